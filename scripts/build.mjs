@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Builds every target with esbuild: extension host, CLI, reward worker, the `rewardlab` library
+// (with its type declarations) and one browser bundle per webview (webview/<name>/main.ts).
+// `--watch` rebuilds on change.
+import * as esbuild from "esbuild";
+import { existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+
+const root = new URL("..", import.meta.url).pathname;
+const watch = process.argv.includes("--watch");
+const dist = join(root, "dist");
+
+const node = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  sourcemap: "linked",
+  external: ["vscode", "onnxruntime-node", "esbuild"],
+  define: { REWARDLAB_BUNDLED: "true" },
+  logLevel: "warning",
+  absWorkingDir: root,
+};
+
+const maybe = (entry) => existsSync(join(root, entry));
+const targets = [
+  maybe("src/extension/extension.ts") && { ...node, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js" },
+  maybe("src/cli/main.ts") && { ...node, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" } },
+  maybe("src/reward/sandbox/worker.ts") && { ...node, entryPoints: ["src/reward/sandbox/worker.ts"], outfile: "dist/reward-worker.js" },
+  maybe("src/rl/trainerProcess.ts") && { ...node, entryPoints: ["src/rl/trainerProcess.ts"], outfile: "dist/trainer.js" },
+  maybe("src/reward/api/index.ts") && { ...node, entryPoints: ["src/reward/api/index.ts"], outfile: "dist/lib/rewardlab.js" },
+].filter(Boolean);
+
+const webviewDir = join(root, "webview");
+for (const name of existsSync(webviewDir) ? readdirSync(webviewDir) : []) {
+  if (maybe(`webview/${name}/main.ts`)) {
+    targets.push({
+      bundle: true, platform: "browser", target: "es2022", format: "iife", sourcemap: "linked",
+      entryPoints: [`webview/${name}/main.ts`], outfile: `dist/webview/${name}.js`, logLevel: "warning",
+      absWorkingDir: root, loader: { ".css": "text", ".ttf": "file" },
+    });
+  }
+}
+
+/** Type declarations for reward authors: dist/lib/rewardlab.d.ts re-exports the API's declarations. */
+function emitLibraryTypes() {
+  if (!maybe("src/reward/api/index.ts")) return;
+  const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.lib.json"], { cwd: root, stdio: "inherit" });
+  if (tsc.status !== 0) throw new Error("declaration build failed (tsconfig.lib.json)");
+  mkdirSync(join(dist, "lib"), { recursive: true });
+  writeFileSync(join(dist, "lib/rewardlab.d.ts"), 'export * from "./types/reward/api/index";\n');
+}
+
+const started = Date.now();
+if (watch) {
+  for (const options of targets) await (await esbuild.context(options)).watch();
+  console.log(`watching ${targets.length} targets`);
+} else {
+  await Promise.all(targets.map((options) => esbuild.build(options)));
+  emitLibraryTypes();
+  console.log(`built ${targets.length} targets in ${Date.now() - started} ms`);
+}

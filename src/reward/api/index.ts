@@ -1,0 +1,6 @@
+/**
+ * The `rewardlab` module that reward files import. Keep it small and dependency-free: it is
+ * bundled into the sandbox worker and its declarations ship to users as dist/lib/rewardlab.d.ts.
+ */
+export * from "./types";
+export { defineReward } from "./define";
