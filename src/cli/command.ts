@@ -1,0 +1,28 @@
+/**
+ * One CLI subcommand. Each lives in its own file under src/cli/commands/ and is listed once in
+ * src/cli/commands/index.ts. `run` returns the process exit code; it never calls process.exit.
+ */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  /** True when stderr is a terminal (progress bars are drawn only then). */
+  interactive: boolean;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for `rewardlab --help`. */
+  summary: string;
+  /** Full `rewardlab <name> --help` text. */
+  usage: string;
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+/** A user error: printed as `rewardlab <command>: <message>` without a stack, exit code 2 unless given. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+    this.name = "CliError";
+  }
+}
