@@ -96,6 +96,8 @@ export interface TraceRecord {
   rewards?: Record<string, number | null>;
   /** Pre-split steps with labels (process-supervision data); when present they define `sample.steps`. */
   steps?: RecordStep[];
+  /** The trainer's own advantage for this sample when its log has one (TRL `advantage` column). */
+  advantage?: number;
   meta?: Record<string, unknown>;
   [key: string]: unknown;
 }
@@ -103,7 +105,9 @@ export interface TraceRecord {
 /** A malformed or invalid line, reported with where it is. */
 export interface TraceLineError {
   file: string;
-  /** 1-based line number. */
+  /** 1-based line number (for a parquet file: the row number plus one). */
   line: number;
+  /** 0-based row of a parquet file, when the error is in one. */
+  row?: number;
   message: string;
 }
