@@ -111,3 +111,9 @@ export interface TraceLineError {
   row?: number;
   message: string;
 }
+
+/** Pixel size of an image, read from its file header. */
+export interface ImageSize {
+  width: number;
+  height: number;
+}

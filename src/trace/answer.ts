@@ -1,0 +1,135 @@
+/**
+ * Finding the reasoning and the final answer in a completion. Runs once per sample on the scoring
+ * hot path, so it uses indexOf/lastIndexOf and a single forward brace scan instead of regexes over
+ * the whole text where it can. All spans are UTF-16 character offsets into the completion.
+ */
+import type { ExtractedAnswer, TextSpan } from "./types";
+
+const THINK_OPEN = "<think>";
+const THINK_CLOSE = "</think>";
+const ANSWER_OPEN = "<answer>";
+const ANSWER_CLOSE = "</answer>";
+
+/** Trimmed text with the span of that trimmed text. */
+export interface SpannedText {
+  text: string;
+  span: TextSpan;
+}
+
+/**
+ * The content of the first `<think>…</think>`, trimmed. A missing opening tag is tolerated when
+ * `</think>` exists (R1-style chat templates put `<think>` in the prompt): the content then starts
+ * at the beginning of the completion. An unclosed `<think>` (a truncated generation) is not a
+ * think block: returns null.
+ */
+export function extractThink(completion: string): SpannedText | null {
+  const open = completion.indexOf(THINK_OPEN);
+  if (open !== -1) {
+    const close = completion.indexOf(THINK_CLOSE, open + THINK_OPEN.length);
+    if (close !== -1) return trimmedSpan(completion, open + THINK_OPEN.length, close);
+    // `<think>` with no close after it: a `</think>` before it still closes a prompt-opened block.
+  }
+  const close = completion.indexOf(THINK_CLOSE);
+  if (close === -1 || (open !== -1 && close > open)) return null;
+  return trimmedSpan(completion, 0, close);
+}
+
+/**
+ * The predicted answer, by priority:
+ * 1. the last `<answer>…</answer>` (inner text, trimmed; kept literally, even if it holds `\boxed{}`);
+ * 2. the last `\boxed{…}` or `\fbox{…}` whose braces balance (nested braces and `\{` `\}` handled);
+ * 3. the last line that starts with `Answer:`, `Final answer:`, `The final answer is` or
+ *    `The answer is` (case-insensitive, markdown emphasis allowed; one trailing period dropped).
+ * Returns null when none is present.
+ */
+export function extractAnswer(completion: string): ExtractedAnswer | null {
+  const tagged = lastAnswerTag(completion);
+  if (tagged) return { ...tagged, source: "answer_tag" };
+  const boxed = lastBoxed(completion);
+  if (boxed) return { ...boxed, source: "boxed" };
+  const line = lastAnswerLine(completion);
+  if (line) return { ...line, source: "answer_line" };
+  return null;
+}
+
+function lastAnswerTag(completion: string): SpannedText | null {
+  const close = completion.lastIndexOf(ANSWER_CLOSE);
+  if (close === -1) return null;
+  const open = completion.lastIndexOf(ANSWER_OPEN, close - ANSWER_OPEN.length);
+  if (open === -1) return null;
+  return trimmedSpan(completion, open + ANSWER_OPEN.length, close);
+}
+
+const BOX_COMMANDS = ["\\boxed", "\\fbox"];
+
+/** The last `\boxed{…}` / `\fbox{…}` with balanced braces; an unbalanced (truncated) one is skipped. */
+export function lastBoxed(text: string): SpannedText | null {
+  let searchFrom = text.length;
+  while (searchFrom >= 0) {
+    let at = -1;
+    let command = "";
+    for (const name of BOX_COMMANDS) {
+      const found = text.lastIndexOf(name, searchFrom);
+      if (found > at) {
+        at = found;
+        command = name;
+      }
+    }
+    if (at === -1) return null;
+    const inner = bracedArgument(text, at + command.length);
+    if (inner) return trimmedSpan(text, inner.start, inner.end);
+    searchFrom = at - 1;
+  }
+  return null;
+}
+
+/**
+ * If `text[from]` (after optional spaces) opens a `{` group, returns the span of its content.
+ * Escaped braces `\{` `\}` do not count. Null when there is no group or it never closes.
+ */
+function bracedArgument(text: string, from: number): TextSpan | null {
+  let i = from;
+  while (text.charCodeAt(i) === 0x20) i++;
+  if (text[i] !== "{") return null;
+  const start = i + 1;
+  let depth = 1;
+  for (i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c /* \ */) i++;
+    else if (c === 0x7b /* { */) depth++;
+    else if (c === 0x7d /* } */ && --depth === 0) return { start, end: i };
+  }
+  return null;
+}
+
+/**
+ * `Answer: x`, `**Final Answer:** x`, `Final answer is x`, `The answer is x`, `The final answer is: x`
+ * at the start of a line. A bare `Answer` needs a colon so that "Answering this..." is not a match.
+ */
+const ANSWER_LINE =
+  /^[ \t>#*_-]*(?:(?:the[ \t]+)?final[ \t]+answer(?:[ \t]+is)?\b[*_]*[ \t]*[:：]?|the[ \t]+answer[ \t]+is\b[*_]*[ \t]*[:：]?|answer[*_]*[ \t]*[:：])[*_]*[ \t]*(\S.*?)[ \t]*\r?$/gim;
+
+function lastAnswerLine(completion: string): SpannedText | null {
+  ANSWER_LINE.lastIndex = 0;
+  let last: RegExpExecArray | null = null;
+  for (let match = ANSWER_LINE.exec(completion); match !== null; match = ANSWER_LINE.exec(completion)) last = match;
+  if (last === null) return null;
+  const value = last[1];
+  const start = last.index + last[0].lastIndexOf(value);
+  let end = start + value.length;
+  // Closing emphasis (`**Answer: 42**`) and a sentence's period ("The answer is 42.") are not part of it.
+  while (end - 1 > start && (completion[end - 1] === "*" || completion[end - 1] === "_")) end--;
+  if (end - 1 > start && completion[end - 1] === ".") end--;
+  return trimmedSpan(completion, start, end);
+}
+
+/** The trimmed text of `completion[start, end)` with its span. */
+export function trimmedSpan(completion: string, start: number, end: number): SpannedText {
+  while (start < end && isWhitespace(completion.charCodeAt(start))) start++;
+  while (end > start && isWhitespace(completion.charCodeAt(end - 1))) end--;
+  return { text: completion.slice(start, end), span: { start, end } };
+}
+
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09 || code === 0x0c || code === 0x0b || code === 0xa0 || code === 0x3000;
+}
