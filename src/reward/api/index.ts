@@ -4,3 +4,5 @@
  */
 export * from "./types";
 export { defineReward } from "./define";
+export { fromTrl, fromVerl } from "./adapters";
+export type { TrlKwargs, TrlRewardFunction, VerlComputeScore, VerlScore } from "./adapters";

@@ -1,0 +1,194 @@
+/**
+ * The reward engine: finds and compiles reward files, loads them into the sandbox pool, and scores
+ * trace files (streamed, any size) or in-memory records. The CLI, the reward server, the trainer and
+ * the VS Code views all score through this one class.
+ */
+import { readLines } from "../trace/reader";
+import type { StepSplitOptions, TraceRecord } from "../trace/types";
+import { compileRewardFiles, findRewardFiles } from "./compile";
+import { SandboxPool, type SandboxOptions } from "./sandbox/pool";
+import type { GroupAdvantageOptions } from "./stats";
+import { ScoreTable } from "./table";
+import type { RewardInfo } from "./validate";
+
+export interface RewardEngineOptions extends SandboxOptions {
+  /** A reward file or a folder of `*.reward.ts` files. */
+  rewards: string;
+  steps?: StepSplitOptions;
+  advantage?: GroupAdvantageOptions;
+  /** Lines per sandbox batch (default 512). */
+  batchSize?: number;
+}
+
+/** A reward file that failed to compile or load; `message` starts with file:line:col when known. */
+export interface RewardLoadError {
+  file: string;
+  message: string;
+}
+
+export interface LoadResult {
+  /** Increments on every load; results carry the version they were scored with. */
+  version: number;
+  files: string[];
+  rewards: RewardInfo[];
+  errors: RewardLoadError[];
+  compileMs: number;
+}
+
+export interface ScoreProgress {
+  /** Lines read so far (malformed included). */
+  lines: number;
+  bytes: number;
+}
+
+export interface ScoreFileOptions {
+  onProgress?: (progress: ScoreProgress) => void;
+  signal?: AbortSignal;
+  /** Keep parsed samples in the workers so `rescore(path)` is fast (hot reload). */
+  keep?: boolean;
+}
+
+interface KeptBatch {
+  key: string;
+  worker: number;
+  generation: number;
+  lineNumbers: Int32Array;
+}
+
+export class RewardEngine {
+  private readonly pool: SandboxPool;
+  private readonly kept = new Map<string, KeptBatch[]>();
+  private loaded: LoadResult | undefined;
+  private keyCounter = 0;
+
+  constructor(readonly options: RewardEngineOptions) {
+    this.pool = new SandboxPool(options);
+  }
+
+  /** The last load, or undefined before the first. */
+  get current(): LoadResult | undefined {
+    return this.loaded;
+  }
+
+  /** (Re)compiles every reward file and loads the result into the sandbox. */
+  async load(): Promise<LoadResult> {
+    const started = performance.now();
+    const files = findRewardFiles(this.options.rewards);
+    const { compiled, errors } = await compileRewardFiles(files);
+    const compileMs = performance.now() - started;
+    const reply = await this.pool.load(compiled, this.options.steps ?? { mode: "auto" });
+    this.loaded = {
+      version: this.pool.version,
+      files,
+      rewards: reply.rewards,
+      errors: [...errors.map((e) => ({ file: e.file, message: e.message })), ...reply.errors],
+      compileMs,
+    };
+    return this.loaded;
+  }
+
+  private requireLoaded(): LoadResult {
+    if (!this.loaded) throw new Error("internal: RewardEngine.load() must run before scoring");
+    return this.loaded;
+  }
+
+  /** Streams a trace file through the sandbox; memory stays flat whatever the file size. */
+  async scoreFile(path: string, options: ScoreFileOptions = {}): Promise<ScoreTable> {
+    const loaded = this.requireLoaded();
+    const table = new ScoreTable(loaded.rewards, path);
+    const batchSize = this.options.batchSize ?? 512;
+    const inflight: Promise<void>[] = [];
+    const keptBatches: KeptBatch[] = [];
+    let order: Promise<void> = Promise.resolve();
+    let failure: unknown;
+    let lines: string[] = [];
+    let numbers: number[] = [];
+    let firstIndex = 0, read = 0, bytes = 0;
+
+    const flush = () => {
+      if (lines.length === 0) return;
+      const lineNumbers = Int32Array.from(numbers);
+      const key = options.keep ? `k${++this.keyCounter}` : undefined;
+      const job = this.pool.score({ file: path, firstIndex, lines, lineNumbers, ...(key ? { keep: key } : {}) });
+      inflight.push(job.then(() => undefined, (error) => void (failure ??= error)));
+      // Append in file order, whatever order the workers finish in.
+      order = order.then(async () => {
+        const { result, worker } = await job;
+        table.append(result, lineNumbers);
+        if (key) keptBatches.push({ key, worker, generation: this.pool.generation(worker), lineNumbers });
+      });
+      firstIndex += lines.length;
+      lines = [];
+      numbers = [];
+    };
+
+    for await (const line of readLines(path, { signal: options.signal })) {
+      lines.push(line.text);
+      numbers.push(line.line);
+      read++;
+      bytes = line.offset + line.text.length;
+      if (lines.length >= batchSize) {
+        flush();
+        options.onProgress?.({ lines: read, bytes });
+        // Bound memory: at most two batches in flight per worker.
+        if (inflight.length >= this.pool.size * 2) await inflight.shift();
+        if (failure !== undefined) break;
+      }
+    }
+    if (failure === undefined) flush();
+    await Promise.all(inflight);
+    await order;
+    options.onProgress?.({ lines: read, bytes });
+    if (options.keep) this.replaceKept(path, keptBatches);
+    return table.finish(this.options.advantage);
+  }
+
+  /**
+   * Scores a file kept by an earlier `scoreFile(path, {keep: true})` with the rewards loaded now,
+   * without reading or parsing it again. Falls back to a full `scoreFile` when a worker was replaced.
+   */
+  async rescore(path: string): Promise<ScoreTable> {
+    const loaded = this.requireLoaded();
+    const batches = this.kept.get(path);
+    if (!batches || batches.some((b) => this.pool.generation(b.worker) !== b.generation)) {
+      return this.scoreFile(path, { keep: true });
+    }
+    const table = new ScoreTable(loaded.rewards, path);
+    const results = await Promise.all(
+      batches.map((b) => this.pool.score({ file: path, firstIndex: 0, lineNumbers: b.lineNumbers, kept: b.key }, b.worker)),
+    );
+    results.forEach(({ result }, i) => table.append(result, batches[i].lineNumbers));
+    return table.finish(this.options.advantage);
+  }
+
+  /** Scores records held in memory (viewer, server, trainer). */
+  async scoreRecords(records: readonly TraceRecord[], file = ""): Promise<ScoreTable> {
+    const loaded = this.requireLoaded();
+    const table = new ScoreTable(loaded.rewards, file);
+    const batchSize = this.options.batchSize ?? 512;
+    const jobs = [];
+    for (let start = 0; start < records.length; start += batchSize) {
+      const slice = records.slice(start, start + batchSize);
+      const lineNumbers = Int32Array.from(slice, (_, k) => start + k + 1);
+      jobs.push(this.pool.score({ file, firstIndex: start, records: slice, lineNumbers }).then(({ result }) => ({ result, lineNumbers })));
+    }
+    for (const { result, lineNumbers } of await Promise.all(jobs)) table.append(result, lineNumbers);
+    return table.finish(this.options.advantage);
+  }
+
+  /** Forgets kept samples of a file. */
+  forget(path: string): void {
+    for (const batch of this.kept.get(path) ?? []) this.pool.release(batch.key, batch.worker);
+    this.kept.delete(path);
+  }
+
+  private replaceKept(path: string, batches: KeptBatch[]): void {
+    this.forget(path);
+    this.kept.set(path, batches);
+  }
+
+  dispose(): void {
+    this.kept.clear();
+    this.pool.dispose();
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * A pool of reward sandbox workers. Each worker runs one batch at a time under a time limit (the
+ * worker is terminated on overrun) and a heap limit (V8 `resourceLimits`). A dead worker is
+ * replaced on next use and gets the current rewards re-loaded.
+ */
+import { availableParallelism } from "node:os";
+import { basename, join } from "node:path";
+import { Worker } from "node:worker_threads";
+import type { StepSplitOptions } from "../../trace/types";
+import type { CompiledReward } from "../compile";
+import type { RewardInfo } from "../validate";
+import { PROGRESS, type BatchResult, type LoadReply, type ScoreRequest, type WorkerReply } from "./protocol";
+
+declare const REWARDLAB_BUNDLED: boolean | undefined;
+
+export interface SandboxOptions {
+  /** Worker threads (default: available cores, at most 4). */
+  workers?: number;
+  /** Time limit for one batch in milliseconds (default 5000). */
+  timeoutMs?: number;
+  /** Heap limit per worker in MB (default 512). */
+  memoryMb?: number;
+}
+
+/** A reward ran past the time limit; the worker was killed. */
+export class RewardTimeoutError extends Error {
+  constructor(message: string, readonly reward: RewardInfo | undefined) {
+    super(message);
+    this.name = "RewardTimeoutError";
+  }
+}
+
+/** A worker died: out of memory, or crashed. */
+export class RewardSandboxError extends Error {
+  constructor(message: string, readonly reward: RewardInfo | undefined) {
+    super(message);
+    this.name = "RewardSandboxError";
+  }
+}
+
+type BatchInput = Omit<ScoreRequest, "type" | "id">;
+
+interface Job {
+  id: number;
+  request: ScoreRequest;
+  resolve: (value: { result: BatchResult; worker: number }) => void;
+  reject: (error: Error) => void;
+}
+
+function workerScript(): { path: string; eval: boolean } {
+  if (typeof REWARDLAB_BUNDLED !== "undefined") return { path: join(__dirname, "reward-worker.js"), eval: false };
+  // Running from TypeScript sources (tests, benchmarks): Node 20 does not apply `--import tsx` hooks
+  // to worker threads, so the worker registers tsx's require hook itself.
+  const tsx = JSON.stringify(require.resolve("tsx/cjs"));
+  return { path: `require(${tsx}); require(${JSON.stringify(join(__dirname, "worker.ts"))});`, eval: true };
+}
+
+class SandboxWorker {
+  private worker: Worker | undefined;
+  private progress = new Int32Array(new SharedArrayBuffer(PROGRESS.length * 4));
+  private job: Job | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private loading: Promise<LoadReply> | undefined;
+  /** Increments each time the thread is replaced (kept samples are lost then). */
+  generation = 0;
+
+  constructor(private readonly pool: SandboxPool, readonly index: number) {}
+
+  get busy(): boolean {
+    return this.job !== undefined;
+  }
+
+  /** Loads the pool's current rewards (starting the thread when needed). */
+  load(): Promise<LoadReply> {
+    const thread = this.thread();
+    // An idle worker must not keep the process alive; a loading or busy one must.
+    thread.ref();
+    this.loading = new Promise<LoadReply>((resolve, reject) => {
+      const onMessage = (message: WorkerReply) => {
+        if (message.type !== "loaded" || message.version !== this.pool.version) return;
+        thread.off("message", onMessage);
+        if (!this.job) thread.unref();
+        resolve(message);
+      };
+      thread.on("message", onMessage);
+      thread.once("exit", () => reject(new RewardSandboxError("reward worker exited while loading rewards", undefined)));
+      thread.postMessage({ type: "load", version: this.pool.version, modules: this.pool.modules, steps: this.pool.steps });
+    });
+    return this.loading;
+  }
+
+  async run(job: Job): Promise<void> {
+    this.job = job;
+    try {
+      if (!this.worker) await this.load();
+      else await this.loading;
+    } catch (error) {
+      this.finish();
+      return job.reject(error as Error);
+    }
+    this.timer = setTimeout(() => this.timeout(), this.pool.timeoutMs);
+    this.worker!.ref();
+    this.worker!.postMessage(job.request);
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const script = workerScript();
+    const worker = new Worker(script.path, {
+      workerData: { progress: this.progress.buffer },
+      resourceLimits: { maxOldGenerationSizeMb: this.pool.memoryMb, maxYoungGenerationSizeMb: Math.min(64, this.pool.memoryMb / 4) },
+      stdout: false,
+      stderr: false,
+      eval: script.eval,
+    });
+    worker.unref();
+    worker.on("message", (message: WorkerReply) => this.onReply(message));
+    worker.on("error", (error: Error & { code?: string }) => this.onDeath(error));
+    worker.on("exit", (code) => this.onDeath(new Error(`reward worker exited with code ${code}`)));
+    this.worker = worker;
+    this.generation++;
+    return worker;
+  }
+
+  private onReply(message: WorkerReply): void {
+    const job = this.job;
+    if (!job || message.type === "loaded" || message.id !== job.id) return;
+    this.finish();
+    if (message.type === "scored") job.resolve({ result: message.result, worker: this.index });
+    else job.reject(new RewardSandboxError(message.message, undefined));
+  }
+
+  private timeout(): void {
+    const job = this.job;
+    if (!job) return;
+    const reward = this.pool.rewards[Atomics.load(this.progress, PROGRESS.reward)];
+    const line = job.request.lineNumbers[Atomics.load(this.progress, PROGRESS.slot)];
+    const where = job.request.file ? ` (at ${basename(job.request.file)}:${line})` : "";
+    const who = reward ? `reward "${reward.name}" (${reward.file})` : "a reward";
+    this.kill();
+    this.finish();
+    job.reject(new RewardTimeoutError(`${who} timed out: the batch did not finish within ${this.pool.timeoutMs} ms${where}. Look for an infinite loop, or raise the limit (--timeout MS).`, reward));
+  }
+
+  private onDeath(error: Error & { code?: string }): void {
+    const job = this.job;
+    const reward = this.pool.rewards[Atomics.load(this.progress, PROGRESS.reward)];
+    this.worker = undefined;
+    this.finish();
+    if (!job) return;
+    const who = reward ? `reward "${reward.name}" (${reward.file})` : "a reward";
+    const message = error.code === "ERR_WORKER_OUT_OF_MEMORY"
+      ? `${who} ran out of memory: the worker exceeded its ${this.pool.memoryMb} MB heap limit (raise it with --memory MB)`
+      : `${who} crashed the reward worker: ${error.message}`;
+    job.reject(new RewardSandboxError(message, reward));
+  }
+
+  private finish(): void {
+    this.worker?.unref();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.job = undefined;
+    this.pool.next(this);
+  }
+
+  /** Posts a message to a running thread (dropped when none is running). */
+  post(message: unknown): void {
+    this.worker?.postMessage(message);
+  }
+
+  kill(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) {
+      worker.removeAllListeners();
+      worker.on("error", () => {});
+      void worker.terminate();
+    }
+  }
+}
+
+export class SandboxPool {
+  readonly timeoutMs: number;
+  readonly memoryMb: number;
+  modules: CompiledReward[] = [];
+  steps: StepSplitOptions = { mode: "auto" };
+  rewards: RewardInfo[] = [];
+  version = 0;
+  private readonly workers: SandboxWorker[];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+
+  constructor(options: SandboxOptions = {}) {
+    const count = Math.max(1, options.workers ?? Math.min(4, availableParallelism()));
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.memoryMb = options.memoryMb ?? 512;
+    this.workers = Array.from({ length: count }, (_, i) => new SandboxWorker(this, i));
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Generation of a worker's thread; changes when it is replaced (its kept samples are gone). */
+  generation(worker: number): number {
+    return this.workers[worker].generation;
+  }
+
+  /** Loads compiled rewards into every worker; resolves with the first worker's report. */
+  async load(modules: CompiledReward[], steps: StepSplitOptions): Promise<LoadReply> {
+    this.modules = modules;
+    this.steps = steps;
+    this.version++;
+    const replies = await Promise.all(this.workers.map((w) => w.load()));
+    this.rewards = replies[0].rewards;
+    return replies[0];
+  }
+
+  /** Scores a batch on any free worker, or on `worker` when given (for kept samples). */
+  score(input: BatchInput, worker?: number): Promise<{ result: BatchResult; worker: number }> {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      const job: Job & { worker?: number } = { id, request: { ...input, type: "score", id }, resolve, reject, worker };
+      this.queue.push(job);
+      this.dispatch();
+    });
+  }
+
+  /** Frees samples a worker kept. */
+  release(key: string, worker: number): void {
+    this.workers[worker]?.post({ type: "release", key });
+  }
+
+  /** Called by a worker when it becomes free. */
+  next(_worker: SandboxWorker): void {
+    queueMicrotask(() => this.dispatch());
+  }
+
+  private dispatch(): void {
+    for (let q = 0; q < this.queue.length; q++) {
+      const job = this.queue[q] as Job & { worker?: number };
+      const target = job.worker !== undefined ? this.workers[job.worker] : this.workers.find((w) => !w.busy);
+      if (!target || target.busy) continue;
+      this.queue.splice(q--, 1);
+      void target.run(job);
+    }
+  }
+
+  dispose(): void {
+    for (const worker of this.workers) worker.kill();
+    for (const job of this.queue.splice(0)) job.reject(new Error("reward sandbox disposed"));
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Messages between the scoring pool (main thread) and a sandbox worker. Batches travel as line
+ * texts (cheap to post; the worker parses them, so parsing runs in parallel) or as records.
+ */
+import type { StepSplitOptions, TraceRecord } from "../../trace/types";
+import type { CompiledReward } from "../compile";
+import type { RewardInfo } from "../validate";
+
+/** Per-sample, per-reward outcome codes in `BatchResult.status`. */
+export const enum SlotStatus {
+  Ok = 0,
+  /** The reward returned null: not applicable. */
+  Null = 1,
+  /** The reward threw or returned something invalid; see `errors`. */
+  Error = 2,
+  /** The line was not a valid trace record; see `parseErrors`. */
+  Malformed = 3,
+}
+
+export interface LoadRequest {
+  type: "load";
+  version: number;
+  modules: CompiledReward[];
+  steps: StepSplitOptions;
+}
+
+export interface LoadReply {
+  type: "loaded";
+  version: number;
+  rewards: RewardInfo[];
+  /** Files that failed to load (top-level exception, invalid export, duplicate name). */
+  errors: { file: string; message: string }[];
+}
+
+/** Score a batch: from line texts (`lines` + `lineNumbers`) or from already-parsed `records`. */
+export interface ScoreRequest {
+  type: "score";
+  id: number;
+  /** Trace file the batch came from ("" when none): error messages and image paths use it. */
+  file: string;
+  /** Sample index of the batch's first slot. */
+  firstIndex: number;
+  lines?: string[];
+  records?: TraceRecord[];
+  /** 1-based line number of each slot (for messages). */
+  lineNumbers: Int32Array;
+  /** Keep the parsed samples under this key so `rescore` can score them again without re-sending. */
+  keep?: string;
+  /** Score samples kept earlier under this key instead of `lines`/`records`. */
+  kept?: string;
+}
+
+export interface ReleaseRequest {
+  type: "release";
+  key: string;
+}
+
+export interface RewardFailure {
+  /** Index into the loaded rewards. */
+  reward: number;
+  slot: number;
+  message: string;
+  /** `file:line:col` in the reward's source, when the stack says. */
+  location?: string;
+}
+
+export interface BatchResult {
+  /** Number of slots (lines or records) in the batch. */
+  size: number;
+  ids: string[];
+  /** Group of each slot, "" when none. */
+  groups: string[];
+  /** Completion length in characters, per slot. */
+  lengths: Int32Array;
+  /** One array per reward: the score, NaN when not Ok. */
+  values: Float64Array[];
+  /** One array per reward: a `SlotStatus`. */
+  status: Uint8Array[];
+  parseErrors: { slot: number; message: string }[];
+  errors: RewardFailure[];
+  /** Per-step scores of process rewards. */
+  stepScores: { reward: number; slot: number; scores: (number | null)[] }[];
+  /** Metrics logged with `ctx.log.metric`, named `<reward>/<metric>`. */
+  metrics: { slot: number; name: string; value: number }[];
+}
+
+export interface ScoreReply {
+  type: "scored";
+  id: number;
+  result: BatchResult;
+}
+
+export interface FailReply {
+  type: "failed";
+  id: number;
+  message: string;
+}
+
+export type WorkerRequest = LoadRequest | ScoreRequest | ReleaseRequest;
+export type WorkerReply = LoadReply | ScoreReply | FailReply;
+
+/** Layout of the shared progress cell the worker updates so a timeout can name the culprit. */
+export const PROGRESS = { reward: 0, slot: 1, busy: 2, length: 3 } as const;

@@ -1,0 +1,179 @@
+/**
+ * Scores of one trace file, column by column (one Float64Array per reward), so a million samples
+ * cost a few megabytes. Batches from the sandbox are appended in file order; `finish` adds weighted
+ * totals and GRPO group advantages.
+ */
+import type { TraceLineError } from "../trace/types";
+import { SlotStatus, type BatchResult } from "./sandbox/protocol";
+import { columnStats, groupAdvantages, pearson, type GroupAdvantageOptions, type RewardStats } from "./stats";
+import type { RewardInfo } from "./validate";
+
+/** What scoring adds to one sample (these keys are merged into output lines). */
+export interface SampleScores {
+  rewards: Record<string, number | null>;
+  /** Weighted total over rewards with a value; null when none has one. */
+  reward: number | null;
+  /** GRPO advantage, present when the sample has a group. */
+  advantage?: number | null;
+  reward_errors?: Record<string, string>;
+  step_rewards?: Record<string, (number | null)[]>;
+  reward_metrics?: Record<string, number>;
+}
+
+export interface ScoreSummary {
+  samples: number;
+  malformed_lines: number;
+  rewards: Record<string, RewardStats>;
+  total: RewardStats;
+  /** Pearson correlation of each pair of rewards, keyed `a|b`. */
+  correlations: Record<string, number | null>;
+}
+
+interface SampleFailure {
+  reward: string;
+  message: string;
+  location?: string;
+}
+
+function grow<T extends Float64Array | Int32Array | Uint8Array>(array: T, needed: number, fill?: number): T {
+  if (needed <= array.length) return array;
+  const next = new (array.constructor as new (n: number) => T)(Math.max(needed, array.length * 2));
+  next.set(array);
+  if (fill !== undefined) next.fill(fill, array.length);
+  return next;
+}
+
+export class ScoreTable {
+  size = 0;
+  lines = new Int32Array(1024);
+  lengths = new Int32Array(1024);
+  ids: string[] = [];
+  groups: string[] = [];
+  values: Float64Array[];
+  status: Uint8Array[];
+  errors = new Map<number, SampleFailure[]>();
+  stepScores = new Map<number, Record<string, (number | null)[]>>();
+  metrics = new Map<number, Record<string, number>>();
+  malformed: TraceLineError[] = [];
+  totals: Float64Array = new Float64Array(0);
+  advantages: Float64Array = new Float64Array(0);
+
+  constructor(readonly rewards: readonly RewardInfo[], readonly file: string) {
+    this.values = rewards.map(() => new Float64Array(1024).fill(NaN));
+    this.status = rewards.map(() => new Uint8Array(1024));
+  }
+
+  /** Appends a batch's samples (malformed lines are recorded, not appended). */
+  append(batch: BatchResult, lineNumbers: Int32Array): void {
+    const malformed = new Map(batch.parseErrors.map((e) => [e.slot, e.message]));
+    const sampleOf = new Int32Array(batch.size).fill(-1);
+    const needed = this.size + batch.size - malformed.size;
+    this.lines = grow(this.lines, needed);
+    this.lengths = grow(this.lengths, needed);
+    this.values = this.values.map((v) => grow(v, needed, NaN));
+    this.status = this.status.map((s) => grow(s, needed));
+    for (let slot = 0; slot < batch.size; slot++) {
+      const message = malformed.get(slot);
+      if (message !== undefined) {
+        this.malformed.push({ file: this.file, line: lineNumbers[slot], message });
+        continue;
+      }
+      const i = this.size++;
+      sampleOf[slot] = i;
+      this.lines[i] = lineNumbers[slot];
+      this.lengths[i] = batch.lengths[slot];
+      this.ids.push(batch.ids[slot]);
+      this.groups.push(batch.groups[slot]);
+      for (let r = 0; r < this.rewards.length; r++) {
+        this.values[r][i] = batch.values[r][slot];
+        this.status[r][i] = batch.status[r][slot];
+      }
+    }
+    for (const failure of batch.errors) {
+      const i = sampleOf[failure.slot];
+      const list = this.errors.get(i) ?? [];
+      list.push({ reward: this.rewards[failure.reward].name, message: failure.message, ...(failure.location ? { location: failure.location } : {}) });
+      this.errors.set(i, list);
+    }
+    for (const entry of batch.stepScores) {
+      const i = sampleOf[entry.slot];
+      const record = this.stepScores.get(i) ?? {};
+      record[this.rewards[entry.reward].name] = entry.scores;
+      this.stepScores.set(i, record);
+    }
+    for (const metric of batch.metrics) {
+      const i = sampleOf[metric.slot];
+      const record = this.metrics.get(i) ?? {};
+      record[metric.name] = metric.value;
+      this.metrics.set(i, record);
+    }
+  }
+
+  /** Computes weighted totals and group advantages. Call once every batch is appended. */
+  finish(advantage: GroupAdvantageOptions = {}): this {
+    const totals = new Float64Array(this.size).fill(NaN);
+    for (let i = 0; i < this.size; i++) {
+      let sum = 0, any = false;
+      for (let r = 0; r < this.rewards.length; r++) {
+        const v = this.values[r][i];
+        if (v === v) {
+          sum += this.rewards[r].weight * v;
+          any = true;
+        }
+      }
+      if (any) totals[i] = sum;
+    }
+    this.totals = totals;
+    this.advantages = groupAdvantages(totals, this.groups, this.size, advantage);
+    return this;
+  }
+
+  /** Number of samples on which any reward failed. */
+  get failedSamples(): number {
+    return this.errors.size;
+  }
+
+  summary(): ScoreSummary {
+    const rewards: Record<string, RewardStats> = {};
+    this.rewards.forEach((reward, r) => {
+      let nulls = 0, errors = 0;
+      const status = this.status[r];
+      for (let i = 0; i < this.size; i++) {
+        if (status[i] === SlotStatus.Null) nulls++;
+        else if (status[i] === SlotStatus.Error) errors++;
+      }
+      rewards[reward.name] = columnStats(this.values[r], this.size, nulls, errors);
+    });
+    const correlations: Record<string, number | null> = {};
+    for (let a = 0; a < this.rewards.length; a++) {
+      for (let b = a + 1; b < this.rewards.length; b++) {
+        correlations[`${this.rewards[a].name}|${this.rewards[b].name}`] = pearson(this.values[a], this.values[b], this.size);
+      }
+    }
+    let noTotal = 0;
+    for (let i = 0; i < this.size; i++) if (this.totals[i] !== this.totals[i]) noTotal++;
+    return { samples: this.size, malformed_lines: this.malformed.length, rewards, total: columnStats(this.totals, this.size, noTotal, 0), correlations };
+  }
+
+  /** The keys scoring adds to sample `i`. */
+  sampleScores(i: number): SampleScores {
+    const rewards: Record<string, number | null> = {};
+    this.rewards.forEach((reward, r) => {
+      const v = this.values[r][i];
+      rewards[reward.name] = v === v ? v : null;
+    });
+    const total = this.totals[i];
+    const scores: SampleScores = { rewards, reward: total === total ? total : null };
+    if (this.groups[i]) {
+      const advantage = this.advantages[i];
+      scores.advantage = advantage === advantage ? advantage : null;
+    }
+    const errors = this.errors.get(i);
+    if (errors) scores.reward_errors = Object.fromEntries(errors.map((e) => [e.reward, e.message]));
+    const steps = this.stepScores.get(i);
+    if (steps) scores.step_rewards = steps;
+    const metrics = this.metrics.get(i);
+    if (metrics) scores.reward_metrics = metrics;
+    return scores;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Checks what a reward file exported, with messages that name the file and the offending key:
+ * reward definitions come from user code and anything may be there.
+ */
+import { z } from "zod";
+import type { RewardDefinition } from "./api/types";
+
+const callable = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function");
+
+const base = {
+  name: z.string().trim().min(1, "must be a non-empty string").max(120),
+  weight: z.number().finite().optional(),
+  description: z.string().optional(),
+};
+
+const rewardSchema = z.discriminatedUnion("kind", [
+  z.object({ ...base, kind: z.literal("outcome"), score: callable }).passthrough(),
+  z.object({ ...base, kind: z.literal("process"), aggregate: z.enum(["min", "mean", "last", "prod", "sum"]), score: callable }).passthrough(),
+  z.object({ ...base, kind: z.literal("batch"), scoreBatch: callable }).passthrough(),
+]);
+
+/** Public description of a loaded reward (no functions: it crosses thread and process boundaries). */
+export interface RewardInfo {
+  name: string;
+  kind: "outcome" | "process" | "batch";
+  weight: number;
+  aggregate?: "min" | "mean" | "last" | "prod" | "sum";
+  description?: string;
+  /** Absolute path of the reward file that defined it. */
+  file: string;
+}
+
+/** Turns a module's default export into validated definitions, or throws an Error naming the file and problem. */
+export function validateRewardExport(exported: unknown, file: string): RewardDefinition[] {
+  if (exported === undefined || exported === null) {
+    throw new Error(`${file}: no default export. Export a reward: \`export default defineReward({ name, score })\`.`);
+  }
+  const list = Array.isArray(exported) ? exported : [exported];
+  if (list.length === 0) throw new Error(`${file}: the default export is an empty array; export at least one reward.`);
+  return list.map((item, i) => {
+    const candidate = item !== null && typeof item === "object" && !("kind" in item) ? { ...item, kind: "outcome" } : item;
+    const parsed = rewardSchema.safeParse(candidate);
+    if (!parsed.success) {
+      const where = Array.isArray(exported) ? ` (export #${i + 1})` : "";
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "reward"} ${issue.message}`).join("; ");
+      throw new Error(`${file}${where}: invalid reward definition: ${issues}`);
+    }
+    // Keep the user's own object (closures, methods), with the default kind filled in.
+    const reward = item as RewardDefinition;
+    if (!("kind" in reward) || reward.kind === undefined) (reward as { kind: string }).kind = "outcome";
+    return reward;
+  });
+}
+
+export function describeReward(reward: RewardDefinition, file: string): RewardInfo {
+  return {
+    name: reward.name,
+    kind: reward.kind ?? "outcome",
+    weight: reward.weight ?? 1,
+    ...(reward.kind === "process" ? { aggregate: reward.aggregate } : {}),
+    ...(reward.description ? { description: reward.description } : {}),
+    file,
+  };
+}
