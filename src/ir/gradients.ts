@@ -1,0 +1,140 @@
+// The gradient table: one rule per primitive, keyed by the primitive union, so a primitive without
+// a rule does not type-check. A rule maps the upstream gradient `dy` (shaped like the output) to one
+// gradient per input (null: not differentiable). Rules are written with the same builder ops as the
+// forward pass, so the backward graph is ordinary ONNX and gradients of gradients work too.
+// Binary ops undo numpy broadcasting with the single `unbroadcast` helper.
+
+import { type GraphBuilder } from "./builder";
+import { type Primitive, type PrimitiveAttrs, type Tensor } from "./primitives";
+import { type Dim, type Shape, addDims, mulDims, shapesEqual } from "./shape";
+
+export interface GradContext<P extends Primitive> {
+  readonly g: GraphBuilder;
+  readonly inputs: readonly Tensor[];
+  readonly attrs: PrimitiveAttrs[P];
+  /** The node's forward output (reuse it: `exp`, `tanh`, `softmax` rules read it instead of recomputing). */
+  readonly out: Tensor;
+  /** Gradient of the loss with respect to `out`. */
+  readonly dy: Tensor;
+}
+
+export type GradRule<P extends Primitive> = (c: GradContext<P>) => readonly (Tensor | null)[];
+
+/** Sums `grad` over the axes that broadcasting stretched, giving a tensor of `shape`. */
+export function unbroadcast(g: GraphBuilder, grad: Tensor, shape: Shape): Tensor {
+  if (shapesEqual(grad.shape, shape)) return grad;
+  const lead = grad.rank - shape.length;
+  const axes = grad.shape.flatMap((d, i) => (i < lead || (shape[i - lead] === 1 && d !== 1) ? [i] : []));
+  const summed = axes.length > 0 ? g.sum(grad, axes, true) : grad;
+  return shapesEqual(summed.shape, shape) ? summed : g.reshape(summed, shape);
+}
+
+/** The reduced tensor `dy` broadcast back over the reduced axes of `x`. */
+function unreduce(g: GraphBuilder, dy: Tensor, x: Tensor, axes: number[], keepdims: boolean): Tensor {
+  const kept = keepdims ? dy : g.reshape(dy, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  return g.expand(kept, x.shape);
+}
+
+function reducedCount(x: Tensor, axes: number[]): Dim {
+  return axes.reduce<Dim>((acc, a) => mulDims(acc, x.shape[a]), 1);
+}
+
+/** `end` of a slice as the amount cut off the far side, for its adjoint `pad`. */
+function remainder(dim: Dim, end: Dim): Dim {
+  if (dim === end) return 0;
+  if (typeof dim === "number" && typeof end === "number") return dim - end;
+  throw new Error(`slice gradient: cannot compute ${dim} - ${end} symbolically`);
+}
+
+/** Matmul gradient for a weight `[K, N]` used by a batched `[..., M, K]` input: fold batch into M
+ *  so the weight gradient is one big GEMM instead of a batched GEMM plus a reduction. */
+function matmulGrad({ g, inputs: [a, b], dy }: GradContext<"matmul">): Tensor[] {
+  const da = unbroadcast(g, g.matmul(dy, g.transpose(b)), a.shape);
+  if (b.rank === 2 && a.rank > 2) {
+    const a2 = g.reshape(a, [-1, a.shape[a.rank - 1]]);
+    const dy2 = g.reshape(dy, [-1, dy.shape[dy.rank - 1]]);
+    return [da, g.matmul(g.transpose(a2), dy2)];
+  }
+  return [da, unbroadcast(g, g.matmul(g.transpose(a), dy), b.shape)];
+}
+
+const none: GradRule<Primitive> = () => [];
+const notDifferentiable: GradRule<Primitive> = ({ inputs }) => inputs.map(() => null);
+
+/** Reverse-mode rules for every primitive. */
+export const gradients: { [P in Primitive]: GradRule<P> } = {
+  input: none,
+  param: none,
+  constant: none,
+  add: ({ g, inputs: [a, b], dy }) => [unbroadcast(g, dy, a.shape), unbroadcast(g, dy, b.shape)],
+  sub: ({ g, inputs: [a, b], dy }) => [unbroadcast(g, dy, a.shape), unbroadcast(g, g.neg(dy), b.shape)],
+  mul: ({ g, inputs: [a, b], dy }) => [unbroadcast(g, g.mul(dy, b), a.shape), unbroadcast(g, g.mul(dy, a), b.shape)],
+  div: ({ g, inputs: [a, b], out, dy }) => [
+    unbroadcast(g, g.div(dy, b), a.shape),
+    unbroadcast(g, g.neg(g.div(g.mul(dy, out), b)), b.shape),
+  ],
+  max: ({ g, inputs: [a, b], dy }) => {
+    const bWins = g.less(a, b);
+    return [unbroadcast(g, g.where(bWins, 0, dy), a.shape), unbroadcast(g, g.where(bWins, dy, 0), b.shape)];
+  },
+  min: ({ g, inputs: [a, b], dy }) => {
+    const bWins = g.greater(a, b);
+    return [unbroadcast(g, g.where(bWins, 0, dy), a.shape), unbroadcast(g, g.where(bWins, dy, 0), b.shape)];
+  },
+  neg: ({ g, dy }) => [g.neg(dy)],
+  exp: ({ g, out, dy }) => [g.mul(dy, out)],
+  log: ({ g, inputs: [x], dy }) => [g.div(dy, x)],
+  sqrt: ({ g, out, dy }) => [g.div(g.mul(dy, 0.5), out)],
+  reciprocal: ({ g, out, dy }) => [g.neg(g.mul(dy, g.mul(out, out)))],
+  tanh: ({ g, out, dy }) => [g.mul(dy, g.sub(1, g.mul(out, out)))],
+  erf: ({ g, inputs: [x], dy }) => [g.mul(dy, g.mul(2 / Math.sqrt(Math.PI), g.exp(g.neg(g.mul(x, x)))))],
+  less: notDifferentiable,
+  greater: notDifferentiable,
+  equal: notDifferentiable,
+  where: ({ g, inputs: [c, a, b], dy }) => [
+    null,
+    unbroadcast(g, g.where(c, dy, 0), a.shape),
+    unbroadcast(g, g.where(c, 0, dy), b.shape),
+  ],
+  matmul: matmulGrad,
+  reduceSum: ({ g, inputs: [x], attrs, dy }) => [unreduce(g, dy, x, attrs.axes, attrs.keepdims)],
+  reduceMean: ({ g, inputs: [x], attrs, dy }) => [
+    g.div(unreduce(g, dy, x, attrs.axes, attrs.keepdims), g.scalar(reducedCount(x, attrs.axes))),
+  ],
+  reduceMax: ({ g, inputs: [x], attrs, out, dy }) => {
+    const isMax = g.equal(x, unreduce(g, out, x, attrs.axes, attrs.keepdims));
+    return [g.where(isMax, unreduce(g, dy, x, attrs.axes, attrs.keepdims), 0)];
+  },
+  reshape: ({ g, inputs: [x], dy }) => [g.reshape(dy, x.shape)],
+  expand: ({ g, inputs: [x], dy }) => [unbroadcast(g, dy, x.shape)],
+  transpose: ({ g, attrs: { perm }, dy }) => [g.transpose(dy, perm.map((_, i) => perm.indexOf(i)))],
+  slice: ({ g, inputs: [x], attrs: { axis, start, end }, dy }) => [g.pad(dy, axis, start, remainder(x.shape[axis], end))],
+  pad: ({ g, inputs: [x], attrs: { axis, before }, dy }) => [g.slice(dy, axis, before, addDims(before, x.shape[axis]))],
+  concat: ({ g, inputs, attrs: { axis }, dy }) => {
+    let offset: Dim = 0;
+    return inputs.map((x) => {
+      const end = addDims(offset, x.shape[axis]);
+      const piece = g.slice(dy, axis, offset, end);
+      offset = end;
+      return piece;
+    });
+  },
+  gather: ({ g, inputs: [table, idx], dy }) => [
+    g.scatterNDAdd(g.full(table.shape, 0), g.reshape(idx, [...idx.shape, 1]), dy),
+    null,
+  ],
+  gatherElements: ({ g, inputs: [x, idx], attrs: { axis }, dy }) => [
+    g.scatterElementsAdd(g.full(x.shape, 0), idx, dy, axis),
+    null,
+  ],
+  scatterNDAdd: ({ g, inputs: [, idx], dy }) => {
+    if (idx.shape[idx.rank - 1] !== 1) throw new Error("scatterNDAdd gradient supports row indices [..., 1] only");
+    return [dy, null, g.gather(dy, g.reshape(idx, idx.shape.slice(0, -1)))];
+  },
+  scatterElementsAdd: ({ g, inputs: [, idx], attrs: { axis }, dy }) => [dy, null, g.gatherElements(dy, idx, axis)],
+  cast: ({ g, inputs: [x], dy }) => [x.dtype === "float32" ? g.cast(dy, "float32") : null],
+  trilu: ({ g, attrs: { upper, k }, dy }) => [g.trilu(dy, upper, k)],
+  stopGradient: notDifferentiable,
+  softmax: ({ g, attrs: { axis }, out, dy }) => [g.mul(out, g.sub(dy, g.sum(g.mul(dy, out), [axis], true)))],
+  logSoftmax: ({ g, attrs: { axis }, out, dy }) => [g.sub(dy, g.mul(g.exp(out), g.sum(dy, [axis], true)))],
+};
