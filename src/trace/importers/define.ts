@@ -1,0 +1,93 @@
+/**
+ * Most formats are "one row in, zero or more records out". `rowImporter` builds the full
+ * `Importer` (container handling, image store, error items) from that mapping, so each format's
+ * file holds only what is specific to it.
+ */
+import { dirname, join, resolve } from "node:path";
+import type { TraceRecord } from "../types";
+import { recordItem } from "./common";
+import { ImageStore } from "./imageStore";
+import { readRows, type SourceRow } from "./rows";
+import type { ImportItem, ImportOptions, ImportProbe, Importer } from "./types";
+
+/** Thrown by a row mapping for a row that is valid JSON but not a valid row of its format. */
+export class RowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RowError";
+  }
+}
+
+export interface RowContext {
+  /** The source file path as given. */
+  file: string;
+  images: ImageStore;
+  options: ImportOptions;
+  /** Per-import scratch state for mappings that learn from earlier rows (e.g. which columns are numeric). */
+  state: Map<string, unknown>;
+}
+
+export interface RowImporterSpec {
+  name: string;
+  summary: string;
+  origin: string;
+  detect(probe: ImportProbe): number;
+  /** The records of one row (several for batched formats, none to skip it). Throw `RowError` for a bad row. */
+  toRecords(row: SourceRow, context: RowContext): TraceRecord[] | Promise<TraceRecord[]>;
+}
+
+/** The default image cache folder for records written relative to `baseDir`. */
+export function defaultImageCacheDir(baseDir: string): string {
+  return join(baseDir, ".rewardlab-cache", "images");
+}
+
+export function rowImporter(spec: RowImporterSpec): Importer {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    origin: spec.origin,
+    detect: spec.detect,
+    async *read(path: string, options: ImportOptions = {}): AsyncGenerator<ImportItem> {
+      const baseDir = resolve(options.baseDir ?? dirname(resolve(path)));
+      const images = new ImageStore({ sourceFile: path, baseDir, cacheDir: resolve(options.imageCacheDir ?? defaultImageCacheDir(baseDir)) });
+      const context: RowContext = { file: path, images, options, state: new Map() };
+      for await (const item of readRows(path, { signal: options.signal })) {
+        if ("error" in item) {
+          yield item;
+          continue;
+        }
+        const { row } = item;
+        let records: TraceRecord[];
+        try {
+          records = await spec.toRecords(row, context);
+        } catch (error) {
+          if (!(error instanceof RowError)) throw error;
+          const where = row.line !== undefined ? { line: row.line } : { line: (row.row ?? 0) + 1, row: row.row };
+          yield { error: { file: path, ...where, message: `${spec.name}: ${error.message}` } };
+          continue;
+        }
+        for (const record of records) yield recordItem(record, row, path);
+      }
+    },
+  };
+}
+
+/** Reads a required string field or throws a `RowError` naming it. */
+export function requireString(value: Record<string, unknown>, key: string): string {
+  const field = value[key];
+  if (typeof field !== "string") throw new RowError(`"${key}" must be a string, got ${describe(field)}`);
+  return field;
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return "nothing (missing)";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** Fraction of probe rows for which `test` holds (0 when there are none). */
+export function share(probe: ImportProbe, test: (row: Record<string, unknown>) => boolean): number {
+  if (probe.rows.length === 0) return 0;
+  return probe.rows.filter(test).length / probe.rows.length;
+}

@@ -1,0 +1,138 @@
+/**
+ * Rows of a source file, whatever its container: JSONL lines parsed as objects, or parquet rows
+ * read one row group at a time (hyparquet). Importers map rows to records and never touch bytes.
+ */
+import { open, stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
+import { readLines } from "../reader";
+import type { TraceLineError } from "../types";
+import type { Container, ImportProbe } from "./types";
+
+/** One source row and where it is. */
+export interface SourceRow {
+  value: Record<string, unknown>;
+  /** 1-based line (JSONL). */
+  line?: number;
+  /** 0-based row (parquet). */
+  row?: number;
+}
+
+export type RowItem = { row: SourceRow } | { error: TraceLineError };
+
+const PARQUET_MAGIC = "PAR1";
+
+/** Parquet files start (and end) with `PAR1`; everything else is read as JSON lines. */
+export async function sniffContainer(path: string): Promise<Container> {
+  const handle = await open(path, "r");
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return bytesRead === 4 && head.toString("latin1") === PARQUET_MAGIC ? "parquet" : "jsonl";
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads the first `maxRows` rows for detection. Malformed lines are skipped here; `read` reports them. */
+export async function probeFile(path: string, maxRows = 16): Promise<ImportProbe> {
+  const container = await sniffContainer(path);
+  const rows: Record<string, unknown>[] = [];
+  let columns: string[] | undefined;
+  if (container === "parquet") {
+    const file = await asyncBufferFromFile(path);
+    const metadata = await parquetMetadataAsync(file);
+    columns = parquetSchema(metadata).children.map((child) => child.element.name);
+    const count = Math.min(maxRows, Number(metadata.num_rows));
+    if (count > 0) {
+      for (const row of await readParquetRange(file, metadata, 0, count)) rows.push(row);
+    }
+  } else {
+    let seen = 0;
+    for await (const { text } of readLines(path)) {
+      if (++seen > maxRows * 4 || rows.length >= maxRows) break;
+      const value = tryParseObject(text);
+      if (value) rows.push(value);
+    }
+  }
+  columns ??= [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  return { file: path, container, rows, columns };
+}
+
+/** Streams every row of a JSONL or parquet file. A bad line or row group is reported and skipped. */
+export async function* readRows(path: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<RowItem> {
+  if ((await sniffContainer(path)) === "parquet") yield* readParquetRows(path, options.signal);
+  else yield* readJsonRows(path, options.signal);
+}
+
+async function* readJsonRows(path: string, signal?: AbortSignal): AsyncGenerator<RowItem> {
+  const { size } = await stat(path);
+  for await (const { line, text, offset } of readLines(path, { signal })) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      // A last line without its newline that does not parse is a file cut off mid-write.
+      const truncated = offset + Buffer.byteLength(text) >= size;
+      const reason = truncated ? "the file ends in the middle of this record (truncated?)" : (error as Error).message;
+      yield { error: { file: path, line, message: `invalid JSON: ${reason}` } };
+      continue;
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      yield { error: { file: path, line, message: `expected a JSON object, got ${Array.isArray(value) ? "an array" : typeof value}` } };
+      continue;
+    }
+    yield { row: { value: value as Record<string, unknown>, line } };
+  }
+}
+
+async function* readParquetRows(path: string, signal?: AbortSignal): AsyncGenerator<RowItem> {
+  const file = await asyncBufferFromFile(path);
+  let metadata: FileMetaData;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (error) {
+    yield { error: { file: path, line: 0, message: `not a readable parquet file: ${(error as Error).message}` } };
+    return;
+  }
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    signal?.throwIfAborted();
+    const rowEnd = rowStart + Number(group.num_rows);
+    try {
+      const rows = await readParquetRange(file, metadata, rowStart, rowEnd);
+      for (let i = 0; i < rows.length; i++) yield { row: { value: rows[i], row: rowStart + i } };
+    } catch (error) {
+      const message = `rows ${rowStart}-${rowEnd - 1} of ${basename(path)} could not be decoded: ${(error as Error).message}`;
+      yield { error: { file: path, line: rowStart + 1, row: rowStart, message } };
+    }
+    rowStart = rowEnd;
+  }
+}
+
+async function readParquetRange(file: AsyncBuffer, metadata: FileMetaData, rowStart: number, rowEnd: number): Promise<Record<string, unknown>[]> {
+  // utf8: false keeps un-annotated BYTE_ARRAY columns (image bytes) as bytes; string columns carry
+  // a UTF8/STRING annotation (pandas, pyarrow, datasets all write one) and still decode to text.
+  const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, utf8: false });
+  return rows.map((row) => normalizeParquetValue(row) as Record<string, unknown>);
+}
+
+/** int64 columns arrive as bigint: make them numbers (exact below 2^53, which steps and counts are). */
+function normalizeParquetValue(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (value instanceof Uint8Array || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(normalizeParquetValue);
+  if (value instanceof Date) return value.toISOString();
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) out[key] = normalizeParquetValue(field);
+  return out;
+}
+
+function tryParseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
