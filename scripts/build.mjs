@@ -3,13 +3,14 @@
 // (with its type declarations) and one browser bundle per webview (webview/<name>/main.ts).
 // `--watch` rebuilds on change.
 import * as esbuild from "esbuild";
-import { existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
 const root = new URL("..", import.meta.url).pathname;
 const watch = process.argv.includes("--watch");
 const dist = join(root, "dist");
+const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
 
 const node = {
   bundle: true,
@@ -18,7 +19,7 @@ const node = {
   format: "cjs",
   sourcemap: "linked",
   external: ["vscode", "onnxruntime-node", "esbuild"],
-  define: { REWARDLAB_BUNDLED: "true" },
+  define: { REWARDLAB_BUNDLED: "true", REWARDLAB_VERSION: JSON.stringify(version) },
   logLevel: "warning",
   absWorkingDir: root,
 };

@@ -58,6 +58,9 @@ export class ScoreTable {
   totals: Float64Array = new Float64Array(0);
   advantages: Float64Array = new Float64Array(0);
 
+  /** For merged tables: where each source file's samples start. */
+  private sources: { start: number; file: string }[] = [];
+
   constructor(readonly rewards: readonly RewardInfo[], readonly file: string) {
     this.values = rewards.map(() => new Float64Array(1024).fill(NaN));
     this.status = rewards.map(() => new Uint8Array(1024));
@@ -128,6 +131,12 @@ export class ScoreTable {
     return this;
   }
 
+  /** The trace file sample `i` came from. */
+  fileOf(i: number): string {
+    for (let k = this.sources.length - 1; k >= 0; k--) if (i >= this.sources[k].start) return this.sources[k].file;
+    return this.file;
+  }
+
   /** Number of samples on which any reward failed. */
   get failedSamples(): number {
     return this.errors.size;
@@ -176,4 +185,43 @@ export class ScoreTable {
     if (metrics) scores.reward_metrics = metrics;
     return scores;
   }
+}
+
+/**
+ * One table holding the samples of several scored files, for summaries across files. Totals and
+ * advantages are kept as each file computed them (groups never span files).
+ */
+export function mergeTables(tables: readonly ScoreTable[]): ScoreTable {
+  if (tables.length === 1) return tables[0];
+  const rewards = tables[0]?.rewards ?? [];
+  const merged = new ScoreTable(rewards, "");
+  const size = tables.reduce((n, t) => n + t.size, 0);
+  const concat = <T extends Float64Array | Int32Array | Uint8Array>(make: (n: number) => T, pick: (t: ScoreTable) => T) => {
+    const out = make(size);
+    let at = 0;
+    for (const t of tables) {
+      out.set(pick(t).subarray(0, t.size), at);
+      at += t.size;
+    }
+    return out;
+  };
+  merged.size = size;
+  merged.lines = concat((n) => new Int32Array(n), (t) => t.lines);
+  merged.lengths = concat((n) => new Int32Array(n), (t) => t.lengths);
+  merged.totals = concat((n) => new Float64Array(n), (t) => t.totals);
+  merged.advantages = concat((n) => new Float64Array(n), (t) => t.advantages);
+  merged.values = rewards.map((_, r) => concat((n) => new Float64Array(n), (t) => t.values[r]));
+  merged.status = rewards.map((_, r) => concat((n) => new Uint8Array(n), (t) => t.status[r]));
+  let offset = 0;
+  for (const t of tables) {
+    merged["sources"].push({ start: offset, file: t.file });
+    merged.ids.push(...t.ids);
+    merged.groups.push(...t.groups.map((g) => (g ? `${t.file}#${g}` : "")));
+    for (const [i, v] of t.errors) merged.errors.set(i + offset, v);
+    for (const [i, v] of t.stepScores) merged.stepScores.set(i + offset, v);
+    for (const [i, v] of t.metrics) merged.metrics.set(i + offset, v);
+    merged.malformed.push(...t.malformed);
+    offset += t.size;
+  }
+  return merged;
 }

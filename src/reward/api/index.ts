@@ -6,3 +6,4 @@ export * from "./types";
 export { defineReward } from "./define";
 export { fromTrl, fromVerl } from "./adapters";
 export type { TrlKwargs, TrlRewardFunction, VerlComputeScore, VerlScore } from "./adapters";
+export * from "../builtin/index";

@@ -1,0 +1,5 @@
+/** Every `rewardlab` subcommand, in the order `--help` lists them. */
+import type { CliCommand } from "../command";
+import { scoreCommand } from "./score";
+
+export const commands: readonly CliCommand[] = [scoreCommand];

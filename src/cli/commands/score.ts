@@ -1,0 +1,191 @@
+import { relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { RewardEngine, type LoadResult } from "../../reward/engine";
+import { RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
+import { mergeTables, type ScoreTable } from "../../reward/table";
+import { RewardWatcher } from "../../reward/watch";
+import { readLines } from "../../trace/reader";
+import { assertNotSameFile, createAtomicWriter } from "../../trace/io";
+import type { StepSplitOptions } from "../../trace/types";
+import { CliError, type CliCommand, type CliIO } from "../command";
+import { num, progressLine, table } from "../format";
+
+const usage = `rewardlab score <traces...> [options]
+
+Scores trace files (*.trace.jsonl) with the reward functions in a folder or file.
+
+Options:
+  --rewards DIR|FILE   reward files (*.reward.ts), default ./rewards
+  --out FILE           write every sample plus rewards, reward (weighted total), advantage
+                       (samples with a group), reward_errors, step_rewards to FILE (JSONL, atomic)
+  --json               print one JSON object {samples, malformed_lines, rewards, ...} instead of a table
+  --strict             exit 1 when any reward failed on a sample or a line was malformed
+  --timeout MS         time limit per batch of samples (default 5000)
+  --memory MB          heap limit per reward worker (default 512)
+  --workers N          reward worker threads (default: cores, at most 4)
+  --steps MODE         step splitting: auto | paragraph | step-lines | regex:PATTERN (default auto)
+  --no-std             Dr.GRPO advantages: r - mean(group), without dividing by the group std
+  --watch              keep running: re-score whenever a reward file changes (hot reload)
+
+Exit codes: 0 scored; 1 --strict and failures; 2 usage or unreadable input; 3 reward files failed
+to compile or load; 4 a reward timed out or crashed its worker.`;
+
+export const scoreCommand: CliCommand = {
+  name: "score",
+  summary: "score trace files with your reward functions",
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        rewards: { type: "string", default: "rewards" },
+        out: { type: "string" },
+        json: { type: "boolean", default: false },
+        strict: { type: "boolean", default: false },
+        timeout: { type: "string" },
+        memory: { type: "string" },
+        workers: { type: "string" },
+        steps: { type: "string", default: "auto" },
+        "no-std": { type: "boolean", default: false },
+        watch: { type: "boolean", default: false },
+      },
+    });
+    if (positionals.length === 0) throw new CliError("no trace files given. Usage: rewardlab score <traces...> [--rewards DIR]");
+    const traces = positionals.map((p) => resolve(io.cwd, p));
+    if (values.out) assertNotSameFile(resolve(io.cwd, values.out), traces);
+    const engine = new RewardEngine({
+      rewards: resolve(io.cwd, values.rewards),
+      steps: parseSteps(values.steps),
+      advantage: { normByStd: !values["no-std"] },
+      ...(values.timeout ? { timeoutMs: positiveInt(values.timeout, "--timeout") } : {}),
+      ...(values.memory ? { memoryMb: positiveInt(values.memory, "--memory") } : {}),
+      ...(values.workers ? { workers: positiveInt(values.workers, "--workers") } : {}),
+    });
+    try {
+      if (values.watch) return await watchMode(engine, traces, io, values.json);
+      const load = await engine.load();
+      reportLoad(load, io);
+      if (load.errors.length > 0) return 3;
+      const started = performance.now();
+      const tables: ScoreTable[] = [];
+      for (const trace of traces) tables.push(await scoreOne(engine, trace, io));
+      const elapsed = performance.now() - started;
+      if (values.out) await writeScored(tables, resolve(io.cwd, values.out));
+      const merged = mergeTables(tables);
+      if (values.json) io.stdout(JSON.stringify({ ...merged.summary(), version: load.version, elapsed_ms: Math.round(elapsed) }) + "\n");
+      else io.stdout(humanSummary(merged, tables, elapsed, io.cwd, values.out) + "\n");
+      return values.strict && (merged.failedSamples > 0 || merged.malformed.length > 0) ? 1 : 0;
+    } catch (error) {
+      if (error instanceof RewardTimeoutError || error instanceof RewardSandboxError) {
+        io.stderr(`rewardlab score: ${error.message}\n`);
+        return 4;
+      }
+      throw error;
+    } finally {
+      engine.dispose();
+    }
+  },
+};
+
+function parseSteps(value: string): StepSplitOptions {
+  if (value.startsWith("regex:")) return { mode: "regex", pattern: value.slice("regex:".length) };
+  if (value === "auto" || value === "paragraph" || value === "step-lines") return { mode: value };
+  throw new CliError(`--steps must be auto, paragraph, step-lines or regex:PATTERN (got "${value}")`);
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a positive integer (got "${value}")`);
+  return n;
+}
+
+function reportLoad(load: LoadResult, io: CliIO): void {
+  for (const error of load.errors) io.stderr(`${error.message}\n`);
+  if (load.errors.length > 0) io.stderr(`rewardlab score: ${load.errors.length} reward file(s) failed to load; nothing was scored\n`);
+  else if (load.rewards.length === 0) throw new CliError(`no rewards found in ${load.files.length ? load.files.join(", ") : "the rewards path"}: add a *.reward.ts file`);
+}
+
+async function scoreOne(engine: RewardEngine, trace: string, io: CliIO): Promise<ScoreTable> {
+  try {
+    return await engine.scoreFile(trace, {
+      onProgress: io.interactive ? (p) => io.stderr(progressLine(`scoring ${relative(io.cwd, trace)}: ${p.lines.toLocaleString("en-US")} lines`)) : undefined,
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") throw new CliError(`cannot read ${trace}: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    if (io.interactive) io.stderr(progressLine(""));
+  }
+}
+
+/** Second pass: each input line plus its scores, written atomically. Malformed lines are left out (and were reported). */
+async function writeScored(tables: ScoreTable[], out: string): Promise<void> {
+  const writer = createAtomicWriter(out);
+  try {
+    for (const scored of tables) {
+      let i = 0;
+      const wanted = scored.size > 0 ? scored.lines[0] : -1;
+      let next = wanted;
+      for await (const line of readLines(scored.file)) {
+        if (line.line !== next) continue;
+        const record = JSON.parse(line.text) as Record<string, unknown>;
+        const scores = scored.sampleScores(i);
+        const previous = record.rewards && typeof record.rewards === "object" ? record.rewards : {};
+        await writer.write(JSON.stringify({ ...record, ...scores, rewards: { ...previous, ...scores.rewards } }) + "\n");
+        i++;
+        next = i < scored.size ? scored.lines[i] : -1;
+      }
+    }
+    await writer.commit();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+function humanSummary(merged: ScoreTable, tables: ScoreTable[], elapsedMs: number, cwd: string, out: string | undefined): string {
+  const summary = merged.summary();
+  const rate = summary.samples / Math.max(elapsedMs / 1000, 1e-9);
+  const lines = [`scored ${num(summary.samples)} samples from ${tables.map((t) => relative(cwd, t.file)).join(", ")} in ${num(Math.round(elapsedMs))} ms (${num(Math.round(rate))} samples/s)`];
+  const rows = merged.rewards.map((r) => {
+    const s = summary.rewards[r.name];
+    return [r.name, r.kind === "process" ? `process/${r.aggregate}` : r.kind, num(r.weight), num(s.mean), num(s.std), num(s.min), num(s.max), num(s.count), num(s.nulls), num(s.errors)];
+  });
+  const t = summary.total;
+  rows.push(["total (weighted)", "", "", num(t.mean), num(t.std), num(t.min), num(t.max), num(t.count), num(t.nulls), ""]);
+  lines.push("", table(["reward", "kind", "weight", "mean", "std", "min", "max", "count", "nulls", "errors"], rows));
+  const correlations = Object.entries(summary.correlations).filter(([, v]) => v !== null);
+  if (correlations.length > 0) lines.push("", `correlations: ${correlations.map(([k, v]) => `${k.replace("|", "~")} ${num(v)}`).join(", ")}`);
+  if (merged.malformed.length > 0) {
+    lines.push("", `${merged.malformed.length} malformed line(s) skipped:`);
+    for (const m of merged.malformed.slice(0, 5)) lines.push(`  ${m.message.startsWith(m.file) ? relative(cwd, m.file) + m.message.slice(m.file.length) : `${relative(cwd, m.file)}:${m.line}: ${m.message}`}`);
+  }
+  if (merged.failedSamples > 0) {
+    lines.push("", `rewards failed on ${merged.failedSamples} sample(s); first ones:`);
+    let shown = 0;
+    for (const [i, failures] of merged.errors) {
+      for (const f of failures) if (shown++ < 5) lines.push(`  sample ${merged.ids[i]} (${relative(cwd, merged.fileOf(i))}:${merged.lines[i]}) reward "${f.reward}": ${f.message}`);
+    }
+  }
+  if (out) lines.push("", `wrote ${relative(cwd, resolve(cwd, out))}`);
+  return lines.join("\n");
+}
+
+async function watchMode(engine: RewardEngine, traces: string[], io: CliIO, json: boolean): Promise<number> {
+  const watcher = new RewardWatcher(engine, traces, {
+    onResult: (event) => {
+      for (const error of event.load.errors) io.stderr(`${error.message}\n`);
+      const merged = mergeTables([...event.tables.values()]);
+      if (json) io.stdout(JSON.stringify({ version: event.load.version, trigger: event.trigger, elapsed_ms: Math.round(event.elapsedMs), ...merged.summary() }) + "\n");
+      else io.stdout(`\n[v${event.load.version}] ${event.trigger}: re-scored in ${num(Math.round(event.elapsedMs))} ms\n${humanSummary(merged, [...event.tables.values()], event.elapsedMs, io.cwd, undefined)}\n`);
+    },
+    onError: (error) => io.stderr(`rewardlab score: ${error.message}\n`),
+  });
+  await watcher.start();
+  io.stderr("watching reward files for changes (Ctrl+C to stop)\n");
+  await new Promise<void>((done) => process.once("SIGINT", () => done()));
+  watcher.stop();
+  return 0;
+}

@@ -1,0 +1,21 @@
+/** Small text-formatting helpers for human CLI output. */
+
+/** Formats a number for a table cell: up to 4 significant decimals, "-" for null. */
+export function num(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return "-";
+  if (Number.isInteger(value)) return value.toLocaleString("en-US");
+  const abs = Math.abs(value);
+  return abs !== 0 && (abs < 1e-3 || abs >= 1e6) ? value.toExponential(2) : value.toFixed(4).replace(/0+$/, "").replace(/\.$/, "");
+}
+
+/** Left-aligned first column, right-aligned others. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]?.length ?? 0)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+/** A one-line progress indicator for interactive terminals (redrawn in place). */
+export function progressLine(text: string): string {
+  return `\r\x1b[2K${text}`;
+}
