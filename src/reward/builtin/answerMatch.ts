@@ -131,7 +131,9 @@ function prepareGold(gold: unknown): PreparedAnswer[] {
  * Whether `predicted` matches the ground truth. `gold` is a number, a string, or an array of accepted
  * answers (any one matching is enough). Both sides go through {@link normalizeAnswer}; equal strings
  * match, and otherwise two numbers (plain, `a/b`, `\frac{a}{b}`, percentages) match within
- * `tolerance` (relative) or `absTolerance`. An empty prediction never matches.
+ * `tolerance` (relative) or `absTolerance`. A percentage matches both readings: `50%` equals `50`
+ * and `0.5` (graders disagree on which one a question means, so either is accepted; the cost is
+ * that `50%` also matches a gold `50` meant as a count). An empty prediction never matches.
  */
 export function answersMatch(predicted: string, gold: unknown, options: AnswerMatchOptions = {}): boolean {
   const { tolerance = 1e-6, absTolerance = 1e-9 } = options;

@@ -30,6 +30,9 @@ export interface LengthRewardOptions {
  * sample has no group). "Correct" is {@link answersMatch} of `answerText` against `answer`; a sample
  * without ground truth gets λ, one without a predicted answer counts as wrong.
  */
+export function lengthReward(options: LengthRewardOptions & { target: number }): OutcomeReward;
+export function lengthReward(options?: LengthRewardOptions & { target?: undefined }): BatchReward;
+export function lengthReward(options?: LengthRewardOptions): OutcomeReward | BatchReward;
 export function lengthReward(options: LengthRewardOptions = {}): OutcomeReward | BatchReward {
   const { name = "length", weight = 1, target, unit = "tokens" } = options;
   if (target === undefined) return groupLengthReward(name, weight, unit);

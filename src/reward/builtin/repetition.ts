@@ -45,6 +45,32 @@ export function repeatedFraction(text: string, n: number): number {
   const end = words.length > start && words[words.length - 1] === "" ? words.length - 1 : words.length;
   const total = end - start - n + 1;
   if (total <= 0) return 0;
+  // Words become small integer ids, and an n-gram the number sum(id_k * V^k), which is exact while
+  // V^n < 2^53; hashing numbers is several times faster than building and hashing joined strings.
+  const vocabulary = new Map<string, number>();
+  const ids = new Float64Array(end - start);
+  for (let i = start; i < end; i++) {
+    const word = words[i];
+    let id = vocabulary.get(word);
+    if (id === undefined) vocabulary.set(word, (id = vocabulary.size));
+    ids[i - start] = id;
+  }
+  const base = vocabulary.size;
+  const unique = base ** n < Number.MAX_SAFE_INTEGER ? uniqueNumericNgrams(ids, n, base, total) : uniqueStringNgrams(words, start, n, total);
+  return 1 - unique / total;
+}
+
+function uniqueNumericNgrams(ids: Float64Array, n: number, base: number, total: number): number {
+  const seen = new Set<number>();
+  for (let i = 0; i < total; i++) {
+    let key = 0;
+    for (let k = 0; k < n; k++) key = key * base + ids[i + k];
+    seen.add(key);
+  }
+  return seen.size;
+}
+
+function uniqueStringNgrams(words: readonly string[], start: number, n: number, total: number): number {
   const seen = new Set<string>();
   for (let i = start; i < start + total; i++) {
     // Words hold no whitespace, so a space-joined key is unambiguous.
@@ -52,5 +78,5 @@ export function repeatedFraction(text: string, n: number): number {
     for (let k = 1; k < n; k++) key += " " + words[i + k];
     seen.add(key);
   }
-  return 1 - seen.size / total;
+  return seen.size;
 }

@@ -25,7 +25,7 @@ test("lengthReward in tokens uses the sample's tokens", () => {
 });
 
 test("lengthReward without a target: Kimi k1.5 group-relative length reward", () => {
-  const reward = lengthReward({ unit: "chars" }) as BatchReward;
+  const reward: BatchReward = lengthReward({ unit: "chars" });
   assert.equal(reward.kind, "batch");
   const samples = [
     chars(10, { group: "p1" }),
