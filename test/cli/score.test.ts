@@ -1,0 +1,95 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, readFileSync, cpSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "../../src/cli/main";
+
+const root = join(__dirname, "../..");
+
+async function run(args: string[], cwd: string) {
+  let stdout = "", stderr = "";
+  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd, interactive: false });
+  return { code, stdout, stderr };
+}
+
+function sampleWorkspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), "rl-cli-"));
+  cpSync(join(root, "sample-workspaces/math-cot/rewards"), join(dir, "rewards"), { recursive: true });
+  cpSync(join(root, "sample-workspaces/math-cot/data"), join(dir, "data"), { recursive: true });
+  return dir;
+}
+
+test("score prints a summary table and writes scored JSONL without touching the input", async () => {
+  const dir = sampleWorkspace();
+  const input = join(dir, "data/rollouts.trace.jsonl");
+  const before = readFileSync(input, "utf8");
+  const { code, stdout } = await run(["score", "data/rollouts.trace.jsonl", "--out", "scored.jsonl"], dir);
+  assert.equal(code, 0);
+  assert.match(stdout, /scored 48 samples/);
+  assert.match(stdout, /accuracy\s+outcome\s+1\s+0\.5625/);
+  assert.match(stdout, /arithmetic\s+process\/min/);
+  assert.equal(readFileSync(input, "utf8"), before);
+  const lines = readFileSync(join(dir, "scored.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(lines.length, 48);
+  assert.deepEqual(Object.keys(lines[0].rewards).sort(), ["accuracy", "arithmetic", "format"]);
+  assert.equal(typeof lines[0].reward, "number");
+  assert.equal(typeof lines[0].advantage, "number");
+  assert.equal(lines[0].id, "p0-s0");
+  assert.deepEqual(lines[0].step_rewards.arithmetic.length, 2);
+});
+
+test("--json prints one machine-readable object", async () => {
+  const dir = sampleWorkspace();
+  const { code, stdout } = await run(["score", "data/rollouts.trace.jsonl", "--json"], dir);
+  assert.equal(code, 0);
+  const summary = JSON.parse(stdout);
+  assert.equal(summary.samples, 48);
+  assert.equal(summary.malformed_lines, 0);
+  assert.deepEqual(Object.keys(summary.rewards.accuracy).sort(), ["count", "errors", "max", "mean", "min", "nulls", "std"]);
+});
+
+test("malformed lines are reported with line numbers; --strict turns them into exit 1", async () => {
+  const dir = sampleWorkspace();
+  writeFileSync(join(dir, "data/bad.trace.jsonl"), '{"completion": "<answer>1</answer>", "answer": "1"}\nnot json\n{"id": 3}\n');
+  const lenient = await run(["score", "data/bad.trace.jsonl"], dir);
+  assert.equal(lenient.code, 0);
+  assert.match(lenient.stdout, /2 malformed line\(s\) skipped/);
+  assert.match(lenient.stdout, /bad\.trace\.jsonl:2: invalid JSON/);
+  assert.match(lenient.stdout, /bad\.trace\.jsonl:3: .*completion/);
+  const strict = await run(["score", "data/bad.trace.jsonl", "--strict"], dir);
+  assert.equal(strict.code, 1);
+});
+
+test("compile errors exit 3 with file:line:col; a missing trace exits 2; refusing to overwrite the input", async () => {
+  const dir = sampleWorkspace();
+  writeFileSync(join(dir, "rewards/broken.reward.ts"), "export default {\n  name: 'x',, score() {} };\n");
+  const broken = await run(["score", "data/rollouts.trace.jsonl"], dir);
+  assert.equal(broken.code, 3);
+  assert.match(broken.stderr, /broken\.reward\.ts:2:\d+: error:/);
+
+  const clean = sampleWorkspace();
+  const missing = await run(["score", "data/nope.trace.jsonl"], clean);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read .*nope\.trace\.jsonl/);
+  const same = await run(["score", "data/rollouts.trace.jsonl", "--out", "data/rollouts.trace.jsonl"], clean);
+  assert.notEqual(same.code, 0);
+  assert.ok(existsSync(join(clean, "data/rollouts.trace.jsonl")));
+});
+
+test("a reward timeout exits 4 and names the reward", async () => {
+  const dir = sampleWorkspace();
+  writeFileSync(join(dir, "rewards/spin.reward.ts"), 'export default { name: "spin", score() { for (;;) {} } };\n');
+  const result = await run(["score", "data/rollouts.trace.jsonl", "--timeout", "300"], dir);
+  assert.equal(result.code, 4);
+  assert.match(result.stderr, /reward "spin" \(.*spin\.reward\.ts\) timed out/);
+});
+
+test("help and unknown commands", async () => {
+  const help = await run(["--help"], root);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /score\s+score trace files/);
+  const unknown = await run(["frobnicate"], root);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command "frobnicate"/);
+});
