@@ -1,0 +1,301 @@
+/**
+ * A byte-offset index over the lines of a large JSONL file, built in one streaming pass.
+ *
+ * - Usable at once: `LineIndex.open` returns before indexing ends; `getLine(i)` waits only until
+ *   line i is indexed, so the first samples of a 1 GB file show in milliseconds.
+ * - Small: one Float64 offset per line (8 bytes; exact to 2^53 bytes) — memory follows the number
+ *   of lines, never the bytes. A 1 GB file of 1 KB records costs about 8 MB.
+ * - Random access after indexing is one positioned read of exactly that line's bytes.
+ * - Cached: the offsets are saved beside the file (`.rewardlab-cache/index/`) and reused while
+ *   the file's size and mtime are unchanged.
+ *
+ * Line numbers here are 0-based and count every line, blank ones included, so line i of the index
+ * is line i + 1 of an editor and of error messages.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, open, readFile, rename, stat, writeFile, type FileHandle } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+
+export interface LineIndexProgress {
+  bytesIndexed: number;
+  totalBytes: number;
+  lines: number;
+  done: boolean;
+}
+
+export interface LineIndexOptions {
+  signal?: AbortSignal;
+  /** Called after every chunk (and once at the end, with `done: true`). */
+  onProgress?: (progress: LineIndexProgress) => void;
+  /** Bytes read per chunk after the first (default 4 MiB). The first chunk is small, for a fast first sample. */
+  chunkBytes?: number;
+  /** Folder for the saved index; `false` disables caching. Default: `<file's folder>/.rewardlab-cache/index`. */
+  cacheDir?: string | false;
+  /** Files smaller than this are not cached: indexing them is as fast as reading a cache (default 16 MiB). */
+  cacheMinBytes?: number;
+}
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const FIRST_CHUNK_BYTES = 64 * 1024;
+const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+const DEFAULT_CACHE_MIN_BYTES = 16 * 1024 * 1024;
+const CACHE_MAGIC = 0x52_4c_49_44_58_31; // "RLIDX1"
+const CACHE_HEADER_FLOATS = 4; // magic, size, mtimeMs, count
+
+interface Waiter {
+  line: number;
+  resolve: () => void;
+}
+
+export class LineIndex {
+  /** Start offset of every indexed line; capacity grows by doubling. */
+  private offsets = new Float64Array(1024);
+  private count = 0;
+  private fileSize = 0;
+  private bytesIndexed = 0;
+  private isComplete = false;
+  private failure: unknown;
+  private waiters: Waiter[] = [];
+  private reader: Promise<FileHandle> | undefined;
+  /** Resolves when the whole file is indexed; rejects on I/O error or abort. */
+  readonly ready: Promise<LineIndex>;
+  /** True when the offsets came from the cache. */
+  fromCache = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly options: LineIndexOptions,
+  ) {
+    this.ready = this.build();
+    // Callers that only use getLine() must not see an unhandled rejection; they get the error there.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Starts indexing `path` in the background and returns at once. */
+  static open(path: string, options: LineIndexOptions = {}): LineIndex {
+    return new LineIndex(resolve(path), options);
+  }
+
+  /** Indexes the whole file, then returns the index. */
+  static async build(path: string, options: LineIndexOptions = {}): Promise<LineIndex> {
+    return LineIndex.open(path, options).ready;
+  }
+
+  /**
+   * Lines whose bytes are known so far (all of them once `complete`). While scanning, the last
+   * started line is not counted: its end is not known yet.
+   */
+  get lineCount(): number {
+    return this.isComplete ? this.count : Math.max(0, this.count - 1);
+  }
+
+  get complete(): boolean {
+    return this.isComplete;
+  }
+
+  /** Bytes of the offset table (what the index costs in memory). */
+  get memoryBytes(): number {
+    return this.offsets.byteLength;
+  }
+
+  get progress(): LineIndexProgress {
+    return { bytesIndexed: this.bytesIndexed, totalBytes: this.fileSize, lines: this.lineCount, done: this.isComplete };
+  }
+
+  /** Waits until line `line` is indexed; false when the file has fewer lines. */
+  async waitForLine(line: number): Promise<boolean> {
+    if (line < this.lineCount) return true;
+    if (this.failure !== undefined) throw this.failure;
+    if (this.isComplete) return false;
+    await new Promise<void>((resolveWait) => this.waiters.push({ line, resolve: resolveWait }));
+    if (line < this.lineCount) return true;
+    if (this.failure !== undefined) throw this.failure;
+    return false;
+  }
+
+  /** Byte range `[start, end)` of a line without its terminator (for an indexed line). */
+  lineRange(line: number): { start: number; end: number } {
+    if (!Number.isInteger(line) || line < 0 || line >= this.lineCount) throw new RangeError(`line ${line} is not indexed (${this.lineCount} lines so far)`);
+    const start = this.offsets[line];
+    const end = line + 1 < this.count ? this.offsets[line + 1] - 1 : this.endsWithNewline ? this.fileSize - 1 : this.fileSize;
+    return { start, end: Math.max(start, end) };
+  }
+
+  /** Text of line `line` (0-based), or undefined past the end of the file. */
+  async getLine(line: number): Promise<string | undefined> {
+    const [text] = await this.getLines(line, line + 1);
+    return text;
+  }
+
+  /** Texts of lines `[from, to)` (clipped to the file), read with one positioned read. */
+  async getLines(from: number, to: number): Promise<string[]> {
+    if (from >= to || !(await this.waitForLine(from))) return [];
+    await this.waitForLine(to - 1);
+    const last = Math.min(to, this.lineCount) - 1;
+    const start = this.offsets[from];
+    const end = this.lineRange(last).end;
+    const bytes = Buffer.allocUnsafe(end - start);
+    const handle = await this.readHandle();
+    await readFully(handle, bytes, start);
+    const lines: string[] = [];
+    for (let line = from; line <= last; line++) {
+      const range = this.lineRange(line);
+      let lineEnd = range.end - start;
+      if (lineEnd > range.start - start && bytes[lineEnd - 1] === CARRIAGE_RETURN) lineEnd--;
+      lines.push(bytes.toString("utf8", range.start - start, lineEnd));
+    }
+    return lines;
+  }
+
+  /** Closes the file handle used for reads. */
+  async close(): Promise<void> {
+    const reader = this.reader;
+    this.reader = undefined;
+    if (reader) await (await reader).close();
+  }
+
+  private readHandle(): Promise<FileHandle> {
+    this.reader ??= open(this.path, "r");
+    return this.reader;
+  }
+
+  /** Whether the file's last byte is '\n' (which ends the last line rather than starting one). */
+  private endsWithNewline = false;
+
+  private async build(): Promise<LineIndex> {
+    try {
+      const info = await stat(this.path);
+      this.fileSize = info.size;
+      if (!(await this.loadCache(info.size, info.mtimeMs))) {
+        await this.scan();
+        await this.saveCache(info.size, info.mtimeMs);
+      }
+      this.isComplete = true;
+      this.report();
+      return this;
+    } catch (error) {
+      this.failure = error;
+      throw error;
+    } finally {
+      this.isComplete = true;
+      for (const waiter of this.waiters.splice(0)) waiter.resolve();
+    }
+  }
+
+  /** One pass over the file: every '\n' at byte p starts a line at p + 1. */
+  private async scan(): Promise<void> {
+    const { signal } = this.options;
+    const handle = await open(this.path, "r");
+    try {
+      const chunkBytes = Math.max(1024, this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+      const buffer = Buffer.allocUnsafe(chunkBytes);
+      if (this.fileSize > 0) this.push(0);
+      let position = 0;
+      let lastByte = -1;
+      while (position < this.fileSize) {
+        signal?.throwIfAborted();
+        const want = position === 0 ? Math.min(FIRST_CHUNK_BYTES, chunkBytes) : chunkBytes;
+        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        if (bytesRead === 0) break; // the file shrank while we read it
+        let newline = buffer.indexOf(NEWLINE, 0);
+        while (newline !== -1 && newline < bytesRead) {
+          this.push(position + newline + 1);
+          newline = buffer.indexOf(NEWLINE, newline + 1);
+        }
+        lastByte = buffer[bytesRead - 1];
+        position += bytesRead;
+        this.bytesIndexed = position;
+        this.report();
+      }
+      this.fileSize = position;
+      this.endsWithNewline = lastByte === NEWLINE;
+      // A final '\n' ends the last line; it does not start an empty one.
+      if (this.endsWithNewline) this.count--;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private push(offset: number): void {
+    if (this.count === this.offsets.length) {
+      const grown = new Float64Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.offsets[this.count++] = offset;
+  }
+
+  private report(): void {
+    // Wake readers of lines that are now known to be complete: a line is complete once the next
+    // one has started (or the file has ended).
+    if (this.waiters.length > 0) {
+      const known = this.isComplete ? Infinity : this.lineCount;
+      this.waiters = this.waiters.filter((waiter) => {
+        if (waiter.line >= known) return true;
+        waiter.resolve();
+        return false;
+      });
+    }
+    this.options.onProgress?.(this.progress);
+  }
+
+  private cachePath(): string | undefined {
+    if (this.options.cacheDir === false) return undefined;
+    const dir = this.options.cacheDir ?? join(dirname(this.path), ".rewardlab-cache", "index");
+    return join(dir, `${createHash("sha1").update(this.path).digest("hex").slice(0, 16)}.lidx`);
+  }
+
+  private wantsCache(size: number): boolean {
+    return size >= (this.options.cacheMinBytes ?? DEFAULT_CACHE_MIN_BYTES);
+  }
+
+  /** Loads saved offsets when they were made from a file of this size and mtime. */
+  private async loadCache(size: number, mtimeMs: number): Promise<boolean> {
+    const path = this.cachePath();
+    if (!path || !this.wantsCache(size)) return false;
+    let data: Buffer;
+    try {
+      data = await readFile(path);
+    } catch {
+      return false;
+    }
+    if (data.byteLength < CACHE_HEADER_FLOATS * 8 || data.byteLength % 8 !== 0) return false;
+    const floats = new Float64Array(data.buffer, data.byteOffset, data.byteLength / 8);
+    const [magic, cachedSize, cachedMtime, count] = floats;
+    if (magic !== CACHE_MAGIC || cachedSize !== size || cachedMtime !== mtimeMs || count !== floats.length - CACHE_HEADER_FLOATS - 1) return false;
+    this.offsets = floats.slice(CACHE_HEADER_FLOATS, CACHE_HEADER_FLOATS + count);
+    this.endsWithNewline = floats[floats.length - 1] === 1;
+    this.count = count;
+    this.bytesIndexed = size;
+    this.fromCache = true;
+    return true;
+  }
+
+  /** Saves the offsets (write-then-rename). A cache that cannot be written is skipped silently. */
+  private async saveCache(size: number, mtimeMs: number): Promise<void> {
+    const path = this.cachePath();
+    if (!path || !this.wantsCache(size)) return;
+    try {
+      const data = new Float64Array(CACHE_HEADER_FLOATS + this.count + 1);
+      data.set([CACHE_MAGIC, size, mtimeMs, this.count]);
+      data.set(this.offsets.subarray(0, this.count), CACHE_HEADER_FLOATS);
+      data[data.length - 1] = this.endsWithNewline ? 1 : 0;
+      await mkdir(dirname(path), { recursive: true });
+      const temp = `${path}.${process.pid}.tmp`;
+      await writeFile(temp, new Uint8Array(data.buffer));
+      await rename(temp, path);
+    } catch {
+      // Read-only folder, full disk...: the index still works, it just is not reused.
+    }
+  }
+}
+
+async function readFully(handle: FileHandle, buffer: Buffer, position: number): Promise<void> {
+  let filled = 0;
+  while (filled < buffer.byteLength) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.byteLength - filled, position + filled);
+    if (bytesRead === 0) throw new Error(`unexpected end of file at byte ${position + filled}`);
+    filled += bytesRead;
+  }
+}
