@@ -6,7 +6,7 @@
 
 import { type GraphBuilder } from "./builder";
 import { type Primitive, type PrimitiveAttrs, type Tensor } from "./primitives";
-import { type Dim, type Shape, addDims, mulDims, shapesEqual } from "./shape";
+import { type Dim, type Shape, addDims, mulDims, shapesEqual, subDims } from "./shape";
 
 export interface GradContext<P extends Primitive> {
   readonly g: GraphBuilder;
@@ -37,13 +37,6 @@ function unreduce(g: GraphBuilder, dy: Tensor, x: Tensor, axes: number[], keepdi
 
 function reducedCount(x: Tensor, axes: number[]): Dim {
   return axes.reduce<Dim>((acc, a) => mulDims(acc, x.shape[a]), 1);
-}
-
-/** `end` of a slice as the amount cut off the far side, for its adjoint `pad`. */
-function remainder(dim: Dim, end: Dim): Dim {
-  if (dim === end) return 0;
-  if (typeof dim === "number" && typeof end === "number") return dim - end;
-  throw new Error(`slice gradient: cannot compute ${dim} - ${end} symbolically`);
 }
 
 /** Matmul gradient for a weight `[K, N]` used by a batched `[..., M, K]` input: fold batch into M
@@ -108,7 +101,11 @@ export const gradients: { [P in Primitive]: GradRule<P> } = {
   reshape: ({ g, inputs: [x], dy }) => [g.reshape(dy, x.shape)],
   expand: ({ g, inputs: [x], dy }) => [unbroadcast(g, dy, x.shape)],
   transpose: ({ g, attrs: { perm }, dy }) => [g.transpose(dy, perm.map((_, i) => perm.indexOf(i)))],
-  slice: ({ g, inputs: [x], attrs: { axis, start, end }, dy }) => [g.pad(dy, axis, start, remainder(x.shape[axis], end))],
+  // The padded shape is x's shape; it is given explicitly because symbolic `start + (T - end)`
+  // arithmetic is not simplified.
+  slice: ({ g, inputs: [x], attrs: { axis, start, end }, dy }) => [
+    g.apply("pad", [dy], { axis, before: start, after: subDims(x.shape[axis], end) }, { shape: x.shape, dtype: dy.dtype }),
+  ],
   pad: ({ g, inputs: [x], attrs: { axis, before }, dy }) => [g.slice(dy, axis, before, addDims(before, x.shape[axis]))],
   concat: ({ g, inputs, attrs: { axis }, dy }) => {
     let offset: Dim = 0;

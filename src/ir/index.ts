@@ -6,3 +6,5 @@ export { grad } from "./autodiff";
 export { gradients, unbroadcast } from "./gradients";
 export { emitOnnx, OPSET, type EmitOptions, type EmittedModel } from "./onnx";
 export { evaluate, reference, type RefArray } from "./evaluate";
+export { softmax, logSoftmax, sigmoid, relu, gelu, layerNorm, rmsNorm, causalMaskBias, tokenLogProbs, crossEntropy } from "./composites";
+export { type DecoderConfig, linear, linearParams, causalSelfAttention, decoderBlock, decoderLM } from "./nn";

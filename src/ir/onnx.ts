@@ -142,6 +142,9 @@ function liveNodes(g: GraphBuilder, outputs: readonly Tensor[]): Uint8Array {
 export function emitOnnx(g: GraphBuilder, options: EmitOptions): EmittedModel {
   const e = new Emission(options.bindings ?? {});
   const outputs = Object.entries(options.outputs);
+  for (const [name] of outputs) {
+    if (g.inputs.has(name) || g.params.has(name)) throw new Error(`output name "${name}" is also an input or parameter name`);
+  }
   const live = liveNodes(g, outputs.map(([, t]) => t));
   const inputs: object[] = [];
   const inputNames: string[] = [];

@@ -1,10 +1,10 @@
 // Shapes with symbolic dimensions.
 //
-// A dimension is a number or a symbolic expression over named sizes ("B", "T", "B*T", "P+1").
+// A dimension is a number or a symbolic expression over named sizes ("B", "T", "B*T", "(P)+(1)").
 // Graphs are built once with symbols; the emitter binds every symbol to a number (one ONNX model
 // per shape bucket), so every ONNX node sees concrete shapes and ORT can plan memory statically.
 
-/** One dimension: a concrete size or an expression over symbols using `*` and `+`. */
+/** One dimension: a concrete size or an expression over symbols using `*`, `+` and `-`. */
 export type Dim = number | string;
 /** A tensor shape; `[]` is a scalar. */
 export type Shape = readonly Dim[];
@@ -14,7 +14,7 @@ export type DimBindings = Readonly<Record<string, number>>;
 /** Product form: coefficient times sorted symbol factors; null when `d` contains a sum. */
 function productForm(d: Dim): { coef: number; syms: string[] } | null {
   if (typeof d === "number") return { coef: d, syms: [] };
-  if (d.includes("+") || d.includes("(")) return null;
+  if (/[+()-]/.test(d)) return null;
   let coef = 1;
   const syms: string[] = [];
   for (const part of d.split("*")) {
@@ -44,6 +44,14 @@ export function addDims(a: Dim, b: Dim): Dim {
   if (a === 0) return b;
   if (b === 0) return a;
   return `(${a})+(${b})`;
+}
+
+/** `a - b`; symbolic differences are kept as written. */
+export function subDims(a: Dim, b: Dim): Dim {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  if (a === b) return 0;
+  if (b === 0) return a;
+  return `(${a})-(${b})`;
 }
 
 /** Exact `a / b` for product forms (used to infer a reshape's -1); throws when not exact. */
@@ -93,7 +101,7 @@ export function broadcastShapes(a: Shape, b: Shape): Shape {
 /** Evaluates a dim with the given symbol values. */
 export function resolveDim(d: Dim, bindings: DimBindings): number {
   if (typeof d === "number") return d;
-  const tokens = d.match(/[A-Za-z_][A-Za-z0-9_]*|\d+|[()*+]/g) ?? [];
+  const tokens = d.match(/[A-Za-z_][A-Za-z0-9_]*|\d+|[()*+-]/g) ?? [];
   let pos = 0;
   const atom = (): number => {
     const t = tokens[pos++];
@@ -117,9 +125,9 @@ export function resolveDim(d: Dim, bindings: DimBindings): number {
   };
   const sum = (): number => {
     let v = product();
-    while (tokens[pos] === "+") {
-      pos++;
-      v += product();
+    while (tokens[pos] === "+" || tokens[pos] === "-") {
+      const sign = tokens[pos++] === "+" ? 1 : -1;
+      v += sign * product();
     }
     return v;
   };
