@@ -9,3 +9,11 @@ export interface IpcMessage<Type extends string, Payload> {
 
 /** Every webview posts this once its script has run; the host waits for it before posting. */
 export type ReadyMessage = IpcMessage<"ready", Record<string, never>>;
+
+/** The payload of the message of `Type` in the union `Messages`. */
+export type PayloadOf<Messages extends IpcMessage<string, unknown>, Type extends Messages["type"]> = Extract<Messages, { type: Type }>["payload"];
+
+/** One handler per message type: a missing handler is a type error, not a silently dropped message. */
+export type MessageHandlers<Messages extends IpcMessage<string, unknown>> = {
+  [Type in Messages["type"]]: (payload: PayloadOf<Messages, Type>) => void;
+};

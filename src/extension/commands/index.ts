@@ -1,0 +1,25 @@
+import * as vscode from "vscode";
+import type { Services } from "../services";
+import type { Command } from "./command";
+import { newRewardFunction } from "./newRewardFunction";
+import { openTraceViewer } from "./openTraceViewer";
+import { refreshViews } from "./refresh";
+import { scoreTraces } from "./scoreTraces";
+import { showLog } from "./showLog";
+import { trainWithCurrentReward } from "./train";
+
+/** Every command of the extension; each id is also declared in package.json `contributes.commands`. */
+export const COMMANDS: readonly Command[] = [openTraceViewer, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog];
+
+export function registerCommands(services: Services): vscode.Disposable[] {
+  return COMMANDS.map((command) =>
+    vscode.commands.registerCommand(command.id, async (...args: unknown[]) => {
+      try {
+        return await command.run(services, ...args);
+      } catch (error) {
+        services.log.error(`Command ${command.id} failed`, error);
+        void vscode.window.showErrorMessage(`RewardLab: ${(error as Error).message}`);
+      }
+    }),
+  );
+}

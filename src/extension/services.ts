@@ -1,0 +1,18 @@
+import type * as vscode from "vscode";
+import type { Log } from "./log";
+import type { StatusBar } from "./statusBar";
+import type { TraceViewerProvider } from "./traceViewer/traceViewerProvider";
+import type { TraceStore } from "./traces/traceStore";
+import type { RewardsView } from "./views/rewardsView";
+import type { TracesView } from "./views/tracesView";
+
+/** What commands may use; built once in `activate`. */
+export interface Services {
+  context: vscode.ExtensionContext;
+  log: Log;
+  store: TraceStore;
+  viewer: TraceViewerProvider;
+  tracesView: TracesView;
+  rewardsView: RewardsView;
+  statusBar: StatusBar;
+}

@@ -1,0 +1,74 @@
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { Disposable } from "../base/disposable";
+import type { Log } from "../log";
+import type { TraceStore } from "../traces/traceStore";
+import { viewerHtml } from "./html";
+import { ViewerSession } from "./viewerSession";
+
+export const TRACE_VIEWER_TYPE = "rewardlab.traceViewer";
+
+/**
+ * The trace viewer as a custom editor (priority `option`: the text editor stays the default for
+ * `*.trace.jsonl`). Read-only: the viewer never writes a trace file.
+ */
+export class TraceViewerProvider extends Disposable implements vscode.CustomReadonlyEditorProvider {
+  private readonly sessions = new Map<string, ViewerSession>();
+  /** Sample to show when the viewer for a file opens (set just before `vscode.openWith`). */
+  private readonly pendingFocus = new Map<string, number>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly store: TraceStore,
+    private readonly log: Log,
+  ) {
+    super();
+    this.register(
+      vscode.window.registerCustomEditorProvider(TRACE_VIEWER_TYPE, this, {
+        webviewOptions: { retainContextWhenHidden: true },
+        supportsMultipleEditorsPerDocument: false,
+      }),
+    );
+  }
+
+  /** Opens (or reveals) the viewer for `uri`, showing sample `index` when given. */
+  async open(uri: vscode.Uri, index?: number): Promise<void> {
+    const session = this.sessions.get(uri.toString());
+    if (session) {
+      if (index !== undefined) session.focus(index);
+      else await vscode.commands.executeCommand("vscode.openWith", uri, TRACE_VIEWER_TYPE);
+      return;
+    }
+    if (index !== undefined) this.pendingFocus.set(uri.toString(), index);
+    await vscode.commands.executeCommand("vscode.openWith", uri, TRACE_VIEWER_TYPE);
+  }
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => undefined };
+  }
+
+  resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+    const { uri } = document;
+    const dist = vscode.Uri.joinPath(this.extensionUri, "dist", "webview");
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [dist, vscode.Uri.file(path.dirname(uri.fsPath)), ...(vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri)],
+    };
+    const key = uri.toString();
+    const focus = this.pendingFocus.get(key);
+    this.pendingFocus.delete(key);
+    const session = new ViewerSession(uri, panel, this.store, this.log, focus);
+    this.sessions.set(key, session);
+    panel.onDidDispose(() => {
+      session.dispose();
+      if (this.sessions.get(key) === session) this.sessions.delete(key);
+    });
+    panel.webview.html = viewerHtml(panel.webview, vscode.Uri.joinPath(dist, "traceViewer.js"), path.basename(uri.fsPath));
+  }
+
+  override dispose(): void {
+    for (const session of this.sessions.values()) session.dispose();
+    this.sessions.clear();
+    super.dispose();
+  }
+}

@@ -1,0 +1,133 @@
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { MessageHandlers } from "../../protocol/ipc";
+import type { HostToViewerMessage, RowQuery, SampleDetail, ViewerToHostMessage } from "../../protocol/traceViewer";
+import { Disposable } from "../base/disposable";
+import { settings } from "../config";
+import type { Log } from "../log";
+import { queryRows } from "../traces/rows";
+import { buildSampleDetail } from "../traces/sampleDetail";
+import type { TraceIndex } from "../traces/traceIndex";
+import type { TraceStore } from "../traces/traceStore";
+
+/** Groups bigger than this are cut in the group view: nobody compares 500 samples side by side. */
+const MAX_GROUP = 64;
+const IMAGE_DATA_URI = /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/;
+
+/**
+ * One open trace viewer: answers the webview's row queries and sample requests from the file's
+ * index. Nothing is posted before the webview says `ready`.
+ */
+export class ViewerSession extends Disposable {
+  private ready = false;
+  private readonly queue: HostToViewerMessage[] = [];
+  /** Ordered sample indices of the webview's current query, reused while it scrolls. */
+  private lastQuery: { key: string; order: Int32Array } | undefined;
+
+  constructor(
+    readonly uri: vscode.Uri,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly store: TraceStore,
+    private readonly log: Log,
+    private focusIndex: number | undefined,
+  ) {
+    super();
+    const handlers: MessageHandlers<ViewerToHostMessage> = {
+      ready: () => void this.onReady(),
+      queryRows: ({ requestId, query, start, count }) => void this.onQueryRows(requestId, query, start, count),
+      openSample: ({ requestId, index }) => void this.onOpenSample(requestId, index),
+      openGroup: ({ requestId, group }) => void this.onOpenGroup(requestId, group),
+      revealLine: ({ index }) => void this.onRevealLine(index),
+    };
+    this.register(
+      panel.webview.onDidReceiveMessage((message: ViewerToHostMessage) => {
+        const handler = handlers[message.type] as ((payload: unknown) => void) | undefined;
+        if (handler) handler(message.payload);
+        else this.log.warn(`Trace viewer: unknown message ${JSON.stringify(message.type)}`);
+      }),
+    );
+    this.register(
+      store.onDidChange((changed) => {
+        if (changed.fsPath !== uri.fsPath || !this.ready) return;
+        this.lastQuery = undefined;
+        void this.index().then((index) => this.post({ type: "rescored", payload: { rewardNames: index.rewardNames } }));
+      }),
+    );
+  }
+
+  /** Shows sample `index` (from a CodeLens or the Traces view). */
+  focus(index: number): void {
+    this.panel.reveal();
+    if (this.ready) this.post({ type: "focus", payload: { index } });
+    else this.focusIndex = index;
+  }
+
+  private post(message: HostToViewerMessage): void {
+    if (!this.ready) this.queue.push(message);
+    else void this.panel.webview.postMessage(message);
+  }
+
+  private index(): Promise<TraceIndex> {
+    return this.store.get(this.uri, (sampleCount) => this.post({ type: "indexProgress", payload: { sampleCount, indexing: true, rewardNames: [] } }));
+  }
+
+  private async onReady(): Promise<void> {
+    this.ready = true;
+    for (const message of this.queue.splice(0)) void this.panel.webview.postMessage(message);
+    const fileName = path.basename(this.uri.fsPath);
+    this.post({ type: "init", payload: { fileName, rewardNames: [], sampleCount: 0, indexing: true, defaultChannel: settings.defaultChannel } });
+    try {
+      const index = await this.index();
+      this.post({ type: "init", payload: { fileName, rewardNames: index.rewardNames, sampleCount: index.sampleCount, indexing: false, defaultChannel: settings.defaultChannel, focusIndex: this.focusIndex } });
+    } catch (error) {
+      this.log.error(`Trace viewer: cannot read ${this.uri.fsPath}`, error);
+      void vscode.window.showErrorMessage(`RewardLab: cannot read ${vscode.workspace.asRelativePath(this.uri)}: ${(error as Error).message}`);
+    }
+  }
+
+  private async onQueryRows(requestId: number, query: RowQuery, start: number, count: number): Promise<void> {
+    const index = await this.index();
+    const key = JSON.stringify(query);
+    if (this.lastQuery?.key !== key) this.lastQuery = { key, order: queryRows(index.rows, query) };
+    const { order } = this.lastQuery;
+    const rows = Array.from(order.subarray(start, Math.min(order.length, start + count)), (i) => index.rows[i]);
+    this.post({ type: "rows", payload: { requestId, total: order.length, start, rows } });
+  }
+
+  private async onOpenSample(requestId: number, sampleIndex: number): Promise<void> {
+    try {
+      const detail = await this.detail(await this.index(), sampleIndex);
+      this.post({ type: "sample", payload: { requestId, detail } });
+    } catch (error) {
+      this.post({ type: "sample", payload: { requestId, detail: null, error: (error as Error).message } });
+    }
+  }
+
+  private async onOpenGroup(requestId: number, group: string): Promise<void> {
+    const index = await this.index();
+    const members = index.groupMembers(group).slice(0, MAX_GROUP);
+    const samples = await Promise.all(members.map((member) => this.detail(index, member)));
+    this.post({ type: "group", payload: { requestId, group, samples: samples.filter((s): s is SampleDetail => s !== null) } });
+  }
+
+  private async onRevealLine(sampleIndex: number): Promise<void> {
+    const row = (await this.index()).rows[sampleIndex];
+    if (!row) return;
+    const line = row.line - 1;
+    await vscode.window.showTextDocument(this.uri, { selection: new vscode.Range(line, 0, line, 0), viewColumn: vscode.ViewColumn.Beside });
+  }
+
+  private async detail(index: TraceIndex, sampleIndex: number): Promise<SampleDetail | null> {
+    const loaded = await index.load(sampleIndex);
+    if (!("record" in loaded)) return null;
+    return buildSampleDetail(loaded.record, loaded.row, (image) => this.imageUri(image), settings.stepSplit);
+  }
+
+  /** Images load only from the trace's folder tree or the workspace (localResourceRoots), or as inline raster data. */
+  private imageUri(image: string): string | undefined {
+    if (image.startsWith("data:")) return IMAGE_DATA_URI.test(image) ? image : undefined;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(image)) return undefined;
+    const file = vscode.Uri.file(path.resolve(path.dirname(this.uri.fsPath), image));
+    return this.panel.webview.asWebviewUri(file).toString();
+  }
+}

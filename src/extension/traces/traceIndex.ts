@@ -1,0 +1,148 @@
+/**
+ * A trace file as the extension sees it: one small row per sample (id, group, rewards, total,
+ * advantage, length, error) plus the byte offset of its line, built by streaming the file once.
+ * Full records are read back on demand, one line at a time, so a 1 GB file never sits in memory.
+ * No vscode here: the views, the viewer and the annotations share one index per file.
+ */
+import { open, stat } from "node:fs/promises";
+import type { SampleRow } from "../../protocol/traceViewer";
+import { parseTraceRecord, readLines, TraceParseError } from "../../trace/reader";
+import type { TraceRecord } from "../../trace/types";
+import { completionLength, fillGroupAdvantages, storedAdvantage, totalReward } from "./rows";
+
+export interface IndexOptions {
+  signal?: AbortSignal;
+  /** Called every `progressEvery` samples while reading (default 5,000). */
+  onProgress?: (sampleCount: number) => void;
+  progressEvery?: number;
+}
+
+export type LoadedRecord = { row: SampleRow; record: TraceRecord } | { row: SampleRow; error: string };
+
+/** Reward names seen in rows, sorted. */
+export function rewardNamesOf(rows: readonly SampleRow[]): string[] {
+  const names = new Set<string>();
+  for (const row of rows) for (const name of Object.keys(row.rewards)) names.add(name);
+  return [...names].sort();
+}
+
+export class TraceIndex {
+  /** Reward names over all rows, sorted. */
+  rewardNames: string[];
+  /** Set when scores come from the reward engine instead of the stored `rewards`. */
+  private readonly storedAdvantages: Set<number>;
+
+  private constructor(
+    readonly file: string,
+    readonly rows: SampleRow[],
+    /** Byte offset of each sample's line; one extra entry holds the file size. */
+    private readonly offsets: number[],
+    storedAdvantages: Set<number>,
+    /** File modification time when indexed, to tell a stale index. */
+    readonly mtimeMs: number,
+  ) {
+    this.rewardNames = rewardNamesOf(rows);
+    this.storedAdvantages = storedAdvantages;
+  }
+
+  /** Streams `file` once and keeps one row per non-blank line (malformed lines become error rows). */
+  static async build(file: string, options: IndexOptions = {}): Promise<TraceIndex> {
+    const { mtimeMs, size } = await stat(file);
+    const rows: SampleRow[] = [];
+    const offsets: number[] = [];
+    const stored = new Set<number>();
+    const every = options.progressEvery ?? 5000;
+    for await (const { line, text, offset } of readLines(file, { signal: options.signal })) {
+      const index = rows.length;
+      offsets.push(offset);
+      const loaded = parseLine(text, file, line, index);
+      rows.push(loaded.row);
+      if ("record" in loaded && storedAdvantage(loaded.record) !== null) stored.add(index);
+      if (options.onProgress && rows.length % every === 0) options.onProgress(rows.length);
+    }
+    offsets.push(size);
+    fillGroupAdvantages(rows, (row) => stored.has(row.index));
+    return new TraceIndex(file, rows, offsets, stored, mtimeMs);
+  }
+
+  get sampleCount(): number {
+    return this.rows.length;
+  }
+
+  /** Reads and parses the line of sample `index` (a few bytes from disk, never the whole file). */
+  async load(index: number): Promise<LoadedRecord> {
+    const row = this.rows[index];
+    if (!row) throw new RangeError(`${this.file}: no sample ${index} (the file has ${this.rows.length})`);
+    const start = this.offsets[index];
+    const length = this.offsets[index + 1] - start;
+    const handle = await open(this.file, "r");
+    try {
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, start);
+      return parseLine(buffer.toString("utf8").trim(), this.file, row.line, index);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Sample indices by group, in file order. */
+  groupMembers(group: string): number[] {
+    const members: number[] = [];
+    for (const row of this.rows) if (row.group === group) members.push(row.index);
+    return members;
+  }
+
+  /** Index of the sample on 1-based `line`, or -1. */
+  indexOfLine(line: number): number {
+    let low = 0;
+    let high = this.rows.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const at = this.rows[mid].line;
+      if (at === line) return mid;
+      if (at < line) low = mid + 1;
+      else high = mid - 1;
+    }
+    return -1;
+  }
+
+  /**
+   * Replaces the rewards of some samples (scores from the reward engine) and recomputes totals and
+   * group advantages. `weights` are the rewards' weights in the total.
+   */
+  applyScores(scores: ReadonlyMap<number, { rewards: Record<string, number | null>; error?: string }>, weights: Record<string, number> = {}): void {
+    for (const [index, score] of scores) {
+      const row = this.rows[index];
+      if (!row) continue;
+      row.rewards = { ...row.rewards, ...score.rewards };
+      row.total = totalReward(row.rewards, weights);
+      if (score.error) row.error = score.error;
+    }
+    fillGroupAdvantages(this.rows, (row) => this.storedAdvantages.has(row.index));
+    this.rewardNames = rewardNamesOf(this.rows);
+  }
+}
+
+function parseLine(text: string, file: string, line: number, index: number): LoadedRecord {
+  try {
+    const record = parseTraceRecord(text, file, line);
+    const rewards = { ...(record.rewards ?? {}) };
+    const id = record.id;
+    const row: SampleRow = {
+      index,
+      line,
+      id: typeof id === "string" || typeof id === "number" ? String(id) : `#${line}`,
+      group: typeof record.group === "string" || typeof record.group === "number" ? String(record.group) : undefined,
+      step: typeof record.step === "number" ? record.step : undefined,
+      rewards,
+      total: totalReward(rewards),
+      advantage: storedAdvantage(record),
+      length: completionLength(record),
+    };
+    return { row, record };
+  } catch (error) {
+    if (!(error instanceof TraceParseError)) throw error;
+    const row: SampleRow = { index, line, id: `#${line}`, rewards: {}, total: null, advantage: null, length: 0, error: error.detail };
+    return { row, error: error.message };
+  }
+}

@@ -1,0 +1,61 @@
+import * as vscode from "vscode";
+import { Disposable } from "../base/disposable";
+import type { Log } from "../log";
+import { TraceIndex } from "./traceIndex";
+
+/**
+ * One `TraceIndex` per trace file, shared by the Traces view, the viewer and the annotations.
+ * An index is built on first use and dropped when its file changes on disk.
+ */
+export class TraceStore extends Disposable {
+  private readonly indexes = new Map<string, Promise<TraceIndex>>();
+  private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
+  /** Fires when a file's index was dropped (file changed) or its scores changed. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly log: Log) {
+    super();
+    const watcher = this.register(vscode.workspace.createFileSystemWatcher("**/*.trace.jsonl"));
+    const drop = (uri: vscode.Uri) => {
+      if (this.indexes.delete(uri.fsPath)) this.changed.fire(uri);
+    };
+    this.register(watcher.onDidChange(drop));
+    this.register(watcher.onDidDelete(drop));
+  }
+
+  /** The index of `uri`, building it (with a progress notification for big files) if needed. */
+  get(uri: vscode.Uri, onProgress?: (sampleCount: number) => void): Promise<TraceIndex> {
+    let index = this.indexes.get(uri.fsPath);
+    if (!index) {
+      index = this.build(uri, onProgress);
+      this.indexes.set(uri.fsPath, index);
+      index.catch(() => this.indexes.delete(uri.fsPath));
+    }
+    return index;
+  }
+
+  /** The index if it is already built, else undefined (for cheap callers such as hovers). */
+  async peek(uri: vscode.Uri): Promise<TraceIndex | undefined> {
+    const index = this.indexes.get(uri.fsPath);
+    return index ? index.catch(() => undefined) : undefined;
+  }
+
+  /** Every index built so far (skipping ones that failed). */
+  async loaded(): Promise<TraceIndex[]> {
+    const settled = await Promise.allSettled(this.indexes.values());
+    return settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  }
+
+  /** Tells listeners that the scores of `uri` changed (the index was updated in place). */
+  notifyScored(uri: vscode.Uri): void {
+    this.changed.fire(uri);
+  }
+
+  private async build(uri: vscode.Uri, onProgress?: (sampleCount: number) => void): Promise<TraceIndex> {
+    const started = performance.now();
+    const index = await TraceIndex.build(uri.fsPath, { onProgress });
+    const ms = performance.now() - started;
+    this.log.info(`Indexed ${vscode.workspace.asRelativePath(uri)}: ${index.sampleCount} samples in ${ms.toFixed(0)} ms`);
+    return index;
+  }
+}

@@ -1,0 +1,87 @@
+import * as vscode from "vscode";
+import { Disposable } from "../base/disposable";
+import { describeStats, rewardStats, type RewardStats } from "../traces/rewardStats";
+import type { TraceStore } from "../traces/traceStore";
+
+type RewardNode =
+  | { kind: "file"; uri: vscode.Uri; rewards: DeclaredReward[] }
+  | { kind: "reward"; uri: vscode.Uri; reward: DeclaredReward; stats?: RewardStats };
+
+/** What a reward file declares, read from its text (the engine's compile result replaces this when present). */
+export interface DeclaredReward {
+  name: string;
+  weight?: number;
+  kind?: string;
+  /** 0-based line of the `name:` property. */
+  line: number;
+}
+
+/** Finds `defineReward({ name: "...", kind: "...", weight: N })` declarations in reward source text. */
+export function declaredRewards(text: string): DeclaredReward[] {
+  const rewards: DeclaredReward[] = [];
+  const lines = text.split("\n");
+  lines.forEach((line, i) => {
+    const name = /\bname\s*:\s*["'`]([^"'`]+)["'`]/.exec(line);
+    if (!name) return;
+    const window = lines.slice(i, i + 8).join("\n");
+    const weight = /\bweight\s*:\s*(-?[\d.]+)/.exec(window);
+    const kind = /\bkind\s*:\s*["'`](\w+)["'`]/.exec(lines.slice(Math.max(0, i - 4), i + 8).join("\n"));
+    rewards.push({ name: name[1], line: i, weight: weight ? Number(weight[1]) : undefined, kind: kind?.[1] });
+  });
+  return rewards;
+}
+
+/** The Rewards view: reward files, the rewards each declares, their weights and statistics over the indexed traces. */
+export class RewardsView extends Disposable implements vscode.TreeDataProvider<RewardNode> {
+  private readonly changed = this.register(new vscode.EventEmitter<RewardNode | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly store: TraceStore) {
+    super();
+    const watcher = this.register(vscode.workspace.createFileSystemWatcher("**/*.reward.ts"));
+    this.register(watcher.onDidCreate(() => this.refresh()));
+    this.register(watcher.onDidChange(() => this.refresh()));
+    this.register(watcher.onDidDelete(() => this.refresh()));
+    this.register(store.onDidChange(() => this.refresh()));
+    this.register(vscode.window.createTreeView("rewardlab.rewards", { treeDataProvider: this }));
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: RewardNode): Promise<RewardNode[]> {
+    if (node?.kind === "reward") return [];
+    if (node?.kind === "file") {
+      const stats = rewardStats((await this.store.loaded()).map((index) => index.rows));
+      return node.rewards.map((reward) => ({ kind: "reward", uri: node.uri, reward, stats: stats.get(reward.name) }));
+    }
+    const files = await vscode.workspace.findFiles("**/*.reward.ts", "**/node_modules/**", 1000);
+    files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+    return Promise.all(
+      files.map(async (uri): Promise<RewardNode> => {
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+        return { kind: "file", uri, rewards: declaredRewards(text) };
+      }),
+    );
+  }
+
+  getTreeItem(node: RewardNode): vscode.TreeItem {
+    if (node.kind === "file") {
+      const item = new vscode.TreeItem(vscode.workspace.asRelativePath(node.uri), vscode.TreeItemCollapsibleState.Expanded);
+      item.resourceUri = node.uri;
+      item.iconPath = vscode.ThemeIcon.File;
+      item.command = { command: "vscode.open", title: "Open", arguments: [node.uri] };
+      item.contextValue = "rewardFile";
+      return item;
+    }
+    const { reward, stats } = node;
+    const item = new vscode.TreeItem(reward.name);
+    const weight = `weight ${reward.weight ?? 1}`;
+    item.description = stats ? `${weight} · ${describeStats(stats)}` : `${weight} · not scored yet`;
+    item.tooltip = `${reward.kind ?? "outcome"} reward "${reward.name}" in ${vscode.workspace.asRelativePath(node.uri)}:${reward.line + 1}`;
+    item.iconPath = new vscode.ThemeIcon(reward.kind === "process" ? "list-ordered" : "symbol-number");
+    item.command = { command: "vscode.open", title: "Go to reward", arguments: [node.uri, { selection: new vscode.Range(reward.line, 0, reward.line, 0) }] };
+    return item;
+  }
+}

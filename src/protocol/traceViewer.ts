@@ -1,0 +1,131 @@
+/**
+ * Messages of the trace viewer webview (webview/traceViewer). The host owns the trace file: the
+ * webview never sees the whole file, it asks for the rows it is about to show and for one sample
+ * (or one group) at a time. Types only.
+ */
+import type { IpcMessage, ReadyMessage } from "./ipc";
+
+/** Per-sample numbers the list shows, sorts and filters by. */
+export interface SampleRow {
+  /** 0-based position of the sample in its file. */
+  index: number;
+  /** 1-based line in the file. */
+  line: number;
+  id: string;
+  group?: string;
+  step?: number;
+  rewards: Record<string, number | null>;
+  /** Weighted sum of the non-null rewards; null when the sample has none. */
+  total: number | null;
+  /** The trainer's advantage when the trace has one, else the group-normalised total (GRPO). */
+  advantage: number | null;
+  /** Completion length in tokens when the trace has tokens, else in characters. */
+  length: number;
+  /** Why the line or its scoring failed. */
+  error?: string;
+}
+
+/** `index` (file order), `total`, `advantage`, `length`, `error`, or `reward:<name>`. */
+export type SortKey = "index" | "total" | "advantage" | "length" | "error" | `reward:${string}`;
+
+export interface RowFilter {
+  /** Substring of the id or group (case-insensitive). */
+  search?: string;
+  errorsOnly?: boolean;
+  /** Keep samples whose `key` value lies in [min, max]; samples without a value are dropped. */
+  range?: { key: SortKey; min?: number; max?: number };
+}
+
+export interface RowQuery {
+  sort: { key: SortKey; descending: boolean };
+  filter: RowFilter;
+}
+
+export type ViewerRegionSource = "truth" | "predicted";
+
+/** A box to draw over an image, in the frame it was written in (the webview scales by the image size). */
+export interface ViewerRegion {
+  source: ViewerRegionSource;
+  box: [number, number, number, number];
+  frame: "pixel" | "norm1000" | "norm1";
+  label?: string;
+  image: number;
+  /** For predicted regions: where in the completion the box was written. */
+  span?: { start: number; end: number };
+  /** For predicted regions: best IoU with a ground-truth region of the same image. */
+  iou?: number;
+}
+
+export interface ViewerStep {
+  index: number;
+  span: { start: number; end: number };
+  /** Process reward of this step (stored label or the scored value); absent when unknown. */
+  score?: number | null;
+}
+
+/** One completion token with its character span and the numeric channels the trace has for it. */
+export interface ViewerToken {
+  start: number;
+  end: number;
+  values: Record<string, number>;
+}
+
+export interface ViewerImage {
+  /** A webview URI (asWebviewUri), or absent when the image could not be found. */
+  src?: string;
+  /** As stored in the trace, for the caption and error messages. */
+  path: string;
+}
+
+/** Everything the sample view shows about one sample. */
+export interface SampleDetail extends SampleRow {
+  prompt: string;
+  completion: string;
+  /** Ground-truth answer, as text. */
+  answer?: string;
+  /** The answer extracted from the completion. */
+  predictedAnswer?: string;
+  answerSpan?: { start: number; end: number };
+  images: ViewerImage[];
+  regions: ViewerRegion[];
+  steps: ViewerStep[];
+  /** Per-token values, when the trace has tokens whose texts add up to the completion. */
+  tokens?: ViewerToken[];
+  /** Colour channels available for this sample: `process`, and any of `advantage`, `logprob`, `entropy`, ... */
+  channels: string[];
+  /** Per-step scores by reward name (process rewards). */
+  stepScores: Record<string, (number | null)[]>;
+}
+
+export interface ViewerInit {
+  fileName: string;
+  /** Reward names seen in the file so far (sorted). */
+  rewardNames: string[];
+  sampleCount: number;
+  /** True while the host is still reading the file. */
+  indexing: boolean;
+  /** Channel to colour the completion by unless the user picked one (setting `rewardlab.viewer.defaultChannel`). */
+  defaultChannel: string;
+  /** Sample to show first (from "Open in Trace Viewer" on a line), if any. */
+  focusIndex?: number;
+}
+
+// Host -> webview
+export type InitMessage = IpcMessage<"init", ViewerInit>;
+export type IndexProgressMessage = IpcMessage<"indexProgress", { sampleCount: number; indexing: boolean; rewardNames: string[] }>;
+export type RowsMessage = IpcMessage<"rows", { requestId: number; total: number; start: number; rows: SampleRow[] }>;
+export type SampleMessage = IpcMessage<"sample", { requestId: number; detail: SampleDetail | null; error?: string }>;
+export type GroupMessage = IpcMessage<"group", { requestId: number; group: string; samples: SampleDetail[] }>;
+export type FocusMessage = IpcMessage<"focus", { index: number }>;
+/** Scores changed (hot reload, re-scoring): cached rows and the open sample must be fetched again. */
+export type RescoredMessage = IpcMessage<"rescored", { rewardNames: string[] }>;
+
+export type HostToViewerMessage = InitMessage | IndexProgressMessage | RowsMessage | SampleMessage | GroupMessage | FocusMessage | RescoredMessage;
+
+// Webview -> host
+export type QueryRowsMessage = IpcMessage<"queryRows", { requestId: number; query: RowQuery; start: number; count: number }>;
+export type OpenSampleMessage = IpcMessage<"openSample", { requestId: number; index: number }>;
+export type OpenGroupMessage = IpcMessage<"openGroup", { requestId: number; group: string }>;
+export type RevealLineMessage = IpcMessage<"revealLine", { index: number }>;
+
+export type ViewerToHostMessage = ReadyMessage | QueryRowsMessage | OpenSampleMessage | OpenGroupMessage | RevealLineMessage;

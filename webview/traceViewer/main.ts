@@ -1,0 +1,143 @@
+/**
+ * Trace viewer webview: sample list (left), sample and group views (right). All data comes from the
+ * host over typed messages (src/protocol/traceViewer.ts); the page posts `ready` first.
+ */
+import "@vscode-elements/elements/dist/vscode-button/index.js";
+import "@vscode-elements/elements/dist/vscode-checkbox/index.js";
+import "@vscode-elements/elements/dist/vscode-option/index.js";
+import "@vscode-elements/elements/dist/vscode-single-select/index.js";
+import "@vscode-elements/elements/dist/vscode-tabs/index.js";
+import "@vscode-elements/elements/dist/vscode-tab-header/index.js";
+import "@vscode-elements/elements/dist/vscode-tab-panel/index.js";
+import "@vscode-elements/elements/dist/vscode-textfield/index.js";
+import type { SampleRow } from "../../src/protocol/traceViewer";
+import { el } from "./dom";
+import { GroupView } from "./groupView";
+import { Host } from "./host";
+import { SampleList } from "./sampleList";
+import { SampleView } from "./sampleView";
+import styles from "./styles.css";
+import { Toolbar } from "./toolbar";
+
+// Constructable stylesheets are not subject to the CSP's style-src, so no inline <style> is needed.
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(styles);
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+
+interface SavedState {
+  channel?: string;
+  selected?: number;
+}
+let saved: SavedState = {};
+let selected: { index: number; group?: string } | undefined;
+let sampleRequest = 0;
+let groupRequest = 0;
+let activeTab = 0;
+
+const host = new Host({
+  init: ({ fileName, rewardNames, sampleCount, indexing, focusIndex, defaultChannel }) => {
+    title.textContent = fileName;
+    if (!saved.channel) sampleView.setChannel(defaultChannel);
+    toolbar.setRewardNames(rewardNames);
+    if (indexing) {
+      list.reset("Reading file…");
+      return;
+    }
+    count.textContent = `${sampleCount.toLocaleString("en-US")} samples`;
+    list.setQuery(toolbar.query());
+    const first = focusIndex ?? saved.selected;
+    if (first !== undefined) openSample(first);
+  },
+  indexProgress: ({ sampleCount }) => list.reset(`Reading file… ${sampleCount.toLocaleString("en-US")} samples`),
+  rows: ({ requestId, total, start, rows }) => {
+    list.receive(requestId, total, start, rows);
+    if (selected) list.markSelected(selected.index);
+  },
+  sample: ({ requestId, detail, error }) => {
+    if (requestId !== sampleRequest) return;
+    if (!detail) {
+      sampleView.showError(error ?? "This line is not a valid trace record.");
+      return;
+    }
+    selected = { index: detail.index, group: detail.group };
+    sampleView.show(detail);
+    if (activeTab === 1) openGroup();
+  },
+  group: ({ requestId, group, samples }) => {
+    if (requestId === groupRequest) groupView.show(group, samples, selected?.index);
+  },
+  focus: ({ index }) => openSample(index),
+  rescored: ({ rewardNames }) => {
+    toolbar.setRewardNames(rewardNames);
+    list.setQuery(toolbar.query());
+    if (selected) openSample(selected.index);
+  },
+});
+saved = (host.state as SavedState | undefined) ?? {};
+
+function openSample(index: number): void {
+  sampleRequest = host.requestId();
+  list.markSelected(index);
+  host.post({ type: "openSample", payload: { requestId: sampleRequest, index } });
+  saved.selected = index;
+  host.state = saved;
+}
+
+function openGroup(): void {
+  if (!selected?.group) return;
+  groupRequest = host.requestId();
+  groupView.showLoading(selected.group);
+  host.post({ type: "openGroup", payload: { requestId: groupRequest, group: selected.group } });
+}
+
+const toolbar = new Toolbar((query) => list.setQuery(query));
+const list = new SampleList({
+  fetch: (requestId, query, start, count) => host.post({ type: "queryRows", payload: { requestId, query, start, count } }),
+  requestId: () => host.requestId(),
+  select: (row: SampleRow) => openSample(row.index),
+});
+const sampleView = new SampleView(
+  {
+    revealLine: (index) => host.post({ type: "revealLine", payload: { index } }),
+    channelChanged: (channel) => {
+      saved.channel = channel;
+      host.state = saved;
+    },
+  },
+  saved.channel ?? "process",
+);
+const groupView = new GroupView((index) => {
+  openSample(index);
+});
+
+const title = el("h1", "file-title");
+const count = el("span", "facts");
+const header = el("header", "viewer-header");
+header.append(title, count);
+
+const tabs = document.createElement("vscode-tabs");
+tabs.setAttribute("selected-index", "0");
+const sampleTab = document.createElement("vscode-tab-header");
+sampleTab.textContent = "Sample";
+const groupTab = document.createElement("vscode-tab-header");
+groupTab.textContent = "Group";
+const samplePanel = document.createElement("vscode-tab-panel");
+samplePanel.append(sampleView.element);
+const groupPanel = document.createElement("vscode-tab-panel");
+groupPanel.append(groupView.element);
+tabs.append(sampleTab, groupTab, samplePanel, groupPanel);
+tabs.addEventListener("vsc-tabs-select", (event) => {
+  activeTab = (event as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
+  if (activeTab === 1) openGroup();
+});
+
+const left = el("div", "left-pane");
+left.append(toolbar.element, list.element);
+const right = el("div", "right-pane");
+right.append(tabs);
+const layout = el("main", "layout");
+layout.append(left, right);
+const app = document.getElementById("app") ?? document.body;
+app.append(header, layout);
+
+host.post({ type: "ready", payload: {} });

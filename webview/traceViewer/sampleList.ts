@@ -1,0 +1,175 @@
+/**
+ * The virtualised sample list: only the rows in view exist in the DOM, and rows are fetched from
+ * the host a page at a time for the current query (sort + filter), so a 100k-sample file scrolls
+ * like a 100-sample one.
+ */
+import type { RowQuery, SampleRow } from "../../src/protocol/traceViewer";
+import { clear, el, formatScore } from "./dom";
+
+const ROW_HEIGHT = 24;
+const PAGE = 100;
+const OVERSCAN = 10;
+
+export interface ListCallbacks {
+  /** Asks the host for rows [start, start+count) of `query`; the reply goes to `receive`. */
+  fetch(requestId: number, query: RowQuery, start: number, count: number): void;
+  requestId(): number;
+  select(row: SampleRow): void;
+}
+
+export class SampleList {
+  readonly element = el("div", "sample-list");
+  private readonly viewport = el("div", "list-viewport");
+  private readonly spacer = el("div", "list-spacer");
+  private readonly status = el("div", "list-status");
+  private query: RowQuery = { sort: { key: "index", descending: false }, filter: {} };
+  private total = 0;
+  private readonly pages = new Map<number, SampleRow[]>();
+  /** Pages requested and not yet answered, by request id. */
+  private readonly pending = new Map<number, number>();
+  private selectedIndex: number | undefined;
+  /** Position in the current order of the selected sample, when known. */
+  private selectedPosition: number | undefined;
+  private frame = 0;
+
+  constructor(private readonly callbacks: ListCallbacks) {
+    this.viewport.tabIndex = 0;
+    this.viewport.setAttribute("role", "listbox");
+    this.viewport.setAttribute("aria-label", "Samples");
+    this.viewport.append(this.spacer);
+    this.element.append(this.header(), this.viewport, this.status);
+    this.viewport.addEventListener("scroll", () => this.scheduleRender());
+    this.viewport.addEventListener("keydown", (event) => this.onKey(event));
+    new ResizeObserver(() => this.scheduleRender()).observe(this.viewport);
+  }
+
+  /** Starts over with a new query (or the same query after a re-score). */
+  setQuery(query: RowQuery): void {
+    this.query = query;
+    this.pages.clear();
+    this.pending.clear();
+    this.selectedPosition = undefined;
+    this.fetchPage(0);
+  }
+
+  get currentQuery(): RowQuery {
+    return this.query;
+  }
+
+  /** A reply from the host; replies to older queries are ignored. */
+  receive(requestId: number, total: number, start: number, rows: SampleRow[]): void {
+    if (!this.pending.has(requestId)) return;
+    this.pending.delete(requestId);
+    this.total = total;
+    this.pages.set(Math.floor(start / PAGE), rows);
+    this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+    this.status.textContent = `${total.toLocaleString("en-US")} samples`;
+    this.scheduleRender();
+  }
+
+  /** Marks sample `index` selected and scrolls to it if it is in the loaded pages. */
+  markSelected(index: number): void {
+    this.selectedIndex = index;
+    for (const [page, rows] of this.pages) {
+      const at = rows.findIndex((row) => row.index === index);
+      if (at >= 0) {
+        this.selectedPosition = page * PAGE + at;
+        this.scrollIntoView(this.selectedPosition);
+      }
+    }
+    this.scheduleRender();
+  }
+
+  private header(): HTMLElement {
+    const header = el("div", "list-row list-header");
+    header.append(el("span", "col-id", "sample"), el("span", "col-num", "total"), el("span", "col-num", "adv"), el("span", "col-num", "len"), el("span", "col-rewards", "rewards"));
+    return header;
+  }
+
+  private fetchPage(page: number): void {
+    if (this.pages.has(page) || [...this.pending.values()].includes(page)) return;
+    const requestId = this.callbacks.requestId();
+    this.pending.set(requestId, page);
+    this.callbacks.fetch(requestId, this.query, page * PAGE, PAGE);
+  }
+
+  private scheduleRender(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  private render(): void {
+    const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(this.total, Math.ceil((this.viewport.scrollTop + this.viewport.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    for (const child of [...this.spacer.children]) child.remove();
+    const fragment = document.createDocumentFragment();
+    for (let position = first; position < last; position++) {
+      const page = Math.floor(position / PAGE);
+      const row = this.pages.get(page)?.[position % PAGE];
+      if (!row) {
+        this.fetchPage(page);
+        continue;
+      }
+      fragment.append(this.rowElement(row, position));
+    }
+    this.spacer.append(fragment);
+  }
+
+  private rowElement(row: SampleRow, position: number): HTMLElement {
+    const item = el("div", "list-row");
+    item.style.top = `${position * ROW_HEIGHT}px`;
+    item.setAttribute("role", "option");
+    item.dataset.index = String(row.index);
+    if (row.index === this.selectedIndex) {
+      item.classList.add("selected");
+      item.setAttribute("aria-selected", "true");
+    }
+    if (row.error) item.classList.add("has-error");
+    const adv = el("span", "col-num", formatScore(row.advantage, true));
+    if (row.advantage !== null) adv.classList.add(row.advantage >= 0 ? "positive" : "negative");
+    const rewards = row.error ? `⚠ ${row.error}` : Object.entries(row.rewards).map(([name, value]) => `${name} ${formatScore(value)}`).join(" · ");
+    const id = el("span", "col-id", row.id);
+    id.title = `${row.id}${row.group ? ` · group ${row.group}` : ""} · line ${row.line}`;
+    item.append(id, el("span", "col-num", formatScore(row.total)), adv, el("span", "col-num", String(row.length)), el("span", "col-rewards", rewards));
+    item.addEventListener("click", () => {
+      this.selectedPosition = position;
+      this.choose(row);
+    });
+    return item;
+  }
+
+  private choose(row: SampleRow): void {
+    this.selectedIndex = row.index;
+    this.callbacks.select(row);
+    this.scheduleRender();
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    event.preventDefault();
+    const position = Math.max(0, Math.min(this.total - 1, (this.selectedPosition ?? -1) + (event.key === "ArrowDown" ? 1 : -1)));
+    const row = this.pages.get(Math.floor(position / PAGE))?.[position % PAGE];
+    if (!row) return;
+    this.selectedPosition = position;
+    this.scrollIntoView(position);
+    this.choose(row);
+  }
+
+  private scrollIntoView(position: number): void {
+    const top = position * ROW_HEIGHT;
+    if (top < this.viewport.scrollTop) this.viewport.scrollTop = top;
+    else if (top + ROW_HEIGHT > this.viewport.scrollTop + this.viewport.clientHeight) this.viewport.scrollTop = top + ROW_HEIGHT - this.viewport.clientHeight;
+  }
+
+  /** Empties the list (while the host is still reading the file). */
+  reset(message: string): void {
+    this.pages.clear();
+    this.total = 0;
+    this.spacer.style.height = "0";
+    clear(this.spacer);
+    this.status.textContent = message;
+  }
+}
