@@ -13,6 +13,7 @@
  * is line i + 1 of an editor and of error messages.
  */
 import { createHash } from "node:crypto";
+import { closeSync, openSync, readSync } from "node:fs";
 import { mkdir, open, readFile, rename, stat, writeFile, type FileHandle } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 
@@ -27,8 +28,8 @@ export interface LineIndexOptions {
   signal?: AbortSignal;
   /** Called after every chunk (and once at the end, with `done: true`). */
   onProgress?: (progress: LineIndexProgress) => void;
-  /** Bytes read per chunk after the first (default 4 MiB). The first chunk is small, for a fast first sample. */
-  chunkBytes?: number;
+  /** Bytes indexed between yields to the event loop (default 4 MiB). The first slice is small, for a fast first sample. */
+  sliceBytes?: number;
   /** Folder for the saved index; `false` disables caching. Default: `<file's folder>/.rewardlab-cache/index`. */
   cacheDir?: string | false;
   /** Files smaller than this are not cached: indexing them is as fast as reading a cache (default 16 MiB). */
@@ -37,8 +38,9 @@ export interface LineIndexOptions {
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
-const FIRST_CHUNK_BYTES = 64 * 1024;
-const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+const READ_BYTES = 128 * 1024;
+const FIRST_SLICE_BYTES = 128 * 1024;
+const DEFAULT_SLICE_BYTES = 4 * 1024 * 1024;
 const DEFAULT_CACHE_MIN_BYTES = 16 * 1024 * 1024;
 const CACHE_MAGIC = 0x52_4c_49_44_58_31; // "RLIDX1"
 const CACHE_HEADER_FLOATS = 4; // magic, size, mtimeMs, count
@@ -183,20 +185,28 @@ export class LineIndex {
     }
   }
 
-  /** One pass over the file: every '\n' at byte p starts a line at p + 1. */
+  /**
+   * One pass over the file: every '\n' at byte p starts a line at p + 1.
+   *
+   * NOTE: reads are synchronous, 128 KiB at a time, in slices of `sliceBytes` with a yield to the
+   * event loop between slices. Small reads stay in the CPU cache: this runs at `wc -l` speed
+   * (~8 GB/s page-cached here), where 1-4 MiB async reads reach ~2 GB/s (the copy out of the page
+   * cache thrashes L2, and every async read is a thread-pool round trip). A slice blocks the event
+   * loop for about a millisecond.
+   */
   private async scan(): Promise<void> {
     const { signal } = this.options;
-    const handle = await open(this.path, "r");
+    const fd = openSync(this.path, "r");
     try {
-      const chunkBytes = Math.max(1024, this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
-      const buffer = Buffer.allocUnsafe(chunkBytes);
+      const buffer = Buffer.allocUnsafe(READ_BYTES);
+      const sliceBytes = Math.max(READ_BYTES, this.options.sliceBytes ?? DEFAULT_SLICE_BYTES);
       if (this.fileSize > 0) this.push(0);
       let position = 0;
       let lastByte = -1;
+      let sliceEnd = FIRST_SLICE_BYTES;
       while (position < this.fileSize) {
         signal?.throwIfAborted();
-        const want = position === 0 ? Math.min(FIRST_CHUNK_BYTES, chunkBytes) : chunkBytes;
-        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        const bytesRead = readSync(fd, buffer, 0, Math.min(READ_BYTES, this.fileSize - position), position);
         if (bytesRead === 0) break; // the file shrank while we read it
         let newline = buffer.indexOf(NEWLINE, 0);
         while (newline !== -1 && newline < bytesRead) {
@@ -205,15 +215,20 @@ export class LineIndex {
         }
         lastByte = buffer[bytesRead - 1];
         position += bytesRead;
-        this.bytesIndexed = position;
-        this.report();
+        if (position >= sliceEnd) {
+          this.bytesIndexed = position;
+          this.report();
+          await yieldToEventLoop();
+          sliceEnd = position + sliceBytes;
+        }
       }
       this.fileSize = position;
+      this.bytesIndexed = position;
       this.endsWithNewline = lastByte === NEWLINE;
       // A final '\n' ends the last line; it does not start an empty one.
       if (this.endsWithNewline) this.count--;
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -289,6 +304,10 @@ export class LineIndex {
       // Read-only folder, full disk...: the index still works, it just is not reused.
     }
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolveYield) => setImmediate(resolveYield));
 }
 
 async function readFully(handle: FileHandle, buffer: Buffer, position: number): Promise<void> {

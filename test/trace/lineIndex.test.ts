@@ -17,7 +17,7 @@ const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify({ id: `s-${i}
 test("indexes every line and reads any line back exactly, across chunk boundaries", async () => {
   const { dir, file } = tempFile("a.jsonl", lines.join("\n") + "\n");
   try {
-    const index = await LineIndex.build(file, { chunkBytes: 1024, cacheDir: false });
+    const index = await LineIndex.build(file, { sliceBytes: 1024, cacheDir: false });
     assert.equal(index.lineCount, 500);
     for (const i of [0, 1, 17, 250, 499]) assert.equal(await index.getLine(i), lines[i]);
     assert.deepEqual(await index.getLines(10, 14), lines.slice(10, 14));
@@ -52,14 +52,16 @@ test("empty file has no lines", async () => {
 });
 
 test("first lines are readable before indexing completes, with progress reported", async () => {
-  const { dir, file } = tempFile("d.jsonl", lines.join("\n"));
+  const many = Array.from({ length: 40 }, () => lines.join("\n")).join("\n"); // ~1.5 MB: several slices
+  const { dir, file } = tempFile("d.jsonl", many);
   try {
     const progress: number[] = [];
-    const index = LineIndex.open(file, { chunkBytes: 1024, cacheDir: false, onProgress: (p) => progress.push(p.bytesIndexed) });
+    const index = LineIndex.open(file, { sliceBytes: 128 * 1024, cacheDir: false, onProgress: (p) => progress.push(p.bytesIndexed) });
     assert.equal(await index.getLine(2), lines[2]);
     assert.equal(index.complete, false);
     await index.ready;
-    assert.ok(progress.length > 5);
+    assert.equal(index.lineCount, 20_000);
+    assert.ok(progress.length > 5, `progress reported ${progress.length} times`);
     assert.deepEqual(progress, [...progress].sort((a, b) => a - b));
     await index.close();
   } finally {
