@@ -53,9 +53,9 @@ export function extractAnswer(completion: string): ExtractedAnswer | null {
 }
 
 function lastAnswerTag(completion: string): SpannedText | null {
-  const close = completion.lastIndexOf(ANSWER_CLOSE);
+  const close = lastIndexOf(completion, ANSWER_CLOSE);
   if (close === -1) return null;
-  const open = completion.lastIndexOf(ANSWER_OPEN, close - ANSWER_OPEN.length);
+  const open = lastIndexOf(completion, ANSWER_OPEN, close - ANSWER_OPEN.length);
   if (open === -1) return null;
   return trimmedSpan(completion, open + ANSWER_OPEN.length, close);
 }
@@ -64,23 +64,28 @@ const BOX_COMMANDS = ["\\boxed", "\\fbox"];
 
 /** The last `\boxed{…}` / `\fbox{…}` with balanced braces; an unbalanced (truncated) one is skipped. */
 export function lastBoxed(text: string): SpannedText | null {
-  let searchFrom = text.length;
-  while (searchFrom >= 0) {
-    let at = -1;
-    let command = "";
-    for (const name of BOX_COMMANDS) {
-      const found = text.lastIndexOf(name, searchFrom);
-      if (found > at) {
-        at = found;
-        command = name;
-      }
+  const argumentStarts: number[] = [];
+  for (const command of BOX_COMMANDS) {
+    for (let at = text.indexOf(command); at !== -1; at = text.indexOf(command, at + command.length)) {
+      argumentStarts.push(at + command.length);
     }
-    if (at === -1) return null;
-    const inner = bracedArgument(text, at + command.length);
+  }
+  argumentStarts.sort((a, b) => b - a);
+  for (const from of argumentStarts) {
+    const inner = bracedArgument(text, from);
     if (inner) return trimmedSpan(text, inner.start, inner.end);
-    searchFrom = at - 1;
   }
   return null;
+}
+
+/**
+ * `text.lastIndexOf(needle, before)`, found by forward `indexOf` steps: V8's indexOf is vectorised
+ * and about 30x faster than its lastIndexOf on kilobyte strings, and needles here occur rarely.
+ */
+function lastIndexOf(text: string, needle: string, before = text.length): number {
+  let found = -1;
+  for (let at = text.indexOf(needle); at !== -1 && at <= before; at = text.indexOf(needle, at + 1)) found = at;
+  return found;
 }
 
 /**
@@ -107,15 +112,25 @@ function bracedArgument(text: string, from: number): TextSpan | null {
  * at the start of a line. A bare `Answer` needs a colon so that "Answering this..." is not a match.
  */
 const ANSWER_LINE =
-  /^[ \t>#*_-]*(?:(?:the[ \t]+)?final[ \t]+answer(?:[ \t]+is)?\b[*_]*[ \t]*[:：]?|the[ \t]+answer[ \t]+is\b[*_]*[ \t]*[:：]?|answer[*_]*[ \t]*[:：])[*_]*[ \t]*(\S.*?)[ \t]*\r?$/gim;
+  /[ \t>#*_-]*(?:(?:the[ \t]+)?final[ \t]+answer(?:[ \t]+is)?\b[*_]*[ \t]*[:：]?|the[ \t]+answer[ \t]+is\b[*_]*[ \t]*[:：]?|answer[*_]*[ \t]*[:：])[*_]*[ \t]*(\S.*?)[ \t]*\r?$/imy;
 
 function lastAnswerLine(completion: string): SpannedText | null {
-  ANSWER_LINE.lastIndex = 0;
-  let last: RegExpExecArray | null = null;
-  for (let match = ANSWER_LINE.exec(completion); match !== null; match = ANSWER_LINE.exec(completion)) last = match;
-  if (last === null) return null;
-  const value = last[1];
-  const start = last.index + last[0].lastIndexOf(value);
+  // Walk the lines from the end and try the sticky pattern at each line start: the answer line is
+  // nearly always among the last, so this beats a multiline scan of the whole text.
+  let lineEnd = completion.length;
+  while (true) {
+    const newline = lineEnd === 0 ? -1 : completion.lastIndexOf("\n", lineEnd - 1);
+    ANSWER_LINE.lastIndex = newline + 1;
+    const match = ANSWER_LINE.exec(completion);
+    if (match) return answerLineValue(completion, match);
+    if (newline === -1) return null;
+    lineEnd = newline;
+  }
+}
+
+function answerLineValue(completion: string, match: RegExpExecArray): SpannedText {
+  const value = match[1];
+  const start = match.index + match[0].lastIndexOf(value);
   let end = start + value.length;
   // Closing emphasis (`**Answer: 42**`) and a sentence's period ("The answer is 42.") are not part of it.
   while (end - 1 > start && (completion[end - 1] === "*" || completion[end - 1] === "_")) end--;

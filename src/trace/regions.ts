@@ -23,21 +23,31 @@ const SEP = String.raw`[ \t]*,[ \t]*`;
 /** `[x1, y1, x2, y2]` with newlines allowed inside the brackets (pretty-printed JSON). */
 const LIST_BODY = String.raw`\[\s*${NUM}\s*,\s*${NUM}\s*,\s*${NUM}\s*,\s*${NUM}\s*\]`;
 
-const QWEN2_BOX = new RegExp(
-  String.raw`(?:<\|object_ref_start\|>([^<]{0,200})<\|object_ref_end\|>\s*)?<\|box_start\|>\s*\(${NUM}${SEP}${NUM}\)${SEP}\(${NUM}${SEP}${NUM}\)\s*<\|box_end\|>`,
-  "g",
-);
-const BBOX_2D_KEY = new RegExp(String.raw`["']bbox_2d["']\s*:\s*${LIST_BODY}`, "g");
-const POSITION_KEY = new RegExp(String.raw`["']Position["']\s*:\s*${LIST_BODY}`, "g");
-const PLAIN_LIST = new RegExp(LIST_BODY, "g");
+// Each pattern is sticky and tried only where `indexOf` finds its marker: V8's indexOf is
+// vectorised, and this is about 4x faster than a global regex scan of a kilobyte completion.
+const QWEN2_BOX = new RegExp(String.raw`<\|box_start\|>\s*\(${NUM}${SEP}${NUM}\)${SEP}\(${NUM}${SEP}${NUM}\)\s*<\|box_end\|>`, "y");
+const QWEN2_REF_BEFORE = /<\|object_ref_start\|>([^<]{0,200})<\|object_ref_end\|>\s*$/;
+const BBOX_2D_KEY = new RegExp(String.raw`["']bbox_2d["']\s*:\s*${LIST_BODY}`, "y");
+const POSITION_KEY = new RegExp(String.raw`["']Position["']\s*:\s*${LIST_BODY}`, "y");
+const PLAIN_LIST = new RegExp(LIST_BODY, "y");
+
+/** Calls `onMatch` for each match of the sticky `pattern` starting `back` characters before a `marker`. */
+function forEachMatchAt(text: string, marker: string, back: number, pattern: RegExp, onMatch: (match: RegExpExecArray) => void): void {
+  for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 1)) {
+    if (at < back) continue;
+    pattern.lastIndex = at - back;
+    const match = pattern.exec(text);
+    if (match) onMatch(match);
+  }
+}
 
 /** Extracts every box `text` mentions, sorted by `span.start`, with non-overlapping spans. */
 export function extractRegions(text: string): ExtractedRegion[] {
   if (!text.includes("[") && !text.includes("<|box_start|>")) return [];
   const structured: ExtractedRegion[] = [];
-  if (text.includes("<|box_start|>")) scanQwen2Boxes(text, structured);
-  if (text.includes("bbox_2d")) scanKeyedBoxes(text, BBOX_2D_KEY, "bbox_2d", structured);
-  if (text.includes("Position")) scanKeyedBoxes(text, POSITION_KEY, "visual_rft", structured);
+  scanQwen2Boxes(text, structured);
+  scanKeyedBoxes(text, "bbox_2d", BBOX_2D_KEY, "bbox_2d", structured);
+  scanKeyedBoxes(text, "Position", POSITION_KEY, "visual_rft", structured);
   const kept = dropOverlaps(structured);
   return mergeLists(text, kept);
 }
@@ -46,20 +56,24 @@ export function extractRegions(text: string): ExtractedRegion[] {
 
 function scanQwen2Boxes(text: string, out: ExtractedRegion[]): void {
   let previous: ExtractedRegion | null = null;
-  QWEN2_BOX.lastIndex = 0;
-  for (let match = QWEN2_BOX.exec(text); match !== null; match = QWEN2_BOX.exec(text)) {
-    const box = toBox(match[2], match[3], match[4], match[5]);
-    if (!box) continue;
-    let label = match[1]?.trim();
-    // Qwen2-VL writes one ref followed by several boxes for several objects of the same kind.
-    if (label === undefined && previous?.label !== undefined && text.slice(previous.span.end, match.index).trim() === "") {
+  forEachMatchAt(text, "<|box_start|>", 0, QWEN2_BOX, (match) => {
+    const box = toBox(match[1], match[2], match[3], match[4]);
+    if (!box) return;
+    const span = { start: match.index, end: match.index + match[0].length };
+    let label: string | undefined;
+    const ref = QWEN2_REF_BEFORE.exec(text.slice(Math.max(0, span.start - 250), span.start));
+    if (ref) {
+      label = ref[1].trim();
+      span.start -= ref[0].length;
+    } else if (previous?.label !== undefined && text.slice(previous.span.end, span.start).trim() === "") {
+      // Qwen2-VL writes one ref followed by several boxes for several objects of the same kind.
       label = previous.label;
     }
-    const region: ExtractedRegion = { box, frame: "norm1000", notation: "qwen2_box", span: { start: match.index, end: match.index + match[0].length } };
+    const region: ExtractedRegion = { box, frame: "norm1000", notation: "qwen2_box", span };
     if (label) region.label = label;
     out.push(region);
     previous = region;
-  }
+  });
 }
 
 // ---- JSON / Python dict objects with a box key -------------------------------------------------
@@ -69,11 +83,10 @@ function scanQwen2Boxes(text: string, out: ExtractedRegion[]): void {
  * one, reading `label` and `confidence` from that object. Works for JSON and Python-dict quoting
  * without parsing: models often write objects that are not quite valid JSON.
  */
-function scanKeyedBoxes(text: string, keyPattern: RegExp, notation: RegionNotation, out: ExtractedRegion[]): void {
-  keyPattern.lastIndex = 0;
-  for (let match = keyPattern.exec(text); match !== null; match = keyPattern.exec(text)) {
+function scanKeyedBoxes(text: string, key: string, keyPattern: RegExp, notation: RegionNotation, out: ExtractedRegion[]): void {
+  forEachMatchAt(text, key, 1, keyPattern, (match) => {
     const box = toBox(match[1], match[2], match[3], match[4]);
-    if (!box) continue;
+    if (!box) return;
     const span = enclosingObject(text, match.index, match.index + match[0].length) ?? { start: match.index, end: match.index + match[0].length };
     const region: ExtractedRegion = { box, frame: "pixel", notation, span };
     const object = text.slice(span.start, span.end);
@@ -82,7 +95,7 @@ function scanKeyedBoxes(text: string, keyPattern: RegExp, notation: RegionNotati
     const confidence = numberField(object, CONFIDENCE_FIELD);
     if (confidence !== undefined) region.confidence = confidence;
     out.push(region);
-  }
+  });
 }
 
 const MAX_OBJECT_CHARS = 2000;
@@ -125,6 +138,7 @@ function stringField(object: string, field: RegExp): string | undefined {
   const match = field.exec(object);
   if (!match) return undefined;
   if (match[1] !== undefined) {
+    if (!match[1].includes("\\")) return match[1];
     try {
       return JSON.parse(`"${match[1]}"`) as string;
     } catch {
@@ -148,23 +162,22 @@ function mergeLists(text: string, structured: readonly ExtractedRegion[]): Extra
   const result: ExtractedRegion[] = [];
   let next = 0;
   let labelFloor = 0;
-  PLAIN_LIST.lastIndex = 0;
-  for (let match = PLAIN_LIST.exec(text); match !== null; match = PLAIN_LIST.exec(text)) {
+  forEachMatchAt(text, "[", 0, PLAIN_LIST, (match) => {
     const start = match.index;
     const end = start + match[0].length;
     while (next < structured.length && structured[next].span.end <= start) {
       labelFloor = structured[next].span.end;
       result.push(structured[next++]);
     }
-    if (next < structured.length && structured[next].span.start < end) continue; // inside a structured region
+    if (next < structured.length && structured[next].span.start < end) return; // inside a structured region
     const box = toBox(match[1], match[2], match[3], match[4]);
-    if (!box) continue;
+    if (!box) return;
     const region: ExtractedRegion = { box, frame: listFrame(box), notation: "list", span: { start, end } };
     const label = labelBefore(text, start, labelFloor);
     if (label) region.label = label;
     result.push(region);
     labelFloor = end;
-  }
+  });
   while (next < structured.length) result.push(structured[next++]);
   return result;
 }
@@ -189,9 +202,8 @@ const WORD = /[\p{L}\p{N}][\p{L}\p{N}'-]*/gu;
  * then takes up to three words, stopping at punctuation or a stop word (a, the, and, of, ...).
  */
 function labelBefore(text: string, boxStart: number, floor: number): string | undefined {
-  const lineStart = text.lastIndexOf("\n", boxStart - 1) + 1;
-  const windowStart = Math.max(floor, lineStart, boxStart - LABEL_WINDOW);
-  const before = text.slice(windowStart, boxStart);
+  const window = text.slice(Math.max(floor, boxStart - LABEL_WINDOW), boxStart);
+  const before = window.slice(window.lastIndexOf("\n") + 1);
   const tokens: { word: string; end: number; start: number }[] = [];
   WORD.lastIndex = 0;
   for (let match = WORD.exec(before); match !== null; match = WORD.exec(before)) {
@@ -230,10 +242,15 @@ function toBox(a: string, b: string, c: string, d: string): Box | null {
  * more specific reading of the same text wins) and sorts the rest by start.
  */
 function dropOverlaps(regions: ExtractedRegion[]): ExtractedRegion[] {
-  if (regions.length <= 1) return regions;
+  if (isSortedAndDisjoint(regions)) return regions;
   const kept: ExtractedRegion[] = [];
   for (const region of regions) {
     if (!kept.some((k) => k.span.start < region.span.end && region.span.start < k.span.end)) kept.push(region);
   }
   return kept.sort((x, y) => x.span.start - y.span.start);
+}
+
+function isSortedAndDisjoint(regions: readonly ExtractedRegion[]): boolean {
+  for (let i = 1; i < regions.length; i++) if (regions[i].span.start < regions[i - 1].span.end) return false;
+  return true;
 }

@@ -35,9 +35,9 @@ export function splitSteps(completion: string, options: StepSplitOptions = DEFAU
   const region = reasoningSpan(completion);
   switch (options.mode) {
     case "paragraph":
-      return toSteps(completion, paragraphSpans(completion, region));
+      return toSteps(completion, paragraphSpans(completion, lineSpans(completion, region)));
     case "step-lines":
-      return toSteps(completion, stepLineSpans(completion, region, stepLineStarts(completion, region)));
+      return toSteps(completion, stepLineSpans(region, stepLineStarts(completion, region, lineSpans(completion, region))));
     case "regex":
       return toSteps(completion, separatedSpans(completion, region, compileStepPattern(options.pattern)));
     case "auto":
@@ -58,33 +58,62 @@ export function reasoningSpan(completion: string): TextSpan {
 }
 
 function autoSpans(completion: string, region: TextSpan): TextSpan[] {
-  const starts = stepLineStarts(completion, region);
-  if (starts.length >= 2) return stepLineSpans(completion, region, starts);
-  const paragraphs = paragraphSpans(completion, region);
+  const lines = lineSpans(completion, region);
+  const starts = stepLineStarts(completion, region, lines);
+  if (starts.length >= 2) return stepLineSpans(region, starts);
+  const paragraphs = paragraphSpans(completion, lines);
   if (paragraphs.length !== 1) return paragraphs;
-  return separatedSpans(completion, region, LINE_BREAK);
+  return lines.filter((line) => !isBlank(completion, line));
 }
 
-const BLANK_LINES = /\r?\n(?:[ \t]*\r?\n)+/g;
-const LINE_BREAK = /\r?\n/g;
-
-function paragraphSpans(completion: string, region: TextSpan): TextSpan[] {
-  return separatedSpans(completion, region, BLANK_LINES);
+/** The lines of the region, without their '\n'. One indexOf per line: this runs per sample. */
+function lineSpans(completion: string, region: TextSpan): TextSpan[] {
+  const lines: TextSpan[] = [];
+  let start = region.start;
+  while (start <= region.end) {
+    let end = completion.indexOf("\n", start);
+    if (end === -1 || end > region.end) end = region.end;
+    lines.push({ start, end });
+    start = end + 1;
+  }
+  return lines;
 }
 
-/** `Step 3:`, `## Step 3.`, `**Step 3**`, `step 3 -` at the start of a line. */
-const STEP_LINE = /^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?[ \t]*step[ \t]+\d+\b/gim;
+function isBlank(completion: string, line: TextSpan): boolean {
+  for (let i = line.start; i < line.end; i++) {
+    const c = completion.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+}
 
-/** Offsets of the line starts that begin a `Step N` line within the region. */
-function stepLineStarts(completion: string, region: TextSpan): number[] {
+/** Runs of non-blank lines; blank (empty or whitespace-only) lines separate them. */
+function paragraphSpans(completion: string, lines: readonly TextSpan[]): TextSpan[] {
+  const paragraphs: TextSpan[] = [];
+  let current: TextSpan | null = null;
+  for (const line of lines) {
+    if (isBlank(completion, line)) current = null;
+    else if (current) current.end = line.end;
+    else paragraphs.push((current = { start: line.start, end: line.end }));
+  }
+  return paragraphs;
+}
+
+/** `Step 3:`, `## Step 3.`, `**Step 3**`, `step 3 -` at the start of a line (tried at line starts only). */
+const STEP_LINE = /[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?[ \t]*step[ \t]+\d+\b/iy;
+
+/** Offsets of the line starts that begin a `Step N` line. */
+function stepLineStarts(completion: string, region: TextSpan, lines: readonly TextSpan[]): number[] {
   const starts: number[] = [];
-  const text = completion.slice(region.start, region.end);
-  STEP_LINE.lastIndex = 0;
-  for (let match = STEP_LINE.exec(text); match !== null; match = STEP_LINE.exec(text)) starts.push(region.start + match.index);
+  for (const line of lines) {
+    STEP_LINE.lastIndex = line.start;
+    const match = STEP_LINE.exec(completion);
+    if (match && line.start + match[0].length <= region.end) starts.push(line.start);
+  }
   return starts;
 }
 
-function stepLineSpans(completion: string, region: TextSpan, starts: readonly number[]): TextSpan[] {
+function stepLineSpans(region: TextSpan, starts: readonly number[]): TextSpan[] {
   if (starts.length === 0) return [region];
   const spans: TextSpan[] = [];
   if (starts[0] > region.start) spans.push({ start: region.start, end: starts[0] });

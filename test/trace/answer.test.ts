@@ -75,6 +75,8 @@ test("extractAnswer does not mistake other words for an answer line", () => {
   assert.equal(answerOf("Answering this requires care\nanswers: none"), null);
   assert.equal(answerOf("the answer is"), null);
   assert.equal(answerOf(""), null);
+  assert.equal(answerOf("\n\n"), null);
+  assert.deepEqual(answerOf("\nAnswer: 5\n")?.span, { start: 9, end: 10 });
 });
 
 test("extractAnswer spans are offsets into completions with multi-byte text", () => {
