@@ -3,7 +3,7 @@
  * trace files (streamed, any size) or in-memory records. The CLI, the reward server, the trainer and
  * the VS Code views all score through this one class.
  */
-import { readLines } from "../trace/reader";
+import { readLineChunks } from "../trace/chunks";
 import type { StepSplitOptions, TraceRecord } from "../trace/types";
 import { compileRewardFiles, findRewardFiles } from "./compile";
 import { SandboxPool, type SandboxOptions } from "./sandbox/pool";
@@ -16,7 +16,7 @@ export interface RewardEngineOptions extends SandboxOptions {
   rewards: string;
   steps?: StepSplitOptions;
   advantage?: GroupAdvantageOptions;
-  /** Lines per sandbox batch (default 512). */
+  /** Records per sandbox batch for `scoreRecords` (default 512). Files go in chunks of about 512 KiB. */
   batchSize?: number;
 }
 
@@ -52,7 +52,6 @@ interface KeptBatch {
   key: string;
   worker: number;
   generation: number;
-  lineNumbers: Int32Array;
 }
 
 export class RewardEngine {
@@ -101,41 +100,26 @@ export class RewardEngine {
     const keptBatches: KeptBatch[] = [];
     let order: Promise<void> = Promise.resolve();
     let failure: unknown;
-    let lines: string[] = [];
-    let numbers: number[] = [];
     let firstIndex = 0, read = 0, bytes = 0;
 
-    const flush = () => {
-      if (lines.length === 0) return;
-      const lineNumbers = Int32Array.from(numbers);
+    for await (const chunk of readLineChunks(path, { signal: options.signal })) {
       const key = options.keep ? `k${++this.keyCounter}` : undefined;
-      const job = this.pool.score({ file: path, firstIndex, lines, lineNumbers, ...(key ? { keep: key } : {}) });
+      const job = this.pool.score({ file: path, firstIndex, chunk: chunk.bytes, firstLine: chunk.firstLine, ...(key ? { keep: key } : {}) });
       inflight.push(job.then(() => undefined, (error) => void (failure ??= error)));
       // Append in file order, whatever order the workers finish in.
       order = order.then(async () => {
         const { result, worker } = await job;
-        table.append(result, lineNumbers);
-        if (key) keptBatches.push({ key, worker, generation: this.pool.generation(worker), lineNumbers });
+        table.append(result);
+        if (key) keptBatches.push({ key, worker, generation: this.pool.generation(worker) });
       });
-      firstIndex += lines.length;
-      lines = [];
-      numbers = [];
-    };
-
-    for await (const line of readLines(path, { signal: options.signal })) {
-      lines.push(line.text);
-      numbers.push(line.line);
-      read++;
-      bytes = line.offset + line.text.length;
-      if (lines.length >= batchSize) {
-        flush();
-        options.onProgress?.({ lines: read, bytes });
-        // Bound memory: at most two batches in flight per worker.
-        if (inflight.length >= this.pool.size * 2) await inflight.shift();
-        if (failure !== undefined) break;
-      }
+      firstIndex += chunk.lines;
+      read += chunk.lines;
+      bytes = chunk.offset + chunk.bytes.length;
+      options.onProgress?.({ lines: read, bytes });
+      // Bound memory: at most two chunks in flight per worker.
+      if (inflight.length >= this.pool.size * 2) await inflight.shift();
+      if (failure !== undefined) break;
     }
-    if (failure === undefined) flush();
     await Promise.all(inflight);
     await order;
     options.onProgress?.({ lines: read, bytes });
@@ -155,9 +139,9 @@ export class RewardEngine {
     }
     const table = new ScoreTable(loaded.rewards, path);
     const results = await Promise.all(
-      batches.map((b) => this.pool.score({ file: path, firstIndex: 0, lineNumbers: b.lineNumbers, kept: b.key }, b.worker)),
+      batches.map((b) => this.pool.score({ file: path, firstIndex: 0, kept: b.key }, b.worker)),
     );
-    results.forEach(({ result }, i) => table.append(result, batches[i].lineNumbers));
+    for (const { result } of results) table.append(result);
     return table.finish(this.options.advantage);
   }
 
@@ -170,9 +154,9 @@ export class RewardEngine {
     for (let start = 0; start < records.length; start += batchSize) {
       const slice = records.slice(start, start + batchSize);
       const lineNumbers = Int32Array.from(slice, (_, k) => start + k + 1);
-      jobs.push(this.pool.score({ file, firstIndex: start, records: slice, lineNumbers }).then(({ result }) => ({ result, lineNumbers })));
+      jobs.push(this.pool.score({ file, firstIndex: start, records: slice, lineNumbers }));
     }
-    for (const { result, lineNumbers } of await Promise.all(jobs)) table.append(result, lineNumbers);
+    for (const { result } of await Promise.all(jobs)) table.append(result);
     return table.finish(this.options.advantage);
   }
 

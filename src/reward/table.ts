@@ -67,7 +67,8 @@ export class ScoreTable {
   }
 
   /** Appends a batch's samples (malformed lines are recorded, not appended). */
-  append(batch: BatchResult, lineNumbers: Int32Array): void {
+  append(batch: BatchResult): void {
+    const lineNumbers = batch.lineNumbers;
     const malformed = new Map(batch.parseErrors.map((e) => [e.slot, e.message]));
     const sampleOf = new Int32Array(batch.size).fill(-1);
     const needed = this.size + batch.size - malformed.size;

@@ -86,8 +86,15 @@ interface PreparedAnswer {
   percent: boolean;
 }
 
+/** A bare decimal number: normalisation would leave it unchanged, so it skips the regex pipeline (hot path). */
+const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
+
 function prepare(answer: unknown): PreparedAnswer {
   if (typeof answer === "number") return { text: String(answer), value: answer, percent: false };
+  if (typeof answer === "string") {
+    const trimmed = answer.trim();
+    if (PLAIN_NUMBER.test(trimmed)) return { text: trimmed, value: Number(trimmed), percent: false };
+  }
   const text = normalizeAnswer(typeof answer === "string" ? answer : String(answer));
   const percent = text.endsWith("%");
   return { text, value: parseNumber(percent ? text.slice(0, -1) : text), percent };

@@ -134,7 +134,7 @@ class SandboxWorker {
     const job = this.job;
     if (!job) return;
     const reward = this.pool.rewards[Atomics.load(this.progress, PROGRESS.reward)];
-    const line = job.request.lineNumbers[Atomics.load(this.progress, PROGRESS.slot)];
+    const line = Atomics.load(this.progress, PROGRESS.line);
     const where = job.request.file ? ` (at ${basename(job.request.file)}:${line})` : "";
     const who = reward ? `reward "${reward.name}" (${reward.file})` : "a reward";
     this.kill();

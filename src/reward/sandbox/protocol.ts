@@ -32,7 +32,10 @@ export interface LoadReply {
   errors: { file: string; message: string }[];
 }
 
-/** Score a batch: from line texts (`lines` + `lineNumbers`) or from already-parsed `records`. */
+/**
+ * Score a batch: from a chunk of raw file bytes (`chunk` + `firstLine`; the worker decodes, splits
+ * and parses), from line texts (`lines` + `lineNumbers`), or from already-parsed `records`.
+ */
 export interface ScoreRequest {
   type: "score";
   id: number;
@@ -40,10 +43,13 @@ export interface ScoreRequest {
   file: string;
   /** Sample index of the batch's first slot. */
   firstIndex: number;
+  chunk?: Uint8Array;
+  /** 1-based line number of the chunk's first line. */
+  firstLine?: number;
   lines?: string[];
   records?: TraceRecord[];
-  /** 1-based line number of each slot (for messages). */
-  lineNumbers: Int32Array;
+  /** 1-based line number of each slot, for `lines` and `records`. */
+  lineNumbers?: Int32Array;
   /** Keep the parsed samples under this key so `rescore` can score them again without re-sending. */
   keep?: string;
   /** Score samples kept earlier under this key instead of `lines`/`records`. */
@@ -65,8 +71,10 @@ export interface RewardFailure {
 }
 
 export interface BatchResult {
-  /** Number of slots (lines or records) in the batch. */
+  /** Number of slots (non-blank lines or records) in the batch. */
   size: number;
+  /** 1-based line number of each slot. */
+  lineNumbers: Int32Array;
   ids: string[];
   /** Group of each slot, "" when none. */
   groups: string[];
@@ -100,4 +108,4 @@ export type WorkerRequest = LoadRequest | ScoreRequest | ReleaseRequest;
 export type WorkerReply = LoadReply | ScoreReply | FailReply;
 
 /** Layout of the shared progress cell the worker updates so a timeout can name the culprit. */
-export const PROGRESS = { reward: 0, slot: 1, busy: 2, length: 3 } as const;
+export const PROGRESS = { reward: 0, line: 1, busy: 2, length: 3 } as const;

@@ -15,10 +15,11 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
 
 /** Scores every slot with every reward. `progress` is the shared cell a timeout reads to name the culprit. */
-export async function runBatch(rewards: readonly LoadedReward[], slots: readonly Slot[], file: string, progress: Int32Array): Promise<BatchResult> {
+export async function runBatch(rewards: readonly LoadedReward[], slots: readonly Slot[], file: string, progress: Int32Array, lineNumbers?: Int32Array): Promise<BatchResult> {
   const size = slots.length;
   const result: BatchResult = {
     size,
+    lineNumbers: lineNumbers ?? Int32Array.from(slots, (s) => s?.line ?? 0),
     ids: slots.map((s) => s?.id ?? ""),
     groups: slots.map((s) => s?.group ?? ""),
     lengths: Int32Array.from(slots, (s) => s?.completion.length ?? 0),
@@ -73,7 +74,7 @@ class RewardScorer {
       if (sample === null) continue;
       this.slot = i;
       this.sample = sample;
-      Atomics.store(progress, PROGRESS.slot, i);
+      Atomics.store(progress, PROGRESS.line, sample.line);
       try {
         let out: unknown = definition.score(sample, this.ctx);
         if (isThenable(out)) out = await out;
@@ -90,7 +91,7 @@ class RewardScorer {
     if (definition.kind !== "batch") return;
     const samples = slots.filter((s): s is TraceSample => s !== null);
     const positions = slots.flatMap((s, i) => (s === null ? [] : [i]));
-    Atomics.store(progress, PROGRESS.slot, positions[0] ?? 0);
+    Atomics.store(progress, PROGRESS.line, samples[0]?.line ?? 0);
     this.sample = null;
     try {
       let out: unknown = definition.scoreBatch(samples, this.ctx);

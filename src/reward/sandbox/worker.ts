@@ -3,8 +3,9 @@
  * only posts compiled bundles and batches, and kills the worker on timeout or memory overrun.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { forEachLine } from "../../trace/chunks";
 import { parseTraceRecord } from "../../trace/reader";
-import type { StepSplitOptions } from "../../trace/types";
+import type { StepSplitOptions, TraceRecord } from "../../trace/types";
 import { TraceSample } from "../sample";
 import { loadRewardModules, type LoadedReward } from "./loader";
 import { PROGRESS, type BatchResult, type ScoreRequest, type WorkerReply, type WorkerRequest } from "./protocol";
@@ -16,7 +17,7 @@ if (!port) throw new Error("reward worker must run in a worker thread");
 const progress = new Int32Array((workerData as { progress: SharedArrayBuffer }).progress);
 let rewards: LoadedReward[] = [];
 let steps: StepSplitOptions = { mode: "auto" };
-const kept = new Map<string, { slots: Slot[]; parseErrors: BatchResult["parseErrors"] }>();
+const kept = new Map<string, { slots: Slot[]; parseErrors: BatchResult["parseErrors"]; lineNumbers: Int32Array }>();
 
 const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
@@ -43,11 +44,13 @@ port.on("message", (request: WorkerRequest) => {
 async function score(request: ScoreRequest): Promise<void> {
   Atomics.store(progress, PROGRESS.busy, 1);
   try {
-    const { slots, parseErrors } = request.kept !== undefined ? keptSlots(request.kept) : parseSlots(request);
-    if (request.keep !== undefined) kept.set(request.keep, { slots, parseErrors });
-    const result = await runBatch(rewards, slots, request.file, progress);
+    const batch = request.kept !== undefined ? keptSlots(request.kept) : parseSlots(request);
+    if (request.keep !== undefined) kept.set(request.keep, batch);
+    const { slots, parseErrors, lineNumbers } = batch;
+    // The result takes ownership of (and transfers) its own copy of the line numbers.
+    const result = await runBatch(rewards, slots, request.file, progress, lineNumbers.slice());
     result.parseErrors = parseErrors;
-    const transfer = [result.lengths.buffer, ...result.values.map((v) => v.buffer), ...result.status.map((s) => s.buffer)] as ArrayBuffer[];
+    const transfer = [result.lengths.buffer, result.lineNumbers.buffer, ...result.values.map((v) => v.buffer), ...result.status.map((s) => s.buffer)] as ArrayBuffer[];
     reply({ type: "scored", id: request.id, result }, transfer);
   } catch (error) {
     reply({ type: "failed", id: request.id, message: error instanceof Error ? error.message : String(error) });
@@ -64,20 +67,33 @@ function keptSlots(key: string) {
 
 function parseSlots(request: ScoreRequest) {
   const parseErrors: BatchResult["parseErrors"] = [];
-  const count = request.lines?.length ?? request.records?.length ?? 0;
-  const slots: Slot[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const line = request.lineNumbers[i];
+  const slots: Slot[] = [];
+  const lines: number[] = [];
+  const add = (parse: () => TraceRecord, line: number) => {
+    lines.push(line);
     try {
-      const record = request.lines ? parseTraceRecord(request.lines[i], request.file, line) : request.records![i];
-      if (!request.lines && (record === null || typeof record !== "object" || typeof record.completion !== "string")) {
-        throw new Error(`sample ${request.firstIndex + i}: "completion" must be a string`);
-      }
-      slots[i] = new TraceSample(record, request.firstIndex + i, line, steps);
+      slots.push(new TraceSample(parse(), request.firstIndex + slots.length, line, steps));
     } catch (error) {
-      slots[i] = null;
-      parseErrors.push({ slot: i, message: error instanceof Error ? error.message : String(error) });
+      parseErrors.push({ slot: slots.length, message: error instanceof Error ? error.message : String(error) });
+      slots.push(null);
     }
+  };
+  if (request.chunk) {
+    const text = decoder.decode(request.chunk);
+    forEachLine(text, request.firstLine ?? 1, (line, lineNumber) => add(() => parseTraceRecord(line, request.file, lineNumber), lineNumber));
+  } else if (request.lines) {
+    request.lines.forEach((line, i) => add(() => parseTraceRecord(line, request.file, request.lineNumbers![i]), request.lineNumbers![i]));
+  } else {
+    (request.records ?? []).forEach((record, i) => add(() => checkRecord(record, request.firstIndex + i), request.lineNumbers?.[i] ?? i + 1));
   }
-  return { slots, parseErrors };
+  return { slots, parseErrors, lineNumbers: Int32Array.from(lines) };
+}
+
+const decoder = new TextDecoder();
+
+function checkRecord(record: TraceRecord, index: number): TraceRecord {
+  if (record === null || typeof record !== "object" || typeof record.completion !== "string") {
+    throw new Error(`sample ${index}: "completion" must be a string`);
+  }
+  return record;
 }

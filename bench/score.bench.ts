@@ -1,0 +1,142 @@
+/**
+ * Scoring throughput and hot-reload latency (issue: "Foundation and reward engine").
+ *
+ * 1. 100k generated samples scored with the format and answer-match rewards through the real
+ *    engine (file streaming, worker sandbox, table), against an equivalent Python loop (`json` +
+ *    `re`, same file, same checks) run in this benchmark. Target: >= 3x the Python loop.
+ * 2. Hot reload: 10k samples kept in the workers; time from saving a reward file to all 10k
+ *    re-scored (includes the watcher's 25 ms debounce). Target: < 300 ms.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RewardEngine } from "../src/reward/engine";
+import { RewardWatcher } from "../src/reward/watch";
+
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100_000);
+const RELOAD_SAMPLES = 10_000;
+
+function generate(path: string, count: number): number {
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const a = Math.floor(rand() * 900) + 10, b = Math.floor(rand() * 90) + 2;
+    const right = a * b, said = rand() < 0.6 ? right : right + 1;
+    const think = `Step 1: We need ${a} times ${b}.\n\nStep 2: ${a} * ${b} = ${said}.\n\nStep 3: So the total is ${said.toLocaleString("en-US")}.`;
+    const completion = rand() < 0.85 ? `<think>${think}</think>\n<answer>${said}</answer>` : `${think} The answer is \\boxed{${said}}.`;
+    lines.push(JSON.stringify({ id: `s${i}`, group: `p${i >> 3}`, prompt: `What is ${a} * ${b}?`, completion, answer: String(right) }));
+  }
+  writeFileSync(path, lines.join("\n") + "\n");
+  return lines.reduce((n, l) => n + l.length + 1, 0);
+}
+
+const PYTHON = String.raw`
+import json, re, sys, time
+FORMAT = re.compile(r"^\s*<think>.*?</think>\s*<answer>.*?</answer>\s*$", re.S)
+ANSWER = re.compile(r"<answer>(.*?)</answer>", re.S)
+BOXED = re.compile(r"\\boxed\{([^{}]*)\}")
+def norm(s):
+    s = s.strip().replace(",", "").rstrip(".")
+    try: return float(s)
+    except ValueError: return s.lower()
+def match(pred, gold):
+    p, g = norm(pred), norm(gold)
+    if isinstance(p, float) and isinstance(g, float): return abs(p - g) <= 1e-6 * max(1.0, abs(g))
+    return p == g
+start = time.perf_counter()
+n = fmt = acc = 0
+with open(sys.argv[1]) as f:
+    for line in f:
+        s = json.loads(line)
+        c = s["completion"]
+        fmt += 1 if FORMAT.match(c) else 0
+        m = ANSWER.findall(c)
+        pred = m[-1] if m else (BOXED.findall(c) or [None])[-1]
+        acc += 1 if pred is not None and match(pred, str(s["answer"])) else 0
+        n += 1
+print(json.dumps({"samples": n, "seconds": time.perf_counter() - start, "format": fmt, "accuracy": acc}))
+`;
+
+function python(trace: string): { samples: number; seconds: number; accuracy: number } | null {
+  for (const exe of ["/usr/bin/python3", "python3"]) {
+    const out = spawnSync(exe, ["-c", PYTHON, trace], { encoding: "utf8" });
+    if (out.status === 0) return JSON.parse(out.stdout.trim().split("\n").pop()!);
+  }
+  return null;
+}
+
+const rewardFile = (answerWeight: number) => `import { formatReward, answerMatchReward } from "rewardlab";
+export default [formatReward(), answerMatchReward({ name: "accuracy", weight: ${answerWeight} })];
+`;
+
+async function throughput(dir: string): Promise<void> {
+  const trace = join(dir, "bench.trace.jsonl");
+  const bytes = generate(trace, SAMPLES);
+  const engine = new RewardEngine({ rewards: join(dir, "rewards") });
+  const load = await engine.load();
+  await engine.scoreFile(trace); // warm-up: JIT and worker start
+  const runs: number[] = [];
+  let accuracy = 0;
+  for (let k = 0; k < 3; k++) {
+    const started = performance.now();
+    const table = await engine.scoreFile(trace);
+    runs.push((performance.now() - started) / 1000);
+    accuracy = table.summary().rewards.accuracy.mean! * table.size;
+  }
+  engine.dispose();
+  const seconds = runs.sort((a, b) => a - b)[1];
+  const ours = SAMPLES / seconds;
+  console.log(`samples: ${SAMPLES.toLocaleString("en-US")} (${(bytes / 2 ** 20).toFixed(1)} MiB), rewards: format + answer match, compile+load ${load.compileMs.toFixed(0)} ms`);
+  console.log(`rewardlab engine : ${Math.round(ours).toLocaleString("en-US")} samples/s (median of 3: ${seconds.toFixed(3)} s; ${(bytes / 2 ** 20 / seconds).toFixed(0)} MiB/s), accuracy hits ${Math.round(accuracy)}`);
+  const py = python(trace);
+  if (!py) {
+    console.log("python reference: skipped (no python3 found)");
+    return;
+  }
+  const theirs = py.samples / py.seconds;
+  console.log(`python json+re   : ${Math.round(theirs).toLocaleString("en-US")} samples/s (${py.seconds.toFixed(3)} s), accuracy hits ${py.accuracy}`);
+  console.log(`ratio            : ${(ours / theirs).toFixed(2)}x the Python loop (target >= 3x)`);
+}
+
+async function hotReload(dir: string): Promise<void> {
+  const trace = join(dir, "reload.trace.jsonl");
+  generate(trace, RELOAD_SAMPLES);
+  const engine = new RewardEngine({ rewards: join(dir, "rewards") });
+  const latencies: number[] = [];
+  let resolveNext: (ms: number) => void = () => {};
+  const watcher = new RewardWatcher(engine, [trace], {
+    onResult: (event) => resolveNext(event.elapsedMs),
+    onError: (error) => {
+      throw error;
+    },
+  });
+  await watcher.start();
+  for (let k = 0; k < 7; k++) {
+    const next = new Promise<number>((resolve) => (resolveNext = resolve));
+    const saved = performance.now();
+    writeFileSync(join(dir, "rewards/bench.reward.ts"), rewardFile(k + 2));
+    await next;
+    latencies.push(performance.now() - saved);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  watcher.stop();
+  engine.dispose();
+  const sorted = latencies.sort((a, b) => a - b);
+  console.log(`hot reload       : save -> ${RELOAD_SAMPLES.toLocaleString("en-US")} samples re-scored: median ${sorted[3].toFixed(0)} ms, min ${sorted[0].toFixed(0)}, max ${sorted[6].toFixed(0)} (target < 300 ms; includes 25 ms debounce)`);
+}
+
+async function mainBench(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "rl-bench-score-"));
+  mkdirSync(join(dir, "rewards"));
+  writeFileSync(join(dir, "rewards/bench.reward.ts"), rewardFile(1));
+  try {
+    await throughput(dir);
+    await hotReload(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void mainBench();
