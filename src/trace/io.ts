@@ -100,38 +100,40 @@ export function createAtomicWriter(path: string, options: AtomicWriteOptions = {
     if (state !== "open") throw new Error(`Cannot ${action} "${path}": the atomic writer was already ${state}.`);
   }
 
-  return {
-    async write(chunk) {
-      assertOpen("write to");
-      buffered.push(chunk);
-      bufferedBytes += typeof chunk === "string" ? chunk.length : chunk.byteLength;
-      if (bufferedBytes >= FLUSH_BYTES) await flush();
-    },
-    async commit() {
-      assertOpen("commit");
-      try {
-        await flush();
-        const fh = await fileHandle();
-        await copyModeFrom(target, fh);
-        await fh.sync();
-        await fh.close();
-        await rename(tempPath, target);
-        state = "committed";
-      } catch (error) {
-        await this.abort();
-        throw error;
-      }
-      syncDirectory(dirname(target));
-    },
-    async abort() {
-      if (state === "committed") return;
-      state = "aborted";
-      buffered = [];
-      if (handle === null) return;
-      await (await handle.catch(() => null))?.close().catch(() => undefined);
-      await unlink(tempPath).catch(() => undefined);
-    },
-  };
+  async function write(chunk: string | Uint8Array): Promise<void> {
+    assertOpen("write to");
+    buffered.push(chunk);
+    bufferedBytes += typeof chunk === "string" ? chunk.length : chunk.byteLength;
+    if (bufferedBytes >= FLUSH_BYTES) await flush();
+  }
+
+  async function commit(): Promise<void> {
+    assertOpen("commit");
+    try {
+      await flush();
+      const fh = await fileHandle();
+      await copyModeFrom(target, fh);
+      await fh.sync();
+      await fh.close();
+      await rename(tempPath, target);
+      state = "committed";
+    } catch (error) {
+      await abort();
+      throw error;
+    }
+    syncDirectory(dirname(target));
+  }
+
+  async function abort(): Promise<void> {
+    if (state === "committed") return;
+    state = "aborted";
+    buffered = [];
+    if (handle === null) return;
+    await (await handle.catch(() => null))?.close().catch(() => undefined);
+    await unlink(tempPath).catch(() => undefined);
+  }
+
+  return { write, commit, abort };
 }
 
 /** Keeps an existing target's permissions (a temp file is created with the default mode). */

@@ -19,6 +19,7 @@ const spanned = (text: string, region: ExtractedRegion): string => text.slice(re
 test("text without boxes yields nothing", () => {
   assert.deepEqual(regionsOf("no boxes here [1, 2, 3] or [a, b, c, d] or [1, 2, 3, 4, 5]"), []);
   assert.deepEqual(regionsOf(""), []);
+  assert.deepEqual(regionsOf("parentheses are not boxes: (1, 2, 3, 4)"), []);
 });
 
 test("Qwen2-VL box tokens: norm1000 frame, label from the preceding object ref", () => {
