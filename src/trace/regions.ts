@@ -1,7 +1,7 @@
 /**
  * Boxes a completion writes, in the notations grounding models use. Runs per sample on the
- * scoring hot path: each notation has one precompiled global regex, and the costlier ones run only
- * when a cheap `includes` says their marker is present.
+ * scoring hot path: each notation has one precompiled sticky regex, tried only where a cheap
+ * `indexOf` finds the notation's marker (`[`, `bbox_2d`, `Position`, `<|box_start|>`).
  *
  * Notations, from most to least specific (a less specific match inside a more specific one is the
  * same box seen twice and is dropped):
@@ -100,7 +100,13 @@ function scanKeyedBoxes(text: string, key: string, keyPattern: RegExp, notation:
 
 const MAX_OBJECT_CHARS = 2000;
 
-/** The `{…}` around [keyStart, keyEnd), found by a quote-aware brace scan both ways; null if none. */
+/**
+ * The `{…}` around [keyStart, keyEnd): a bracket-counting scan back to the opening brace, then a
+ * quote-aware scan forward to the closing one, each at most 2,000 characters. Null when the key is
+ * not directly inside an object (a bare `"bbox_2d": [...]`). The backward scan ignores quotes, so a
+ * brace inside a string value before the key can cut the span short; models write the box key
+ * first or next to a short label, so this has not mattered.
+ */
 function enclosingObject(text: string, keyStart: number, keyEnd: number): TextSpan | null {
   let start = -1;
   for (let i = keyStart - 1, depth = 0; i >= 0 && keyStart - i <= MAX_OBJECT_CHARS; i--) {
