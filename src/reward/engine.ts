@@ -95,7 +95,6 @@ export class RewardEngine {
   async scoreFile(path: string, options: ScoreFileOptions = {}): Promise<ScoreTable> {
     const loaded = this.requireLoaded();
     const table = new ScoreTable(loaded.rewards, path);
-    const batchSize = this.options.batchSize ?? 512;
     const inflight: Promise<void>[] = [];
     const keptBatches: KeptBatch[] = [];
     let order: Promise<void> = Promise.resolve();
