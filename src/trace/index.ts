@@ -14,3 +14,18 @@ export { extractRegions } from "./regions";
 export { readImageSize, imageSizeFromBytes, parseDataUri, clearImageSizeCache } from "./images";
 
 // Importers and the line index (other modules of this layer) export below.
+export {
+  importers,
+  importFile,
+  openImport,
+  ImporterRegistry,
+  UnknownFormatError,
+  probeFile,
+  inferGroup,
+  rowImporter,
+  RowError,
+  ImageStore,
+} from "./importers/index";
+export type { Importer, ImportItem, ImportOptions, ImportProbe, SourceRef, Detection, OpenImportOptions, OpenedImport } from "./importers/index";
+export { LineIndex } from "./lineIndex";
+export type { LineIndexOptions, LineIndexProgress } from "./lineIndex";
