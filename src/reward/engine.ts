@@ -4,7 +4,7 @@
  * the VS Code views all score through this one class.
  */
 import { readLineChunks } from "../trace/chunks";
-import type { StepSplitOptions, TraceRecord } from "../trace/types";
+import type { StepSplitOptions, TraceLineError, TraceRecord } from "../trace/types";
 import { compileRewardFiles, findRewardFiles } from "./compile";
 import { SandboxPool, type SandboxOptions } from "./sandbox/pool";
 import type { GroupAdvantageOptions } from "./stats";
@@ -156,6 +156,45 @@ export class RewardEngine {
       jobs.push(this.pool.score({ file, firstIndex: start, records: slice, lineNumbers }));
     }
     for (const { result } of await Promise.all(jobs)) table.append(result);
+    return table.finish(this.options.advantage);
+  }
+
+  /**
+   * Scores a stream of records (an importer's output: verl, TRL parquet, OpenRLHF, ...). Items that
+   * failed to import are recorded as malformed lines. Records go to the sandbox in batches.
+   */
+  async scoreRecordStream(file: string, items: AsyncIterable<{ record: TraceRecord; source: { line?: number; row?: number } } | { error: TraceLineError }>): Promise<ScoreTable> {
+    const loaded = this.requireLoaded();
+    const table = new ScoreTable(loaded.rewards, file);
+    const batchSize = this.options.batchSize ?? 512;
+    let records: TraceRecord[] = [];
+    let numbers: number[] = [];
+    let firstIndex = 0;
+    let order: Promise<void> = Promise.resolve();
+    const inflight: Promise<unknown>[] = [];
+    const flush = () => {
+      if (records.length === 0) return;
+      const job = this.pool.score({ file, firstIndex, records, lineNumbers: Int32Array.from(numbers) });
+      inflight.push(job.catch(() => {})); // failures surface through `order`
+      order = order.then(async () => table.append((await job).result));
+      firstIndex += records.length;
+      records = [];
+      numbers = [];
+    };
+    for await (const item of items) {
+      if ("error" in item) {
+        table.malformed.push(item.error);
+        continue;
+      }
+      records.push(item.record);
+      numbers.push(item.source.line ?? item.source.row ?? firstIndex + records.length);
+      if (records.length >= batchSize) {
+        flush();
+        if (inflight.length >= this.pool.size * 2) await inflight.shift();
+      }
+    }
+    flush();
+    await order;
     return table.finish(this.options.advantage);
   }
 

@@ -114,6 +114,11 @@ function bracedArgument(text: string, from: number): TextSpan | null {
 const ANSWER_LINE =
   /[ \t>#*_-]*(?:(?:the[ \t]+)?final[ \t]+answer(?:[ \t]+is)?\b[*_]*[ \t]*[:：]?|the[ \t]+answer[ \t]+is\b[*_]*[ \t]*[:：]?|answer[*_]*[ \t]*[:：])[*_]*[ \t]*(\S.*?)[ \t]*\r?$/imy;
 
+/** GSM8K's final-answer marker (`#### 72`), which verl's gsm8k reward and many SFT sets use. */
+const GSM8K_LINE = /[ \t]*####[ \t]*(\S.*?)[ \t]*\r?$/my;
+/** End-of-turn tokens a decoder may leave after the answer (`<|im_end|>`, `</s>`). */
+const TRAILING_SPECIAL = /(?:<\|[a-z_]+\|>|<\/s>)+$/i;
+
 function lastAnswerLine(completion: string): SpannedText | null {
   // Walk the lines from the end and try the sticky pattern at each line start: the answer line is
   // nearly always among the last, so this beats a multiline scan of the whole text.
@@ -121,7 +126,8 @@ function lastAnswerLine(completion: string): SpannedText | null {
   while (true) {
     const newline = lineEnd === 0 ? -1 : completion.lastIndexOf("\n", lineEnd - 1);
     ANSWER_LINE.lastIndex = newline + 1;
-    const match = ANSWER_LINE.exec(completion);
+    GSM8K_LINE.lastIndex = newline + 1;
+    const match = ANSWER_LINE.exec(completion) ?? GSM8K_LINE.exec(completion);
     if (match) return answerLineValue(completion, match);
     if (newline === -1) return null;
     lineEnd = newline;
@@ -129,8 +135,8 @@ function lastAnswerLine(completion: string): SpannedText | null {
 }
 
 function answerLineValue(completion: string, match: RegExpExecArray): SpannedText {
-  const value = match[1];
-  const start = match.index + match[0].lastIndexOf(value);
+  const value = match[1].replace(TRAILING_SPECIAL, "");
+  const start = match.index + match[0].lastIndexOf(match[1]);
   let end = start + value.length;
   // Closing emphasis (`**Answer: 42**`) and a sentence's period ("The answer is 42.") are not part of it.
   while (end - 1 > start && (completion[end - 1] === "*" || completion[end - 1] === "_")) end--;

@@ -93,3 +93,18 @@ test("help and unknown commands", async () => {
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown command "frobnicate"/);
 });
+
+test("score reads other trainers' formats through the importers (verl dump, detected by content)", async () => {
+  const dir = sampleWorkspace();
+  const verl = join(root, "test/fixtures/importers/verl/0.jsonl");
+  const { code, stdout } = await run(["score", verl, "--json", "--out", "scored.jsonl"], dir);
+  assert.equal(code, 0);
+  const summary = JSON.parse(stdout);
+  assert.ok(summary.samples > 0);
+  const lines = readFileSync(join(dir, "scored.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(lines.length, summary.samples);
+  // GSM8K '#### N' answers are extracted, so our accuracy agrees with verl's own score on every line.
+  assert.deepEqual(lines.map((l) => l.rewards.accuracy), lines.map((l) => l.rewards.score));
+  assert.equal(lines[0].meta.source.format, "verl");
+  assert.equal(typeof lines[0].rewards.score, "number", "the trainer's own score is kept beside ours");
+});

@@ -84,3 +84,12 @@ test("extractAnswer spans are offsets into completions with multi-byte text", ()
   const answer = answerOf(completion);
   assert.equal(answer?.text, "日本");
 });
+
+test("GSM8K '#### N' lines are answers, without a trailing end-of-turn token", () => {
+  const completion = "7 * 8 = 56\n#### 56<|im_end|>";
+  const answer = extractAnswer(completion);
+  assert.equal(answer?.text, "56");
+  assert.equal(answer?.source, "answer_line");
+  assert.equal(completion.slice(answer!.span.start, answer!.span.end), "56");
+  assert.equal(extractAnswer("## Heading\nno answer here"), null);
+});

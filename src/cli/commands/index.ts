@@ -1,5 +1,6 @@
 /** Every `rewardlab` subcommand, in the order `--help` lists them. */
 import type { CliCommand } from "../command";
+import { convertCommand } from "./convert";
 import { scoreCommand } from "./score";
 
-export const commands: readonly CliCommand[] = [scoreCommand];
+export const commands: readonly CliCommand[] = [scoreCommand, convertCommand];

@@ -2,8 +2,9 @@ import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RewardEngine, type LoadResult } from "../../reward/engine";
 import { RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
-import { mergeTables, type ScoreTable } from "../../reward/table";
+import { mergeTables, type SampleScores, type ScoreTable } from "../../reward/table";
 import { RewardWatcher } from "../../reward/watch";
+import { importFile, openImport, UnknownFormatError } from "../../trace/importers/index";
 import { readLines } from "../../trace/reader";
 import { assertNotSameFile, createAtomicWriter } from "../../trace/io";
 import type { StepSplitOptions } from "../../trace/types";
@@ -12,12 +13,15 @@ import { num, progressLine, table } from "../format";
 
 const usage = `rewardlab score <traces...> [options]
 
-Scores trace files (*.trace.jsonl) with the reward functions in a folder or file.
+Scores rollout files with the reward functions in a folder or file. Trace JSONL (*.trace.jsonl) is
+read natively; verl / TRL (parquet) / OpenRLHF / EasyR1 / PRM800K / Math-Shepherd files are detected
+by content and imported on the fly (see rewardlab convert).
 
 Options:
   --rewards DIR|FILE   reward files (*.reward.ts), default ./rewards
   --out FILE           write every sample plus rewards, reward (weighted total), advantage
                        (samples with a group), reward_errors, step_rewards to FILE (JSONL, atomic)
+  --format NAME        input format instead of detecting it (see rewardlab convert --help)
   --json               print one JSON object {samples, malformed_lines, rewards, ...} instead of a table
   --strict             exit 1 when any reward failed on a sample or a line was malformed
   --timeout MS         time limit per batch of samples (default 5000)
@@ -41,6 +45,7 @@ export const scoreCommand: CliCommand = {
       options: {
         rewards: { type: "string", default: "rewards" },
         out: { type: "string" },
+        format: { type: "string" },
         json: { type: "boolean", default: false },
         strict: { type: "boolean", default: false },
         timeout: { type: "string" },
@@ -69,9 +74,10 @@ export const scoreCommand: CliCommand = {
       if (load.errors.length > 0) return 3;
       const started = performance.now();
       const tables: ScoreTable[] = [];
-      for (const trace of traces) tables.push(await scoreOne(engine, trace, io));
+      const formats = new Map<string, string>();
+      for (const trace of traces) tables.push(await scoreOne(engine, trace, io, values.format, formats));
       const elapsed = performance.now() - started;
-      if (values.out) await writeScored(tables, resolve(io.cwd, values.out));
+      if (values.out) await writeScored(tables, resolve(io.cwd, values.out), formats);
       const merged = mergeTables(tables);
       if (values.json) io.stdout(JSON.stringify({ ...merged.summary(), version: load.version, elapsed_ms: Math.round(elapsed) }) + "\n");
       else io.stdout(humanSummary(merged, tables, elapsed, io.cwd, values.out) + "\n");
@@ -106,14 +112,23 @@ function reportLoad(load: LoadResult, io: CliIO): void {
   else if (load.rewards.length === 0) throw new CliError(`no rewards found in ${load.files.length ? load.files.join(", ") : "the rewards path"}: add a *.reward.ts file`);
 }
 
-async function scoreOne(engine: RewardEngine, trace: string, io: CliIO): Promise<ScoreTable> {
+/** Scores one file: trace JSONL natively (parallel byte chunks), any other format through its importer. */
+async function scoreOne(engine: RewardEngine, trace: string, io: CliIO, format: string | undefined, formats: Map<string, string>): Promise<ScoreTable> {
   try {
+    const opened = await openImport(trace, format ? { format } : {});
+    if (opened.importer.name !== "trace") {
+      formats.set(trace, opened.importer.name);
+      if (io.interactive) io.stderr(progressLine(`importing ${relative(io.cwd, trace)} as ${opened.importer.name}`));
+      return await engine.scoreRecordStream(trace, opened.items);
+    }
+    await opened.items.return(undefined);
     return await engine.scoreFile(trace, {
       onProgress: io.interactive ? (p) => io.stderr(progressLine(`scoring ${relative(io.cwd, trace)}: ${p.lines.toLocaleString("en-US")} lines`)) : undefined,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") throw new CliError(`cannot read ${trace}: ${(error as Error).message}`);
+    if (error instanceof UnknownFormatError) throw new CliError(error.message);
     throw error;
   } finally {
     if (io.interactive) io.stderr(progressLine(""));
@@ -121,19 +136,21 @@ async function scoreOne(engine: RewardEngine, trace: string, io: CliIO): Promise
 }
 
 /** Second pass: each input line plus its scores, written atomically. Malformed lines are left out (and were reported). */
-async function writeScored(tables: ScoreTable[], out: string): Promise<void> {
+async function writeScored(tables: ScoreTable[], out: string, formats: Map<string, string>): Promise<void> {
   const writer = createAtomicWriter(out);
   try {
     for (const scored of tables) {
+      const format = formats.get(scored.file);
+      if (format !== undefined) {
+        await writeImported(scored, format, out, writer);
+        continue;
+      }
       let i = 0;
       const wanted = scored.size > 0 ? scored.lines[0] : -1;
       let next = wanted;
       for await (const line of readLines(scored.file)) {
         if (line.line !== next) continue;
-        const record = JSON.parse(line.text) as Record<string, unknown>;
-        const scores = scored.sampleScores(i);
-        const previous = record.rewards && typeof record.rewards === "object" ? record.rewards : {};
-        await writer.write(JSON.stringify({ ...record, ...scores, rewards: { ...previous, ...scores.rewards } }) + "\n");
+        await writer.write(scoredLine(JSON.parse(line.text), scored.sampleScores(i)));
         i++;
         next = i < scored.size ? scored.lines[i] : -1;
       }
@@ -142,6 +159,21 @@ async function writeScored(tables: ScoreTable[], out: string): Promise<void> {
   } catch (error) {
     await writer.abort();
     throw error;
+  }
+}
+
+/** A record plus its scores as one output line; rewards the record already had are kept unless rescored. */
+function scoredLine(record: Record<string, unknown>, scores: SampleScores): string {
+  const previous = record.rewards && typeof record.rewards === "object" ? record.rewards : {};
+  return JSON.stringify({ ...record, ...scores, rewards: { ...previous, ...scores.rewards } }) + "\n";
+}
+
+/** Imported files are read again through their importer (deterministic), record i getting sample i's scores. */
+async function writeImported(scored: ScoreTable, format: string, out: string, writer: { write(chunk: string): Promise<void> }): Promise<void> {
+  let i = 0;
+  for await (const item of importFile(scored.file, { format, baseDir: resolve(out, "..") })) {
+    if ("error" in item) continue;
+    await writer.write(scoredLine(item.record, scored.sampleScores(i++)));
   }
 }
 
