@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import type { TraceRecord } from "../types";
 import { recordItem } from "./common";
 import { ImageStore } from "./imageStore";
-import { readRows, type SourceRow } from "./rows";
+import { parseJsonRow, readRows, type RowItem, type SourceRow } from "./rows";
 import type { ImportItem, ImportOptions, ImportProbe, Importer } from "./types";
 
 /** Thrown by a row mapping for a row that is valid JSON but not a valid row of its format. */
@@ -42,32 +42,34 @@ export function defaultImageCacheDir(baseDir: string): string {
 }
 
 export function rowImporter(spec: RowImporterSpec): Importer {
+  const contextFor = (path: string, options: ImportOptions): RowContext => {
+    const baseDir = resolve(options.baseDir ?? dirname(resolve(path)));
+    const images = new ImageStore({ sourceFile: path, baseDir, cacheDir: resolve(options.imageCacheDir ?? defaultImageCacheDir(baseDir)) });
+    return { file: path, images, options, state: new Map() };
+  };
+  const mapRow = async (item: RowItem, context: RowContext): Promise<ImportItem[]> => {
+    if ("error" in item) return [item];
+    const { row } = item;
+    try {
+      const records = await spec.toRecords(row, context);
+      return records.map((record) => recordItem(record, row, context.file));
+    } catch (error) {
+      if (!(error instanceof RowError)) throw error;
+      const where = row.line !== undefined ? { line: row.line } : { line: (row.row ?? 0) + 1, row: row.row };
+      return [{ error: { file: context.file, ...where, message: `${spec.name}: ${error.message}` } }];
+    }
+  };
   return {
     name: spec.name,
     summary: spec.summary,
     origin: spec.origin,
     detect: spec.detect,
     async *read(path: string, options: ImportOptions = {}): AsyncGenerator<ImportItem> {
-      const baseDir = resolve(options.baseDir ?? dirname(resolve(path)));
-      const images = new ImageStore({ sourceFile: path, baseDir, cacheDir: resolve(options.imageCacheDir ?? defaultImageCacheDir(baseDir)) });
-      const context: RowContext = { file: path, images, options, state: new Map() };
-      for await (const item of readRows(path, { signal: options.signal })) {
-        if ("error" in item) {
-          yield item;
-          continue;
-        }
-        const { row } = item;
-        let records: TraceRecord[];
-        try {
-          records = await spec.toRecords(row, context);
-        } catch (error) {
-          if (!(error instanceof RowError)) throw error;
-          const where = row.line !== undefined ? { line: row.line } : { line: (row.row ?? 0) + 1, row: row.row };
-          yield { error: { file: path, ...where, message: `${spec.name}: ${error.message}` } };
-          continue;
-        }
-        for (const record of records) yield recordItem(record, row, path);
-      }
+      const context = contextFor(path, options);
+      for await (const item of readRows(path, { signal: options.signal })) yield* await mapRow(item, context);
+    },
+    async importLine(text: string, line: number, path: string, options: ImportOptions = {}): Promise<ImportItem[]> {
+      return mapRow(parseJsonRow(path, line, text), contextFor(path, options));
     },
   };
 }

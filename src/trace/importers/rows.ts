@@ -68,22 +68,24 @@ export async function* readRows(path: string, options: { signal?: AbortSignal } 
 async function* readJsonRows(path: string, signal?: AbortSignal): AsyncGenerator<RowItem> {
   const { size } = await stat(path);
   for await (const { line, text, offset } of readLines(path, { signal })) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      // A last line without its newline that does not parse is a file cut off mid-write.
-      const truncated = offset + Buffer.byteLength(text) >= size;
-      const reason = truncated ? "the file ends in the middle of this record (truncated?)" : (error as Error).message;
-      yield { error: { file: path, line, message: `invalid JSON: ${reason}` } };
-      continue;
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      yield { error: { file: path, line, message: `expected a JSON object, got ${Array.isArray(value) ? "an array" : typeof value}` } };
-      continue;
-    }
-    yield { row: { value: value as Record<string, unknown>, line } };
+    // A last line without its newline that does not parse is a file cut off mid-write.
+    yield parseJsonRow(path, line, text, offset + Buffer.byteLength(text) >= size);
   }
+}
+
+/** Parses one JSONL line into a row, or the error that says why it is not one. */
+export function parseJsonRow(path: string, line: number, text: string, isLastLine = false): RowItem {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = isLastLine ? "the file ends in the middle of this record (truncated?)" : (error as Error).message;
+    return { error: { file: path, line, message: `invalid JSON: ${reason}` } };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return { error: { file: path, line, message: `expected a JSON object, got ${Array.isArray(value) ? "an array" : typeof value}` } };
+  }
+  return { row: { value: value as Record<string, unknown>, line } };
 }
 
 async function* readParquetRows(path: string, signal?: AbortSignal): AsyncGenerator<RowItem> {

@@ -69,4 +69,9 @@ export interface Importer {
   detect(probe: ImportProbe): number;
   /** Streams the file's records; malformed rows become `{ error }` items and reading goes on. */
   read(path: string, options?: ImportOptions): AsyncGenerator<ImportItem>;
+  /**
+   * The records of one JSONL line (1-based `line`), for random access through a `LineIndex`
+   * without streaming the file from its start. JSONL formats only.
+   */
+  importLine?(text: string, line: number, path: string, options?: ImportOptions): Promise<ImportItem[]>;
 }

@@ -5,6 +5,7 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ImporterRegistry, UnknownFormatError, importers, openImport, type ImportItem, type OpenImportOptions } from "../../../src/trace/importers/index";
+import { LineIndex } from "../../../src/trace/lineIndex";
 import type { TraceLineError, TraceRecord } from "../../../src/trace/types";
 
 const FIXTURES = join(__dirname, "..", "..", "fixtures", "importers");
@@ -250,3 +251,21 @@ test(
     assert.deepEqual(records, [record]);
   }),
 );
+
+test("random access: a LineIndex line through importLine gives the same record as streaming", async () => {
+  const path = fixture("verl/12.jsonl");
+  const { records } = await importAll(path);
+  const index = await LineIndex.build(path, { cacheDir: false });
+  try {
+    const verl = importers.get("verl");
+    const text = await index.getLine(2); // 0-based line 2 = line 3 of the file
+    assert.ok(text !== undefined && verl.importLine);
+    const [item] = await verl.importLine(text, 3, path);
+    assert.ok("record" in item);
+    assert.deepEqual(item.record, records[2]);
+    const [bad] = await verl.importLine("{not json", 9, path);
+    assert.ok("error" in bad && bad.error.line === 9);
+  } finally {
+    await index.close();
+  }
+});

@@ -23,18 +23,28 @@ export const traceImporter: Importer = {
     return probe.container === "jsonl" ? Math.min(1, completions * (0.3 + 0.65 * traceKeys) + named) : 0;
   },
   async *read(path: string, options: ImportOptions = {}): AsyncGenerator<ImportItem> {
-    const sourceDir = dirname(resolve(path));
-    const baseDir = resolve(options.baseDir ?? sourceDir);
-    const images = baseDir === sourceDir ? undefined : new ImageStore({ sourceFile: path, baseDir, cacheDir: defaultImageCacheDir(baseDir) });
-    for await (const { line, text } of readLines(path, { signal: options.signal })) {
-      try {
-        const record = parseTraceRecord(text, path, line);
-        if (images && record.images) record.images = await images.resolveAll(record.images);
-        yield { record, source: { file: path, line } };
-      } catch (error) {
-        if (!(error instanceof TraceParseError)) throw error;
-        yield { error: error.toLineError() };
-      }
-    }
+    const images = rebaser(path, options);
+    for await (const { line, text } of readLines(path, { signal: options.signal })) yield await importTraceLine(text, line, path, images);
+  },
+  async importLine(text: string, line: number, path: string, options: ImportOptions = {}): Promise<ImportItem[]> {
+    return [await importTraceLine(text, line, path, rebaser(path, options))];
   },
 };
+
+/** An image store that rebases relative paths, only when records move to another folder. */
+function rebaser(path: string, options: ImportOptions): ImageStore | undefined {
+  const sourceDir = dirname(resolve(path));
+  const baseDir = resolve(options.baseDir ?? sourceDir);
+  return baseDir === sourceDir ? undefined : new ImageStore({ sourceFile: path, baseDir, cacheDir: defaultImageCacheDir(baseDir) });
+}
+
+async function importTraceLine(text: string, line: number, path: string, images: ImageStore | undefined): Promise<ImportItem> {
+  try {
+    const record = parseTraceRecord(text, path, line);
+    if (images && record.images) record.images = await images.resolveAll(record.images);
+    return { record, source: { file: path, line } };
+  } catch (error) {
+    if (!(error instanceof TraceParseError)) throw error;
+    return { error: error.toLineError() };
+  }
+}
