@@ -5,3 +5,4 @@ export { AdamW, SGD, globalNorm, type Optimizer, type AdamWOptions, type SGDOpti
 export { type ParamStore, initParams, paramCount, seededRandom } from "./params";
 export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, type SafeTensor } from "./safetensors";
 export { saveCheckpoint, loadCheckpoint, type Checkpoint } from "./checkpoint";
+export { GraphAdamW } from "./optim-graph";

@@ -44,12 +44,42 @@ export interface Optimizer {
 /** Global L2 norm of all gradients. */
 export function globalNorm(grads: ParamStore): number {
   let sum = 0;
-  for (const gr of grads.values()) for (let i = 0; i < gr.length; i++) sum += gr[i] * gr[i];
+  for (const gr of grads.values()) sum += sumOfSquares(gr);
   return Math.sqrt(sum);
+}
+
+function sumOfSquares(a: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return s;
 }
 
 function clipScale(norm: number, clipNorm: number | undefined): number {
   return clipNorm !== undefined && norm > clipNorm ? clipNorm / (norm + 1e-6) : 1;
+}
+
+interface AdamWScalars {
+  scale: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  decay: number;
+  stepSize: number;
+  sqrtBc2: number;
+}
+
+// A separate monomorphic function (not a loop inside `step`) so V8 optimises it once for all
+// tensors; inlined in `step` it ran ~5x slower in the first hundred steps.
+function adamwKernel(p: Float32Array, gr: Float32Array, m: Float32Array, v: Float32Array, k: AdamWScalars): void {
+  const { scale, beta1, beta2, eps, decay, stepSize, sqrtBc2 } = k;
+  for (let i = 0; i < p.length; i++) {
+    const gi = gr[i] * scale;
+    const mi = beta1 * m[i] + (1 - beta1) * gi;
+    const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
+  }
 }
 
 /** AdamW with bias correction, decoupled weight decay and global-norm clipping. */
@@ -73,14 +103,7 @@ export class AdamW implements Optimizer {
       const m = this.state(this.m, name, p.length);
       const v = this.state(this.v, name, p.length);
       const decay = decays(name) ? 1 - lr * weightDecay : 1;
-      const stepSize = lr / bc1;
-      const sqrtBc2 = Math.sqrt(bc2);
-      for (let i = 0; i < p.length; i++) {
-        const gi = gr[i] * scale;
-        m[i] = beta1 * m[i] + (1 - beta1) * gi;
-        v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-        p[i] = p[i] * decay - (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtBc2 + eps);
-      }
+      adamwKernel(p, gr, m, v, { scale, beta1, beta2, eps, decay, stepSize: lr / bc1, sqrtBc2: Math.sqrt(bc2) });
     }
     return { gradNorm };
   }

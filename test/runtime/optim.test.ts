@@ -39,3 +39,21 @@ test("SGD: momentum and global-norm clipping", () => {
   close(q.get("a")![0], 0.9);
   close(q.get("b")![0], 1);
 });
+
+test("GraphAdamW (update run by ORT) matches the JS AdamW, clipping and decay included", async () => {
+  const { GraphAdamW } = await import("../../src/runtime/index");
+  const shapes = new Map<string, readonly number[]>([["w", [2, 2]], ["b", [2]]]);
+  const opts = { lr: 0.05, weightDecay: 0.1, clipNorm: 0.5, decays: (n: string) => n === "w" };
+  const start = () => new Map([["w", Float32Array.of(1, -1, 0.5, 2)], ["b", Float32Array.of(0.1, -0.2)]]);
+  const [pj, pg] = [start(), start()];
+  const js = new AdamW(opts);
+  const graph = new GraphAdamW(shapes, opts);
+  for (const gr of [[0.3, -0.1, 0.2, 0.9, 0.5, -0.4], [-0.2, 0.4, 0.1, -0.3, 0.05, 0.6]]) {
+    const grads = new Map([["w", Float32Array.from(gr.slice(0, 4))], ["b", Float32Array.from(gr.slice(4))]]);
+    const a = js.step(pj, grads);
+    const b = await graph.step(pg, grads);
+    close(b.gradNorm, a.gradNorm, 1e-5);
+  }
+  for (const name of ["w", "b"]) pj.get(name)!.forEach((v, i) => close(pg.get(name)![i], v, 1e-5));
+  await graph.dispose();
+});

@@ -1,0 +1,75 @@
+"""PyTorch reference for bench/autodiff.bench.ts: the same decoder (pre-norm GPT, fused QKV,
+learned positions, tanh GELU, additive causal mask, untied head), one training step
+(forward + backward + AdamW) on CPU with 2 threads. Prints one JSON line.
+
+Run by the benchmark with Debian's torch: apt-get install -y python3-torch libopenblas0-pthread,
+then /usr/bin/python3 (without OpenBLAS torch falls back to reference BLAS, ~50x slower)."""
+import json, math, resource, sys, time
+import torch
+
+cfg = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+V, D, L, H, T, B = (cfg.get(k, d) for k, d in [("vocab", 128), ("dModel", 256), ("layers", 4), ("heads", 4), ("seq", 192), ("batch", 16)])
+steps, warmup, threads = cfg.get("steps", 4), cfg.get("warmup", 2), cfg.get("threads", 2)
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+nn, F = torch.nn, torch.nn.functional
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.ln1, self.ln2 = nn.LayerNorm(D), nn.LayerNorm(D)
+        self.qkv, self.out = nn.Linear(D, 3 * D), nn.Linear(D, D)
+        self.up, self.down = nn.Linear(D, 4 * D), nn.Linear(4 * D, D)
+
+    def forward(self, x, mask):
+        b, t, d = x.shape
+        q, k, v = self.qkv(self.ln1(x)).view(b, t, 3, H, d // H).permute(2, 0, 3, 1, 4)
+        att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d // H) + mask, dim=-1)
+        x = x + self.out((att @ v).transpose(1, 2).reshape(b, t, d))
+        return x + self.down(F.gelu(self.up(self.ln2(x)), approximate="tanh"))
+
+class Decoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.wte, self.wpe = nn.Embedding(V, D), nn.Embedding(T, D)
+        self.blocks = nn.ModuleList(Block() for _ in range(L))
+        self.lnf, self.head = nn.LayerNorm(D), nn.Linear(D, V, bias=False)
+
+    def forward(self, tokens, targets):
+        mask = torch.triu(torch.full((T, T), -1e9), diagonal=1)
+        x = self.wte(tokens) + self.wpe.weight[: tokens.shape[1]]
+        for blk in self.blocks:
+            x = blk(x, mask)
+        logits = self.head(self.lnf(x))
+        return F.cross_entropy(logits.view(-1, V), targets.view(-1))
+
+model = Decoder()
+opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+tokens = (torch.arange(B * T) * 7 % V).view(B, T)
+times = []
+for i in range(warmup + steps):
+    t0 = time.perf_counter()
+    opt.zero_grad(set_to_none=True)
+    loss = model(tokens, tokens)
+    loss.backward()
+    opt.step()
+    if i >= warmup:
+        times.append(time.perf_counter() - t0)
+times.sort()
+n = 1024
+a = torch.randn(n, n)
+mm = []
+for _ in range(10):
+    t0 = time.perf_counter()
+    a @ a
+    mm.append(time.perf_counter() - t0)
+mm.sort()
+print(json.dumps({
+    "torch": torch.__version__,
+    "params": sum(p.numel() for p in model.parameters()),
+    "step_s": times[len(times) // 2],
+    "tokens_per_s": B * T / times[len(times) // 2],
+    "loss": loss.item(),
+    "matmul_gflops": 2 * n**3 / mm[len(mm) // 2] / 1e9,
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
