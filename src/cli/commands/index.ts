@@ -2,5 +2,6 @@
 import type { CliCommand } from "../command";
 import { convertCommand } from "./convert";
 import { scoreCommand } from "./score";
+import { serveCommand } from "./serve";
 
-export const commands: readonly CliCommand[] = [scoreCommand, convertCommand];
+export const commands: readonly CliCommand[] = [scoreCommand, convertCommand, serveCommand];

@@ -1,0 +1,126 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { RewardEngine } from "../../reward/engine";
+import { RewardServer } from "../../server/server";
+import { CliError, type CliCommand } from "../command";
+
+const usage = `rewardlab serve [options]
+
+Serves your reward functions over HTTP for distributed training, in OpenRLHF's remote reward
+protocol: POST /get_reward {"query": [...], "prompts": [...], "labels": [...]} ->
+{"rewards": [...], "scores": [...], "extra_logs": {...}, "version": N}. GET /health.
+Reward files hot-reload (a save that does not compile is logged and not loaded); the reward version
+is in every response (X-Reward-Version header, "version" key) and every log line.
+
+Use it from OpenRLHF with --reward.remote_url http://HOST:PORT/get_reward (older releases:
+--remote_rm_url). The completion is query minus its prompt; the label is the sample's answer.
+rewards[i] is the weighted total (0 when no reward has a value, counted in extra_logs.reward_null);
+extra_logs has one list per reward.
+
+Options:
+  --rewards DIR|FILE     reward files (*.reward.ts), default ./rewards
+  --host HOST            interface to bind, default 127.0.0.1 (anything else warns: reward code runs
+                         on every request and there is no authentication)
+  --port N               default 5000 (0: any free port)
+  --score-reward NAME    reward used for "scores" (DAPO dynamic filtering) instead of the total
+  --max-body MB          request body limit, default 16 (413 above)
+  --request-timeout MS   deadline per request, default 120000 (408 body too slow, 504 scoring too slow)
+  --max-concurrent N     requests read or scored at once, default 64 (503 above)
+  --timeout MS           time limit per sandbox batch (default 5000)
+  --memory MB            heap limit per reward worker (default 512)
+  --workers N            reward worker threads (default: cores, at most 4)
+  --no-watch             do not reload reward files on change
+  --json                 print {"url", "version", "rewards"} as one JSON line on stdout when listening
+
+Logs go to stderr, one JSON object per line. Stops gracefully on SIGINT/SIGTERM.
+Exit codes: 0 stopped; 2 usage; 3 reward files failed to compile or load.`;
+
+export const serveCommand: CliCommand = {
+  name: "serve",
+  summary: "serve rewards over HTTP for OpenRLHF / verl (remote reward protocol)",
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        rewards: { type: "string", default: "rewards" },
+        host: { type: "string", default: "127.0.0.1" },
+        port: { type: "string", default: "5000" },
+        "score-reward": { type: "string" },
+        "max-body": { type: "string", default: "16" },
+        "request-timeout": { type: "string", default: "120000" },
+        "max-concurrent": { type: "string", default: "64" },
+        timeout: { type: "string" },
+        memory: { type: "string" },
+        workers: { type: "string" },
+        "no-watch": { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+      },
+    });
+    void positionals;
+    const port = nonNegativeInt(values.port, "--port");
+    if (port > 65535) throw new CliError(`--port must be at most 65535 (got ${port})`);
+    const engine = new RewardEngine({
+      rewards: resolve(io.cwd, values.rewards),
+      ...(values.timeout ? { timeoutMs: positiveInt(values.timeout, "--timeout") } : {}),
+      ...(values.memory ? { memoryMb: positiveInt(values.memory, "--memory") } : {}),
+      ...(values.workers ? { workers: positiveInt(values.workers, "--workers") } : {}),
+    });
+    try {
+      const load = await engine.load();
+      for (const error of load.errors) io.stderr(`${error.message}\n`);
+      if (load.errors.length > 0) {
+        io.stderr(`rewardlab serve: ${load.errors.length} reward file(s) failed to load; not serving\n`);
+        return 3;
+      }
+      if (load.rewards.length === 0) throw new CliError(`no rewards found in ${resolve(io.cwd, values.rewards)}: add a *.reward.ts file or pass --rewards`);
+      const scoreReward = values["score-reward"];
+      if (scoreReward && !load.rewards.some((r) => r.name === scoreReward)) {
+        throw new CliError(`--score-reward "${scoreReward}" is not a loaded reward; loaded: ${load.rewards.map((r) => r.name).join(", ")}`);
+      }
+      if (!isLoopback(values.host)) {
+        io.stderr(`rewardlab serve: warning: binding ${values.host}, not loopback: anyone who can reach this port can run your reward code on inputs they choose (no authentication). Prefer an SSH tunnel or a private network.\n`);
+      }
+      const server = new RewardServer({
+        engine,
+        host: values.host,
+        port,
+        maxBodyBytes: positiveInt(values["max-body"], "--max-body") * 1024 * 1024,
+        requestTimeoutMs: positiveInt(values["request-timeout"], "--request-timeout"),
+        maxConcurrent: positiveInt(values["max-concurrent"], "--max-concurrent"),
+        watch: !values["no-watch"],
+        ...(scoreReward ? { scoreReward } : {}),
+        log: (entry) => io.stderr(JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n"),
+      });
+      const { url } = await server.start();
+      if (values.json) io.stdout(JSON.stringify({ url: `${url}/get_reward`, health: `${url}/health`, version: load.version, rewards: load.rewards.map((r) => r.name) }) + "\n");
+      else io.stdout(`serving ${load.rewards.length} reward(s) (${load.rewards.map((r) => r.name).join(", ")}) at ${url}/get_reward — OpenRLHF: --reward.remote_url ${url}/get_reward (Ctrl+C to stop)\n`);
+      const signal = await new Promise<string>((done) => {
+        process.once("SIGINT", () => done("SIGINT"));
+        process.once("SIGTERM", () => done("SIGTERM"));
+      });
+      io.stderr(`rewardlab serve: ${signal}: finishing requests in flight, then stopping\n`);
+      await server.close();
+      return 0;
+    } finally {
+      engine.dispose();
+    }
+  },
+};
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a positive integer (got "${value}")`);
+  return n;
+}
+
+function nonNegativeInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`${flag} must be a non-negative integer (got "${value}")`);
+  return n;
+}

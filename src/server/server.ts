@@ -1,0 +1,249 @@
+/**
+ * The remote reward HTTP server (node:http): `POST /get_reward` in OpenRLHF's protocol (see
+ * protocol.ts), `GET /health`. Every request is scored by the same `RewardEngine` (sandbox, weights)
+ * as the editor and the CLI, in one batch per request.
+ *
+ * Limits, so a training cluster cannot take the machine down and a slow client cannot hold a slot:
+ * - body size (413), checked against Content-Length first and then while reading;
+ * - one deadline per request: body not received in time -> 408, scoring not done in time -> 504;
+ * - at most `maxConcurrent` requests being read or scored; more get 503 at once (OpenRLHF retries).
+ *   A slot is freed when scoring really ends, not when a 504 is sent, so the bound holds.
+ * Every response carries the reward version (`X-Reward-Version` header, `version` key); every
+ * request is logged as one JSON line.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { LoadResult, RewardEngine } from "../reward/engine";
+import { RewardSandboxError, RewardTimeoutError } from "../reward/sandbox/pool";
+import { buildRewardResponse, parseRewardRequest, RequestError } from "./protocol";
+import { RewardReloader } from "./reload";
+
+export interface RewardServerOptions {
+  engine: RewardEngine;
+  host?: string;
+  /** 0 picks a free port (tests). Default 5000. */
+  port?: number;
+  /** Default 16 MiB. */
+  maxBodyBytes?: number;
+  /** Deadline from the first byte of a request to its response. Default 120 s (OpenRLHF's client waits 180 s). */
+  requestTimeoutMs?: number;
+  /** Requests read or scored at once. Default 64. */
+  maxConcurrent?: number;
+  /** Reward whose value goes to `scores` instead of the weighted total. */
+  scoreReward?: string;
+  /** Reload rewards when their files change. Default true. */
+  watch?: boolean;
+  /** One structured entry per request / reload. Default: a JSON line on stderr. */
+  log?: (entry: LogEntry) => void;
+}
+
+export interface LogEntry {
+  event: "request" | "reload" | "reload_rejected" | "listening" | "shutdown";
+  [key: string]: unknown;
+}
+
+const DEFAULTS = { host: "127.0.0.1", port: 5000, maxBodyBytes: 16 * 1024 * 1024, requestTimeoutMs: 120_000, maxConcurrent: 64 };
+
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  started: number;
+  samples: number;
+  /** Set once a response is sent: later outcomes (a late score, a late body) are dropped. */
+  done: boolean;
+}
+
+export class RewardServer {
+  private readonly server: Server;
+  private readonly reloader: RewardReloader | undefined;
+  private readonly log: (entry: LogEntry) => void;
+  private readonly limits: typeof DEFAULTS;
+  private active = 0;
+
+  constructor(private readonly options: RewardServerOptions) {
+    this.limits = {
+      host: options.host ?? DEFAULTS.host,
+      port: options.port ?? DEFAULTS.port,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+      maxConcurrent: options.maxConcurrent ?? DEFAULTS.maxConcurrent,
+    };
+    this.log = options.log ?? ((entry) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n"));
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.reloader = options.watch === false ? undefined : new RewardReloader(options.engine, {
+      onLoad: (load, trigger) => this.log({ event: "reload", trigger, version: load.version, rewards: load.rewards.map((r) => r.name), errors: load.errors.map((e) => e.message) }),
+      onRejected: (messages, trigger) => this.log({ event: "reload_rejected", trigger, version: this.version, errors: messages }),
+    });
+  }
+
+  /** The reward version being served (0 before the first load). */
+  get version(): number {
+    return this.options.engine.current?.version ?? 0;
+  }
+
+  /** Loads the rewards (unless already loaded), starts watching and listening. */
+  async start(): Promise<{ url: string; load: LoadResult }> {
+    const load = this.options.engine.current ?? (await this.options.engine.load());
+    this.reloader?.start();
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.limits.port, this.limits.host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    this.log({ event: "listening", url: `${url}/get_reward`, version: load.version, rewards: load.rewards.map((r) => r.name) });
+    return { url, load };
+  }
+
+  /**
+   * Stops accepting connections, lets requests in flight finish (at most `graceMs`), then closes
+   * what is left. Does not dispose the engine (its owner does).
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    this.reloader?.stop();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const force = setTimeout(() => this.server.closeAllConnections(), graceMs);
+    await closed;
+    clearTimeout(force);
+    this.log({ event: "shutdown", version: this.version });
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const exchange: Exchange = { req, res, started: performance.now(), samples: 0, done: false };
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/health") {
+      if (req.method !== "GET" && req.method !== "HEAD") return this.fail(exchange, new RequestError(405, "use GET /health"));
+      return this.send(exchange, 200, this.health());
+    }
+    if (path === "/get_reward") {
+      if (req.method !== "POST") return this.fail(exchange, new RequestError(405, "use POST /get_reward with a JSON body"));
+      return this.getReward(exchange);
+    }
+    this.fail(exchange, new RequestError(404, `no route ${req.method} ${path}: use POST /get_reward or GET /health`));
+  }
+
+  private health(): Record<string, unknown> {
+    const load = this.options.engine.current;
+    const errors = load?.errors.map((e) => e.message) ?? [];
+    return {
+      status: !load ? "loading" : errors.length > 0 ? "degraded" : "ok",
+      version: this.version,
+      rewards: load?.rewards.map((r) => ({ name: r.name, kind: r.kind, weight: r.weight })) ?? [],
+      ...(errors.length > 0 ? { errors } : {}),
+      in_flight: this.active,
+      max_concurrent: this.limits.maxConcurrent,
+    };
+  }
+
+  private getReward(exchange: Exchange): void {
+    if (this.active >= this.limits.maxConcurrent) {
+      return this.fail(exchange, new RequestError(503, `server busy: ${this.active} requests in flight (limit ${this.limits.maxConcurrent}); retry`));
+    }
+    const declared = Number(exchange.req.headers["content-length"]);
+    if (declared > this.limits.maxBodyBytes) {
+      this.tooLarge(exchange);
+      return this.dropAfterResponse(exchange);
+    }
+    this.active++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.active--;
+    };
+    let bodyDone = false;
+    const timer = setTimeout(() => {
+      if (!bodyDone) {
+        release();
+        this.fail(exchange, new RequestError(408, `request body not received within ${this.limits.requestTimeoutMs} ms`), true);
+        this.dropAfterResponse(exchange);
+      } else {
+        this.fail(exchange, new RequestError(504, `scoring did not finish within ${this.limits.requestTimeoutMs} ms`));
+      }
+    }, this.limits.requestTimeoutMs);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    exchange.req.on("data", (chunk: Buffer) => {
+      if (exchange.done) return;
+      size += chunk.length;
+      if (size > this.limits.maxBodyBytes) {
+        clearTimeout(timer);
+        release();
+        this.tooLarge(exchange);
+        this.dropAfterResponse(exchange);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    // A client that goes away mid-body frees its slot.
+    exchange.req.on("close", () => {
+      if (bodyDone) return;
+      clearTimeout(timer);
+      release();
+    });
+    exchange.req.on("end", () => {
+      bodyDone = true;
+      if (exchange.done) return release();
+      this.score(exchange, Buffer.concat(chunks).toString("utf8")).finally(() => {
+        clearTimeout(timer);
+        release();
+      });
+    });
+  }
+
+  private async score(exchange: Exchange, body: string): Promise<void> {
+    try {
+      const { records } = parseRewardRequest(body);
+      exchange.samples = records.length;
+      const load = this.options.engine.current;
+      if (!load || load.errors.length > 0) {
+        throw new RequestError(503, `rewards failed to load (version ${this.version}): ${load?.errors.map((e) => e.message).join("; ") ?? "not loaded"}; fix the reward files`);
+      }
+      // The table is scored with the rewards loaded when scoring starts; report that version.
+      const version = load.version;
+      const table = await this.options.engine.scoreRecords(records);
+      this.send(exchange, 200, buildRewardResponse(table, { version, scoreReward: this.options.scoreReward }), version);
+    } catch (error) {
+      if (error instanceof RequestError) return this.fail(exchange, error);
+      if (error instanceof RewardTimeoutError) return this.fail(exchange, new RequestError(504, error.message));
+      if (error instanceof RewardSandboxError) return this.fail(exchange, new RequestError(500, error.message));
+      this.fail(exchange, new RequestError(500, `internal error: ${(error as Error).message}`));
+    }
+  }
+
+  /** Closes the connection once the error response is written (the rest of the body is not read). */
+  private dropAfterResponse(exchange: Exchange): void {
+    exchange.res.once("finish", () => exchange.req.socket.destroy());
+  }
+
+  private tooLarge(exchange: Exchange): void {
+    this.fail(exchange, new RequestError(413, `request body over ${this.limits.maxBodyBytes} bytes; send fewer samples per request`), true);
+  }
+
+  private fail(exchange: Exchange, error: RequestError, closeConnection = false): void {
+    this.send(exchange, error.status, { error: error.message, version: this.version }, this.version, closeConnection);
+  }
+
+  private send(exchange: Exchange, status: number, body: object, version = this.version, closeConnection = false): void {
+    if (exchange.done) return;
+    exchange.done = true;
+    const text = JSON.stringify(body);
+    const { res, req } = exchange;
+    res.statusCode = status;
+    res.setHeader("Content-Type", "application/json");
+    res.setHeader("Content-Length", Buffer.byteLength(text));
+    res.setHeader("X-Reward-Version", String(version));
+    if (closeConnection) res.setHeader("Connection", "close");
+    res.end(req.method === "HEAD" ? undefined : text);
+    const error = status >= 400 ? (body as { error?: string }).error : undefined;
+    this.log({
+      event: "request", method: req.method, path: req.url, status, samples: exchange.samples,
+      ms: Math.round((performance.now() - exchange.started) * 10) / 10, version, ...(error ? { error } : {}),
+    });
+  }
+}
