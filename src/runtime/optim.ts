@@ -1,10 +1,10 @@
 // Optimizers applied in JS to the parameter arrays, in place, after ORT computed the gradients.
 //
-// Why JS and not in-graph: measured on the reference decoder (3.3M params, bench/autodiff.bench.ts,
-// 2 cores) the JS AdamW update takes ~10 ms per step. The in-graph variant (optim-graph.ts) needs
-// params, m and v as graph outputs (3 x 13 MB written per step, double-buffered) and was no faster:
-// see the "optimizer" lines of the benchmark output. JS also keeps the training graph independent of
-// the optimizer, so one compiled graph serves AdamW, SGD and gradient accumulation.
+// Why JS and not in-graph: on the reference decoder (3.27M params, bench/autodiff.bench.ts, 2 cores
+// shared with other jobs) AdamW took 69 ms/step in JS vs 76 ms/step as an ORT graph (optim-graph.ts,
+// which must write params, m and v as outputs into double buffers); both are ~3% of a 2.2 s step.
+// JS also keeps the training graph independent of the optimizer, so one compiled graph serves
+// AdamW, SGD and gradient accumulation.
 
 import { type ParamStore } from "./params";
 
