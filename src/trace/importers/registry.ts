@@ -9,18 +9,14 @@ import { openrlhfRemoteRmImporter, openrlhfVisionImporter } from "./formats/open
 import { traceImporter } from "./formats/trace";
 import { trlImporter } from "./formats/trl";
 import { verlImporter } from "./formats/verl";
+import { UnknownFormatError } from "./errors";
 import { probeFile } from "./rows";
 import type { ImportItem, ImportOptions, ImportProbe, Importer } from "./types";
 
 /** Below this confidence a format is not claimed. */
 export const MIN_CONFIDENCE = 0.3;
 
-export class UnknownFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UnknownFormatError";
-  }
-}
+export { UnknownFormatError };
 
 export interface Detection {
   importer: Importer;

@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
 import { readLines } from "../reader";
 import type { TraceLineError } from "../types";
+import { UnknownFormatError } from "./errors";
 import type { Container, ImportProbe } from "./types";
 
 /** One source row and where it is. */
@@ -41,7 +42,9 @@ export async function probeFile(path: string, maxRows = 16): Promise<ImportProbe
   let columns: string[] | undefined;
   if (container === "parquet") {
     const file = await asyncBufferFromFile(path);
-    const metadata = await parquetMetadataAsync(file);
+    const metadata = await parquetMetadataAsync(file).catch((error: unknown) => {
+      throw new UnknownFormatError(`${basename(path)} starts like parquet but its footer cannot be read (truncated or still being written?): ${(error as Error).message}`);
+    });
     columns = parquetSchema(metadata).children.map((child) => child.element.name);
     const count = Math.min(maxRows, Number(metadata.num_rows));
     if (count > 0) {

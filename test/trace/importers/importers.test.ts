@@ -269,3 +269,16 @@ test("random access: a LineIndex line through importLine gives the same record a
     await index.close();
   }
 });
+
+test(
+  "a truncated parquet file is a clear error, on detection and on a named read",
+  withTempDir(async (dir) => {
+    const source = readFileSync(fixture("trl/completions/completions_00010.parquet"));
+    const cut = join(dir, "completions_00011.parquet");
+    writeFileSync(cut, source.subarray(0, Math.floor(source.byteLength / 2)));
+    await assert.rejects(importers.detectFile(cut), (error: Error) => error instanceof UnknownFormatError && /truncated/.test(error.message));
+    const { records, errors } = await importAll(cut, { format: "trl" });
+    assert.equal(records.length, 0);
+    assert.match(errors[0].message, /not a readable parquet file/);
+  }),
+);
