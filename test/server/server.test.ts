@@ -1,0 +1,192 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RewardEngine } from "../../src/reward/engine";
+import { RewardServer, type LogEntry, type RewardServerOptions } from "../../src/server/server";
+
+const builtin = `import { formatReward, answerMatchReward } from "rewardlab";
+export default [formatReward(), answerMatchReward()];
+`;
+const loopy = `export default { name: "loopy", score: (s) => { if (s.completion.includes("LOOP")) for (;;) {} return 1; } };\n`;
+
+async function serve(files: Record<string, string>, options: Partial<RewardServerOptions> = {}, engineOptions: { timeoutMs?: number } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "rl-server-"));
+  mkdirSync(join(dir, "rewards"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, "rewards", name), text);
+  const engine = new RewardEngine({ rewards: join(dir, "rewards"), workers: 1, ...engineOptions });
+  const logs: LogEntry[] = [];
+  const server = new RewardServer({ engine, port: 0, watch: false, log: (e) => logs.push(e), ...options });
+  const { url, load } = await server.start();
+  const stop = async () => {
+    await server.close(1000);
+    engine.dispose();
+  };
+  return { dir, url, load, logs, server, stop };
+}
+
+async function post(url: string, body: unknown) {
+  const res = await fetch(`${url}/get_reward`, { method: "POST", headers: { "Content-Type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  return { status: res.status, version: res.headers.get("x-reward-version"), json: (await res.json()) as Record<string, unknown> };
+}
+
+/** Sends raw bytes on one connection and returns the status line's code (0 when closed without one). */
+function raw(url: string, request: string, holdOpenMs = 0): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    let text = "";
+    socket.on("data", (d) => (text += d.toString()));
+    socket.on("error", reject);
+    socket.on("close", () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0), text }));
+    if (holdOpenMs) setTimeout(() => socket.destroy(), holdOpenMs);
+  });
+}
+
+// Exactly what OpenRLHF's remote_rm_fn sends: query = prompt (chat template) + response.
+const prompt = "<|im_start|>user\nWhat is 6 * 7?<|im_end|>\n<|im_start|>assistant\n";
+const openrlhfBody = {
+  query: [
+    prompt + "<think>6 * 7 = 42</think><answer>42</answer><|im_end|>",
+    prompt + "<think>6 * 7 = 41</think><answer>41</answer><|im_end|>",
+    prompt + "It is 42.",
+  ],
+  prompts: [prompt, prompt, prompt],
+  labels: ["42", "42", "42"],
+};
+
+test("protocol round trip: OpenRLHF-shaped request -> rewards, scores, extra_logs, version", async () => {
+  const s = await serve({ "b.reward.ts": builtin });
+  try {
+    const { status, version, json } = await post(s.url, openrlhfBody);
+    assert.equal(status, 200);
+    assert.equal(version, String(s.load.version));
+    assert.equal(json.version, s.load.version);
+    const logs = json.extra_logs as Record<string, number[]>;
+    assert.deepEqual(logs.format.length, 3);
+    assert.deepEqual(json.rewards, [logs.format[0] + logs.answer_match[0], logs.format[1] + logs.answer_match[1], logs.format[2] + logs.answer_match[2]]);
+    assert.equal(logs.answer_match[0], 1);
+    assert.equal(logs.answer_match[1], 0);
+    assert.equal(logs.format[2], 0);
+    assert.deepEqual(json.scores, json.rewards);
+    assert.deepEqual(logs.reward_null, [0, 0, 0]);
+    // Older OpenRLHF sends only "query"; labels may be null.
+    const old = await post(s.url, { query: ["<think>x</think><answer>1</answer>"] });
+    assert.equal(old.status, 200);
+    assert.deepEqual((old.json.extra_logs as Record<string, number[]>).format, [1]);
+    const nullLabels = await post(s.url, { ...openrlhfBody, labels: null });
+    assert.equal(nullLabels.status, 200);
+    assert.equal((await post(s.url, { query: [], prompts: [], labels: [] })).status, 200);
+    const health = await (await fetch(`${s.url}/health`)).json();
+    assert.equal(health.status, "ok");
+    assert.deepEqual(health.rewards.map((r: { name: string }) => r.name), ["format", "answer_match"]);
+    const entry = s.logs.find((l) => l.event === "request" && l.samples === 3)!;
+    assert.deepEqual([entry.method, entry.path, entry.status, entry.version], ["POST", "/get_reward", 200, s.load.version]);
+    assert.equal(typeof entry.ms, "number");
+  } finally {
+    await s.stop();
+  }
+});
+
+test("--score-reward: scores carry one reward (DAPO filtering), rewards stay the total", async () => {
+  const s = await serve({ "b.reward.ts": builtin }, { scoreReward: "answer_match" });
+  try {
+    const { json } = await post(s.url, openrlhfBody);
+    assert.deepEqual(json.scores, [1, 0, 0]);
+    assert.deepEqual(json.rewards, [2, 1, 0]);
+  } finally {
+    await s.stop();
+  }
+});
+
+test("bad inputs get 4xx naming the field and index; the server keeps serving", async () => {
+  const s = await serve({ "b.reward.ts": builtin }, { maxBodyBytes: 1024 });
+  try {
+    const cases: [unknown, number, RegExp][] = [
+      ["{not json", 400, /not valid JSON/],
+      [[1, 2], 400, /JSON object/],
+      [{ prompts: ["a"] }, 400, /"query" is required/],
+      [{ query: "a" }, 400, /"query" must be a list/],
+      [{ query: ["a", 3] }, 400, /"query\[1\]" must be a string/],
+      [{ query: ["a"], prompts: [null] }, 400, /"prompts\[0\]"/],
+      [{ query: ["a", "b"], prompts: ["a"] }, 400, /"prompts" has 1 entries but "query" has 2/],
+      [{ query: ["a"], labels: ["1", "2"] }, 400, /"labels" has 2/],
+      [{ query: ["a"], labels: "1" }, 400, /"labels" must be a list/],
+      [{ query: ["x".repeat(2000)] }, 413, /over 1024 bytes/],
+    ];
+    for (const [body, status, message] of cases) {
+      const reply = await post(s.url, body);
+      assert.equal(reply.status, status, JSON.stringify(body).slice(0, 80));
+      assert.match(String(reply.json.error), message);
+    }
+    assert.equal((await fetch(`${s.url}/nope`)).status, 404);
+    assert.equal((await fetch(`${s.url}/get_reward`)).status, 405);
+    // Oversized without Content-Length (chunked): refused while reading.
+    const chunked = await raw(s.url, `POST /get_reward HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n${"y".repeat(0x800)}\r\n`);
+    assert.equal(chunked.status, 413);
+    assert.equal((await post(s.url, openrlhfBody)).status, 200);
+  } finally {
+    await s.stop();
+  }
+});
+
+test("slow client that never finishes its body gets 408 and frees its slot; a full server answers 503", async () => {
+  const s = await serve({ "b.reward.ts": builtin }, { requestTimeoutMs: 300, maxConcurrent: 1 });
+  try {
+    const slow = raw(s.url, `POST /get_reward HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`);
+    await new Promise((r) => setTimeout(r, 50));
+    const busy = await post(s.url, openrlhfBody);
+    assert.equal(busy.status, 503);
+    assert.match(String(busy.json.error), /busy/);
+    const { status } = await slow;
+    assert.equal(status, 408);
+    assert.equal((await post(s.url, openrlhfBody)).status, 200);
+    // A client that disconnects mid-body frees the slot too.
+    await raw(s.url, `POST /get_reward HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{`, 30);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await post(s.url, openrlhfBody)).status, 200);
+  } finally {
+    await s.stop();
+  }
+});
+
+test("a reward that hangs gives 504 and the next request is served by a fresh worker", async () => {
+  const s = await serve({ "l.reward.ts": loopy }, {}, { timeoutMs: 300 });
+  try {
+    const hung = await post(s.url, { query: ["LOOP"] });
+    assert.equal(hung.status, 504);
+    const ok = await post(s.url, { query: ["fine"] });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.json.rewards, [1]);
+  } finally {
+    await s.stop();
+  }
+});
+
+test("hot reload bumps the version; a save that does not compile keeps the last good rewards", async () => {
+  const value = (v: number) => `export default { name: "v", score: () => ${v} };\n`;
+  const s = await serve({ "v.reward.ts": value(1) }, { watch: true });
+  const waitFor = async (event: string) => {
+    for (let i = 0; i < 200 && !s.logs.some((l) => l.event === event); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(s.logs.some((l) => l.event === event), `no ${event} within 5 s`);
+  };
+  try {
+    const first = await post(s.url, { query: ["a"] });
+    assert.deepEqual(first.json.rewards, [1]);
+    writeFileSync(join(s.dir, "rewards/v.reward.ts"), value(7));
+    await waitFor("reload");
+    const second = await post(s.url, { query: ["a"] });
+    assert.deepEqual(second.json.rewards, [7]);
+    assert.ok(Number(second.version) > Number(first.version));
+    writeFileSync(join(s.dir, "rewards/v.reward.ts"), "export default { name: 'v', score: () => ( };\n");
+    await waitFor("reload_rejected");
+    const third = await post(s.url, { query: ["a"] });
+    assert.equal(third.status, 200);
+    assert.deepEqual(third.json.rewards, [7]);
+    assert.equal(third.version, second.version);
+  } finally {
+    await s.stop();
+  }
+});
