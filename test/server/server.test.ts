@@ -79,9 +79,9 @@ test("protocol round trip: OpenRLHF-shaped request -> rewards, scores, extra_log
     const nullLabels = await post(s.url, { ...openrlhfBody, labels: null });
     assert.equal(nullLabels.status, 200);
     assert.equal((await post(s.url, { query: [], prompts: [], labels: [] })).status, 200);
-    const health = await (await fetch(`${s.url}/health`)).json();
+    const health = (await (await fetch(`${s.url}/health`)).json()) as { status: string; rewards: { name: string }[] };
     assert.equal(health.status, "ok");
-    assert.deepEqual(health.rewards.map((r: { name: string }) => r.name), ["format", "answer_match"]);
+    assert.deepEqual(health.rewards.map((r) => r.name), ["format", "answer_match"]);
     const entry = s.logs.find((l) => l.event === "request" && l.samples === 3)!;
     assert.deepEqual([entry.method, entry.path, entry.status, entry.version], ["POST", "/get_reward", 200, s.load.version]);
     assert.equal(typeof entry.ms, "number");
