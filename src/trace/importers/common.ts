@@ -11,9 +11,17 @@ import type { SourceRow } from "./rows";
 /** Steps of process-supervision data are joined with this to form the completion text. */
 export const STEP_SEPARATOR = "\n";
 
+let lastHashed: string | undefined;
+let lastHash = "";
+
 /** Short, stable content hash (sha1, 10 hex digits): the same prompt gets the same id in every run. */
 export function shortHash(text: string): string {
-  return createHash("sha1").update(text).digest("hex").slice(0, 10);
+  // The G samples of a group are usually adjacent: remember the last prompt hashed.
+  if (text !== lastHashed) {
+    lastHash = createHash("sha1").update(text).digest("hex").slice(0, 10);
+    lastHashed = text;
+  }
+  return lastHash;
 }
 
 /**
@@ -43,8 +51,15 @@ export function sourceMeta(format: string, row: SourceRow, file: string, extra: 
   const meta: Record<string, unknown> = { format, file: basename(file) };
   if (row.line !== undefined) meta.line = row.line;
   if (row.row !== undefined) meta.row = row.row;
-  if (Object.keys(extra).length > 0) meta.extra = jsonSafe(extra);
+  if (Object.keys(extra).length > 0) meta.extra = containsBytes(extra) ? jsonSafe(extra) : extra;
   return meta;
+}
+
+function containsBytes(value: unknown): boolean {
+  if (value instanceof Uint8Array) return true;
+  if (value === null || typeof value !== "object") return false;
+  for (const field of Array.isArray(value) ? value : Object.values(value)) if (containsBytes(field)) return true;
+  return false;
 }
 
 /** Bytes cannot go into JSON (and were cached as files already): replace them with their size. */
