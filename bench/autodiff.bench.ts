@@ -1,10 +1,11 @@
 // One training step (forward + backward + AdamW) of the RECIPES.md reference decoder (vocab 128,
-// d 256, 4 layers, 4 heads, seq 192, batch 16; 3.27M params) in our engine and in PyTorch CPU,
-// same process run, same shapes. Prints tokens/s for both and the ratio, effective GFLOP/s, peak
-// RSS, ORT's own MatMul GFLOP/s (the kernel ceiling) and JS vs in-graph optimizer times.
+// d 256, 4 layers, 4 heads, seq 192, batch 16; 3.27M params) in our engine and in PyTorch CPU, same
+// shapes, in one run with their steps interleaved (the machine is shared: both see the same load).
+// Prints tokens/s for both and the ratio, effective GFLOP/s, peak RSS, ORT's own MatMul GFLOP/s
+// (the kernel ceiling) and JS vs in-graph optimizer times.
 // Usage: npm run bench -- autodiff   (env BENCH_STEPS=N for more timed steps)
 
-import { spawnSync } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { GraphBuilder, decoderLM } from "../src/ir/index";
 import { AdamW, GraphAdamW, Trainer, decayMatrices, paramCount } from "../src/runtime/index";
@@ -26,7 +27,69 @@ function stepFlops(): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function ours(): Promise<{ stepS: number; tokensPerS: number; loss: number; optimizer: Record<string, number> }> {
+/** The PyTorch reference as a child process that runs one step per request (see the .py file). */
+class TorchReference {
+  private readonly lines: string[] = [];
+  private waiting: ((line: string) => void) | null = null;
+  private readonly proc: ChildProcessWithoutNullStreams;
+
+  constructor(python: string, args: string) {
+    this.proc = spawn(python, [new URL("./autodiff_reference.py", import.meta.url).pathname, args]);
+    let buffer = "";
+    this.proc.stdout.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
+        this.lines.push(buffer.slice(0, nl));
+        buffer = buffer.slice(nl + 1);
+      }
+      this.flush();
+    });
+    this.proc.on("exit", () => {
+      this.lines.push(JSON.stringify({ error: "torch reference exited" }));
+      this.flush();
+    });
+  }
+  private flush(): void {
+    if (this.waiting && this.lines.length > 0) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      resolve(this.lines.shift()!);
+    }
+  }
+  /** Sends a command ("" just reads the next line) and returns the JSON reply. */
+  async request(command: string): Promise<Record<string, number | string>> {
+    if (command) this.proc.stdin.write(command + "\n");
+    const line = await new Promise<string>((resolve) => {
+      this.waiting = resolve;
+      this.flush();
+    });
+    const reply = JSON.parse(line) as Record<string, number | string>;
+    if (reply.error) throw new Error(String(reply.error));
+    return reply;
+  }
+}
+
+/** Starts the torch reference, or says why it cannot. */
+async function startTorch(): Promise<TorchReference | string> {
+  const python = "/usr/bin/python3";
+  const install = "apt-get install -y python3-torch libopenblas0-pthread (Debian), then rerun";
+  if (!existsSync(python)) return `skipped: ${python} not found; ${install}`;
+  const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
+  if (probe.status !== 0) return `skipped: torch is not importable by ${python}; ${install}`;
+  const torch = new TorchReference(python, JSON.stringify({ ...cfg, seq: T, batch: B, steps, warmup, threads, interleaved: true }));
+  await torch.request(""); // "ready"
+  return torch;
+}
+
+interface Result {
+  stepS: number;
+  loss: number;
+  optimizer: { jsMs: number; inGraphMs: number };
+  torch: Record<string, number | string> | string;
+}
+
+/** Our training steps, each followed by one torch step, so both see the same machine load. */
+async function run(): Promise<Result> {
   const g = new GraphBuilder();
   const tokens = g.input("tokens", "int64", ["B", "T"]);
   const targets = g.input("targets", "int64", ["B", "T"]);
@@ -37,8 +100,8 @@ async function ours(): Promise<{ stepS: number; tokensPerS: number; loss: number
   console.log(`ours: ${paramCount(trainer.params)} params, ${g.nodes.length} IR nodes`);
   const ids = BigInt64Array.from({ length: B * T }, (_, i) => BigInt((i * 7) % cfg.vocab));
   const feeds = { tokens: { data: ids, shape: [B, T] }, targets: { data: ids, shape: [B, T] } };
-  const times: number[] = [];
-  const jsOpt: number[] = [];
+  const torch = await startTorch();
+  const [times, jsOpt] = [[] as number[], [] as number[]];
   let last = 0;
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
@@ -50,7 +113,9 @@ async function ours(): Promise<{ stepS: number; tokensPerS: number; loss: number
       times.push(t2 - t0);
       jsOpt.push(t2 - t1);
     }
+    if (typeof torch !== "string") await torch.request("step");
   }
+  const torchSummary = typeof torch === "string" ? torch : await torch.request("done");
   const shapes = new Map([...g.params.values()].map((p) => [p.name, p.shape] as const));
   const inGraph = new GraphAdamW(shapes, adamOptions);
   const graphOpt: number[] = [];
@@ -61,42 +126,30 @@ async function ours(): Promise<{ stepS: number; tokensPerS: number; loss: number
   }
   await inGraph.dispose();
   await trainer.dispose();
-  const stepS = median(times) / 1000;
-  return { stepS, tokensPerS: (B * T) / stepS, loss: last, optimizer: { js_ms: median(jsOpt), in_graph_ms: median(graphOpt) } };
-}
-
-function torchReference(): Record<string, number> | string {
-  const python = "/usr/bin/python3";
-  const install = "apt-get install -y python3-torch libopenblas0-pthread (Debian), then rerun";
-  if (!existsSync(python)) return `skipped: ${python} not found; ${install}`;
-  const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
-  if (probe.status !== 0) return `skipped: torch is not importable by ${python}; ${install}`;
-  const args = JSON.stringify({ ...cfg, seq: T, batch: B, steps, warmup, threads });
-  const run = spawnSync(python, [new URL("./autodiff_reference.py", import.meta.url).pathname, args], { encoding: "utf8" });
-  if (run.status !== 0) return `failed: ${run.stderr.trim().split("\n").pop()}`;
-  return JSON.parse(run.stdout.trim().split("\n").pop()!) as Record<string, number>;
+  return { stepS: median(times) / 1000, loss: last, optimizer: { jsMs: median(jsOpt), inGraphMs: median(graphOpt) }, torch: torchSummary };
 }
 
 async function main(): Promise<void> {
   const flops = stepFlops();
-  console.log(`config: ${JSON.stringify(cfg)}, batch ${B}, seq ${T}; ${(flops / 1e9).toFixed(1)} GFLOP (matmul) per step; ${steps} timed steps after ${warmup} warm-up`);
+  console.log(`config: ${JSON.stringify(cfg)}, batch ${B}, seq ${T}; ${(flops / 1e9).toFixed(1)} GFLOP (matmul) per step; ${steps} timed steps after ${warmup} warm-up, interleaved with torch's`);
   const kernelBefore = await ortMatmulGflops(1024, 10, threads);
-  const mine = await ours();
+  const mine = await run();
   const rss = process.resourceUsage().maxRSS / 1024;
-  const torch = torchReference();
   const kernelAfter = await ortMatmulGflops(1024, 10, threads);
   const kernel = (kernelBefore + kernelAfter) / 2;
+  const tokensPerS = (B * T) / mine.stepS;
   const eff = flops / mine.stepS / 1e9;
   console.log(`ORT MatMul 1024^3: ${kernel.toFixed(1)} GFLOP/s (before ${kernelBefore.toFixed(1)}, after ${kernelAfter.toFixed(1)})`);
-  console.log(`ours:  ${mine.tokensPerS.toFixed(0)} tokens/s, ${mine.stepS.toFixed(3)} s/step, ${eff.toFixed(1)} GFLOP/s effective (${((100 * eff) / kernel).toFixed(0)}% of ORT MatMul), peak RSS ${rss.toFixed(0)} MB, loss ${mine.loss.toFixed(3)}`);
-  console.log(`optimizer (AdamW, ${(3274240 / 1e6).toFixed(2)}M params): JS ${mine.optimizer.js_ms.toFixed(1)} ms/step, in-graph (ORT) ${mine.optimizer.in_graph_ms.toFixed(1)} ms/step`);
+  console.log(`ours:  ${tokensPerS.toFixed(0)} tokens/s, ${mine.stepS.toFixed(3)} s/step, ${eff.toFixed(1)} GFLOP/s effective (${((100 * eff) / kernel).toFixed(0)}% of ORT MatMul), peak RSS ${rss.toFixed(0)} MB (process), loss ${mine.loss.toFixed(3)}`);
+  console.log(`optimizer (AdamW, 3.27M params): JS ${mine.optimizer.jsMs.toFixed(1)} ms/step, in-graph (ORT) ${mine.optimizer.inGraphMs.toFixed(1)} ms/step`);
+  const torch = mine.torch;
   if (typeof torch === "string") {
     console.log(`torch: ${torch}`);
     return;
   }
-  const torchEff = flops / torch.step_s / 1e9;
-  console.log(`torch ${torch.torch}: ${torch.tokens_per_s.toFixed(0)} tokens/s, ${torch.step_s.toFixed(3)} s/step, ${torchEff.toFixed(1)} GFLOP/s effective, peak RSS ${torch.peak_rss_mb.toFixed(0)} MB, matmul ${torch.matmul_gflops.toFixed(1)} GFLOP/s, loss ${torch.loss.toFixed(3)}`);
-  console.log(`ratio ours/torch: ${(mine.tokensPerS / torch.tokens_per_s).toFixed(2)}x (target >= 1.0x, goal 1.5x)`);
+  const [torchStep, torchTps] = [Number(torch.step_s), Number(torch.tokens_per_s)];
+  console.log(`torch ${torch.torch}: ${torchTps.toFixed(0)} tokens/s, ${torchStep.toFixed(3)} s/step, ${(flops / torchStep / 1e9).toFixed(1)} GFLOP/s effective, peak RSS ${Number(torch.peak_rss_mb).toFixed(0)} MB, matmul ${Number(torch.matmul_gflops).toFixed(1)} GFLOP/s, loss ${Number(torch.loss).toFixed(3)}`);
+  console.log(`ratio ours/torch: ${(tokensPerS / torchTps).toFixed(2)}x (target >= 1.0x, goal 1.5x)`);
 }
 
 void main();

@@ -1,5 +1,5 @@
 """PyTorch reference for bench/autodiff.bench.ts: the same decoder (pre-norm GPT, fused QKV,
-learned positions, tanh GELU, additive causal mask, untied head), one training step
+learned positions, exact (erf) GELU, additive causal mask, untied head), one training step
 (forward + backward + AdamW) on CPU with 2 threads. Prints one JSON line.
 
 Run by the benchmark with Debian's torch: apt-get install -y python3-torch libopenblas0-pthread,
@@ -26,7 +26,7 @@ class Block(nn.Module):
         q, k, v = self.qkv(self.ln1(x)).view(b, t, 3, H, d // H).permute(2, 0, 3, 1, 4)
         att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d // H) + mask, dim=-1)
         x = x + self.out((att @ v).transpose(1, 2).reshape(b, t, d))
-        return x + self.down(F.gelu(self.up(self.ln2(x)), approximate="tanh"))
+        return x + self.down(F.gelu(self.up(self.ln2(x))))
 
 class Decoder(nn.Module):
     def __init__(self):
@@ -46,30 +46,52 @@ class Decoder(nn.Module):
 model = Decoder()
 opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
 tokens = (torch.arange(B * T) * 7 % V).view(B, T)
-times = []
-for i in range(warmup + steps):
+
+
+def step():
     t0 = time.perf_counter()
     opt.zero_grad(set_to_none=True)
     loss = model(tokens, tokens)
     loss.backward()
     opt.step()
-    if i >= warmup:
+    return time.perf_counter() - t0, loss.item()
+
+
+def matmul_gflops(n=1024, reps=10):
+    a = torch.randn(n, n)
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        a @ a
         times.append(time.perf_counter() - t0)
-times.sort()
-n = 1024
-a = torch.randn(n, n)
-mm = []
-for _ in range(10):
-    t0 = time.perf_counter()
-    a @ a
-    mm.append(time.perf_counter() - t0)
-mm.sort()
-print(json.dumps({
-    "torch": torch.__version__,
-    "params": sum(p.numel() for p in model.parameters()),
-    "step_s": times[len(times) // 2],
-    "tokens_per_s": B * T / times[len(times) // 2],
-    "loss": loss.item(),
-    "matmul_gflops": 2 * n**3 / mm[len(mm) // 2] / 1e9,
-    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-}))
+    return 2 * n**3 / sorted(times)[reps // 2] / 1e9
+
+
+def summary(times, loss):
+    return {
+        "torch": torch.__version__,
+        "params": sum(p.numel() for p in model.parameters()),
+        "step_s": sorted(times)[len(times) // 2],
+        "tokens_per_s": B * T / sorted(times)[len(times) // 2],
+        "loss": loss,
+        "matmul_gflops": matmul_gflops(),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+if cfg.get("interleaved"):
+    # Driven by the benchmark one step at a time ("step" / "done" on stdin), so that its steps and
+    # ours alternate and see the same machine load.
+    print(json.dumps({"ready": True}), flush=True)
+    times, loss = [], 0.0
+    for line in sys.stdin:
+        if line.strip() == "step":
+            dt, loss = step()
+            times.append(dt)
+            print(json.dumps({"step_s": dt}), flush=True)
+        else:
+            print(json.dumps(summary(times[warmup:], loss)), flush=True)
+            break
+else:
+    runs = [step() for _ in range(warmup + steps)]
+    print(json.dumps(summary([t for t, _ in runs[warmup:]], runs[-1][1])))

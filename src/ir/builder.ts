@@ -170,4 +170,6 @@ export class GraphBuilder {
   trilu(x: Tensor, upper = false, k = 0): Tensor { return this.apply("trilu", [x], { upper, k }); }
   softmax(x: Tensor, axis = -1): Tensor { return this.apply("softmax", [x], { axis: normAxis(axis, x.rank) }); }
   logSoftmax(x: Tensor, axis = -1): Tensor { return this.apply("logSoftmax", [x], { axis: normAxis(axis, x.rank) }); }
+  /** GELU, exact (erf) or the tanh approximation. */
+  gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor { return this.apply("gelu", [x], { approximate }); }
 }

@@ -28,12 +28,10 @@ export function relu(g: GraphBuilder, x: Tensor): Tensor {
 
 /**
  * GELU. `exact`: x * Phi(x) with erf; `tanh`: the GPT-2 approximation
- * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+ * 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). A fused primitive (see primitives.ts).
  */
-export function gelu(g: GraphBuilder, x: Tensor, approximate: "exact" | "tanh" = "tanh"): Tensor {
-  if (approximate === "exact") return g.mul(g.mul(x, 0.5), g.add(1, g.erf(g.mul(x, Math.SQRT1_2))));
-  const inner = g.mul(Math.sqrt(2 / Math.PI), g.add(x, g.mul(0.044715, g.mul(x, g.mul(x, x)))));
-  return g.mul(g.mul(x, 0.5), g.add(1, g.tanh(inner)));
+export function gelu(g: GraphBuilder, x: Tensor, approximate: "exact" | "tanh" = "exact"): Tensor {
+  return g.gelu(x, approximate === "exact" ? "none" : "tanh");
 }
 
 /** Layer norm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta (biased variance). */

@@ -171,6 +171,11 @@ export const reference: { [P in Primitive]: Ref<P> } = {
   stopGradient: ([x]) => x,
   softmax: ([x], { axis }) => softmaxAlong(x, axis, false),
   logSoftmax: ([x], { axis }) => softmaxAlong(x, axis, true),
+  gelu: ([x], { approximate }) => ({
+    data: x.data.map((v) =>
+      approximate === "tanh" ? 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))) : 0.5 * v * (1 + erf(v / Math.SQRT2))),
+    shape: x.shape,
+  }),
 };
 
 /**

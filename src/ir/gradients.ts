@@ -134,4 +134,22 @@ export const gradients: { [P in Primitive]: GradRule<P> } = {
   stopGradient: notDifferentiable,
   softmax: ({ g, attrs: { axis }, out, dy }) => [g.mul(out, g.sub(dy, g.sum(g.mul(dy, out), [axis], true)))],
   logSoftmax: ({ g, attrs: { axis }, out, dy }) => [g.sub(dy, g.mul(g.exp(out), g.sum(dy, [axis], true)))],
+  gelu: ({ g, inputs: [x], attrs: { approximate }, dy }) => [g.mul(dy, approximate === "tanh" ? geluTanhSlope(g, x) : geluSlope(g, x))],
 };
+
+/** d/dx x*Phi(x) = Phi(x) + x*phi(x) = 0.5 * (1 + erf(x/sqrt2) + x * sqrt(2/pi) * exp(-x^2/2)). */
+function geluSlope(g: GraphBuilder, x: Tensor): Tensor {
+  const density = g.mul(x, g.exp(g.mul(g.mul(x, x), -0.5)));
+  const twice = g.add(g.add(g.erf(g.mul(x, Math.SQRT1_2)), 1), g.mul(density, Math.sqrt(2 / Math.PI)));
+  return g.mul(twice, 0.5);
+}
+
+/** Slope of 0.5 x (1 + tanh(u)), u = c (x + a x^3): 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 a x^2). */
+function geluTanhSlope(g: GraphBuilder, x: Tensor): Tensor {
+  const [c, a] = [Math.sqrt(2 / Math.PI), 0.044715];
+  const x2 = g.mul(x, x);
+  const t = g.tanh(g.mul(g.mul(x, g.add(g.mul(x2, a), 1)), c));
+  const du = g.add(g.mul(x2, 3 * a * c), c);
+  const inner = g.mul(g.mul(x, g.sub(1, g.mul(t, t))), du);
+  return g.mul(g.add(g.add(t, 1), inner), 0.5);
+}

@@ -1,4 +1,4 @@
-// IR -> ONNX ModelProto bytes. Every primitive becomes one ONNX node (opset 18); symbolic dims are
+// IR -> ONNX ModelProto bytes. Every primitive becomes one ONNX node (opset 20); symbolic dims are
 // resolved with the bucket's bindings, so each emitted model has fully static shapes.
 
 import { type GraphBuilder } from "./builder";
@@ -6,7 +6,8 @@ import { ModelProto, OnnxAttrType, OnnxDataType } from "./onnx-proto";
 import { type DType, type Node, type Primitive, type PrimitiveAttrs, type Tensor } from "./primitives";
 import { type DimBindings, resolveDim, resolveShape } from "./shape";
 
-export const OPSET = 18;
+// 20: the first opset with Gelu; everything else used is unchanged since 18.
+export const OPSET = 20;
 
 export interface EmitOptions {
   /** Graph outputs by name. */
@@ -106,6 +107,7 @@ const emitters: { [P in Exclude<Primitive, "input" | "param" | "constant">]: Emi
   stopGradient: simple("Identity"),
   softmax: (e, ins, n) => e.node("Softmax", ins, n.output, [intAttr("axis", n.attrs.axis)]),
   logSoftmax: (e, ins, n) => e.node("LogSoftmax", ins, n.output, [intAttr("axis", n.attrs.axis)]),
+  gelu: (e, ins, n) => e.node("Gelu", ins, n.output, [strAttr("approximate", n.attrs.approximate)]),
 };
 
 /** Constants become initializers (data, scalars) or ConstantOfShape (filled tensors, any size). */

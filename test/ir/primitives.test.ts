@@ -51,6 +51,8 @@ const cases: (OpCase & { covers: Primitive[] })[] = [
   { name: "softmax", covers: ["softmax"], inputs: [{ shape: [2, 5], lo: -3, hi: 3 }], f: (g, [a]) => g.softmax(a, -1) },
   { name: "softmax axis 0", covers: ["softmax"], inputs: [{ shape: [3, 2] }], f: (g, [a]) => g.softmax(a, 0) },
   { name: "logSoftmax", covers: ["logSoftmax"], inputs: [{ shape: [2, 5], lo: -3, hi: 3 }], f: (g, [a]) => g.logSoftmax(a) },
+  { name: "gelu", covers: ["gelu"], inputs: [{ shape: [7], lo: -4, hi: 4 }], f: (g, [a]) => g.gelu(a) },
+  { name: "gelu tanh", covers: ["gelu"], inputs: [{ shape: [7], lo: -4, hi: 4 }], f: (g, [a]) => g.gelu(a, "tanh") },
   { name: "fan-out accumulates", covers: ["input", "param"], inputs: [{ shape: [3] }], f: (g, [a]) => g.mul(g.add(a, g.exp(a)), g.tanh(a)) },
   { name: "symbolic-count mean", covers: ["constant"], inputs: [{ shape: [4, 3] }], f: (g, [a]) => g.div(a, g.scalar(4)) },
 ];
