@@ -20,6 +20,17 @@ export interface SampleScores {
   reward_metrics?: Record<string, number>;
 }
 
+/**
+ * How a process reward's step scores agree with the data's step labels (PRM800K-style +1/0/-1).
+ * A step score >= 0.5 counts as "good". `agreement` is over steps labelled +1 or -1.
+ */
+export interface StepLabelAgreement {
+  steps: number;
+  agreement: number | null;
+  /** Rows: the label; columns: what the reward said. */
+  confusion: Record<"+1" | "0" | "-1", { good: number; bad: number }>;
+}
+
 export interface ScoreSummary {
   samples: number;
   malformed_lines: number;
@@ -27,6 +38,8 @@ export interface ScoreSummary {
   total: RewardStats;
   /** Pearson correlation of each pair of rewards, keyed `a|b`. */
   correlations: Record<string, number | null>;
+  /** For process rewards scored on data with step labels. */
+  step_labels?: Record<string, StepLabelAgreement>;
 }
 
 interface SampleFailure {
@@ -55,6 +68,7 @@ export class ScoreTable {
   stepScores = new Map<number, Record<string, (number | null)[]>>();
   metrics = new Map<number, Record<string, number>>();
   malformed: TraceLineError[] = [];
+  stepAgreement = new Map<string, StepLabelAgreement>();
   totals: Float64Array = new Float64Array(0);
   advantages: Float64Array = new Float64Array(0);
 
@@ -104,6 +118,7 @@ export class ScoreTable {
       const record = this.stepScores.get(i) ?? {};
       record[this.rewards[entry.reward].name] = entry.scores;
       this.stepScores.set(i, record);
+      if (entry.labels) this.countAgreement(this.rewards[entry.reward].name, entry.scores, entry.labels);
     }
     for (const metric of batch.metrics) {
       const i = sampleOf[metric.slot];
@@ -111,6 +126,39 @@ export class ScoreTable {
       record[metric.name] = metric.value;
       this.metrics.set(i, record);
     }
+  }
+
+  private agreementOf(reward: string): StepLabelAgreement {
+    let stats = this.stepAgreement.get(reward);
+    if (!stats) {
+      stats = { steps: 0, agreement: null, confusion: { "+1": { good: 0, bad: 0 }, "0": { good: 0, bad: 0 }, "-1": { good: 0, bad: 0 } } };
+      this.stepAgreement.set(reward, stats);
+    }
+    return stats;
+  }
+
+  /** Adds another table's counts for `reward` (merging files). */
+  addAgreement(reward: string, other: StepLabelAgreement): void {
+    const stats = this.agreementOf(reward);
+    stats.steps += other.steps;
+    for (const key of ["+1", "0", "-1"] as const) {
+      stats.confusion[key].good += other.confusion[key].good;
+      stats.confusion[key].bad += other.confusion[key].bad;
+    }
+    updateAgreement(stats);
+  }
+
+  private countAgreement(reward: string, scores: readonly (number | null)[], labels: readonly (number | null)[]): void {
+    const stats = this.agreementOf(reward);
+    scores.forEach((score, k) => {
+      const label = labels[k];
+      if (score === null || label === null || label === undefined) return;
+      const row = stats.confusion[label > 0 ? "+1" : label < 0 ? "-1" : "0"];
+      if (score >= 0.5) row.good++;
+      else row.bad++;
+      stats.steps++;
+    });
+    updateAgreement(stats);
   }
 
   /** Computes weighted totals and group advantages. Call once every batch is appended. */
@@ -162,7 +210,9 @@ export class ScoreTable {
     }
     let noTotal = 0;
     for (let i = 0; i < this.size; i++) if (this.totals[i] !== this.totals[i]) noTotal++;
-    return { samples: this.size, malformed_lines: this.malformed.length, rewards, total: columnStats(this.totals, this.size, noTotal, 0), correlations };
+    const summary: ScoreSummary = { samples: this.size, malformed_lines: this.malformed.length, rewards, total: columnStats(this.totals, this.size, noTotal, 0), correlations };
+    if (this.stepAgreement.size > 0) summary.step_labels = Object.fromEntries(this.stepAgreement);
+    return summary;
   }
 
   /** The keys scoring adds to sample `i`. */
@@ -186,6 +236,12 @@ export class ScoreTable {
     if (metrics) scores.reward_metrics = metrics;
     return scores;
   }
+}
+
+function updateAgreement(stats: StepLabelAgreement): void {
+  const { "+1": pos, "-1": neg } = stats.confusion;
+  const decided = pos.good + pos.bad + neg.good + neg.bad;
+  stats.agreement = decided === 0 ? null : (pos.good + neg.bad) / decided;
 }
 
 /**
@@ -222,6 +278,7 @@ export function mergeTables(tables: readonly ScoreTable[]): ScoreTable {
     for (const [i, v] of t.stepScores) merged.stepScores.set(i + offset, v);
     for (const [i, v] of t.metrics) merged.metrics.set(i + offset, v);
     merged.malformed.push(...t.malformed);
+    for (const [name, stats] of t.stepAgreement) merged.addAgreement(name, stats);
     offset += t.size;
   }
   return merged;

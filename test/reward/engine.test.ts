@@ -173,3 +173,18 @@ export default fromVerl("verl_acc", (source, solution, truth) => ({ score: solut
   assert.equal(table.sampleScores(1).reward, 0);
   engine.dispose();
 });
+
+test("process rewards are compared with the data's step labels (agreement and confusion)", async () => {
+  const { engine } = await engineFor({
+    "rewards/prm.reward.ts": `export default { name: "prm", kind: "process", aggregate: "min", score: (s) => s.steps.map((st) => (st.text.includes("bad") ? 0 : 1)) };`,
+  });
+  const table = await engine.scoreRecords([
+    { completion: "ok one\nbad two", steps: [{ text: "ok one", label: 1 }, { text: "bad two", label: -1 }] },
+    { completion: "fine\nbad but labelled good", steps: [{ text: "fine", label: 0 }, { text: "bad but labelled good", label: 1 }] },
+  ]);
+  const agreement = table.summary().step_labels!.prm;
+  assert.equal(agreement.steps, 4);
+  assert.deepEqual(agreement.confusion, { "+1": { good: 1, bad: 1 }, "0": { good: 1, bad: 0 }, "-1": { good: 0, bad: 1 } });
+  assert.equal(agreement.agreement, 2 / 3);
+  engine.dispose();
+});

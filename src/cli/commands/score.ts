@@ -190,6 +190,11 @@ function humanSummary(merged: ScoreTable, tables: ScoreTable[], elapsedMs: numbe
   lines.push("", table(["reward", "kind", "weight", "mean", "std", "min", "max", "count", "nulls", "errors"], rows));
   const correlations = Object.entries(summary.correlations).filter(([, v]) => v !== null);
   if (correlations.length > 0) lines.push("", `correlations: ${correlations.map(([k, v]) => `${k.replace("|", "~")} ${num(v)}`).join(", ")}`);
+  for (const [name, agreement] of Object.entries(summary.step_labels ?? {})) {
+    const c = agreement.confusion;
+    lines.push("", `process reward "${name}" vs step labels (${num(agreement.steps)} labelled steps): agreement ${num(agreement.agreement)}`);
+    lines.push(table(["label", "reward good (>=0.5)", "reward bad"], (["+1", "0", "-1"] as const).map((k) => [k, num(c[k].good), num(c[k].bad)])));
+  }
   if (merged.malformed.length > 0) {
     lines.push("", `${merged.malformed.length} malformed line(s) skipped:`);
     for (const m of merged.malformed.slice(0, 5)) lines.push(`  ${m.message.startsWith(m.file) ? relative(cwd, m.file) + m.message.slice(m.file.length) : `${relative(cwd, m.file)}:${m.line}: ${m.message}`}`);

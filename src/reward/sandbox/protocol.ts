@@ -86,8 +86,8 @@ export interface BatchResult {
   status: Uint8Array[];
   parseErrors: { slot: number; message: string }[];
   errors: RewardFailure[];
-  /** Per-step scores of process rewards. */
-  stepScores: { reward: number; slot: number; scores: (number | null)[] }[];
+  /** Per-step scores of process rewards, with the steps' supervision labels when the data has them. */
+  stepScores: { reward: number; slot: number; scores: (number | null)[]; labels?: (number | null)[] }[];
   /** Metrics logged with `ctx.log.metric`, named `<reward>/<metric>`. */
   metrics: { slot: number; name: string; value: number }[];
 }

@@ -120,7 +120,8 @@ class RewardScorer {
     if (!Array.isArray(out)) throw new TypeError(`process reward returned ${describeValue(out)}; return an array with one score per step (or null)`);
     if (out.length !== sample.steps.length) throw new TypeError(`process reward returned ${out.length} scores for ${sample.steps.length} steps`);
     const scores = out.map((value, k) => checkScore(value, `step ${k + 1}`));
-    this.result.stepScores.push({ reward: this.index, slot, scores });
+    const labels = sample.steps.some((step) => typeof step.label === "number") ? sample.steps.map((step) => step.label ?? null) : undefined;
+    this.result.stepScores.push({ reward: this.index, slot, scores, ...(labels ? { labels } : {}) });
     this.record(slot, aggregateSteps(scores, aggregate));
   }
 
