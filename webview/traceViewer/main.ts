@@ -45,8 +45,7 @@ const host = new Host({
     }
     count.textContent = `${sampleCount.toLocaleString("en-US")} samples`;
     list.setQuery(toolbar.query());
-    const first = focusIndex ?? saved.selected;
-    if (first !== undefined) openSample(first);
+    if (sampleCount > 0) openSample(focusIndex ?? saved.selected ?? 0);
   },
   indexProgress: ({ sampleCount }) => list.reset(`Reading file… ${sampleCount.toLocaleString("en-US")} samples`),
   rows: ({ requestId, total, start, rows }) => {

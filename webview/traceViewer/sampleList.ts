@@ -63,7 +63,7 @@ export class SampleList {
     this.total = total;
     this.pages.set(Math.floor(start / PAGE), rows);
     this.spacer.style.height = `${total * ROW_HEIGHT}px`;
-    this.status.textContent = `${total.toLocaleString("en-US")} samples`;
+    this.status.textContent = `${total.toLocaleString("en-US")} sample${total === 1 ? "" : "s"}`;
     this.scheduleRender();
   }
 

@@ -28,9 +28,9 @@ export class Toolbar {
       this.emit();
     });
     this.updateDirection();
+    this.search.className = "search-field";
     this.search.setAttribute("placeholder", "id or group");
     this.search.setAttribute("aria-label", "Search by id or group");
-    this.errorsOnly.textContent = "errors only";
     this.errorsOnly.setAttribute("label", "errors only");
     for (const field of [this.min, this.max]) {
       field.setAttribute("type", "number");

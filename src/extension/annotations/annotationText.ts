@@ -27,7 +27,7 @@ export function verdict(row: SampleRow, bestTotal: number): Verdict {
 
 /** Markdown table of a sample's rewards and per-step scores, for the hover. */
 export function hoverMarkdown(row: SampleRow, stepScores: Record<string, (number | null)[]>): string {
-  const lines = [`**${escapeMarkdown(row.id)}**${row.group ? ` · group \`${escapeMarkdown(row.group)}\`` : ""}${row.step !== undefined ? ` · step ${row.step}` : ""}`, ""];
+  const lines = [`**${escapeMarkdown(row.id)}**${row.group ? ` · group ${escapeMarkdown(row.group)}` : ""}${row.step !== undefined ? ` · step ${row.step}` : ""}`, ""];
   if (row.error) lines.push(`$(error) ${escapeMarkdown(row.error)}`, "");
   lines.push("| reward | score |", "|---|---:|");
   for (const [name, value] of Object.entries(row.rewards)) lines.push(`| ${escapeMarkdown(name)} | ${formatScore(value)} |`);

@@ -124,9 +124,14 @@ export class TraceAnnotations extends Disposable implements vscode.HoverProvider
       return [];
     }
     const rows = document.lineCount > MAX_LENS_LINES ? index.rows.slice(0, 1) : index.rows;
-    return rows.map((row) => {
+    const show = settings.annotationRewards;
+    // Trace lines are long, so the after-text sits far right; the lens repeats the scores where the eye is.
+    return rows.flatMap((row) => {
       const range = new vscode.Range(row.line - 1, 0, row.line - 1, 0);
-      return new vscode.CodeLens(range, { title: "Open in Trace Viewer", command: "rewardlab.openTraceViewer", arguments: [document.uri, row.index] });
+      return [
+        new vscode.CodeLens(range, { title: "Open in Trace Viewer", command: "rewardlab.openTraceViewer", arguments: [document.uri, row.index] }),
+        new vscode.CodeLens(range, { title: annotationText(row, show), command: "" }),
+      ];
     });
   }
 }

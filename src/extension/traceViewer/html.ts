@@ -25,7 +25,7 @@ export function viewerHtml(webview: vscode.Webview, scriptUri: vscode.Uri, title
 </head>
 <body>
 <div id="app" data-nonce="${nonce}"></div>
-<script nonce="${nonce}" src="${scriptUri.toString()}"></script>
+<script nonce="${nonce}" src="${webview.asWebviewUri(scriptUri).toString()}"></script>
 </body>
 </html>`;
 }

@@ -120,7 +120,8 @@ export class ViewerSession extends Disposable {
   private async detail(index: TraceIndex, sampleIndex: number): Promise<SampleDetail | null> {
     const loaded = await index.load(sampleIndex);
     if (!("record" in loaded)) return null;
-    return buildSampleDetail(loaded.record, loaded.row, (image) => this.imageUri(image), settings.stepSplit);
+    // The index's row, not the freshly parsed one: it carries the group advantage and any re-scoring.
+    return buildSampleDetail(loaded.record, index.rows[sampleIndex], (image) => this.imageUri(image), settings.stepSplit);
   }
 
   /** Images load only from the trace's folder tree or the workspace (localResourceRoots), or as inline raster data. */

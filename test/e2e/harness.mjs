@@ -1,0 +1,175 @@
+// End-to-end harness: a real VS Code (code-server 4.100.3 from npm, see scripts/e2e-setup.sh) with
+// the packaged .vsix installed, driven by playwright-core through Debian's Chromium.
+// Every launch gets a fresh user-data-dir, extensions-dir and a copy of the fixture workspace.
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const root = new URL("../..", import.meta.url).pathname;
+export const screenshots = join(root, "test-results/e2e");
+const codeServer = join(root, ".e2e/code-server/node_modules/.bin/code-server");
+
+/** The one .vsix that `npm run package` wrote. */
+export function findVsix() {
+  const vsix = readdirSync(join(root, "dist")).filter((f) => f.endsWith(".vsix"));
+  if (vsix.length !== 1) throw new Error(`expected exactly one dist/*.vsix, found ${vsix.length}: run \`npm run package\``);
+  return join(root, "dist", vsix[0]);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url, timeoutMs, child) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`code-server did not answer on ${url} within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts code-server on a free loopback port with `workspace` (a fixture folder, copied) open and the
+ * extension installed; opens it in Chromium. `trusted: false` leaves Workspace Trust on, so the
+ * folder opens in Restricted Mode.
+ */
+export async function launch({ fixture, trusted = true, settings = {} }) {
+  if (!existsSync(codeServer)) throw new Error("code-server is not installed: run scripts/e2e-setup.sh");
+  const base = mkdtempSync(join(tmpdir(), "rewardlab-e2e-"));
+  const userData = join(base, "user-data");
+  const extensions = join(base, "extensions");
+  const workspace = join(base, "workspace");
+  cpSync(fixture, workspace, { recursive: true });
+  mkdirSync(join(userData, "User"), { recursive: true });
+  writeFileSync(join(userData, "User/settings.json"), JSON.stringify({
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": false,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "extensions.autoCheckUpdates": false,
+    "extensions.autoUpdate": false,
+    "workbench.enableExperiments": false,
+    "editor.minimap.enabled": false,
+    "window.commandCenter": false,
+    "workbench.colorTheme": "Default Dark Modern",
+    ...settings,
+  }, null, 2));
+
+  const install = spawnSync(codeServer, ["--install-extension", findVsix(), "--extensions-dir", extensions, "--user-data-dir", userData], { encoding: "utf8" });
+  if (install.status !== 0) throw new Error(`installing the vsix failed:\n${install.stdout}\n${install.stderr}`);
+
+  const port = await freePort();
+  const args = ["--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--disable-telemetry", "--disable-update-check", "--user-data-dir", userData, "--extensions-dir", extensions];
+  if (trusted) args.push("--disable-workspace-trust");
+  args.push(workspace);
+  const child = spawn(codeServer, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, VSCODE_PROXY_URI: "" } });
+  let serverLog = "";
+  child.stdout.on("data", (d) => (serverLog += d));
+  child.stderr.on("data", (d) => (serverLog += d));
+  const url = `http://127.0.0.1:${port}/`;
+  await waitForHttp(`${url}healthz`, 60_000, child);
+
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
+  const page = await context.newPage();
+  const dialogs = [];
+  page.on("dialog", async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  const consoleErrors = [];
+  page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
+  await page.goto(`${url}?folder=${encodeURIComponent(workspace)}`);
+  await page.locator(".monaco-workbench").waitFor({ timeout: 90_000 });
+
+  return {
+    page,
+    workspace,
+    userData,
+    dialogs,
+    consoleErrors,
+    get serverLog() {
+      return serverLog;
+    },
+    /** The RewardLab output channel's log file (it records the activation time). */
+    extensionLog() {
+      const found = findFile(join(userData, "logs"), (name) => name === "RewardLab.log");
+      return found ? readFileSync(found, "utf8") : "";
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+function findFile(dir, match) {
+  if (!existsSync(dir)) return undefined;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const found = findFile(path, match);
+      if (found) return found;
+    } else if (match(entry.name)) return path;
+  }
+  return undefined;
+}
+
+/** Saves a screenshot as test-results/e2e/<name>.png. */
+export async function shot(page, name) {
+  mkdirSync(screenshots, { recursive: true });
+  const path = join(screenshots, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Runs a command through the command palette (F1), by its title. */
+export async function runCommand(page, title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  const item = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+  await item.waitFor({ timeout: 15_000 });
+  await page.keyboard.press("Enter");
+}
+
+/** Opens a workspace file in the text editor through Quick Open. */
+export async function openFile(page, relativePath) {
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  await input.fill(relativePath);
+  await page.locator(".quick-input-list .monaco-list-row").first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press("Enter");
+  const name = relativePath.split("/").pop();
+  await page.locator(".tab.active", { hasText: name }).waitFor({ timeout: 15_000 });
+}
+
+/** The trace viewer's document (a webview is an iframe in an iframe). */
+export function viewerFrame(page) {
+  return page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+}
