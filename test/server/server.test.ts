@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -186,6 +187,41 @@ test("hot reload bumps the version; a save that does not compile keeps the last 
     assert.equal(third.status, 200);
     assert.deepEqual(third.json.rewards, [7]);
     assert.equal(third.version, second.version);
+  } finally {
+    await s.stop();
+  }
+});
+
+// OpenRLHF's client, minus Ray and torch: requests.post(url, json=data) as request_api_wrapper does.
+const PYTHON_CLIENT = String.raw`
+import json, sys, requests
+url = sys.argv[1]
+prompt = "<|im_start|>user\nCombien font 6 × 7 ?<|im_end|>\n<|im_start|>assistant\n"
+data = {"query": [prompt + "<think>6 × 7 = 42 ✓</think><answer>42</answer>", prompt + "je ne sais pas"],
+        "prompts": [prompt, prompt], "labels": ["42", "42"]}
+response = requests.post(url=url, json=data, headers={"Content-Type": "application/json"}, timeout=30)
+response.raise_for_status()
+r = response.json()
+assert "rewards" in r, r
+print(json.dumps({"rewards": r["rewards"], "scores": r["scores"], "keys": sorted(r["extra_logs"]), "version": response.headers["X-Reward-Version"]}))
+`;
+
+const hasPythonRequests = spawnSync("/usr/bin/python3", ["-c", "import requests"]).status === 0;
+
+test("a Python client shaped like OpenRLHF's (requests, json=, non-ASCII text) gets rewards", { skip: !hasPythonRequests && "needs /usr/bin/python3 with requests" }, async () => {
+  const s = await serve({ "b.reward.ts": builtin });
+  try {
+    const child = spawn("/usr/bin/python3", ["-c", PYTHON_CLIENT, `${s.url}/get_reward`]);
+    let out = "", err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 0, err);
+    const reply = JSON.parse(out);
+    assert.deepEqual(reply.rewards, [2, 0]);
+    assert.deepEqual(reply.scores, [2, 0]);
+    assert.deepEqual(reply.keys, ["answer_match", "format", "reward_failed", "reward_null"]);
+    assert.equal(reply.version, String(s.load.version));
   } finally {
     await s.stop();
   }
