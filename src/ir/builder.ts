@@ -170,6 +170,10 @@ export class GraphBuilder {
   trilu(x: Tensor, upper = false, k = 0): Tensor { return this.apply("trilu", [x], { upper, k }); }
   softmax(x: Tensor, axis = -1): Tensor { return this.apply("softmax", [x], { axis: normAxis(axis, x.rank) }); }
   logSoftmax(x: Tensor, axis = -1): Tensor { return this.apply("logSoftmax", [x], { axis: normAxis(axis, x.rank) }); }
+  /** Layer norm over the last axis: (x - mean) / sqrt(var + eps) * gamma (+ beta). */
+  layerNorm(x: Tensor, gamma: Tensor, beta?: Tensor | null, eps = 1e-5): Tensor {
+    return this.apply("layerNorm", beta ? [x, gamma, beta] : [x, gamma], { eps });
+  }
   /** GELU, exact (erf) or the tanh approximation. */
   gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor { return this.apply("gelu", [x], { approximate }); }
 }

@@ -34,13 +34,10 @@ export function gelu(g: GraphBuilder, x: Tensor, approximate: "exact" | "tanh" =
   return g.gelu(x, approximate === "exact" ? "none" : "tanh");
 }
 
-/** Layer norm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta (biased variance). */
+/** Layer norm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta (biased variance).
+ *  A fused primitive (see primitives.ts). */
 export function layerNorm(g: GraphBuilder, x: Tensor, gamma: Tensor, beta: Tensor | null, eps = 1e-5): Tensor {
-  const centered = g.sub(x, g.mean(x, [-1], true));
-  const variance = g.mean(g.mul(centered, centered), [-1], true);
-  const normed = g.mul(centered, g.reciprocal(g.sqrt(g.add(variance, eps))));
-  const scaled = g.mul(normed, gamma);
-  return beta ? g.add(scaled, beta) : scaled;
+  return g.layerNorm(x, gamma, beta, eps);
 }
 
 /** RMS norm over the last axis: x / sqrt(mean(x^2) + eps) * gamma. */

@@ -171,6 +171,17 @@ export const reference: { [P in Primitive]: Ref<P> } = {
   stopGradient: ([x]) => x,
   softmax: ([x], { axis }) => softmaxAlong(x, axis, false),
   logSoftmax: ([x], { axis }) => softmaxAlong(x, axis, true),
+  layerNorm: ([x, gamma, beta], { eps }) => {
+    const d = x.shape[x.shape.length - 1];
+    const out = new Float64Array(x.data.length);
+    for (let row = 0; row < x.data.length; row += d) {
+      const xs = x.data.subarray(row, row + d);
+      const mean = xs.reduce((a, v) => a + v, 0) / d;
+      const variance = xs.reduce((a, v) => a + (v - mean) ** 2, 0) / d;
+      xs.forEach((v, j) => (out[row + j] = ((v - mean) / Math.sqrt(variance + eps)) * gamma.data[j] + (beta ? beta.data[j] : 0)));
+    }
+    return { data: out, shape: x.shape };
+  },
   gelu: ([x], { approximate }) => ({
     data: x.data.map((v) =>
       approximate === "tanh" ? 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))) : 0.5 * v * (1 + erf(v / Math.SQRT2))),

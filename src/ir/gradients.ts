@@ -134,8 +134,27 @@ export const gradients: { [P in Primitive]: GradRule<P> } = {
   stopGradient: notDifferentiable,
   softmax: ({ g, attrs: { axis }, out, dy }) => [g.mul(out, g.sub(dy, g.sum(g.mul(dy, out), [axis], true)))],
   logSoftmax: ({ g, attrs: { axis }, out, dy }) => [g.sub(dy, g.mul(g.exp(out), g.sum(dy, [axis], true)))],
+  layerNorm: layerNormGrad,
   gelu: ({ g, inputs: [x], attrs: { approximate }, dy }) => [g.mul(dy, approximate === "tanh" ? geluTanhSlope(g, x) : geluSlope(g, x))],
 };
+
+/**
+ * Layer norm backward, recomputing the row statistics (the fused forward does not expose them):
+ * with xhat = (x - mean) * rstd and g = dy * gamma,
+ * dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), dgamma = sum(dy * xhat), dbeta = sum(dy).
+ */
+function layerNormGrad({ g, inputs: [x, gamma, beta], attrs: { eps }, dy }: GradContext<"layerNorm">): Tensor[] {
+  const rowMean = (t: Tensor) => g.mean(t, [-1], true);
+  const centered = g.sub(x, rowMean(x));
+  const rstd = g.reciprocal(g.sqrt(g.add(rowMean(g.mul(centered, centered)), eps)));
+  const xhat = g.mul(centered, rstd);
+  const dxhat = g.mul(dy, gamma);
+  const shift = g.mul(rstd, rowMean(dxhat)); // [..., 1]
+  const tilt = g.mul(rstd, rowMean(g.mul(dxhat, xhat))); // [..., 1]
+  const dx = g.sub(g.sub(g.mul(dxhat, rstd), shift), g.mul(xhat, tilt));
+  const grads = [dx, unbroadcast(g, g.mul(dy, xhat), gamma.shape)];
+  return beta ? [...grads, unbroadcast(g, dy, beta.shape)] : grads;
+}
 
 /** d/dx x*Phi(x) = Phi(x) + x*phi(x) = 0.5 * (1 + erf(x/sqrt2) + x * sqrt(2/pi) * exp(-x^2/2)). */
 function geluSlope(g: GraphBuilder, x: Tensor): Tensor {

@@ -108,6 +108,8 @@ const emitters: { [P in Exclude<Primitive, "input" | "param" | "constant">]: Emi
   softmax: (e, ins, n) => e.node("Softmax", ins, n.output, [intAttr("axis", n.attrs.axis)]),
   logSoftmax: (e, ins, n) => e.node("LogSoftmax", ins, n.output, [intAttr("axis", n.attrs.axis)]),
   gelu: (e, ins, n) => e.node("Gelu", ins, n.output, [strAttr("approximate", n.attrs.approximate)]),
+  layerNorm: (e, ins, n) =>
+    e.node("LayerNormalization", ins, n.output, [intAttr("axis", -1), { name: "epsilon", type: OnnxAttrType.FLOAT, f: n.attrs.eps }]),
 };
 
 /** Constants become initializers (data, scalars) or ConstantOfShape (filled tensors, any size). */

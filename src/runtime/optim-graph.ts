@@ -1,15 +1,15 @@
 // AdamW as an ONNX graph (global-norm clipping included), run by ORT after the gradient graph.
-// Kept to measure against the JS optimizer (bench/autodiff.bench.ts prints both); the Trainer uses
-// the JS one, see optim.ts for the numbers. New params/moments are written into a second set of
+// Measured against the JS optimizer in bench/autodiff.bench.ts (numbers in optim.ts); usable as the
+// Trainer's optimizer. New params/moments are written into a second set of
 // buffers that are then swapped in, because ORT must not overwrite inputs it is still reading.
 
 import { GraphBuilder, type Tensor } from "../ir/index";
-import { type AdamWOptions, type StepStats } from "./optim";
+import { type AdamWOptions, type Optimizer, type StepStats } from "./optim";
 import { type ParamStore } from "./params";
 import { CompiledGraph } from "./session";
 
 /** AdamW whose update runs in onnxruntime. `step` is async (ORT run). */
-export class GraphAdamW {
+export class GraphAdamW implements Optimizer {
   private readonly compiled: CompiledGraph;
   private readonly state = new Map<string, { m: Float32Array; v: Float32Array; spare: Float32Array[] }>();
   private t = 0;

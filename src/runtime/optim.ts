@@ -1,10 +1,11 @@
 // Optimizers applied in JS to the parameter arrays, in place, after ORT computed the gradients.
 //
-// Why JS and not in-graph: on the reference decoder (3.27M params, bench/autodiff.bench.ts, 2 cores
-// shared with other jobs) AdamW took 69 ms/step in JS vs 76 ms/step as an ORT graph (optim-graph.ts,
-// which must write params, m and v as outputs into double buffers); both are ~3% of a 2.2 s step.
-// JS also keeps the training graph independent of the optimizer, so one compiled graph serves
-// AdamW, SGD and gradient accumulation.
+// In JS or in the graph? Both exist, measured on the reference decoder (3.27M params,
+// bench/autodiff.bench.ts, 2 shared cores, three runs): JS AdamW 66 / 69 / 88 ms per step, the ORT
+// graph (optim-graph.ts: params, m and v written as outputs into double buffers) 44 / 76 / 56 ms.
+// The graph is usually faster because ORT uses both cores; either is 3-6% of a ~1.2-2 s step. JS is
+// the default (synchronous, no extra session, easy to extend); `GraphAdamW` is a drop-in for
+// `Trainer` when the last few percent matter.
 
 import { type ParamStore } from "./params";
 
@@ -37,8 +38,11 @@ export interface StepStats {
 }
 
 export interface Optimizer {
-  /** Updates `params` in place from `grads`; `lrScale` multiplies the learning rate (schedules). */
-  step(params: ParamStore, grads: ParamStore, lrScale?: number): StepStats;
+  /** Updates `params` from `grads` (in place, or by replacing the map's arrays); `lrScale`
+   *  multiplies the learning rate (schedules). */
+  step(params: ParamStore, grads: ParamStore, lrScale?: number): StepStats | Promise<StepStats>;
+  /** Releases native resources (ORT sessions), if any. */
+  dispose?(): Promise<void>;
 }
 
 /** Global L2 norm of all gradients. */

@@ -15,6 +15,8 @@ export interface CompileOptions {
   threads?: number;
   /** Write each emitted model here (for Netron) when set. */
   dumpPath?: string;
+  /** Enable ORT's profiler; JSON traces go to files starting with this prefix. */
+  profilePrefix?: string;
 }
 
 const ortType: Record<DType, "float32" | "int64" | "bool"> = { float32: "float32", int64: "int64", bool: "bool" };
@@ -52,6 +54,7 @@ export class CompiledGraph {
       session = ort.InferenceSession.create(bytes, {
         graphOptimizationLevel: "all",
         executionMode: "sequential",
+        ...(this.options.profilePrefix ? { enableProfiling: true, profileFilePrefix: this.options.profilePrefix } : {}),
         ...(this.options.threads ? { intraOpNumThreads: this.options.threads, interOpNumThreads: 1 } : {}),
       });
       this.sessions.set(key, session);

@@ -61,7 +61,7 @@ export class Trainer {
   /** One optimisation step on a batch. `lrScale` multiplies the learning rate (schedules). */
   async step(feeds: Readonly<Record<string, HostTensor>>, lrScale = 1): Promise<TrainStep> {
     const { loss, metrics } = await this.computeGradients(feeds);
-    const stats = this.options.optimizer.step(this.params, this.grads, lrScale);
+    const stats = await this.options.optimizer.step(this.params, this.grads, lrScale);
     return { loss, metrics, ...stats };
   }
 
@@ -76,6 +76,7 @@ export class Trainer {
   async dispose(): Promise<void> {
     await this.trainGraph.dispose();
     await this.evalGraph?.dispose();
+    await this.options.optimizer.dispose?.();
   }
 }
 

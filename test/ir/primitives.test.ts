@@ -53,6 +53,8 @@ const cases: (OpCase & { covers: Primitive[] })[] = [
   { name: "logSoftmax", covers: ["logSoftmax"], inputs: [{ shape: [2, 5], lo: -3, hi: 3 }], f: (g, [a]) => g.logSoftmax(a) },
   { name: "gelu", covers: ["gelu"], inputs: [{ shape: [7], lo: -4, hi: 4 }], f: (g, [a]) => g.gelu(a) },
   { name: "gelu tanh", covers: ["gelu"], inputs: [{ shape: [7], lo: -4, hi: 4 }], f: (g, [a]) => g.gelu(a, "tanh") },
+  { name: "layerNorm", covers: ["layerNorm"], inputs: [{ shape: [2, 3, 5] }, { shape: [5] }, { shape: [5] }], f: (g, [x, w, b]) => g.layerNorm(x, w, b) },
+  { name: "layerNorm without beta", covers: ["layerNorm"], inputs: [{ shape: [3, 4] }, { shape: [4] }], f: (g, [x, w]) => g.layerNorm(x, w) },
   { name: "fan-out accumulates", covers: ["input", "param"], inputs: [{ shape: [3] }], f: (g, [a]) => g.mul(g.add(a, g.exp(a)), g.tanh(a)) },
   { name: "symbolic-count mean", covers: ["constant"], inputs: [{ shape: [4, 3] }], f: (g, [a]) => g.div(a, g.scalar(4)) },
 ];

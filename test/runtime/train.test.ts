@@ -3,22 +3,32 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { GraphBuilder, crossEntropy, decoderLM, linear, linearParams } from "../../src/ir/index";
-import { AdamW, Trainer, decayMatrices } from "../../src/runtime/index";
+import { AdamW, GraphAdamW, SGD, Trainer, decayMatrices } from "../../src/runtime/index";
 
-test("an MLP learns XOR (SGD-free: AdamW, loss < 0.05)", async () => {
+function xorModel() {
   const g = new GraphBuilder();
   const x = g.input("x", "float32", ["B", 2]);
   const y = g.input("y", "int64", ["B"]);
   const l1 = linearParams(g, "l1", 2, 8);
   const l2 = linearParams(g, "l2", 8, 2);
   const logits = linear(g, g.tanh(linear(g, x, l1.w, l1.b)), l2.w, l2.b);
-  const trainer = new Trainer(g, crossEntropy(g, logits, y), { optimizer: new AdamW({ lr: 0.05 }), seed: 1, threads: 1 });
-  const feeds = { x: { data: Float32Array.of(0, 0, 0, 1, 1, 0, 1, 1), shape: [4, 2] }, y: { data: BigInt64Array.of(0n, 1n, 1n, 0n), shape: [4] } };
-  let loss = Infinity;
-  for (let i = 0; i < 300; i++) loss = (await trainer.step(feeds)).loss;
-  assert.ok(loss < 0.05, `final loss ${loss}`);
-  await trainer.dispose();
-});
+  return { g, loss: crossEntropy(g, logits, y) };
+}
+
+const xorFeeds = { x: { data: Float32Array.of(0, 0, 0, 1, 1, 0, 1, 1), shape: [4, 2] }, y: { data: BigInt64Array.of(0n, 1n, 1n, 0n), shape: [4] } };
+
+for (const kind of ["AdamW (JS)", "GraphAdamW (ORT)", "SGD momentum"] as const) {
+  test(`an MLP learns XOR with ${kind} (loss < 0.05)`, async () => {
+    const { g, loss: lossT } = xorModel();
+    const shapes = new Map([...g.params.values()].map((p) => [p.name, p.shape] as const));
+    const optimizer = kind === "AdamW (JS)" ? new AdamW({ lr: 0.05 }) : kind === "SGD momentum" ? new SGD({ lr: 0.3, momentum: 0.9 }) : new GraphAdamW(shapes, { lr: 0.05 });
+    const trainer = new Trainer(g, lossT, { optimizer, seed: 1, threads: 1 });
+    let loss = Infinity;
+    for (let i = 0; i < 300; i++) loss = (await trainer.step(xorFeeds)).loss;
+    assert.ok(loss < 0.05, `final loss ${loss}`);
+    await trainer.dispose();
+  });
+}
 
 test("a 2-layer char-level transformer memorises a string (loss < 0.3), with two shape buckets", async () => {
   const text = "hello rewardlab! the quick brown fox.";
