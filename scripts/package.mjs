@@ -5,7 +5,7 @@
 // TODO(training): onnxruntime-node is kept external by the build (native binaries); once the
 // extension runs training or ONNX PRMs it must ship in the vsix (copy its linux/darwin/win32 CPU
 // binaries into dist/ or package per platform with `vsce package --target`).
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
@@ -18,6 +18,30 @@ if (!existsSync(join(dist, "extension.js"))) {
   console.error("dist/extension.js is missing: run `npm run build` first (or `npm run package`).");
   process.exit(1);
 }
+/**
+ * Reward files are compiled with esbuild when they load (src/reward/compile.ts keeps it external: it
+ * is a native binary). Stage its JS API and this machine's binary where dist/extension.js resolves
+ * `require("esbuild")`. The package is then specific to this platform; build one per target with
+ * `vsce package --target` on each (or in CI) for others.
+ */
+function stageEsbuild() {
+  const staged = join(dist, "node_modules");
+  rmSync(staged, { recursive: true, force: true });
+  const source = join(root, "node_modules/esbuild");
+  const { version: esbuildVersion } = JSON.parse(readFileSync(join(source, "package.json"), "utf8"));
+  const platformPackage = `@esbuild/${process.platform}-${process.arch}`;
+  const binary = join(root, "node_modules", platformPackage, "bin/esbuild");
+  if (!existsSync(binary)) throw new Error(`esbuild binary for this platform not found at ${binary}`);
+  mkdirSync(join(staged, "esbuild/lib"), { recursive: true });
+  writeFileSync(join(staged, "esbuild/package.json"), JSON.stringify({ name: "esbuild", version: esbuildVersion, main: "lib/main.js" }));
+  copyFileSync(join(source, "lib/main.js"), join(staged, "esbuild/lib/main.js"));
+  mkdirSync(join(staged, platformPackage, "bin"), { recursive: true });
+  writeFileSync(join(staged, platformPackage, "package.json"), JSON.stringify({ name: platformPackage, version: esbuildVersion }));
+  copyFileSync(binary, join(staged, platformPackage, "bin/esbuild"));
+  chmodSync(join(staged, platformPackage, "bin/esbuild"), 0o755);
+}
+stageEsbuild();
+
 // Old packages would otherwise end up inside the new one and leave several vsix files behind.
 for (const file of readdirSync(dist)) if (file.endsWith(".vsix")) rmSync(join(dist, file));
 

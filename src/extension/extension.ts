@@ -2,6 +2,8 @@ import * as vscode from "vscode";
 import { TraceAnnotations } from "./annotations/traceAnnotations";
 import { registerCommands } from "./commands";
 import { Log } from "./log";
+import { RewardLenses } from "./scoring/rewardLenses";
+import { RewardService } from "./scoring/rewardService";
 import type { Services } from "./services";
 import { StatusBar } from "./statusBar";
 import { TraceViewerProvider } from "./traceViewer/traceViewerProvider";
@@ -19,17 +21,21 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = new Log();
   context.subscriptions.push(log);
   const store = new TraceStore(log);
+  const statusBar = new StatusBar();
+  const rewards = new RewardService(store, statusBar, log);
   const services: Services = {
     context,
     log,
     store,
+    statusBar,
+    rewards,
     viewer: new TraceViewerProvider(context.extensionUri, store, log),
     tracesView: new TracesView(store),
-    rewardsView: new RewardsView(store),
-    statusBar: new StatusBar(),
+    rewardsView: new RewardsView(store, rewards),
   };
   const annotations = new TraceAnnotations(context.extensionUri, store, log);
-  context.subscriptions.push(store, services.viewer, services.tracesView, services.rewardsView, services.statusBar, annotations, ...registerCommands(services));
+  const rewardLenses = new RewardLenses(rewards);
+  context.subscriptions.push(store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, annotations, rewardLenses, ...registerCommands(services));
   const trust = vscode.workspace.isTrusted ? "trusted" : "restricted mode: reward code will not run";
   log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms (${trust})`);
 }

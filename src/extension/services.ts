@@ -1,5 +1,6 @@
 import type * as vscode from "vscode";
 import type { Log } from "./log";
+import type { RewardService } from "./scoring/rewardService";
 import type { StatusBar } from "./statusBar";
 import type { TraceViewerProvider } from "./traceViewer/traceViewerProvider";
 import type { TraceStore } from "./traces/traceStore";
@@ -15,4 +16,5 @@ export interface Services {
   tracesView: TracesView;
   rewardsView: RewardsView;
   statusBar: StatusBar;
+  rewards: RewardService;
 }

@@ -6,10 +6,10 @@ export type Verdict = "good" | "mid" | "bad" | "none";
 
 /** "Σ 1.00 · format 1.00 · accuracy 0.00 · adv +0.87" (or just the total). */
 export function annotationText(row: SampleRow, show: "total" | "all"): string {
-  if (row.error) return `⚠ ${row.error}`;
   const parts = [`Σ ${formatScore(row.total)}`];
   if (show === "all") for (const [name, value] of Object.entries(row.rewards)) parts.push(`${name} ${formatScore(value)}`);
   if (row.advantage !== null) parts.push(`adv ${formatScore(row.advantage, true)}`);
+  if (row.error) parts.push(`⚠ ${row.error}`);
   return parts.join(" · ");
 }
 

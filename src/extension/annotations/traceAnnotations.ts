@@ -109,7 +109,7 @@ export class TraceAnnotations extends Disposable implements vscode.HoverProvider
     const sample = index.indexOfLine(position.line + 1);
     if (sample < 0) return undefined;
     const loaded = await index.load(sample);
-    const markdown = new vscode.MarkdownString(hoverMarkdown(loaded.row, "record" in loaded ? storedStepScores(loaded.record) : {}), true);
+    const markdown = new vscode.MarkdownString(hoverMarkdown(index.rows[sample], index.engineStepScores(sample) ?? ("record" in loaded ? storedStepScores(loaded.record) : {})), true);
     markdown.appendMarkdown(`\n\n[Open in Trace Viewer](${commandLink(document.uri, sample)})`);
     markdown.isTrusted = { enabledCommands: ["rewardlab.openTraceViewer"] };
     return new vscode.Hover(markdown, document.lineAt(position.line).range);

@@ -5,9 +5,12 @@ import type { Command } from "./command";
 /** "RewardLab: Score Traces with Current Rewards": runs the workspace's reward code, so it needs trust. */
 export const scoreTraces: Command = {
   id: "rewardlab.scoreTraces",
-  async run() {
+  async run({ rewards, store }) {
     if (!(await requireTrust("Scoring traces"))) return;
-    // The reward engine (src/reward/engine.ts) plugs in here; until then the stored rewards are shown.
-    void vscode.window.showInformationMessage("RewardLab: live scoring is not available in this build yet; the viewer shows the rewards stored in each trace.");
+    if ((await store.loaded()).length === 0) {
+      void vscode.window.showInformationMessage("RewardLab: open a trace file (or expand it in the Traces view) to score it.");
+      return;
+    }
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: "RewardLab: scoring" }, () => rewards.scoreAll());
   },
 };

@@ -6,7 +6,7 @@ import { Disposable } from "../base/disposable";
 import { settings } from "../config";
 import type { Log } from "../log";
 import { queryRows } from "../traces/rows";
-import { buildSampleDetail } from "../traces/sampleDetail";
+import { buildSampleDetail, storedStepScores } from "../traces/sampleDetail";
 import type { TraceIndex } from "../traces/traceIndex";
 import type { TraceStore } from "../traces/traceStore";
 
@@ -121,7 +121,8 @@ export class ViewerSession extends Disposable {
     const loaded = await index.load(sampleIndex);
     if (!("record" in loaded)) return null;
     // The index's row, not the freshly parsed one: it carries the group advantage and any re-scoring.
-    return buildSampleDetail(loaded.record, index.rows[sampleIndex], (image) => this.imageUri(image), settings.stepSplit);
+    const stepScores = index.engineStepScores(sampleIndex) ?? storedStepScores(loaded.record);
+    return buildSampleDetail(loaded.record, index.rows[sampleIndex], (image) => this.imageUri(image), settings.stepSplit, stepScores);
   }
 
   /** Images load only from the trace's folder tree or the workspace (localResourceRoots), or as inline raster data. */

@@ -29,8 +29,11 @@ export function rewardNamesOf(rows: readonly SampleRow[]): string[] {
 export class TraceIndex {
   /** Reward names over all rows, sorted. */
   rewardNames: string[];
-  /** Set when scores come from the reward engine instead of the stored `rewards`. */
+  /** Samples whose advantage was written by the trainer (kept when re-scoring). */
   private readonly storedAdvantages: Set<number>;
+  private readonly stepScores = new Map<number, Record<string, (number | null)[]>>();
+  /** True once the reward engine's scores replaced the stored `rewards`. */
+  engineScored = false;
 
   private constructor(
     readonly file: string,
@@ -107,20 +110,39 @@ export class TraceIndex {
   }
 
   /**
-   * Replaces the rewards of some samples (scores from the reward engine) and recomputes totals and
-   * group advantages. `weights` are the rewards' weights in the total.
+   * Replaces every sample's scores with the reward engine's (current reward files): rewards,
+   * weighted total, group advantage, errors and per-step scores. Samples the engine did not score
+   * (malformed lines) keep their error.
    */
-  applyScores(scores: ReadonlyMap<number, { rewards: Record<string, number | null>; error?: string }>, weights: Record<string, number> = {}): void {
-    for (const [index, score] of scores) {
-      const row = this.rows[index];
-      if (!row) continue;
-      row.rewards = { ...row.rewards, ...score.rewards };
-      row.total = totalReward(row.rewards, weights);
-      if (score.error) row.error = score.error;
+  applyEngineScores(scores: ReadonlyMap<number, EngineScores>): void {
+    this.stepScores.clear();
+    for (const row of this.rows) {
+      const score = scores.get(row.index);
+      if (!score) continue;
+      row.rewards = score.rewards;
+      row.total = score.total;
+      row.advantage = this.storedAdvantages.has(row.index) ? row.advantage : score.advantage;
+      row.error = score.error;
+      if (score.stepScores) this.stepScores.set(row.index, score.stepScores);
     }
-    fillGroupAdvantages(this.rows, (row) => this.storedAdvantages.has(row.index));
     this.rewardNames = rewardNamesOf(this.rows);
+    this.engineScored = true;
   }
+
+  /** Per-step scores of sample `index` from the last engine run, if any. */
+  engineStepScores(index: number): Record<string, (number | null)[]> | undefined {
+    return this.stepScores.get(index);
+  }
+}
+
+/** What the reward engine computed for one sample. */
+export interface EngineScores {
+  rewards: Record<string, number | null>;
+  total: number | null;
+  advantage: number | null;
+  /** The rewards that failed, one message per reward. */
+  error?: string;
+  stepScores?: Record<string, (number | null)[]>;
 }
 
 function parseLine(text: string, file: string, line: number, index: number): LoadedRecord {

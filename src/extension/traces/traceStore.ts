@@ -12,6 +12,9 @@ export class TraceStore extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<vscode.Uri>());
   /** Fires when a file's index was dropped (file changed) or its scores changed. */
   readonly onDidChange = this.changed.event;
+  private readonly built = this.register(new vscode.EventEmitter<TraceIndex>());
+  /** Fires when a file has been (re)indexed: the reward engine scores it then. */
+  readonly onDidBuild = this.built.event;
 
   constructor(private readonly log: Log) {
     super();
@@ -56,6 +59,8 @@ export class TraceStore extends Disposable {
     const index = await TraceIndex.build(uri.fsPath, { onProgress });
     const ms = performance.now() - started;
     this.log.info(`Indexed ${vscode.workspace.asRelativePath(uri)}: ${index.sampleCount} samples in ${ms.toFixed(0)} ms`);
+    // After the caller's await resumes, so listeners see the index in the store.
+    setTimeout(() => this.built.fire(index), 0);
     return index;
   }
 }

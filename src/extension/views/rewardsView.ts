@@ -1,11 +1,12 @@
 import * as vscode from "vscode";
 import { Disposable } from "../base/disposable";
 import { describeStats, rewardStats, type RewardStats } from "../traces/rewardStats";
+import type { RewardService } from "../scoring/rewardService";
 import type { TraceStore } from "../traces/traceStore";
 
 type RewardNode =
   | { kind: "file"; uri: vscode.Uri; rewards: DeclaredReward[] }
-  | { kind: "reward"; uri: vscode.Uri; reward: DeclaredReward; stats?: RewardStats };
+  | { kind: "reward"; uri: vscode.Uri; reward: DeclaredReward; stats?: RewardStats; live: boolean };
 
 /** What a reward file declares, read from its text (the engine's compile result replaces this when present). */
 export interface DeclaredReward {
@@ -36,8 +37,13 @@ export class RewardsView extends Disposable implements vscode.TreeDataProvider<R
   private readonly changed = this.register(new vscode.EventEmitter<RewardNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly store: TraceStore) {
+  constructor(
+    private readonly store: TraceStore,
+    private readonly service: RewardService,
+  ) {
     super();
+    this.register(service.onDidScore(() => this.refresh()));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.refresh()));
     const watcher = this.register(vscode.workspace.createFileSystemWatcher("**/*.reward.ts"));
     this.register(watcher.onDidCreate(() => this.refresh()));
     this.register(watcher.onDidChange(() => this.refresh()));
@@ -53,8 +59,12 @@ export class RewardsView extends Disposable implements vscode.TreeDataProvider<R
   async getChildren(node?: RewardNode): Promise<RewardNode[]> {
     if (node?.kind === "reward") return [];
     if (node?.kind === "file") {
-      const stats = rewardStats((await this.store.loaded()).map((index) => index.rows));
-      return node.rewards.map((reward) => ({ kind: "reward", uri: node.uri, reward, stats: stats.get(reward.name) }));
+      const stored = rewardStats((await this.store.loaded()).map((index) => index.rows));
+      return node.rewards.map((reward) => {
+        const live = this.service.summaries.get(reward.name);
+        const stats = live ? { name: live.name, mean: live.stats.mean, nulls: live.stats.nulls, errors: live.stats.errors, samples: live.stats.count + live.stats.nulls + live.stats.errors } : stored.get(reward.name);
+        return { kind: "reward", uri: node.uri, reward: { ...reward, weight: live?.weight ?? reward.weight }, stats, live: live !== undefined };
+      });
     }
     const files = await vscode.workspace.findFiles("**/*.reward.ts", "**/node_modules/**", 1000);
     files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
@@ -75,12 +85,15 @@ export class RewardsView extends Disposable implements vscode.TreeDataProvider<R
       item.contextValue = "rewardFile";
       return item;
     }
-    const { reward, stats } = node;
+    const { reward, stats, live } = node;
     const item = new vscode.TreeItem(reward.name);
     const weight = `weight ${reward.weight ?? 1}`;
-    item.description = stats ? `${weight} · ${describeStats(stats)}` : `${weight} · not scored yet`;
-    item.tooltip = `${reward.kind ?? "outcome"} reward "${reward.name}" in ${vscode.workspace.asRelativePath(node.uri)}:${reward.line + 1}`;
-    item.iconPath = new vscode.ThemeIcon(reward.kind === "process" ? "list-ordered" : "symbol-number");
+    const restricted = vscode.workspace.isTrusted ? "" : " · Restricted Mode: stored scores only";
+    item.description = stats ? `${weight} · ${describeStats(stats)}${live ? "" : " (stored)"}${restricted}` : `${weight} · not scored yet${restricted}`;
+    item.tooltip = `${reward.kind ?? "outcome"} reward "${reward.name}" in ${vscode.workspace.asRelativePath(node.uri)}:${reward.line + 1}` +
+      (live ? "\nStatistics from the current reward code over the opened traces." : "\nStatistics from the rewards stored in the opened traces.");
+    const failing = (stats?.errors ?? 0) > 0;
+    item.iconPath = new vscode.ThemeIcon(failing ? "error" : reward.kind === "process" ? "list-ordered" : "symbol-number", failing ? new vscode.ThemeColor("errorForeground") : undefined);
     item.command = { command: "vscode.open", title: "Go to reward", arguments: [node.uri, { selection: new vscode.Range(reward.line, 0, reward.line, 0) }] };
     return item;
   }

@@ -133,8 +133,8 @@ function mean(rows: SampleRow[]): number | null {
 
 function sampleItem(uri: vscode.Uri, row: SampleRow): vscode.TreeItem {
   const item = new vscode.TreeItem(row.id);
-  item.description = row.error ? "error" : `total ${formatScore(row.total)} · adv ${formatScore(row.advantage, true)}`;
-  item.tooltip = row.error ?? Object.entries(row.rewards).map(([name, value]) => `${name}: ${formatScore(value)}`).join("\n");
+  item.description = `total ${formatScore(row.total)} · adv ${formatScore(row.advantage, true)}${row.error ? " · ⚠ error" : ""}`;
+  item.tooltip = [...Object.entries(row.rewards).map(([name, value]) => `${name}: ${formatScore(value)}`), ...(row.error ? [`⚠ ${row.error}`] : [])].join("\n");
   item.iconPath = new vscode.ThemeIcon(
     row.error ? "error" : row.total === null ? "circle-outline" : (row.advantage ?? 0) >= 0 ? "arrow-up" : "arrow-down",
     new vscode.ThemeColor(row.error ? "errorForeground" : (row.advantage ?? 0) >= 0 ? "testing.iconPassed" : "testing.iconFailed"),

@@ -1,0 +1,236 @@
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { LoadResult, RewardEngine } from "../../reward/engine";
+import type { RewardStats } from "../../reward/stats";
+import type { ScoreTable } from "../../reward/table";
+import { Disposable } from "../base/disposable";
+import { settings } from "../config";
+import type { Log } from "../log";
+import type { StatusBar } from "../statusBar";
+import type { EngineScores, TraceIndex } from "../traces/traceIndex";
+import type { TraceStore } from "../traces/traceStore";
+import { groupFailures, splitLocation, type Failure } from "./locations";
+
+const RELOAD_DEBOUNCE_MS = 150;
+
+/** Statistics of one reward over every scored trace, for the Rewards view and the reward CodeLens. */
+export interface RewardSummary {
+  name: string;
+  file: string;
+  weight: number;
+  kind: string;
+  stats: RewardStats;
+}
+
+/**
+ * Scores the workspace's traces with its reward files through the reward engine (sandboxed
+ * workers), and re-scores on every change to a reward file (hot reload). Runs only in a trusted
+ * workspace: reward files are code. Compile errors and runtime exceptions become diagnostics at
+ * the right line of the reward file.
+ */
+export class RewardService extends Disposable {
+  private engine: RewardEngine | undefined;
+  private load: LoadResult | undefined;
+  /** Trace files scored at least once (their samples are kept in the workers for fast re-scoring). */
+  private readonly scored = new Set<string>();
+  private readonly tables = new Map<string, ScoreTable>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly diagnostics = this.register(vscode.languages.createDiagnosticCollection("rewardlab"));
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  /** Fires after every scoring run (statistics and errors changed). */
+  readonly onDidScore = this.changed.event;
+  summaries = new Map<string, RewardSummary>();
+
+  constructor(
+    private readonly store: TraceStore,
+    private readonly statusBar: StatusBar,
+    private readonly log: Log,
+  ) {
+    super();
+    this.register(store.onDidBuild((index) => this.enqueue(() => this.scoreIndex(index, false))));
+    const watcher = this.register(vscode.workspace.createFileSystemWatcher("**/*.{ts,mts,js,mjs}"));
+    const onChange = (uri: vscode.Uri) => this.isRewardSource(uri) && this.scheduleReload(uri);
+    this.register(watcher.onDidChange(onChange));
+    this.register(watcher.onDidCreate(onChange));
+    this.register(watcher.onDidDelete(onChange));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleReload()));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration("rewardlab.rewardsPath") || e.affectsConfiguration("rewardlab.steps") || e.affectsConfiguration("rewardlab.scoring")) && this.restart()));
+    this.register({ dispose: () => this.stopEngine() });
+  }
+
+  /** The rewards folder (or file) of the first workspace folder, when it exists. */
+  get rewardsPath(): string | undefined {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    return folder ? path.resolve(folder.uri.fsPath, settings.rewardsPath) : undefined;
+  }
+
+  /** Scores every indexed trace now (the "Score Traces" command). */
+  async scoreAll(): Promise<void> {
+    await this.enqueue(async () => {
+      if (!(await this.reload())) return;
+      for (const index of await this.store.loaded()) await this.scoreIndex(index, true);
+    });
+  }
+
+  private isRewardSource(uri: vscode.Uri): boolean {
+    const root = this.rewardsPath;
+    return root !== undefined && (uri.fsPath === root || uri.fsPath.startsWith(root + path.sep));
+  }
+
+  private scheduleReload(uri?: vscode.Uri): void {
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => {
+      const started = performance.now();
+      void this.enqueue(async () => {
+        if (!(await this.reload())) return;
+        for (const index of await this.store.loaded()) await this.scoreIndex(index, true);
+        this.log.info(`Hot reload${uri ? ` (${vscode.workspace.asRelativePath(uri)})` : ""}: re-scored in ${(performance.now() - started).toFixed(0)} ms`);
+      });
+    }, RELOAD_DEBOUNCE_MS);
+  }
+
+  private restart(): void {
+    void this.enqueue(async () => this.stopEngine());
+    this.scheduleReload();
+  }
+
+  /** Runs scoring jobs one at a time, in order. */
+  private enqueue<T>(job: () => Promise<T>): Promise<T | undefined> {
+    const next = this.queue.then(job, job).catch((error) => {
+      this.log.error("Scoring failed", error);
+      void vscode.window.showErrorMessage(`RewardLab: scoring failed: ${(error as Error).message}`);
+      return undefined;
+    });
+    this.queue = next;
+    return next;
+  }
+
+  /** Starts the engine if needed and (re)compiles the reward files. False when scoring cannot run. */
+  private async reload(): Promise<boolean> {
+    const rewards = this.rewardsPath;
+    if (!vscode.workspace.isTrusted || !rewards) return false;
+    try {
+      await vscode.workspace.fs.stat(vscode.Uri.file(rewards));
+    } catch {
+      return false;
+    }
+    if (!this.engine) {
+      // Loaded on first use, so activation does not pay for esbuild and the sandbox.
+      const { RewardEngine } = await import("../../reward/engine");
+      this.engine = new RewardEngine({ rewards, timeoutMs: settings.scoreTimeoutMs, steps: settings.stepSplit, workers: 1 });
+      this.scored.clear();
+    }
+    const started = performance.now();
+    this.load = await this.engine.load();
+    this.log.info(`Loaded ${this.load.rewards.length} rewards from ${this.load.files.length} files in ${(performance.now() - started).toFixed(0)} ms${this.load.errors.length ? ` (${this.load.errors.length} errors)` : ""}`);
+    return true;
+  }
+
+  /** Scores one trace file (first time: reads it; later: from samples kept in the workers). */
+  private async scoreIndex(index: TraceIndex, reloaded: boolean): Promise<void> {
+    if (!this.engine || !this.load) {
+      if (!(await this.reload())) return;
+    }
+    const engine = this.engine as RewardEngine;
+    const started = performance.now();
+    const file = index.file;
+    const table = this.scored.has(file) && reloaded ? await engine.rescore(file) : await engine.scoreFile(file, { keep: true });
+    this.scored.add(file);
+    this.tables.set(file, table);
+    index.applyEngineScores(engineScores(table, index));
+    this.store.notifyScored(vscode.Uri.file(file));
+    const ms = performance.now() - started;
+    this.statusBar.scored(`${table.size.toLocaleString("en-US")} samples of ${path.basename(file)} in ${ms.toFixed(0)} ms${table.failedSamples ? `, ${table.failedSamples} with errors` : ""}`);
+    this.publish();
+  }
+
+  /** Updates statistics and diagnostics from the latest tables. */
+  private publish(): void {
+    const load = this.load;
+    if (!load) return;
+    this.summaries = new Map();
+    const perTable = [...this.tables.values()].map((table) => table.summary().rewards);
+    for (const reward of load.rewards) {
+      const stats: RewardStats = { mean: null, std: null, min: null, max: null, count: 0, nulls: 0, errors: 0 };
+      let sum = 0;
+      for (const summary of perTable.map((rewards) => rewards[reward.name])) {
+        if (!summary) continue;
+        stats.count += summary.count;
+        stats.nulls += summary.nulls;
+        stats.errors += summary.errors;
+        sum += (summary.mean ?? 0) * summary.count;
+        if (summary.min !== null) stats.min = Math.min(stats.min ?? Infinity, summary.min);
+        if (summary.max !== null) stats.max = Math.max(stats.max ?? -Infinity, summary.max);
+      }
+      stats.mean = stats.count ? sum / stats.count : null;
+      this.summaries.set(reward.name, { name: reward.name, file: reward.file, weight: reward.weight, kind: reward.kind, stats });
+    }
+    this.publishDiagnostics(load);
+    this.changed.fire();
+  }
+
+  private publishDiagnostics(load: LoadResult): void {
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    const add = (file: string, diagnostic: vscode.Diagnostic) => byFile.set(file, [...(byFile.get(file) ?? []), diagnostic]);
+    for (const error of load.errors) {
+      const { location, message } = splitLocation(error.message);
+      const file = location?.file ?? error.file;
+      const diagnostic = new vscode.Diagnostic(rangeOf(location), message, vscode.DiagnosticSeverity.Error);
+      diagnostic.source = "rewardlab";
+      add(path.resolve(file), diagnostic);
+    }
+    const failures: Failure[] = [];
+    for (const table of this.tables.values()) {
+      for (const [i, list] of table.errors) {
+        for (const failure of list) failures.push({ ...failure, sample: { id: table.ids[i], file: table.file, line: table.lines[i] } });
+      }
+    }
+    for (const group of groupFailures(failures)) {
+      const rewardFile = load.rewards.find((reward) => reward.name === group.reward)?.file;
+      const file = group.location?.file ?? rewardFile;
+      if (!file) continue;
+      const where = `${path.basename(group.firstSample.file)}:${group.firstSample.line}`;
+      const text = `reward "${group.reward}" failed on ${group.count} sample${group.count === 1 ? "" : "s"} (first: ${group.firstSample.id} at ${where}): ${group.message}`;
+      const diagnostic = new vscode.Diagnostic(rangeOf(group.location), text, vscode.DiagnosticSeverity.Error);
+      diagnostic.source = "rewardlab";
+      add(path.resolve(file), diagnostic);
+    }
+    this.diagnostics.clear();
+    for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
+  }
+
+  private stopEngine(): void {
+    clearTimeout(this.reloadTimer);
+    this.engine?.dispose();
+    this.engine = undefined;
+    this.load = undefined;
+    this.scored.clear();
+  }
+}
+
+function rangeOf(location: { line: number; column: number } | undefined): vscode.Range {
+  if (!location) return new vscode.Range(0, 0, 0, 0);
+  const line = Math.max(0, location.line - 1);
+  const column = Math.max(0, location.column - 1);
+  return new vscode.Range(line, column, line, column + 1);
+}
+
+/** The engine's scores keyed by sample index in `index` (matched by line number). */
+function engineScores(table: ScoreTable, index: TraceIndex): Map<number, EngineScores> {
+  const scores = new Map<number, EngineScores>();
+  for (let i = 0; i < table.size; i++) {
+    const sample = index.indexOfLine(table.lines[i]);
+    if (sample < 0) continue;
+    const s = table.sampleScores(i);
+    scores.set(sample, {
+      rewards: s.rewards,
+      total: s.reward,
+      advantage: s.advantage ?? null,
+      // The location is in the diagnostics; rows and annotations keep the message short.
+      error: s.reward_errors ? Object.entries(s.reward_errors).map(([name, message]) => `${name}: ${splitLocation(message).message}`).join("; ") : undefined,
+      stepScores: s.step_rewards,
+    });
+  }
+  return scores;
+}
