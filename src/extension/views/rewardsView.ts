@@ -3,34 +3,11 @@ import { Disposable } from "../base/disposable";
 import { describeStats, rewardStats, type RewardStats } from "../traces/rewardStats";
 import type { RewardService } from "../scoring/rewardService";
 import type { TraceStore } from "../traces/traceStore";
+import { declaredRewards, type DeclaredReward } from "./declaredRewards";
 
 type RewardNode =
   | { kind: "file"; uri: vscode.Uri; rewards: DeclaredReward[] }
   | { kind: "reward"; uri: vscode.Uri; reward: DeclaredReward; stats?: RewardStats; live: boolean };
-
-/** What a reward file declares, read from its text (the engine's compile result replaces this when present). */
-export interface DeclaredReward {
-  name: string;
-  weight?: number;
-  kind?: string;
-  /** 0-based line of the `name:` property. */
-  line: number;
-}
-
-/** Finds `defineReward({ name: "...", kind: "...", weight: N })` declarations in reward source text. */
-export function declaredRewards(text: string): DeclaredReward[] {
-  const rewards: DeclaredReward[] = [];
-  const lines = text.split("\n");
-  lines.forEach((line, i) => {
-    const name = /\bname\s*:\s*["'`]([^"'`]+)["'`]/.exec(line);
-    if (!name) return;
-    const window = lines.slice(i, i + 8).join("\n");
-    const weight = /\bweight\s*:\s*(-?[\d.]+)/.exec(window);
-    const kind = /\bkind\s*:\s*["'`](\w+)["'`]/.exec(lines.slice(Math.max(0, i - 4), i + 8).join("\n"));
-    rewards.push({ name: name[1], line: i, weight: weight ? Number(weight[1]) : undefined, kind: kind?.[1] });
-  });
-  return rewards;
-}
 
 /** The Rewards view: reward files, the rewards each declares, their weights and statistics over the indexed traces. */
 export class RewardsView extends Disposable implements vscode.TreeDataProvider<RewardNode> {

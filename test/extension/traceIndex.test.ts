@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { TraceIndex } from "../../src/extension/traces/traceIndex";
+
+function traceFile(lines: string[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), "rewardlab-index-")), "t.trace.jsonl");
+  writeFileSync(file, lines.join("\n") + "\n");
+  return file;
+}
+
+test("an index keeps one row per non-blank line and reads records back by offset", async () => {
+  const file = traceFile([
+    JSON.stringify({ id: "a", group: "g", completion: "héllo ✓", rewards: { acc: 1 } }),
+    "",
+    "{not json",
+    JSON.stringify({ id: "b", group: "g", completion: "x", rewards: { acc: 0, fmt: 0.5 }, tokens: [{ text: "x" }] }),
+  ]);
+  const index = await TraceIndex.build(file);
+  assert.equal(index.sampleCount, 3);
+  assert.deepEqual(index.rows.map((r) => r.line), [1, 3, 4]);
+  assert.match(index.rows[1].error ?? "", /invalid JSON/);
+  assert.deepEqual(index.rewardNames, ["acc", "fmt"]);
+  assert.equal(index.rows[2].length, 1, "length in tokens when the record has tokens");
+  assert.ok((index.rows[0].advantage as number) > 0 && (index.rows[2].advantage as number) < 0, "group advantages");
+  const loaded = await index.load(0);
+  assert.ok("record" in loaded && loaded.record.completion === "héllo ✓", "multi-byte text survives the byte offsets");
+  const last = await index.load(2);
+  assert.ok("record" in last && last.record.id === "b");
+  assert.equal(index.indexOfLine(4), 2);
+  assert.equal(index.indexOfLine(2), -1);
+  assert.deepEqual(index.groupMembers("g"), [0, 2]);
+});
+
+test("engine scores replace stored rewards, totals, advantages and errors", async () => {
+  const file = traceFile([JSON.stringify({ id: "a", completion: "x", rewards: { old: 1 } })]);
+  const index = await TraceIndex.build(file);
+  index.applyEngineScores(new Map([[0, { rewards: { fresh: 0.5 }, total: 0.5, advantage: null, error: "fresh: boom", stepScores: { fresh: [1, 0] } }]]));
+  assert.deepEqual(index.rows[0].rewards, { fresh: 0.5 });
+  assert.equal(index.rows[0].error, "fresh: boom");
+  assert.deepEqual(index.rewardNames, ["fresh"]);
+  assert.deepEqual(index.engineStepScores(0), { fresh: [1, 0] });
+});
