@@ -34,7 +34,10 @@ class TorchReference {
   private readonly proc: ChildProcessWithoutNullStreams;
 
   constructor(python: string, args: string) {
-    this.proc = spawn(python, [new URL("./autodiff_reference.py", import.meta.url).pathname, args]);
+    // Passive OpenMP waiting: torch's idle threads would otherwise spin through our steps (ours
+    // do not spin either, see CompileOptions.spinning). It never slowed torch's own steps here.
+    const env = { ...process.env, OMP_WAIT_POLICY: "PASSIVE" };
+    this.proc = spawn(python, [new URL("./autodiff_reference.py", import.meta.url).pathname, args], { env });
     let buffer = "";
     this.proc.stdout.on("data", (chunk: Buffer) => {
       buffer += chunk.toString();
