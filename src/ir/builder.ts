@@ -3,6 +3,7 @@
 
 import { type DType, type Node, type Primitive, type PrimitiveAttrs, type TensorData, Tensor, shapeRules } from "./primitives";
 import { type Dim, type Shape, formatShape, normAxis } from "./shape";
+import { grad } from "./autodiff";
 
 /** How a parameter is initialised when a runtime creates it (seeded, see runtime/params.ts). */
 export type ParamInit =
@@ -117,6 +118,13 @@ export class GraphBuilder {
   tanh(x: Tensor): Tensor { return this.apply("tanh", [x], {}); }
   erf(x: Tensor): Tensor { return this.apply("erf", [x], {}); }
   stopGradient(x: Tensor): Tensor { return this.apply("stopGradient", [x], {}); }
+  /** int64 index of the maximum along `axis` (the axis is removed). */
+  argMax(x: Tensor, axis = -1): Tensor { return this.apply("argMax", [x], { axis: normAxis(axis, x.rank) }); }
+
+  /** d(loss)/d(w) for each of `wrt`, appended to this graph (see autodiff.ts). */
+  grad(loss: Tensor, wrt: readonly Tensor[]): Tensor[] {
+    return grad(this, loss, wrt);
+  }
 
   /** `cond ? a : b`, broadcasting. */
   where(cond: Tensor, a: Operand, b: Operand): Tensor {

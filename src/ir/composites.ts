@@ -21,6 +21,16 @@ export function sigmoid(g: GraphBuilder, x: Tensor): Tensor {
   return g.mul(0.5, g.add(1, g.tanh(g.mul(x, 0.5))));
 }
 
+/** min(max(x, lo), hi): PPO ratio clipping. */
+export function clamp(g: GraphBuilder, x: Tensor, lo: number, hi: number): Tensor {
+  return g.min(g.max(x, lo), hi);
+}
+
+/** |x| = max(x, -x). */
+export function abs(g: GraphBuilder, x: Tensor): Tensor {
+  return g.max(x, g.neg(x));
+}
+
 /** max(x, 0). */
 export function relu(g: GraphBuilder, x: Tensor): Tensor {
   return g.max(x, 0);

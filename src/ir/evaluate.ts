@@ -169,6 +169,13 @@ export const reference: { [P in Primitive]: Ref<P> } = {
       return (upper ? j - i >= k : j - i <= k) ? readAt(x, idx) : 0;
     }),
   stopGradient: ([x]) => x,
+  argMax: ([x], { axis }, shape) =>
+    tabulate(shape, (idx) => {
+      let best = 0;
+      const at = (j: number) => readAt(x, [...idx.slice(0, axis), j, ...idx.slice(axis)]);
+      for (let j = 1; j < x.shape[axis]; j++) if (at(j) > at(best)) best = j;
+      return best;
+    }),
   softmax: ([x], { axis }) => softmaxAlong(x, axis, false),
   logSoftmax: ([x], { axis }) => softmaxAlong(x, axis, true),
   layerNorm: ([x, gamma, beta], { eps }) => {

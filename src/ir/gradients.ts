@@ -132,6 +132,7 @@ export const gradients: { [P in Primitive]: GradRule<P> } = {
   cast: ({ g, inputs: [x], dy }) => [x.dtype === "float32" ? g.cast(dy, "float32") : null],
   trilu: ({ g, attrs: { upper, k }, dy }) => [g.trilu(dy, upper, k)],
   stopGradient: notDifferentiable,
+  argMax: notDifferentiable,
   softmax: ({ g, attrs: { axis }, out, dy }) => [g.mul(out, g.sub(dy, g.sum(g.mul(dy, out), [axis], true)))],
   logSoftmax: ({ g, attrs: { axis }, out, dy }) => [g.sub(dy, g.mul(g.exp(out), g.sum(dy, [axis], true)))],
   layerNorm: layerNormGrad,

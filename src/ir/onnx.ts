@@ -105,6 +105,7 @@ const emitters: { [P in Exclude<Primitive, "input" | "param" | "constant">]: Emi
   cast: (e, ins, n) => e.node("Cast", ins, n.output, [intAttr("to", OnnxDataType[n.attrs.to])]),
   trilu: (e, [x], n) => e.node("Trilu", [x, e.ints([n.attrs.k], true)], n.output, [intAttr("upper", n.attrs.upper ? 1 : 0)]),
   stopGradient: simple("Identity"),
+  argMax: (e, ins, n) => e.node("ArgMax", ins, n.output, [intAttr("axis", n.attrs.axis), intAttr("keepdims", 0)]),
   softmax: (e, ins, n) => e.node("Softmax", ins, n.output, [intAttr("axis", n.attrs.axis)]),
   logSoftmax: (e, ins, n) => e.node("LogSoftmax", ins, n.output, [intAttr("axis", n.attrs.axis)]),
   gelu: (e, ins, n) => e.node("Gelu", ins, n.output, [strAttr("approximate", n.attrs.approximate)]),

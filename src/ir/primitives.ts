@@ -45,6 +45,8 @@ export interface PrimitiveAttrs {
   cast: { to: DType };
   /** Lower (or upper) triangle, the rest zero: causal masks. */
   trilu: { upper: boolean; k: number };
+  /** Index of the largest element along `axis` (axis removed), int64: greedy decoding. */
+  argMax: { axis: number };
   /** Identity forward, zero gradient (detach): RL ratios, targets. */
   stopGradient: NoAttrs;
   // NOTE: softmax and log-softmax are fused primitives rather than composites: the single ONNX
@@ -170,6 +172,7 @@ export const shapeRules: { [P in Primitive]: ShapeRule<P> } = {
   cast: ([x], { to }) => ({ shape: x.shape, dtype: to }),
   trilu: same,
   stopGradient: same,
+  argMax: ([x], { axis }) => ({ shape: x.shape.filter((_, i) => i !== axis), dtype: "int64" }),
   softmax: same,
   logSoftmax: same,
   gelu: same,

@@ -1,10 +1,12 @@
 // Composites are built from primitives; these check their values and gradients the same way.
 
 import { test } from "node:test";
-import { causalMaskBias, crossEntropy, gelu, layerNorm, rmsNorm, sigmoid, tokenLogProbs } from "../../src/ir/index";
+import { abs, clamp, causalMaskBias, crossEntropy, gelu, layerNorm, rmsNorm, sigmoid, tokenLogProbs } from "../../src/ir/index";
 import { type OpCase, checkForward, checkGrad } from "./check";
 
 const cases: OpCase[] = [
+  { name: "clamp", inputs: [{ shape: [6], lo: -2, hi: 2 }], f: (g, [x]) => clamp(g, x, -0.8, 0.8) },
+  { name: "abs", inputs: [{ shape: [6] }], f: (g, [x]) => abs(g, x) },
   { name: "sigmoid", inputs: [{ shape: [6], lo: -4, hi: 4 }], f: (g, [x]) => sigmoid(g, x) },
   { name: "gelu exact", inputs: [{ shape: [6], lo: -3, hi: 3 }], f: (g, [x]) => gelu(g, x, "exact") },
   { name: "gelu tanh", inputs: [{ shape: [6], lo: -3, hi: 3 }], f: (g, [x]) => gelu(g, x, "tanh") },

@@ -55,6 +55,7 @@ const cases: (OpCase & { covers: Primitive[] })[] = [
   { name: "gelu tanh", covers: ["gelu"], inputs: [{ shape: [7], lo: -4, hi: 4 }], f: (g, [a]) => g.gelu(a, "tanh") },
   { name: "layerNorm", covers: ["layerNorm"], inputs: [{ shape: [2, 3, 5] }, { shape: [5] }, { shape: [5] }], f: (g, [x, w, b]) => g.layerNorm(x, w, b) },
   { name: "layerNorm without beta", covers: ["layerNorm"], inputs: [{ shape: [3, 4] }, { shape: [4] }], f: (g, [x, w]) => g.layerNorm(x, w) },
+  { name: "argMax", covers: ["argMax"], noGrad: true, inputs: [{ shape: [3, 4] }], f: (g, [a]) => g.cast(g.argMax(a, 1), "float32") },
   { name: "fan-out accumulates", covers: ["input", "param"], inputs: [{ shape: [3] }], f: (g, [a]) => g.mul(g.add(a, g.exp(a)), g.tanh(a)) },
   { name: "symbolic-count mean", covers: ["constant"], inputs: [{ shape: [4, 3] }], f: (g, [a]) => g.div(a, g.scalar(4)) },
 ];
