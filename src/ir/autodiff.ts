@@ -3,7 +3,7 @@
 
 import { type GraphBuilder } from "./builder";
 import { type GradContext, type GradRule, gradients } from "./gradients";
-import { type Primitive, type Tensor } from "./primitives";
+import { type Primitive, type PrimitiveAttrs, type Tensor } from "./primitives";
 import { formatShape, numel, shapesEqual } from "./shape";
 
 /**
@@ -15,11 +15,12 @@ export function grad(g: GraphBuilder, loss: Tensor, wrt: readonly Tensor[]): Ten
   if (numel(loss.shape) !== 1) throw new Error(`grad: loss must have one element, got ${loss}`);
   if (loss.dtype !== "float32") throw new Error(`grad: loss must be float32, got ${loss}`);
   const needed = dependsOn(g, loss, wrt);
-  const grads = new Map<number, Tensor>([[loss.id, g.full(loss.shape, 1)]]);
+  const contributions = new Map<number, Tensor[]>([[loss.id, [g.full(loss.shape, 1)]]]);
   for (let id = loss.id; id >= 0; id--) {
-    const dy = grads.get(id);
     const node = g.nodes[id];
-    if (!dy || !needed[id] || node.inputs.length === 0) continue;
+    const parts = contributions.get(id);
+    if (!parts || !needed[id] || node.inputs.length === 0) continue;
+    const dy = accumulate(g, parts);
     const rule = gradients[node.op] as GradRule<Primitive>;
     const ctx: GradContext<Primitive> = { g, inputs: node.inputs, attrs: node.attrs, out: node.output, dy };
     const dxs = rule(ctx);
@@ -29,11 +30,44 @@ export function grad(g: GraphBuilder, loss: Tensor, wrt: readonly Tensor[]): Ten
       if (!shapesEqual(dx.shape, x.shape)) {
         throw new Error(`grad rule for ${node.op} gave ${formatShape(dx.shape)} for input ${x}`);
       }
-      const prev = grads.get(x.id);
-      grads.set(x.id, prev ? g.add(prev, dx) : dx);
+      const list = contributions.get(x.id);
+      if (list) list.push(dx);
+      else contributions.set(x.id, [dx]);
     });
   }
-  return wrt.map((w) => grads.get(w.id) ?? g.full(w.shape, 0));
+  return wrt.map((w) => {
+    const parts = contributions.get(w.id);
+    return parts ? accumulate(g, parts) : g.full(w.shape, 0);
+  });
+}
+
+/**
+ * Sums the gradient contributions of one tensor. When they are the zero-padded gradients of
+ * slices that tile one axis exactly (a tensor split into pieces, e.g. fused QKV), they are
+ * concatenated instead: one copy instead of one Pad per piece plus the Adds between them.
+ */
+function accumulate(g: GraphBuilder, parts: Tensor[]): Tensor {
+  if (parts.length === 1) return parts[0];
+  const tiles = sliceTiles(g, parts);
+  if (tiles) return g.concat(tiles, (g.nodeOf(parts[0]).attrs as PrimitiveAttrs["pad"]).axis);
+  return parts.reduce((a, b) => g.add(a, b));
+}
+
+/** The unpadded pieces in axis order if `parts` are pads that tile one axis; otherwise null. */
+function sliceTiles(g: GraphBuilder, parts: Tensor[]): Tensor[] | null {
+  const nodes = parts.map((t) => g.nodeOf(t));
+  if (!nodes.every((n) => n.op === "pad")) return null;
+  const pads = nodes.map((n) => ({ node: n, attrs: n.attrs as PrimitiveAttrs["pad"] }));
+  const axis = pads[0].attrs.axis;
+  if (pads.some((p) => p.attrs.axis !== axis || typeof p.attrs.before !== "number")) return null;
+  pads.sort((a, b) => (a.attrs.before as number) - (b.attrs.before as number));
+  let offset = 0;
+  for (const p of pads) {
+    const piece = p.node.inputs[0].shape[axis];
+    if (p.attrs.before !== offset || typeof piece !== "number") return null;
+    offset += piece;
+  }
+  return offset === parts[0].shape[axis] ? pads.map((p) => p.node.inputs[0]) : null;
 }
 
 /** Marks nodes on a path from any of `wrt` to `loss` through float tensors. */

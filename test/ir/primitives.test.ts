@@ -56,6 +56,8 @@ const cases: (OpCase & { covers: Primitive[] })[] = [
   { name: "layerNorm", covers: ["layerNorm"], inputs: [{ shape: [2, 3, 5] }, { shape: [5] }, { shape: [5] }], f: (g, [x, w, b]) => g.layerNorm(x, w, b) },
   { name: "layerNorm without beta", covers: ["layerNorm"], inputs: [{ shape: [3, 4] }, { shape: [4] }], f: (g, [x, w]) => g.layerNorm(x, w) },
   { name: "argMax", covers: ["argMax"], noGrad: true, inputs: [{ shape: [3, 4] }], f: (g, [a]) => g.cast(g.argMax(a, 1), "float32") },
+  { name: "slices tiling an axis (concat gradient)", covers: ["slice"], inputs: [{ shape: [3, 5] }], f: (g, [a]) => g.mul(g.slice(a, 1, 0, 2), g.exp(g.slice(a, 1, 2, 4))) },
+  { name: "overlapping slices (summed gradient)", covers: ["slice"], inputs: [{ shape: [3, 4] }], f: (g, [a]) => g.mul(g.slice(a, 1, 0, 3), g.slice(a, 1, 1, 4)) },
   { name: "fan-out accumulates", covers: ["input", "param"], inputs: [{ shape: [3] }], f: (g, [a]) => g.mul(g.add(a, g.exp(a)), g.tanh(a)) },
   { name: "symbolic-count mean", covers: ["constant"], inputs: [{ shape: [4, 3] }], f: (g, [a]) => g.div(a, g.scalar(4)) },
 ];
@@ -77,4 +79,12 @@ test("stopGradient: d/da sum(a * stop(a)) = a (the stopped factor gets no gradie
   const [da] = grad(g, g.sum(g.mul(a, g.stopGradient(a))), [a]);
   const data = Float64Array.of(0.5, -2, 3);
   assert.deepEqual([...evaluate(g, [da], { a: { data, shape: [3] } })[0].data], [...data]);
+});
+
+test("gradients of slices that tile an axis are concatenated, not padded and summed", () => {
+  const g = new GraphBuilder();
+  const a = g.input("a", "float32", [2, 6]);
+  const parts = [0, 1, 2].map((i) => g.exp(g.slice(a, 1, 2 * i, 2 * i + 2)));
+  const [da] = grad(g, g.sum(g.concat(parts.reverse(), 1)), [a]);
+  assert.equal(g.nodeOf(da).op, "concat");
 });
