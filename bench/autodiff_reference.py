@@ -72,6 +72,7 @@ def summary(times, loss):
         "torch": torch.__version__,
         "params": sum(p.numel() for p in model.parameters()),
         "step_s": sorted(times)[len(times) // 2],
+        "best_step_s": min(times),
         "tokens_per_s": B * T / sorted(times)[len(times) // 2],
         "loss": loss,
         "matmul_gflops": matmul_gflops(),
