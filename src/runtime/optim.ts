@@ -1,11 +1,11 @@
 // Optimizers applied in JS to the parameter arrays, in place, after ORT computed the gradients.
 //
-// In JS or in the graph? Both exist, measured on the reference decoder (3.27M params,
-// bench/autodiff.bench.ts, 2 shared cores, three runs): JS AdamW 66 / 69 / 88 ms per step, the ORT
-// graph (optim-graph.ts: params, m and v written as outputs into double buffers) 44 / 76 / 56 ms.
-// The graph is usually faster because ORT uses both cores; either is 3-6% of a ~1.2-2 s step. JS is
-// the default (synchronous, no extra session, easy to extend); `GraphAdamW` is a drop-in for
-// `Trainer` when the last few percent matter.
+// In JS or in the graph? Both exist; bench/autodiff.bench.ts measures both on the reference decoder
+// (3.27M params, 2 shared cores). Five runs, ms per AdamW step, JS vs ORT graph (optim-graph.ts:
+// params, m, v written as outputs into double buffers): 66/44, 69/76, 88/56 with ORT's spinning
+// threads, then 43/53, 47/49, 50/97, 44/49 without. Neither wins reliably; both are 4-7% of a
+// 0.7-1.2 s step (the single-threaded JS loop is bound by sqrt and divide, ~8 ns per parameter).
+// JS is the default: synchronous, no extra session, easy to extend. `GraphAdamW` is a drop-in.
 
 import { type ParamStore } from "./params";
 

@@ -46,3 +46,18 @@ test("one session per shape bucket; an inconsistent feed is rejected before ORT 
   await assert.rejects(compiled.run({ x: feed(2, 3).x, m: feed(3, 1).m }), /input "m": dim 0 is 3 but \[B, 1\] says B = 2/);
   await compiled.dispose();
 });
+
+test("KV-cache style concat along a symbolic axis: (P)+(1) resolves per bucket", async () => {
+  const g = new GraphBuilder();
+  const past = g.input("past", "float32", ["B", "P", 2]);
+  const next = g.input("next", "float32", ["B", 1, 2]);
+  const keys = g.concat([past, next], 1);
+  assert.deepEqual(keys.shape, ["B", "(P)+(1)", 2]);
+  const compiled = new CompiledGraph(g, { keys, total: g.sum(keys, [1]) }, { threads: 1 });
+  for (const p of [3, 5]) {
+    const out = await compiled.run({ past: { data: new Float32Array(p * 2).fill(1), shape: [1, p, 2] }, next: { data: Float32Array.of(5, 7), shape: [1, 1, 2] } });
+    assert.deepEqual(out.keys.shape, [1, p + 1, 2]);
+    assert.deepEqual([...out.total.data], [p + 5, p + 7]);
+  }
+  await compiled.dispose();
+});
