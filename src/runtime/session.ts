@@ -1,6 +1,7 @@
 // CompiledGraph: runs an IR graph on onnxruntime-node. One ONNX model and one InferenceSession per
 // shape bucket (a binding of the symbolic dims), created on first use and cached.
 
+import { writeFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { type DType, type DimBindings, type GraphBuilder, type Tensor, type TensorData, bindShape, emitOnnx, resolveShape } from "../ir/index";
 
@@ -64,7 +65,7 @@ export class CompiledGraph {
     let session = this.sessions.get(key);
     if (!session) {
       const { bytes } = emitOnnx(this.graph, { outputs: this.outputs, bindings });
-      if (this.options.dumpPath) void import("node:fs").then((fs) => fs.writeFileSync(this.options.dumpPath!, bytes));
+      if (this.options.dumpPath) writeFileSync(this.options.dumpPath, bytes);
       session = ort.InferenceSession.create(bytes, {
         graphOptimizationLevel: "all",
         executionMode: "sequential",
