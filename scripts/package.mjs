@@ -5,9 +5,13 @@
 // TODO(training): onnxruntime-node is kept external by the build (native binaries); once the
 // extension runs training or ONNX PRMs it must ship in the vsix (copy its linux/darwin/win32 CPU
 // binaries into dist/ or package per platform with `vsce package --target`).
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
+import { renameSync } from "node:fs";
+import * as esbuild from "esbuild";
+import yauzl from "yauzl";
+import yazl from "yazl";
 
 const root = new URL("..", import.meta.url).pathname;
 const { name, version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -45,10 +49,53 @@ stageEsbuild();
 // Old packages would otherwise end up inside the new one and leave several vsix files behind.
 for (const file of readdirSync(dist)) if (file.endsWith(".vsix")) rmSync(join(dist, file));
 
+/**
+ * The TypeScript server plugin (src/extension/tsPlugin) must sit in the extension's own
+ * node_modules (tsserver only loads plugins by package name), which vsce leaves out with
+ * --no-dependencies: bundle it here and add it to the finished package.
+ */
+async function buildTsPlugin() {
+  const result = await esbuild.build({
+    entryPoints: [join(root, "src/extension/tsPlugin/index.ts")],
+    bundle: true, platform: "node", target: "node18", format: "cjs", write: false, logLevel: "warning",
+  });
+  return {
+    "extension/node_modules/rewardlab-ts-plugin/index.js": Buffer.from(result.outputFiles[0].text),
+    "extension/node_modules/rewardlab-ts-plugin/package.json": Buffer.from(JSON.stringify({ name: "rewardlab-ts-plugin", version, main: "index.js" }, null, 2)),
+  };
+}
+
+/** Rewrites the zip at `path` with `extra` entries (name -> bytes) added. */
+async function addToZip(path, extra) {
+  const temporary = `${path}.tmp`;
+  const output = new yazl.ZipFile();
+  const done = new Promise((resolve, reject) => {
+    output.outputStream.pipe(createWriteStream(temporary)).on("close", resolve).on("error", reject);
+  });
+  const input = await new Promise((resolve, reject) => yauzl.open(path, { lazyEntries: true }, (error, zip) => (error ? reject(error) : resolve(zip))));
+  await new Promise((resolve, reject) => {
+    input.on("entry", (entry) => {
+      input.openReadStream(entry, (error, stream) => {
+        if (error) return reject(error);
+        output.addReadStream(stream, entry.fileName, { mtime: entry.getLastModDate(), mode: entry.externalFileAttributes >>> 16 || 0o100644 });
+        stream.on("end", () => input.readEntry());
+      });
+    });
+    input.on("end", resolve);
+    input.on("error", reject);
+    input.readEntry();
+  });
+  for (const [name, bytes] of Object.entries(extra)) output.addBuffer(bytes, name);
+  output.end();
+  await done;
+  renameSync(temporary, path);
+}
+
 const vsce = join(root, "node_modules/@vscode/vsce/vsce");
 const result = spawnSync(process.execPath, [vsce, "package", "--no-dependencies", "--out", out], {
   cwd: root,
   stdio: "inherit",
 });
 if (result.status !== 0) process.exit(result.status ?? 1);
+await addToZip(out, await buildTsPlugin());
 console.log(`packaged ${out} (${(statSync(out).size / 1024).toFixed(0)} KiB)`);

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test as nodeTest } from "node:test";
-import { launch, openFile, root, runCommand, shot, viewerFrame } from "./harness.mjs";
+import { after, before } from "node:test";
+import { launch, openFile, root, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
 
 const fixture = join(root, "test/e2e/fixtures/shapes-mini");
 const TRACE = "data/rollouts.trace.jsonl";
@@ -22,19 +22,7 @@ after(async () => {
   }
 });
 
-/** A test that leaves a FAILED-<n> screenshot and the page's console errors behind when it fails. */
-let failures = 0;
-function test(name, fn) {
-  nodeTest(name, async () => {
-    try {
-      await fn();
-    } catch (error) {
-      await shot(vscode.page, `FAILED-${++failures}`).catch(() => undefined);
-      console.log(`console errors so far:\n${vscode.consoleErrors.join("\n")}`);
-      throw error;
-    }
-  });
-}
+const test = testWith(() => vscode, "extension");
 
 /** The after-line annotation texts of the visible editor lines (they are CSS ::after content). */
 async function annotations(page) {
@@ -186,4 +174,31 @@ test("a reward that throws gets a diagnostic at its line naming the failing samp
   await problem.waitFor({ timeout: 15_000 });
   assert.match(await problem.textContent(), /fragile.*failed on 2 samples \(first: s-10-p-1-4 at rollouts\.trace\.jsonl:5\)/);
   await shot(page, "09-reward-diagnostics");
+});
+
+test("reward files get the rewardlab module's types without any setup", async () => {
+  const { page } = vscode;
+  await page.locator(".monaco-list-row", { hasText: "rewards/accuracy.reward.ts" }).first().click();
+  await page.locator(".tab.active", { hasText: "accuracy.reward.ts" }).waitFor({ timeout: 15_000 });
+  // Type `sample.` on a new line inside score(): the completions come from the rewardlab types.
+  await page.locator(".view-line", { hasText: "return sample.answerText" }).click();
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("sample.");
+  // A member completion (not a word from the file): it comes from the types tsserver resolved.
+  const suggestion = page.locator(".suggest-widget .monaco-list-row", { hasText: "predictedRegions" }).first();
+  // tsserver starts on demand: ask again until its answer comes.
+  for (let attempt = 0; attempt < 20 && !(await suggestion.isVisible()); attempt++) {
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(1500);
+    await page.keyboard.press("Control+Space");
+    await page.waitForTimeout(1000);
+  }
+  await suggestion.waitFor({ timeout: 5_000 });
+  await page.waitForTimeout(500);
+  await shot(page, "10-reward-types");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Control+Z");
+  // Once the half-typed line is undone, nothing is left to complain about: "rewardlab" resolved.
+  await page.waitForFunction(() => document.querySelectorAll(".monaco-editor .squiggly-error").length === 0, null, { timeout: 15_000 });
 });

@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { test as nodeTest } from "node:test";
 import { chromium } from "playwright-core";
 
 export const root = new URL("../..", import.meta.url).pathname;
@@ -68,6 +69,8 @@ export async function launch({ fixture, trusted = true, settings = {} }) {
     "extensions.autoUpdate": false,
     "workbench.enableExperiments": false,
     "editor.minimap.enabled": false,
+    // Tests decide when files are written (code-server would otherwise save edits on its own).
+    "files.autoSave": "off",
     "window.commandCenter": false,
     "workbench.colorTheme": "Default Dark Modern",
     ...settings,
@@ -172,4 +175,25 @@ export async function openFile(page, relativePath) {
 /** The trace viewer's document (a webview is an iframe in an iframe). */
 export function viewerFrame(page) {
   return page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+}
+
+let failures = 0;
+/**
+ * `node:test`'s test, leaving a FAILED-<file>-<n> screenshot and the page's console errors behind
+ * when it fails. `session()` returns the launched code-server (from `launch`).
+ */
+export function testWith(session, prefix) {
+  return (name, fn) =>
+    nodeTest(name, async () => {
+      try {
+        await fn();
+      } catch (error) {
+        const current = session();
+        if (current) {
+          await shot(current.page, `FAILED-${prefix}-${++failures}`).catch(() => undefined);
+          console.log(`console errors so far:\n${current.consoleErrors.join("\n")}`);
+        }
+        throw error;
+      }
+    });
 }
