@@ -49,13 +49,35 @@ export class Trainer {
     this.trainGraph = new CompiledGraph(graph, outputs, options);
   }
 
-  /** Runs forward and backward; gradients land in `this.grads`. Returns the loss and metrics. */
-  async computeGradients(feeds: Readonly<Record<string, HostTensor>>): Promise<{ loss: number; metrics: Record<string, HostTensor> }> {
-    const into = Object.fromEntries([...this.grads].map(([n, a]) => [gradName(n), a]));
+  /**
+   * Runs forward and backward; gradients land in `this.grads` (ORT writes them there directly).
+   * With `accumulate`, they are added to what `this.grads` holds instead (micro-batches: call
+   * `zeroGrads()`, accumulate, then `optimizer.step(params, grads)` yourself).
+   */
+  async computeGradients(
+    feeds: Readonly<Record<string, HostTensor>>,
+    accumulate = false,
+  ): Promise<{ loss: number; metrics: Record<string, HostTensor> }> {
+    const target = accumulate ? this.scratchGrads() : this.grads;
+    const into = Object.fromEntries([...target].map(([n, a]) => [gradName(n), a]));
     const out = await this.trainGraph.run(feeds, this.params, into);
+    if (accumulate) {
+      for (const [name, g] of this.grads) addInto(g, target.get(name)!);
+    }
     const metrics: Record<string, HostTensor> = {};
     for (const name of Object.keys(this.options.metrics ?? {})) metrics[name] = out[name];
     return { loss: (out.loss.data as Float32Array)[0], metrics };
+  }
+
+  /** Sets every gradient to zero (before accumulating micro-batches). */
+  zeroGrads(): void {
+    for (const g of this.grads.values()) g.fill(0);
+  }
+
+  private scratch: ParamStore | null = null;
+  private scratchGrads(): ParamStore {
+    this.scratch ??= new Map([...this.grads].map(([n, g]) => [n, new Float32Array(g.length)]));
+    return this.scratch;
   }
 
   /** One optimisation step on a batch. `lrScale` multiplies the learning rate (schedules). */
@@ -78,6 +100,10 @@ export class Trainer {
     await this.evalGraph?.dispose();
     await this.options.optimizer.dispose?.();
   }
+}
+
+function addInto(acc: Float32Array, x: Float32Array): void {
+  for (let i = 0; i < acc.length; i++) acc[i] += x[i];
 }
 
 /** Default weight-decay filter: matrices decay; biases, norm gains (rank 1) do not. */

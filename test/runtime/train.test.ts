@@ -58,3 +58,20 @@ test("a 2-layer char-level transformer memorises a string (loss < 0.3), with two
   assert.equal(trainer.trainGraph.bucketCount, 2);
   await trainer.dispose();
 });
+
+test("gradient accumulation over two half-batches equals the full batch's summed gradient", async () => {
+  const { g, loss } = xorModel();
+  const sumLoss = g.mul(loss, g.scalar("B")); // mean * B = sum over the batch
+  const trainer = new Trainer(g, sumLoss, { optimizer: new AdamW({ lr: 0 }), seed: 3, threads: 1 });
+  const half = (from: number) => ({
+    x: { data: xorFeeds.x.data.slice(2 * from, 2 * from + 4), shape: [2, 2] },
+    y: { data: xorFeeds.y.data.slice(from, from + 2), shape: [2] },
+  });
+  await trainer.computeGradients(xorFeeds);
+  const full = new Map([...trainer.grads].map(([n, a]) => [n, Float32Array.from(a)]));
+  trainer.zeroGrads();
+  await trainer.computeGradients(half(0), true);
+  await trainer.computeGradients(half(2), true);
+  for (const [n, a] of full) trainer.grads.get(n)!.forEach((v, i) => assert.ok(Math.abs(v - a[i]) < 1e-5, `${n}[${i}]: ${v} vs ${a[i]}`));
+  await trainer.dispose();
+});
