@@ -7,6 +7,7 @@
 // binaries into dist/ or package per platform with `vsce package --target`).
 import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { renameSync } from "node:fs";
 import * as esbuild from "esbuild";

@@ -149,15 +149,27 @@ export async function shot(page, name) {
   return path;
 }
 
-/** Runs a command through the command palette (F1), by its title. */
-export async function runCommand(page, title) {
-  await page.keyboard.press("F1");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  const item = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
-  await item.waitFor({ timeout: 15_000 });
-  await page.keyboard.press("Enter");
+/**
+ * Runs a command through the command palette (F1), by its title. Retries while the palette does not
+ * list it yet (right after start-up, extension contributions may still be arriving).
+ */
+export async function runCommand(page, title, attempts = 4) {
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const item = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+    try {
+      await item.waitFor({ timeout: 5_000 });
+      await page.keyboard.press("Enter");
+      return;
+    } catch (error) {
+      await page.keyboard.press("Escape");
+      if (attempt >= attempts) throw error;
+      await page.waitForTimeout(2_000);
+    }
+  }
 }
 
 /** Opens a workspace file in the text editor through Quick Open. */

@@ -45,13 +45,10 @@ const host = new Host({
     }
     count.textContent = `${sampleCount.toLocaleString("en-US")} samples`;
     list.setQuery(toolbar.query());
-    if (sampleCount > 0) openSample(focusIndex ?? saved.selected ?? 0);
+    if (sampleCount > 0) openSample(focusIndex ?? saved.selected ?? 0, true);
   },
   indexProgress: ({ sampleCount }) => list.reset(`Reading file… ${sampleCount.toLocaleString("en-US")} samples`),
-  rows: ({ requestId, total, start, rows }) => {
-    list.receive(requestId, total, start, rows);
-    if (selected) list.markSelected(selected.index);
-  },
+  rows: ({ requestId, total, start, rows }) => list.receive(requestId, total, start, rows),
   sample: ({ requestId, detail, error }) => {
     if (requestId !== sampleRequest) return;
     if (!detail) {
@@ -65,7 +62,7 @@ const host = new Host({
   group: ({ requestId, group, samples }) => {
     if (requestId === groupRequest) groupView.show(group, samples, selected?.index);
   },
-  focus: ({ index }) => openSample(index),
+  focus: ({ index }) => openSample(index, true),
   rescored: ({ rewardNames }) => {
     toolbar.setRewardNames(rewardNames);
     list.setQuery(toolbar.query());
@@ -74,9 +71,10 @@ const host = new Host({
 });
 saved = (host.state as SavedState | undefined) ?? {};
 
-function openSample(index: number): void {
+/** Shows sample `index`; `reveal` scrolls the list to it (focus from the host, not a click). */
+function openSample(index: number, reveal = false): void {
   sampleRequest = host.requestId();
-  list.markSelected(index);
+  list.markSelected(index, reveal);
   host.post({ type: "openSample", payload: { requestId: sampleRequest, index } });
   saved.selected = index;
   host.state = saved;

@@ -31,6 +31,8 @@ export class SampleList {
   /** Position in the current order of the selected sample, when known. */
   private selectedPosition: number | undefined;
   private frame = 0;
+  /** A sample to scroll to once its row is loaded (focus from the host). */
+  private revealIndex: number | undefined;
 
   constructor(private readonly callbacks: ListCallbacks) {
     this.viewport.tabIndex = 0;
@@ -49,6 +51,7 @@ export class SampleList {
     this.pages.clear();
     this.pending.clear();
     this.selectedPosition = undefined;
+    this.viewport.scrollTop = 0;
     this.fetchPage(0);
   }
 
@@ -61,23 +64,35 @@ export class SampleList {
     if (!this.pending.has(requestId)) return;
     this.pending.delete(requestId);
     this.total = total;
-    this.pages.set(Math.floor(start / PAGE), rows);
+    const page = Math.floor(start / PAGE);
+    this.pages.set(page, rows);
     this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+    this.locateSelection(page, rows);
     this.status.textContent = `${total.toLocaleString("en-US")} sample${total === 1 ? "" : "s"}`;
     this.scheduleRender();
   }
 
-  /** Marks sample `index` selected and scrolls to it if it is in the loaded pages. */
-  markSelected(index: number): void {
+  /**
+   * Marks sample `index` selected. With `reveal`, scrolls to it as soon as its row is loaded
+   * (now, or when a later page arrives); without, the user's scroll position is left alone.
+   */
+  markSelected(index: number, reveal = false): void {
     this.selectedIndex = index;
-    for (const [page, rows] of this.pages) {
-      const at = rows.findIndex((row) => row.index === index);
-      if (at >= 0) {
-        this.selectedPosition = page * PAGE + at;
-        this.scrollIntoView(this.selectedPosition);
-      }
-    }
+    this.revealIndex = reveal ? index : undefined;
+    for (const [page, rows] of this.pages) this.locateSelection(page, rows);
     this.scheduleRender();
+  }
+
+  /** Notes where the selected sample sits in the current order and scrolls there when a reveal is pending. */
+  private locateSelection(page: number, rows: SampleRow[]): void {
+    if (this.selectedIndex === undefined) return;
+    const at = rows.findIndex((row) => row.index === this.selectedIndex);
+    if (at < 0) return;
+    this.selectedPosition = page * PAGE + at;
+    if (this.revealIndex === this.selectedIndex) {
+      this.scrollIntoView(this.selectedPosition);
+      this.revealIndex = undefined;
+    }
   }
 
   private header(): HTMLElement {

@@ -19,17 +19,21 @@ export class SampleView {
   readonly element = el("div", "sample-view");
   private rendered: RenderedCompletion | undefined;
   private sample: SampleDetail | undefined;
+  /** The channel in use for this sample: the preferred one when the sample has it. */
+  private channel: string;
 
   constructor(
     private readonly callbacks: SampleViewCallbacks,
-    private channel: string,
+    /** What the user picked last (or the setting): kept across samples that lack it. */
+    private preferred: string,
   ) {
+    this.channel = preferred;
     this.element.append(el("p", "placeholder", "Select a sample on the left."));
   }
 
   /** Sets the channel used from the next sample on (the picker still lists only what a sample has). */
   setChannel(channel: string): void {
-    this.channel = channel;
+    this.preferred = channel;
   }
 
   show(sample: SampleDetail): void {
@@ -68,7 +72,7 @@ export class SampleView {
 
   private completionSection(sample: SampleDetail): HTMLElement {
     const channels = [...sample.channels, "none"];
-    if (!channels.includes(this.channel)) this.channel = channels[0];
+    this.channel = channels.includes(this.preferred) ? this.preferred : channels[0];
     const picker = document.createElement("vscode-single-select") as HTMLElement & { value: string };
     picker.className = "channel-picker";
     picker.setAttribute("aria-label", "Colour by");
@@ -81,6 +85,7 @@ export class SampleView {
     }
     picker.addEventListener("change", () => {
       this.channel = picker.value;
+      this.preferred = picker.value;
       this.callbacks.channelChanged(this.channel);
       this.redrawCompletion();
     });

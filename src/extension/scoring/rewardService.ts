@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { LoadResult, RewardEngine } from "../../reward/engine";
@@ -12,6 +13,11 @@ import type { TraceStore } from "../traces/traceStore";
 import { groupFailures, splitLocation, type Failure } from "./locations";
 
 const RELOAD_DEBOUNCE_MS = 150;
+/**
+ * Files up to this size keep their parsed samples in the sandbox workers, so a hot reload re-scores
+ * without reading them again; bigger files are streamed again on each reload (memory stays flat).
+ */
+const KEEP_IN_WORKERS_BYTES = 256 * 1024 * 1024;
 
 /** Statistics of one reward over every scored trace, for the Rewards view and the reward CodeLens. */
 export interface RewardSummary {
@@ -135,7 +141,8 @@ export class RewardService extends Disposable {
     const engine = this.engine as RewardEngine;
     const started = performance.now();
     const file = index.file;
-    const table = this.scored.has(file) && reloaded ? await engine.rescore(file) : await engine.scoreFile(file, { keep: true });
+    const keep = (await stat(file)).size <= KEEP_IN_WORKERS_BYTES;
+    const table = keep && this.scored.has(file) && reloaded ? await engine.rescore(file) : await engine.scoreFile(file, { keep });
     this.scored.add(file);
     this.tables.set(file, table);
     index.applyEngineScores(engineScores(table, index));
