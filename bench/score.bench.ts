@@ -74,7 +74,7 @@ export default [formatReward(), answerMatchReward({ name: "accuracy", weight: ${
 async function throughput(dir: string): Promise<void> {
   const trace = join(dir, "bench.trace.jsonl");
   const bytes = generate(trace, SAMPLES);
-  const engine = new RewardEngine({ rewards: join(dir, "rewards") });
+  const engine = new RewardEngine({ rewards: join(dir, "rewards"), ...(process.env.BENCH_CHUNK ? { chunkBytes: Number(process.env.BENCH_CHUNK) } : {}) });
   const load = await engine.load();
   await engine.scoreFile(trace); // warm-up: JIT and worker start
   const runs: number[] = [];

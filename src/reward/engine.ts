@@ -16,8 +16,10 @@ export interface RewardEngineOptions extends SandboxOptions {
   rewards: string;
   steps?: StepSplitOptions;
   advantage?: GroupAdvantageOptions;
-  /** Records per sandbox batch for `scoreRecords` (default 512). Files go in chunks of about 512 KiB. */
+  /** Records per sandbox batch for `scoreRecords` (default 512). */
   batchSize?: number;
+  /** Bytes per chunk when scoring a file (default 1 MiB: fewer round trips to the workers measured faster). */
+  chunkBytes?: number;
 }
 
 /** A reward file that failed to compile or load; `message` starts with file:line:col when known. */
@@ -101,7 +103,7 @@ export class RewardEngine {
     let failure: unknown;
     let firstIndex = 0, read = 0, bytes = 0;
 
-    for await (const chunk of readLineChunks(path, { signal: options.signal })) {
+    for await (const chunk of readLineChunks(path, { signal: options.signal, chunkBytes: this.options.chunkBytes ?? 1024 * 1024 })) {
       const key = options.keep ? `k${++this.keyCounter}` : undefined;
       const job = this.pool.score({ file: path, firstIndex, chunk: chunk.bytes, firstLine: chunk.firstLine, ...(key ? { keep: key } : {}) });
       inflight.push(job.then(() => undefined, (error) => void (failure ??= error)));
