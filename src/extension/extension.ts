@@ -10,6 +10,7 @@ import { TraceViewerProvider } from "./traceViewer/traceViewerProvider";
 import { TraceStore } from "./traces/traceStore";
 import { RewardsView } from "./views/rewardsView";
 import { TracesView } from "./views/tracesView";
+import { WhatIfEditor } from "./whatIf/whatIfEditor";
 
 /**
  * Registers the views, commands, trace viewer and annotations. Nothing here reads files or runs
@@ -32,10 +33,11 @@ export function activate(context: vscode.ExtensionContext): void {
     viewer: new TraceViewerProvider(context.extensionUri, store, log),
     tracesView: new TracesView(store),
     rewardsView: new RewardsView(store, rewards),
+    whatIf: new WhatIfEditor(store, rewards, log),
   };
   const annotations = new TraceAnnotations(context.extensionUri, store, log);
   const rewardLenses = new RewardLenses(rewards);
-  context.subscriptions.push(store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, annotations, rewardLenses, ...registerCommands(services));
+  context.subscriptions.push(store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, annotations, rewardLenses, ...registerCommands(services));
   const trust = vscode.workspace.isTrusted ? "trusted" : "restricted mode: reward code will not run";
   log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms (${trust})`);
 }

@@ -5,6 +5,7 @@ import type { StatusBar } from "./statusBar";
 import type { TraceViewerProvider } from "./traceViewer/traceViewerProvider";
 import type { TraceStore } from "./traces/traceStore";
 import type { RewardsView } from "./views/rewardsView";
+import type { WhatIfEditor } from "./whatIf/whatIfEditor";
 import type { TracesView } from "./views/tracesView";
 
 /** What commands may use; built once in `activate`. */
@@ -17,4 +18,5 @@ export interface Services {
   rewardsView: RewardsView;
   statusBar: StatusBar;
   rewards: RewardService;
+  whatIf: WhatIfEditor;
 }

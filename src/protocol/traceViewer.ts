@@ -127,5 +127,7 @@ export type QueryRowsMessage = IpcMessage<"queryRows", { requestId: number; quer
 export type OpenSampleMessage = IpcMessage<"openSample", { requestId: number; index: number }>;
 export type OpenGroupMessage = IpcMessage<"openGroup", { requestId: number; group: string }>;
 export type RevealLineMessage = IpcMessage<"revealLine", { index: number }>;
+/** Opens the sample's completion in the what-if editor (re-scored as it is edited; never saved to the trace). */
+export type EditCompletionMessage = IpcMessage<"editCompletion", { index: number }>;
 
-export type ViewerToHostMessage = ReadyMessage | QueryRowsMessage | OpenSampleMessage | OpenGroupMessage | RevealLineMessage;
+export type ViewerToHostMessage = ReadyMessage | QueryRowsMessage | OpenSampleMessage | OpenGroupMessage | RevealLineMessage | EditCompletionMessage;

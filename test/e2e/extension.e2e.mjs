@@ -202,3 +202,23 @@ test("reward files get the rewardlab module's types without any setup", async ()
   // Once the half-typed line is undone, nothing is left to complain about: "rewardlab" resolved.
   await page.waitForFunction(() => document.querySelectorAll(".monaco-editor .squiggly-error").length === 0, null, { timeout: 15_000 });
 });
+
+test("the what-if editor re-scores an edited completion and never writes the trace", async () => {
+  const { page, workspace } = vscode;
+  const before = readFileSync(join(workspace, TRACE), "utf8");
+  await page.locator(".tab", { hasText: "rollouts.trace.jsonl" }).last().click();
+  const view = viewerFrame(page);
+  await view.locator(".sample-header h2", { hasText: "s-10-p-1-4" }).waitFor({ timeout: 15_000 });
+  await view.locator(".edit-completion").click();
+  const lens = page.locator(".codelens-decoration", { hasText: "what-if s-10-p-1-4" }).first();
+  await lens.waitFor({ timeout: 30_000 });
+  await page.locator(".codelens-decoration", { hasText: "accuracy 0.00" }).first().waitFor({ timeout: 30_000 });
+  // The completion had no answer: give it the right one.
+  await page.locator(".tab.active", { hasText: "s-10-p-1-4" }).waitFor();
+  await page.locator(".monaco-editor .view-line").first().click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("<answer>2</answer>");
+  await page.locator(".codelens-decoration", { hasText: /what-if s-10-p-1-4: .*accuracy 1\.00/ }).first().waitFor({ timeout: 30_000 });
+  await shot(page, "14-what-if");
+  assert.equal(readFileSync(join(workspace, TRACE), "utf8"), before, "the trace file is unchanged");
+});

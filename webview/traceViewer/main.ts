@@ -96,6 +96,7 @@ const list = new SampleList({
 const sampleView = new SampleView(
   {
     revealLine: (index) => host.post({ type: "revealLine", payload: { index } }),
+    editCompletion: (index) => host.post({ type: "editCompletion", payload: { index } }),
     channelChanged: (channel) => {
       saved.channel = channel;
       host.state = saved;

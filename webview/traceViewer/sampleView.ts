@@ -10,6 +10,7 @@ import { imageWithRegions } from "./imageRegions";
 
 export interface SampleViewCallbacks {
   revealLine(index: number): void;
+  editCompletion(index: number): void;
   channelChanged(channel: string): void;
 }
 
@@ -66,7 +67,12 @@ export class SampleView {
     reveal.setAttribute("secondary", "");
     reveal.textContent = "Show line in editor";
     reveal.addEventListener("click", () => this.callbacks.revealLine(sample.index));
-    header.append(title, el("span", "facts", facts), reveal);
+    const edit = document.createElement("vscode-button");
+    edit.className = "edit-completion";
+    edit.textContent = "Edit completion (what-if)";
+    edit.title = "Edit the completion in an editor and watch the rewards re-score as you type. The trace file is never changed.";
+    edit.addEventListener("click", () => this.callbacks.editCompletion(sample.index));
+    header.append(title, el("span", "facts", facts), edit, reveal);
     return header;
   }
 

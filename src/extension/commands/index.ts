@@ -7,9 +7,10 @@ import { refreshViews } from "./refresh";
 import { scoreTraces } from "./scoreTraces";
 import { showLog } from "./showLog";
 import { trainWithCurrentReward } from "./train";
+import { whatIf } from "./whatIf";
 
 /** Every command of the extension; each id is also declared in package.json `contributes.commands`. */
-export const COMMANDS: readonly Command[] = [openTraceViewer, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog];
+export const COMMANDS: readonly Command[] = [openTraceViewer, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog, whatIf];
 
 export function registerCommands(services: Services): vscode.Disposable[] {
   return COMMANDS.map((command) =>

@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import type { LoadResult, RewardEngine } from "../../reward/engine";
 import type { RewardStats } from "../../reward/stats";
 import type { ScoreTable } from "../../reward/table";
+import type { TraceRecord } from "../../trace/types";
 import { Disposable } from "../base/disposable";
 import { settings } from "../config";
 import type { Log } from "../log";
@@ -69,6 +70,27 @@ export class RewardService extends Disposable {
   get rewardsPath(): string | undefined {
     const folder = vscode.workspace.workspaceFolders?.[0];
     return folder ? path.resolve(folder.uri.fsPath, settings.rewardsPath) : undefined;
+  }
+
+  /**
+   * Scores one record held in memory (the what-if editor) with the current rewards; undefined when
+   * scoring cannot run (untrusted workspace, no rewards folder). Never touches a trace file.
+   */
+  async scoreRecord(record: TraceRecord, file: string): Promise<EngineScores | undefined> {
+    return this.enqueue(async () => {
+      if (!this.engine || !this.load) {
+        if (!(await this.reload())) return undefined;
+      }
+      const table = await (this.engine as RewardEngine).scoreRecords([record], file);
+      const s = table.sampleScores(0);
+      return {
+        rewards: s.rewards,
+        total: s.reward,
+        advantage: null,
+        error: s.reward_errors ? Object.entries(s.reward_errors).map(([name, message]) => `${name}: ${splitLocation(message).message}`).join("; ") : undefined,
+        stepScores: s.step_rewards,
+      };
+    });
   }
 
   /** Scores every indexed trace now (the "Score Traces" command). */

@@ -38,6 +38,7 @@ export class ViewerSession extends Disposable {
       openSample: ({ requestId, index }) => void this.onOpenSample(requestId, index),
       openGroup: ({ requestId, group }) => void this.onOpenGroup(requestId, group),
       revealLine: ({ index }) => void this.onRevealLine(index),
+      editCompletion: ({ index }) => void vscode.commands.executeCommand("rewardlab.whatIf", this.uri, index),
     };
     this.register(
       panel.webview.onDidReceiveMessage((message: ViewerToHostMessage) => {
