@@ -46,6 +46,9 @@ test("the RewardLab container lists trace files and reward files", async () => {
   await traces.locator(".monaco-list-row", { hasText: "step 10" }).click();
   await traces.locator(".monaco-list-row", { hasText: "p-1@10" }).click();
   await traces.locator(".monaco-list-row", { hasText: "s-10-p-1-0" }).waitFor();
+  // A training run's rollouts: run -> step files -> groups.
+  await traces.locator(".monaco-list-row", { hasText: /^demo/ }).click();
+  await traces.locator(".monaco-list-row", { hasText: /^step 10$/ }).waitFor({ timeout: 15_000 });
   const rewards = page.locator('.pane-header[aria-label^="Rewards"]').locator("..");
   await rewards.locator(".monaco-list-row", { hasText: "format" }).first().waitFor({ timeout: 15_000 });
   await page.locator(".statusbar-item", { hasText: "rewards" }).first().waitFor();
@@ -221,4 +224,25 @@ test("the what-if editor re-scores an edited completion and never writes the tra
   await page.locator(".codelens-decoration", { hasText: /what-if s-10-p-1-4: .*accuracy 1\.00/ }).first().waitFor({ timeout: 30_000 });
   await shot(page, "14-what-if");
   assert.equal(readFileSync(join(workspace, TRACE), "utf8"), before, "the trace file is unchanged");
+});
+
+test("New Reward Function writes a reward from a template and opens it", async () => {
+  const { page, workspace } = vscode;
+  await runCommand(page, "RewardLab: New Reward Function");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Process reward" }).click();
+  const input = page.locator(".quick-input-widget input");
+  await input.fill("steps_nonempty");
+  await page.keyboard.press("Enter");
+  await page.locator(".tab.active", { hasText: "steps_nonempty.reward.ts" }).waitFor({ timeout: 15_000 });
+  assert.match(readFileSync(join(workspace, "rewards/steps_nonempty.reward.ts"), "utf8"), /name: "steps_nonempty",\n\s+kind: "process",/);
+  await page.locator(".codelens-decoration", { hasText: "samples" }).first().waitFor({ timeout: 30_000 });
+  await shot(page, "15-new-reward");
+});
+
+test("the getting-started walkthrough is there", async () => {
+  const { page } = vscode;
+  await runCommand(page, "Welcome: Open Walkthrough...");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Get started with RewardLab" }).click();
+  await page.locator(".getting-started-step", { hasText: "Debug a chain of thought" }).first().waitFor({ timeout: 15_000 });
+  await shot(page, "16-walkthrough");
 });

@@ -41,7 +41,7 @@ export class TracesView extends Disposable implements vscode.TreeDataProvider<Tr
     if (!node) return this.roots();
     switch (node.kind) {
       case "run":
-        return node.files.map((uri) => ({ kind: "file", uri, label: vscode.workspace.asRelativePath(uri).split("/").pop() ?? uri.fsPath }));
+        return node.files.map((uri) => ({ kind: "file", uri, label: runFileLabel(uri) }));
       case "file": {
         const index = await this.store.get(node.uri);
         return splitRows(node.uri, index.rows, true);
@@ -96,6 +96,13 @@ export class TracesView extends Disposable implements vscode.TreeDataProvider<Tr
     }
     return [...[...runs].map(([name, uris]): TraceNode => ({ kind: "run", name, files: uris })), ...loose];
   }
+}
+
+/** A run's rollout file by its training step ("step 120" for rollouts/step-00120.trace.jsonl), else its name. */
+function runFileLabel(uri: vscode.Uri): string {
+  const name = uri.path.split("/").pop() ?? uri.fsPath;
+  const step = /^step-(\d+)\.trace\.jsonl$/.exec(name);
+  return step ? `step ${Number(step[1])}` : name;
 }
 
 /** Children of a file or step node: steps (when a file holds several), else groups, else samples. */
