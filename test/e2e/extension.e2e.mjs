@@ -36,19 +36,27 @@ async function annotations(page) {
   });
 }
 
+/** Clicks a tree row until `child` shows (a click can be lost while the tree refreshes after scoring). */
+async function expand(row, child) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await child.isVisible()) return;
+    await row.click();
+    await child.waitFor({ timeout: 3_000 }).catch(() => undefined);
+  }
+  await child.waitFor({ timeout: 5_000 });
+}
+
 test("the RewardLab container lists trace files and reward files", async () => {
   const { page } = vscode;
   await page.locator('.activitybar a[aria-label^="RewardLab"], .activitybar .action-item [aria-label^="RewardLab"]').first().click();
   const traces = page.locator('.pane-header[aria-label^="Traces"]').locator("..");
-  await traces.locator(".monaco-list-row", { hasText: "rollouts.trace.jsonl" }).waitFor({ timeout: 30_000 });
-  await traces.locator(".monaco-list-row", { hasText: "rollouts.trace.jsonl" }).click();
-  await traces.locator(".monaco-list-row", { hasText: "step 10" }).waitFor({ timeout: 15_000 });
-  await traces.locator(".monaco-list-row", { hasText: "step 10" }).click();
-  await traces.locator(".monaco-list-row", { hasText: "p-1@10" }).click();
-  await traces.locator(".monaco-list-row", { hasText: "s-10-p-1-0" }).waitFor();
+  const row = (text) => traces.locator(".monaco-list-row", { hasText: text }).first();
+  await row("rollouts.trace.jsonl").waitFor({ timeout: 30_000 });
+  await expand(row("rollouts.trace.jsonl"), row("step 1010 samples"));
+  await expand(row("step 1010 samples"), row("p-1@10"));
+  await expand(row("p-1@10"), row("s-10-p-1-0"));
   // A training run's rollouts: run -> step files -> groups.
-  await traces.locator(".monaco-list-row", { hasText: /^demo/ }).click();
-  await traces.locator(".monaco-list-row", { hasText: /^step 10$/ }).waitFor({ timeout: 15_000 });
+  await expand(row(/^demo/), row(/^step 10$/));
   const rewards = page.locator('.pane-header[aria-label^="Rewards"]').locator("..");
   await rewards.locator(".monaco-list-row", { hasText: "format" }).first().waitFor({ timeout: 15_000 });
   await page.locator(".statusbar-item", { hasText: "rewards" }).first().waitFor();

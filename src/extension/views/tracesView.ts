@@ -13,7 +13,25 @@ type TraceNode =
   | { kind: "step"; uri: vscode.Uri; step: number; rows: SampleRow[] }
   | { kind: "group"; uri: vscode.Uri; group: string; rows: SampleRow[] }
   | { kind: "sample"; uri: vscode.Uri; row: SampleRow }
-  | { kind: "more"; uri: vscode.Uri; hidden: number };
+  | { kind: "more"; uri: vscode.Uri; hidden: number; of: string };
+
+/** Stable ids keep expansion and selection when the tree refreshes after every scoring run. */
+function nodeId(node: TraceNode): string {
+  switch (node.kind) {
+    case "run":
+      return `run:${node.name}`;
+    case "file":
+      return `file:${node.uri}`;
+    case "step":
+      return `step:${node.uri}#${node.step}`;
+    case "group":
+      return `group:${node.uri}#${node.rows[0]?.step ?? ""}#${node.group}`;
+    case "sample":
+      return `sample:${node.uri}#${node.row.index}`;
+    case "more":
+      return `more:${node.uri}#${node.of}`;
+  }
+}
 
 /**
  * The Traces view: trace files in the workspace, as runs -> steps -> groups -> samples. Files under
@@ -56,6 +74,12 @@ export class TracesView extends Disposable implements vscode.TreeDataProvider<Tr
   }
 
   getTreeItem(node: TraceNode): vscode.TreeItem {
+    const item = this.treeItem(node);
+    item.id = nodeId(node);
+    return item;
+  }
+
+  private treeItem(node: TraceNode): vscode.TreeItem {
     const collapsed = vscode.TreeItemCollapsibleState.Collapsed;
     switch (node.kind) {
       case "run":
@@ -130,7 +154,7 @@ function bucket<K>(rows: SampleRow[], key: (row: SampleRow) => K | undefined): M
 
 function capped(uri: vscode.Uri, nodes: TraceNode[]): TraceNode[] {
   if (nodes.length <= MAX_CHILDREN) return nodes;
-  return [...nodes.slice(0, MAX_CHILDREN), { kind: "more", uri, hidden: nodes.length - MAX_CHILDREN }];
+  return [...nodes.slice(0, MAX_CHILDREN), { kind: "more", uri, hidden: nodes.length - MAX_CHILDREN, of: nodeId(nodes[MAX_CHILDREN]) }];
 }
 
 function mean(rows: SampleRow[]): number | null {
