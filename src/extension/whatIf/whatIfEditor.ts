@@ -62,7 +62,8 @@ export class WhatIfEditor extends Disposable implements vscode.FileSystemProvide
     const uri = vscode.Uri.from({ scheme: WHAT_IF_SCHEME, path: `/${path.basename(traceUri.fsPath)}/${name}` });
     this.files.set(uri.path, new TextEncoder().encode(loaded.record.completion));
     this.sessions.set(uri.toString(), { record: loaded.record, traceFile: traceUri.fsPath, sampleId: loaded.row.id, version: 0 });
-    const document = await vscode.workspace.openTextDocument(uri);
+    // A language of its own, so completions wrap (package.json configurationDefaults).
+    const document = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), "rewardlab-completion");
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false });
     void this.rescore(document);
   }
