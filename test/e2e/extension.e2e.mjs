@@ -141,6 +141,12 @@ test("model output is shown as text: markup in a completion renders literally an
   await shot(page, "06-viewer-markup-as-text");
 });
 
+test("\"Show line in editor\" opens the sample's line in the text editor", async () => {
+  const { page } = vscode;
+  await viewerFrame(page).locator(".sample-header vscode-button", { hasText: "Show line in editor" }).click();
+  await page.locator(".statusbar-item", { hasText: "Ln 5, Col 1" }).first().waitFor({ timeout: 15_000 });
+});
+
 test("annotations follow the trace file when it changes on disk", async () => {
   const { page, workspace } = vscode;
   // Quick Open would reveal the viewer (the file's last editor): go back to the text editor's tab.
@@ -209,7 +215,7 @@ test("reward files get the rewardlab module's types without any setup", async ()
   await page.waitForTimeout(500);
   await shot(page, "10-reward-types");
   await page.keyboard.press("Escape");
-  await page.keyboard.press("Control+Z");
+  await runCommand(page, "File: Revert File");
   // Once the half-typed line is undone, nothing is left to complain about: "rewardlab" resolved.
   await page.waitForFunction(() => document.querySelectorAll(".monaco-editor .squiggly-error").length === 0, null, { timeout: 15_000 });
 });
@@ -217,7 +223,9 @@ test("reward files get the rewardlab module's types without any setup", async ()
 test("the what-if editor re-scores an edited completion and never writes the trace", async () => {
   const { page, workspace } = vscode;
   const before = readFileSync(join(workspace, TRACE), "utf8");
-  await page.locator(".tab", { hasText: "rollouts.trace.jsonl" }).last().click();
+  // Back to the viewer: from the trace's text editor, "Open Trace Viewer" reveals the open viewer.
+  await page.locator(".tab", { hasText: "rollouts.trace.jsonl" }).first().click();
+  await runCommand(page, "RewardLab: Open Trace Viewer");
   const view = viewerFrame(page);
   await view.locator(".sample-header h2", { hasText: "s-10-p-1-4" }).waitFor({ timeout: 15_000 });
   await view.locator(".edit-completion").click();

@@ -40,9 +40,13 @@ before(async () => {
   const fixture = join(root, "test-results/e2e-large-fixture");
   mkdirSync(join(fixture, "data"), { recursive: true });
   writeLargeTrace(join(fixture, "data/large.trace.jsonl"));
-  vscode = await launch({ fixture });
+  // The light theme here (the other files use the dark one): the viewer follows the theme.
+  vscode = await launch({ fixture, settings: { "workbench.colorTheme": "Default Light Modern" } });
 });
-after(async () => vscode?.close());
+after(async () => {
+  console.log((vscode?.extensionLog() ?? "").split("\n").filter((line) => line.includes("Indexed")).join("\n"));
+  await vscode?.close();
+});
 
 test("a 100k-sample trace opens, scrolls and sorts with a virtualised list", async () => {
   const { page } = vscode;
