@@ -1,7 +1,7 @@
 // End-to-end tests of the packaged extension in code-server (see harness.mjs). Screenshots go to
 // test-results/e2e/. Run with `npm run test:e2e`.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import { launch, openFile, root, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
@@ -100,6 +100,8 @@ test("the trace viewer lists, sorts and shows a sample with regions and coloured
   assert.ok(coloured > 5, `coloured segments: ${coloured}`);
   await view.locator(".seg.mentions-region").first().hover();
   assert.ok((await view.locator(".region.hl").count()) > 0, "hovering a step highlights its regions");
+  await view.locator(".region.predicted rect").last().hover();
+  assert.ok((await view.locator(".seg.hl").count()) > 0, "hovering a region highlights the text that wrote it");
   await shot(page, "04-viewer-sample");
 });
 
@@ -193,6 +195,18 @@ test("a reward that throws gets a diagnostic at its line naming the failing samp
   await shot(page, "09-reward-diagnostics");
 });
 
+test("a reward file that does not compile gets a diagnostic at its line", async () => {
+  const { page, workspace } = vscode;
+  const broken = join(workspace, "rewards/broken.reward.ts");
+  writeFileSync(broken, 'import { defineReward } from "rewardlab";\n\nexport default defineReward({\n  name: "broken",\n  score() { return 1 +; },\n});\n');
+  const problem = page.locator(".markers-panel .monaco-list-row", { hasText: /Unexpected ";"/ }).first();
+  await problem.waitFor({ timeout: 30_000 });
+  assert.match(await problem.textContent(), /Ln 5/);
+  await shot(page, "10-compile-error");
+  unlinkSync(broken);
+  await problem.waitFor({ state: "detached", timeout: 30_000 });
+});
+
 test("reward files get the rewardlab module's types without any setup", async () => {
   const { page } = vscode;
   await page.locator(".monaco-list-row", { hasText: "rewards/accuracy.reward.ts" }).first().click();
@@ -213,7 +227,7 @@ test("reward files get the rewardlab module's types without any setup", async ()
   }
   await suggestion.waitFor({ timeout: 5_000 });
   await page.waitForTimeout(500);
-  await shot(page, "10-reward-types");
+  await shot(page, "11-reward-types");
   await page.keyboard.press("Escape");
   await runCommand(page, "File: Revert File");
   // Once the half-typed line is undone, nothing is left to complain about: "rewardlab" resolved.

@@ -26,7 +26,7 @@ test("Restricted Mode shows stored rewards and refuses to run reward code, sayin
   const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "not trusted" });
   await toast.waitFor({ timeout: 15_000 });
   assert.match(await toast.textContent(), /runs code from this workspace/);
-  await shot(page, "11-restricted-mode");
+  await shot(page, "17-restricted-mode");
   await runCommand(page, "RewardLab: Open Trace Viewer");
   await viewerFrame(page).locator(".list-spacer .list-row").first().waitFor({ timeout: 30_000 });
 });

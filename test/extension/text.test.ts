@@ -32,6 +32,9 @@ test("engine error locations split into file, line, column and message", () => {
   assert.equal(groups.length, 1);
   assert.equal(groups[0].count, 2);
   assert.equal(groups[0].firstSample.id, "s1");
+  const [both] = groupFailures([{ reward: "r", message: "/a.ts:2:3: boom", location: "/a.ts:2:3", sample: { id: "s", file: "t", line: 1 } }]);
+  assert.equal(both.message, "boom", "a location in the message is not repeated");
+  assert.deepEqual(both.location, { file: "/a.ts", line: 2, column: 3 });
 });
 
 test("reward statistics and their one-line description", () => {

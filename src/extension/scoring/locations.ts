@@ -38,7 +38,10 @@ export interface Failure {
 export function groupFailures(failures: Iterable<Failure>): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
   for (const failure of failures) {
-    const split = splitLocation(failure.location ? `${failure.location}: ${failure.message}` : failure.message);
+    // The engine may give the location separately, in the message, or both: keep one, once.
+    const outer = splitLocation(failure.message);
+    const location = failure.location ? splitLocation(`${failure.location}: x`).location : outer.location;
+    const split = { location: location ?? outer.location, message: outer.message };
     const key = `${failure.reward}\u0000${split.location ? `${split.location.file}:${split.location.line}` : ""}\u0000${split.message}`;
     const group = groups.get(key);
     if (group) group.count++;
