@@ -3,18 +3,10 @@
 import assert from "node:assert/strict";
 import { type DType, GraphBuilder, type RefArray, type Tensor, evaluate, grad } from "../../src/ir/index";
 import { CompiledGraph } from "../../src/runtime/session";
+import { seededRandom } from "../../src/runtime/params";
 
-/** mulberry32: small, seeded, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator for test data (the runtime's mulberry32). */
+export const rng = seededRandom;
 
 export function randArray(shape: number[], rand: () => number, lo = -1, hi = 1): RefArray {
   const n = shape.reduce((a, b) => a * b, 1);

@@ -55,6 +55,22 @@ export function sourceMeta(format: string, row: SourceRow, file: string, extra: 
   return meta;
 }
 
+/**
+ * A record for a dataset row (a prompt with ground truth, no completion yet): the shape the
+ * easyr1, verl-dataset and openrlhf-vision importers share.
+ */
+export function datasetRecord(format: string, row: SourceRow, file: string, fields: { prompt: string; images: string[]; answer: unknown; extra: Record<string, unknown> }): TraceRecord {
+  return {
+    id: sampleId(row, file),
+    group: inferGroup(fields.prompt),
+    prompt: fields.prompt,
+    images: fields.images.length > 0 ? fields.images : undefined,
+    completion: "",
+    answer: fields.answer,
+    meta: { source: sourceMeta(format, row, file, fields.extra) },
+  };
+}
+
 function containsBytes(value: unknown): boolean {
   if (value instanceof Uint8Array) return true;
   if (value === null || typeof value !== "object") return false;

@@ -8,8 +8,7 @@
  * - verl RLHF datasets (`examples/data_preprocess/*.py` output): `{"data_source", "prompt":
  *   [messages], "ability", "reward_model": {"style", "ground_truth"}, "extra_info", "images"?}`.
  */
-import type { TraceRecord } from "../../types";
-import { inferGroup, isMessageList, isPlainObject, messagesToText, sampleId, sourceMeta, unusedKeys } from "../common";
+import { datasetRecord, isMessageList, isPlainObject, messagesToText, unusedKeys } from "../common";
 import { RowError, describe, requireString, rowImporter, share } from "../define";
 
 export const easyr1Importer = rowImporter({
@@ -27,16 +26,7 @@ export const easyr1Importer = rowImporter({
     const extra = unusedKeys(value, ["problem", "answer", "images"]);
     const imageRefs = await images.resolveAll(value.images);
     if (value.images !== undefined) extra.images = value.images;
-    const record: TraceRecord = {
-      id: sampleId(row, file),
-      group: inferGroup(prompt),
-      prompt,
-      images: imageRefs.length > 0 ? imageRefs : undefined,
-      completion: "",
-      answer: value.answer,
-      meta: { source: sourceMeta("easyr1", row, file, extra) },
-    };
-    return [record];
+    return [datasetRecord("easyr1", row, file, { prompt, images: imageRefs, answer: value.answer, extra })];
   },
 });
 
@@ -55,15 +45,6 @@ export const verlDatasetImporter = rowImporter({
     const extra = unusedKeys(value, ["images"]);
     const imageRefs = await images.resolveAll(value.images);
     if (value.images !== undefined) extra.images = value.images;
-    const record: TraceRecord = {
-      id: sampleId(row, file),
-      group: inferGroup(prompt),
-      prompt,
-      images: imageRefs.length > 0 ? imageRefs : undefined,
-      completion: "",
-      answer: rewardModel.ground_truth,
-      meta: { source: sourceMeta("verl-dataset", row, file, extra) },
-    };
-    return [record];
+    return [datasetRecord("verl-dataset", row, file, { prompt, images: imageRefs, answer: rewardModel.ground_truth, extra })];
   },
 });

@@ -12,7 +12,7 @@
  *   These are prompts without completions; they import with an empty completion.
  */
 import type { TraceRecord } from "../../types";
-import { hasImageParts, imagePartSources, inferGroup, isMessageList, messagesToText, sampleId, sourceMeta, toRewardValue, toStep, unusedKeys, type ChatMessage } from "../common";
+import { datasetRecord, hasImageParts, imagePartSources, inferGroup, isMessageList, messagesToText, sampleId, sourceMeta, toRewardValue, toStep, unusedKeys, type ChatMessage } from "../common";
 import { RowError, describe, rowImporter, share } from "../define";
 
 const REQUEST_KEYS = ["query", "prompts", "labels", "metas", "rewards", "scores", "step"];
@@ -104,15 +104,6 @@ export const openrlhfVisionImporter = rowImporter({
     const imageRefs = await images.resolveAll(value.images ?? imagePartSources(messages));
     if (value.images !== undefined) extra.images = value.images;
     const prompt = messagesToText(messages);
-    const record: TraceRecord = {
-      id: sampleId(row, file),
-      group: inferGroup(prompt),
-      prompt,
-      images: imageRefs.length > 0 ? imageRefs : undefined,
-      completion: "",
-      answer: value.label,
-      meta: { source: sourceMeta("openrlhf-vision", row, file, extra) },
-    };
-    return [record];
+    return [datasetRecord("openrlhf-vision", row, file, { prompt, images: imageRefs, answer: value.label, extra })];
   },
 });
