@@ -18,7 +18,8 @@ const node = {
   target: "node20",
   format: "cjs",
   sourcemap: "linked",
-  external: ["vscode", "onnxruntime-node", "esbuild"],
+  // tsx is only resolved on the dev path (workers started from TypeScript sources), never loaded by a bundle.
+  external: ["vscode", "onnxruntime-node", "esbuild", "tsx/cjs"],
   define: { REWARDLAB_BUNDLED: "true", REWARDLAB_VERSION: JSON.stringify(version) },
   logLevel: "warning",
   absWorkingDir: root,

@@ -93,7 +93,7 @@ async function addToZip(path, extra) {
 }
 
 const vsce = join(root, "node_modules/@vscode/vsce/vsce");
-const result = spawnSync(process.execPath, [vsce, "package", "--no-dependencies", "--out", out], {
+const result = spawnSync(process.execPath, [vsce, "package", "--no-dependencies", "--no-rewrite-relative-links", "--out", out], {
   cwd: root,
   stdio: "inherit",
 });
