@@ -31,6 +31,7 @@ const targets = [
   maybe("src/cli/main.ts") && { ...node, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" } },
   maybe("src/reward/sandbox/worker.ts") && { ...node, entryPoints: ["src/reward/sandbox/worker.ts"], outfile: "dist/reward-worker.js" },
   maybe("src/rl/trainerProcess.ts") && { ...node, entryPoints: ["src/rl/trainerProcess.ts"], outfile: "dist/trainer.js" },
+  maybe("src/server/serverProcess.ts") && { ...node, entryPoints: ["src/server/serverProcess.ts"], outfile: "dist/reward-server.js" },
   maybe("src/reward/api/index.ts") && { ...node, entryPoints: ["src/reward/api/index.ts"], outfile: "dist/lib/rewardlab.js" },
 ].filter(Boolean);
 

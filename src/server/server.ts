@@ -38,7 +38,8 @@ export interface RewardServerOptions {
 }
 
 export interface LogEntry {
-  event: "request" | "reload" | "reload_rejected" | "listening" | "shutdown";
+  /** `requests_summary`: request entries a throttled log summed up (serverProcess.ts). */
+  event: "request" | "reload" | "reload_rejected" | "listening" | "shutdown" | "requests_summary";
   [key: string]: unknown;
 }
 
@@ -81,10 +82,12 @@ export class RewardServer {
     return this.options.engine.current?.version ?? 0;
   }
 
-  /** Loads the rewards (unless already loaded), starts watching and listening. */
+  /**
+   * Loads the rewards (unless already loaded), starts listening, then watching. Rejects with the
+   * listen error (e.g. `code: "EADDRINUSE"`) and leaves nothing running when the port is taken.
+   */
   async start(): Promise<{ url: string; load: LoadResult }> {
     const load = this.options.engine.current ?? (await this.options.engine.load());
-    this.reloader?.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
       this.server.listen(this.limits.port, this.limits.host, () => {
@@ -92,6 +95,8 @@ export class RewardServer {
         resolve();
       });
     });
+    // Watch only once listening: a failed listen (port busy) must leave no watcher behind.
+    this.reloader?.start();
     const address = this.server.address() as AddressInfo;
     const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
