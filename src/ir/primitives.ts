@@ -127,10 +127,19 @@ function reshapeShape(x: Tensor, target: Shape): TypeInfo {
   return { shape, dtype: x.dtype };
 }
 
+/**
+ * Length of a slice. Symbolic starts are supported when the end is written `addDims(start, len)`:
+ * the length is then `len` as written, so it still compares equal to other dims named `len`.
+ */
 function sliceDim(inDim: Dim, start: Dim, end: Dim): Dim {
   if (typeof start === "number" && typeof end === "number") return end - start;
   if (start === 0) return end;
-  throw new Error(`slice [${start}, ${end}) of dim ${inDim}: symbolic slice lengths need start 0`);
+  const prefix = `(${start})+(`;
+  if (typeof end === "string" && end.startsWith(prefix) && end.endsWith(")")) {
+    const len = end.slice(prefix.length, -1);
+    return /^\d+$/.test(len) ? Number(len) : len;
+  }
+  throw new Error(`slice [${start}, ${end}) of dim ${inDim}: with a symbolic start, write the end as addDims(start, length)`);
 }
 
 /** Output shape and dtype of every primitive; a missing primitive is a type error. */
