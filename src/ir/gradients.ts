@@ -44,8 +44,10 @@ function reducedCount(x: Tensor, axes: number[]): Dim {
 function matmulGrad({ g, inputs: [a, b], dy }: GradContext<"matmul">): Tensor[] {
   const da = unbroadcast(g, g.matmul(dy, g.transpose(b)), a.shape);
   if (b.rank === 2 && a.rank > 2) {
-    const a2 = g.reshape(a, [-1, a.shape[a.rank - 1]]);
-    const dy2 = g.reshape(dy, [-1, dy.shape[dy.rank - 1]]);
+    // Rows written out (not -1): a -1 over symbolic sums like P + Tp + Tr cannot be inferred.
+    const rows = a.shape.slice(0, -1).reduce<Dim>((acc, d) => mulDims(acc, d), 1);
+    const a2 = g.reshape(a, [rows, a.shape[a.rank - 1]]);
+    const dy2 = g.reshape(dy, [rows, dy.shape[dy.rank - 1]]);
     return [da, g.matmul(g.transpose(a2), dy2)];
   }
   return [da, unbroadcast(g, g.matmul(g.transpose(a), dy), b.shape)];

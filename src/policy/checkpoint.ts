@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { GraphBuilder } from "../ir/index";
-import { type ParamStore, initParams, loadCheckpoint, saveSafetensors } from "../runtime/index";
+import { type AdamWState, type ParamStore, type SafeTensor, encodeSafetensors, initParams, loadCheckpoint, loadSafetensors, saveSafetensors } from "../runtime/index";
 import { type PolicyConfig, parsePolicyConfig } from "./config";
 import { buildScoringGraph } from "./model";
 import { PolicyTokenizer } from "./tokenizer";
@@ -82,4 +82,27 @@ export function savePolicy(dir: string, policy: Policy, extra: Record<string, st
 /** A deep copy of the parameters (the frozen reference policy, a rollback point). */
 export function cloneParams(params: ParamStore): ParamStore {
   return new Map([...params].map(([name, data]) => [name, data.slice()]));
+}
+
+/** AdamW state as a safetensors file (`m.<param>`, `v.<param>`, step count in the metadata). */
+export function encodeOptimizerState(state: AdamWState): Uint8Array {
+  const tensors = new Map<string, SafeTensor>();
+  for (const [prefix, moments] of [["m", state.m], ["v", state.v]] as const) {
+    for (const [name, data] of moments) tensors.set(`${prefix}.${name}`, { dtype: "F32", shape: [data.length], data });
+  }
+  return encodeSafetensors(tensors, { step: String(state.t) });
+}
+
+/** Reads `optimizer.safetensors` from a checkpoint folder; null when the folder has none. */
+export function readOptimizerState(dir: string): AdamWState | null {
+  const file = join(dir, "optimizer.safetensors");
+  if (!existsSync(file)) return null;
+  const { tensors, metadata } = loadSafetensors(file);
+  const state: AdamWState = { t: Number(metadata.step ?? 0), m: new Map(), v: new Map() };
+  for (const [key, t] of tensors) {
+    const dot = key.indexOf(".");
+    const target = key.slice(0, dot) === "m" ? state.m : state.v;
+    target.set(key.slice(dot + 1), t.data as Float32Array);
+  }
+  return state;
 }

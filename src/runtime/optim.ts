@@ -86,6 +86,13 @@ function adamwKernel(p: Float32Array, gr: Float32Array, m: Float32Array, v: Floa
   }
 }
 
+/** AdamW's resumable state: step count and first/second moments by parameter name. */
+export interface AdamWState {
+  t: number;
+  m: ParamStore;
+  v: ParamStore;
+}
+
 /** AdamW with bias correction, decoupled weight decay and global-norm clipping. */
 export class AdamW implements Optimizer {
   private readonly m = new Map<string, Float32Array>();
@@ -110,6 +117,21 @@ export class AdamW implements Optimizer {
       adamwKernel(p, gr, m, v, { scale, beta1, beta2, eps, decay, stepSize: lr / bc1, sqrtBc2: Math.sqrt(bc2) });
     }
     return { gradNorm };
+  }
+
+  /** Step count and moments (copies), so a checkpoint can resume the optimizer exactly. */
+  exportState(): AdamWState {
+    const copy = (m: Map<string, Float32Array>) => new Map([...m].map(([k, a]) => [k, a.slice()]));
+    return { t: this.t, m: copy(this.m), v: copy(this.v) };
+  }
+
+  /** Restores what `exportState` returned. */
+  importState(state: AdamWState): void {
+    this.t = state.t;
+    this.m.clear();
+    this.v.clear();
+    for (const [k, a] of state.m) this.m.set(k, a.slice());
+    for (const [k, a] of state.v) this.v.set(k, a.slice());
   }
 
   private state(map: Map<string, Float32Array>, name: string, n: number): Float32Array {
