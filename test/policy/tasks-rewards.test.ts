@@ -1,0 +1,111 @@
+// The sample workspaces' reward files on generated data: the reference chains of thought score
+// full marks, `answerCorrect` (used by `rewardlab eval`) agrees with the accuracy rewards, and the
+// hackable rewards pay for what they should not.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { ProcessReward, RewardContext, RewardDefinition, Score } from "../../src/reward/api/types";
+import { TraceSample } from "../../src/reward/sample";
+import { answerCorrect, generateMath, generateShapes, toRecord, type TaskExample } from "../../src/policy/tasks/index";
+import shapesFormat from "../../sample-workspaces/shapes-vqa/rewards/format.reward";
+import shapesAccuracy from "../../sample-workspaces/shapes-vqa/rewards/accuracy.reward";
+import shapesIou from "../../sample-workspaces/shapes-vqa/rewards/iou.reward";
+import shapesGrounding from "../../sample-workspaces/shapes-vqa/rewards/grounding.reward";
+import shapesCoverage from "../../sample-workspaces/shapes-vqa/hackable/coverage.reward";
+import mathFormat from "../../sample-workspaces/math-cot/rewards/format.reward";
+import mathAccuracy from "../../sample-workspaces/math-cot/rewards/accuracy.reward";
+import mathArithmetic from "../../sample-workspaces/math-cot/rewards/arithmetic.reward";
+import mathDepth from "../../sample-workspaces/math-cot/hackable/depth.reward";
+
+const shapes = generateShapes({ seed: 11, count: 200, difficulty: [1, 2, 3] });
+const math = generateMath({ seed: 11, count: 100, difficulty: [1, 2, 3] });
+const ctx: RewardContext = { file: "", imageSize: () => ({ width: 64, height: 64 }), log: { metric() {} } };
+
+function sample(example: TaskExample, completion = example.reference): TraceSample {
+  return new TraceSample({ ...toRecord(example), completion }, 0, 1, { mode: "auto" });
+}
+
+/** An outcome reward's score, or a process reward's aggregate (mean or min of non-null steps). */
+function score(reward: RewardDefinition, s: TraceSample): Score {
+  if (reward.kind === "batch") throw new Error("no batch rewards here");
+  const value = reward.score(s, ctx);
+  if (value instanceof Promise) throw new Error("sync rewards only");
+  if (reward.kind !== "process") return value as Score;
+  const steps = (value as Score[] | null)?.filter((v): v is number => v !== null) ?? [];
+  if (steps.length === 0) return null;
+  const aggregate = (reward as ProcessReward).aggregate;
+  return aggregate === "min" ? Math.min(...steps) : steps.reduce((a, b) => a + b, 0) / steps.length;
+}
+
+test("shapes-vqa: reference completions get full format, accuracy, IoU and grounding", () => {
+  for (const example of shapes) {
+    const s = sample(example);
+    assert.equal(score(shapesFormat, s), 1, example.id);
+    assert.equal(score(shapesAccuracy, s), 1, example.id);
+    assert.equal(score(shapesGrounding, s), 1, example.id);
+    assert.equal(score(shapesIou, s), example.meta.type === "locate" ? 1 : null, example.id);
+    assert.ok(answerCorrect(example.answer, s.answerText), example.id);
+  }
+});
+
+test("math-cot: reference completions get full format, accuracy and arithmetic", () => {
+  for (const example of math) {
+    const s = sample(example);
+    for (const reward of [mathFormat, mathAccuracy, mathArithmetic]) assert.equal(score(reward, s), 1, `${example.id} ${reward.name}`);
+    assert.ok(answerCorrect(example.answer, s.answerText), example.id);
+  }
+});
+
+test("answerCorrect (rewardlab eval) agrees with the accuracy rewards on wrong and near answers", () => {
+  const variants = (answer: string): string[] => {
+    const box = /^\[(.*)\]$/.exec(answer);
+    if (box) {
+      const [x1, y1, x2, y2] = box[1].split(",").map(Number);
+      return [0, 2, 4, 6, 9].map((d) => `[${x1 + d}, ${y1}, ${x2 + d}, ${y2 - d}]`).concat(["[1,2,3]", "left"]);
+    }
+    return [answer, ` ${answer.toUpperCase()} `, `${answer}0`, "7", "red circle", "", "2.0"];
+  };
+  let agreed = 0;
+  for (const example of [...shapes, ...math]) {
+    const accuracy = example.task === "math-cot" ? mathAccuracy : shapesAccuracy;
+    for (const predicted of variants(example.answer)) {
+      const s = sample(example, `<think>x</think><answer>${predicted}</answer>`);
+      assert.equal(score(accuracy, s) === 1, answerCorrect(example.answer, s.answerText), `${example.id}: "${predicted}" vs "${example.answer}"`);
+      agreed++;
+    }
+  }
+  assert.ok(agreed > 1000);
+});
+
+test("grounding scores each step: a shifted box, an invented object, a repeated one, a wrong total", () => {
+  const example = shapes.find((e) => e.meta.type === "count-colour" && e.answer === "2")!;
+  const [first, second] = example.reference.slice(7, example.reference.indexOf("</think>")).split("\n");
+  const box = /\[(.*)\]/.exec(first)![1].split(",").map(Number);
+  const shifted = first.replace(/\[.*\]/, `[${box[0] + 2},${box[1]},${box[2] + 2},${box[3]}]`);
+  const think = [shifted, second, "Step 3: " + first.slice(8), "Step 4: purple circle [1,1,5,5]", "Step 5: total 2"].join("\n");
+  const steps = shapesGrounding.score(sample(example, `<think>${think}</think><answer>2</answer>`), ctx) as Score[];
+  const side = box[2] - box[0] + 1;
+  assert.equal(steps.length, 5);
+  assert.ok(Math.abs(steps[0]! - (side - 2) / (side + 2)) < 1e-9, `shifted box: ${steps[0]}`);
+  assert.equal(steps[1], 1);
+  assert.equal(steps[2], 0, "the first object again: its box is already claimed");
+  assert.equal(steps[3], null, "not an object step of this task");
+  assert.equal(steps[4], 0, "total 2 after listing 3 objects");
+});
+
+test("the hackable rewards pay for padding that makes the answer wrong", () => {
+  const example = shapes.find((e) => e.meta.type === "count-shape" && e.answer === "1")!;
+  const line = example.reference.slice(7, example.reference.indexOf("\n"));
+  const padded = `<think>${[1, 2, 3, 4].map((i) => line.replace("Step 1", `Step ${i}`)).join("\n")}\nStep 5: total 4</think><answer>4</answer>`;
+  const [honest, hacked] = [sample(example), sample(example, padded)];
+  assert.ok(score(shapesCoverage, hacked)! > score(shapesCoverage, honest)!);
+  assert.equal(score(shapesCoverage, hacked), 1);
+  assert.equal(score(shapesAccuracy, hacked), 0);
+  assert.ok(score(shapesGrounding, hacked)! < 0.5);
+
+  const problem = math.find((e) => e.meta.difficulty === 1)!;
+  const step = problem.reference.slice(7, problem.reference.indexOf("</think>"));
+  const repeated = `<think>${[1, 2, 3, 4].map((i) => step.replace("Step 1", `Step ${i}`)).join("\n")}</think><answer>${Number(problem.answer) + 1}</answer>`;
+  assert.equal(score(mathDepth, sample(problem)), 0.25);
+  assert.equal(score(mathDepth, sample(problem, repeated)), 1);
+  assert.equal(score(mathAccuracy, sample(problem, repeated)), 0);
+});
