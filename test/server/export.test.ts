@@ -26,14 +26,37 @@ test("export openrlhf writes both flag spellings, a serve script and JSON; bash 
   const code = await main(["export", "openrlhf", ".", "--out", "out", "--port", "5123", "--label-key", "label", "--json"], run.io);
   assert.equal(code, 0, run.err.join(""));
   const manifest = JSON.parse(readFileSync(join(dir, "out/openrlhf.json"), "utf8"));
-  assert.deepEqual(manifest.args, ["--reward.remote_url", "http://127.0.0.1:5123/get_reward", "--data.input_key", "prompt", "--data.label_key", "label"]);
+  assert.deepEqual(manifest.args.slice(0, 6), ["--reward.remote_url", "http://127.0.0.1:5123/get_reward", "--data.input_key", "prompt", "--data.label_key", "label"]);
   assert.deepEqual(manifest.legacy_args.slice(0, 2), ["--remote_rm_url", "http://127.0.0.1:5123/get_reward"]);
+  // The default preset (grpo): group-normalised advantages, k3 KL loss of 0.001, groups of 8.
+  const flags = (list: string[]) => list.join(" ");
+  assert.match(flags(manifest.args), /--algo\.advantage\.estimator group_norm .*--actor\.eps_clip_low_high 0\.2 0\.2 .*--algo\.kl\.use_loss --algo\.kl\.init_coef 0\.001 --algo\.kl\.estimator k3 --rollout\.n_samples_per_prompt 8/);
+  assert.match(flags(manifest.legacy_args), /--advantage_estimator group_norm .*--eps_clip_low_high 0\.2 0\.2 .*--use_kl_loss --init_kl_coef 0\.001 --kl_estimator k3 --n_samples_per_prompt 8/);
+  assert.equal(manifest.preset, "grpo");
+  assert.ok(manifest.not_exported.some((n: string) => n.startsWith("loss_agg_mode = seq-mean-token-mean")));
   assert.ok(statSync(join(dir, "out/serve_reward.sh")).mode & 0o100);
   assert.match(readFileSync(join(dir, "out/serve_reward.sh"), "utf8"), /rewardlab serve --rewards .*rewards --host 127\.0\.0\.1 --port 5123/);
   assert.match(readFileSync(join(dir, "out/README.md"), "utf8"), /--remote_rm_url/);
   const bash = spawnSync("bash", ["-c", `source ${join(dir, "out/openrlhf_args.sh")} && printf '%s\\n' "\${REWARDLAB_OPENRLHF_ARGS[@]}"`], { encoding: "utf8" });
   assert.equal(bash.status, 0, bash.stderr);
   assert.deepEqual(bash.stdout.trim().split("\n"), manifest.args);
+});
+
+test("export openrlhf: Dr.GRPO turns off the std division; DAPO filters on its metric through --score-reward", async () => {
+  const dir = workspace(`export default { name: "v", score: () => 1 };\n`);
+  writeFileSync(join(dir, "rewardlab.json"), JSON.stringify({ trainer: { algo: "dr_grpo" } }));
+  const drGrpo = io(dir);
+  assert.equal(await main(["export", "openrlhf", ".", "--out", "dr", "--json"], drGrpo.io), 0, drGrpo.err.join(""));
+  const dr = JSON.parse(readFileSync(join(dir, "dr/openrlhf.json"), "utf8"));
+  assert.ok(dr.args.includes("--algo.advantage.no_std_norm") && dr.legacy_args.includes("--no_advantage_std_norm"));
+  assert.ok(dr.args.join(" ").includes("--algo.kl.init_coef 0"), "no KL: the reference model is off");
+  const dapo = io(dir);
+  assert.equal(await main(["export", "openrlhf", ".", "--out", "dapo", "--algo", "dapo", "--set", "filter_groups_metric=v"], dapo.io), 0, dapo.err.join(""));
+  const manifest = JSON.parse(readFileSync(join(dir, "dapo/openrlhf.json"), "utf8"));
+  assert.match(manifest.args.join(" "), /--actor\.eps_clip_low_high 0\.2 0\.28 --actor\.dual_clip 10 .*--algo\.dynamic_filtering_enable --reward\.overlong_buffer_len 32 --reward\.overlong_penalty_factor 1/);
+  assert.match(manifest.legacy_args.join(" "), /--dynamic_filtering --overlong_buffer_len 32 --overlong_penalty_factor 1/);
+  assert.equal(manifest.score_reward, "v");
+  assert.match(readFileSync(join(dir, "dapo/serve_reward.sh"), "utf8"), /--port 5000 --score-reward v "\$@"/);
 });
 
 test("export refuses rewards that do not compile (exit 3, nothing written) and unknown trainers", async () => {

@@ -1,33 +1,43 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { compileRewardFiles, findRewardFiles } from "../../reward/compile";
+import { RewardEngine } from "../../reward/engine";
+import { loadWorkspace } from "../../rl/workspace";
 import { exportOpenRlhf } from "../../server/export/openrlhf";
+import { exportSettings, parseSetFlags, type ExportSettings } from "../../server/export/trainerSettings";
+import { exportVerl, VERL_MODULE_FILE } from "../../server/export/verl";
+import { writeFileAtomic } from "../../trace/io";
 import { CliError, type CliCommand } from "../command";
 
-const usage = `rewardlab export openrlhf [WORKSPACE] --out DIR [options]
+const usage = `rewardlab export verl|openrlhf [WORKSPACE] --out DIR [options]
 
-Writes what a distributed OpenRLHF run needs to use the workspace's rewards through
-\`rewardlab serve\`: openrlhf_args.sh (launch arguments, both the current --reward.remote_url and
-the older --remote_rm_url spelling), serve_reward.sh, openrlhf.json and a README.
-The reward files are compiled first; nothing is written when they do not compile.
+Writes what a distributed run needs to train with the workspace's rewards through \`rewardlab serve\`,
+and the workspace's RL algorithm (preset + rewardlab.json "trainer" + --set) in the trainer's terms:
+  verl      rewardlab_reward.py (custom_reward_function: compute_score / compute_score_batch, calls the
+            server with urllib), verl_overrides.sh (Hydra overrides: algorithm.adv_estimator,
+            actor_rollout_ref.actor.clip_ratio_high, ...), serve_reward.sh, verl.json, README.md
+  openrlhf  openrlhf_args.sh (--reward.remote_url, --algo.advantage.estimator, ... and the older flat
+            spelling --remote_rm_url, --advantage_estimator, ...), serve_reward.sh, openrlhf.json, README.md
+Settings sized for the local policy (lr, batch sizes, lengths, steps) are not exported. The reward
+files are loaded first; nothing is written when they do not load.
 
 Options:
   --out DIR            output folder (created)
-  --rewards DIR|FILE   reward files, default WORKSPACE/rewards
+  --rewards DIR|FILE   reward files, default: the workspace's (rewardlab.json "rewards", else rewards/)
   --host HOST          interface serve_reward.sh binds, default 127.0.0.1
   --port N             default 5000
   --url URL            URL the Ray workers use, default http://HOST:PORT/get_reward
-  --input-key KEY      dataset key of the prompt, default prompt
-  --label-key KEY      dataset key of the ground truth (sent as labels), default answer
-  --json               print {"out", "files", "args"} as JSON
+  --algo PRESET        RL preset, default rewardlab.json trainer.algo, else grpo
+  --set KEY=VALUE      override one RL setting (repeatable), as for \`rewardlab train\`
+  --input-key KEY      openrlhf: dataset key of the prompt, default prompt
+  --label-key KEY      openrlhf: dataset key of the ground truth (sent as labels), default answer
+  --json               print {"out", "files", "url", ...} as JSON
 
-Not yet: \`export verl\`, and the advantage / KL / clip part (needs RL trainer presets).
-Exit codes: 0 written; 2 usage; 3 reward files failed to compile.`;
+Exit codes: 0 written; 2 usage or settings; 3 reward files failed to load.`;
 
 export const exportCommand: CliCommand = {
   name: "export",
-  summary: "write launch settings for distributed trainers (openrlhf)",
+  summary: "write reward module / launch settings for distributed trainers (verl, openrlhf)",
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
@@ -39,44 +49,71 @@ export const exportCommand: CliCommand = {
         host: { type: "string", default: "127.0.0.1" },
         port: { type: "string", default: "5000" },
         url: { type: "string" },
+        algo: { type: "string" },
+        set: { type: "string", multiple: true, default: [] },
         "input-key": { type: "string", default: "prompt" },
         "label-key": { type: "string", default: "answer" },
         json: { type: "boolean", default: false },
       },
     });
     const [trainer, workspaceArg, ...extra] = positionals;
-    if (trainer === "verl") throw new CliError("export verl is not implemented yet; use `rewardlab export openrlhf` or call `rewardlab serve` from a verl custom reward function");
-    if (trainer !== "openrlhf") throw new CliError(`unknown trainer "${trainer ?? ""}". Usage: rewardlab export openrlhf [WORKSPACE] --out DIR`);
+    if (trainer !== "openrlhf" && trainer !== "verl") throw new CliError(`unknown trainer "${trainer ?? ""}". Usage: rewardlab export verl|openrlhf [WORKSPACE] --out DIR`);
     if (extra.length > 0) throw new CliError(`unexpected arguments: ${extra.join(" ")}`);
     if (!values.out) throw new CliError("--out DIR is required");
     const port = Number(values.port);
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new CliError(`--port must be 1..65535 (got "${values.port}")`);
-    const workspace = resolve(io.cwd, workspaceArg ?? ".");
-    const rewards = values.rewards ? resolve(io.cwd, values.rewards) : join(workspace, "rewards");
-    let files: string[];
+    let workspace, settings: ExportSettings;
     try {
-      files = findRewardFiles(rewards);
+      workspace = loadWorkspace(resolve(io.cwd, workspaceArg ?? "."));
+      settings = exportSettings(workspace, values.algo, parseSetFlags(values.set));
     } catch (error) {
-      throw new CliError(`cannot read rewards at ${rewards}: ${(error as Error).message}`);
+      throw new CliError((error as Error).message);
     }
-    if (files.length === 0) throw new CliError(`no reward files (*.reward.ts) in ${rewards}`);
-    const { errors } = await compileRewardFiles(files);
-    if (errors.length > 0) {
-      for (const error of errors) io.stderr(`${error.message}\n`);
-      io.stderr(`rewardlab export: ${errors.length} reward file(s) failed to compile; nothing written\n`);
-      return 3;
-    }
+    const rewards = values.rewards ? resolve(io.cwd, values.rewards) : singleRewardsPath(workspace.rewardPaths);
+    const rewardNames = await loadRewardNames(rewards, io.stderr);
+    if (!rewardNames) return 3;
     const urlHost = values.host.includes(":") ? `[${values.host}]` : values.host;
     const url = values.url ?? `http://${urlHost === "0.0.0.0" ? "127.0.0.1" : urlHost}:${port}/get_reward`;
     const out = resolve(io.cwd, values.out);
-    const written = exportOpenRlhf({ rewards, url, host: values.host, port, inputKey: values["input-key"], labelKey: values["label-key"] });
+    const files = trainer === "verl"
+      ? exportVerl({ rewards, rewardNames, url, host: values.host, port, trainer: settings, modulePath: join(out, VERL_MODULE_FILE) })
+      : exportOpenRlhf({ rewards, url, host: values.host, port, inputKey: values["input-key"], labelKey: values["label-key"], trainer: settings });
     mkdirSync(out, { recursive: true });
-    for (const [name, text] of Object.entries(written)) {
-      writeFileSync(join(out, name), text);
+    for (const [name, text] of Object.entries(files)) {
+      await writeFileAtomic(join(out, name), text);
       if (name.endsWith(".sh")) chmodSync(join(out, name), 0o755);
     }
-    if (values.json) io.stdout(JSON.stringify({ out, files: Object.keys(written), url }) + "\n");
-    else io.stdout(`wrote ${Object.keys(written).map((f) => relative(io.cwd, join(out, f))).join(", ")}\nOpenRLHF: --reward.remote_url ${url} (older releases: --remote_rm_url ${url})\n`);
+    if (values.json) io.stdout(JSON.stringify({ out, files: Object.keys(files), url, preset: settings.preset, rewards: rewardNames }) + "\n");
+    else {
+      io.stdout(`wrote ${Object.keys(files).map((f) => relative(io.cwd, join(out, f))).join(", ")} (${settings.source})\n`);
+      io.stdout(trainer === "verl"
+        ? `verl: source ${relative(io.cwd, join(out, "verl_overrides.sh"))} and add "\${REWARDLAB_VERL_ARGS[@]}" to your main_ppo command; start the server with serve_reward.sh\n`
+        : `OpenRLHF: --reward.remote_url ${url} (older releases: --remote_rm_url ${url}); see ${relative(io.cwd, join(out, "README.md"))}\n`);
+    }
     return 0;
   },
 };
+
+function singleRewardsPath(paths: string[]): string {
+  if (paths.length === 1) return paths[0];
+  throw new CliError(`rewardlab.json lists ${paths.length} reward paths; the server takes one: pass --rewards DIR|FILE`);
+}
+
+/** Loads the rewards as the server will (compile + sandbox); undefined when they fail (errors printed). */
+async function loadRewardNames(rewards: string, stderr: (text: string) => void): Promise<string[] | undefined> {
+  const engine = new RewardEngine({ rewards, workers: 1 });
+  try {
+    const load = await engine.load().catch((error: Error) => {
+      throw new CliError(`cannot read rewards at ${rewards}: ${error.message}`);
+    });
+    if (load.errors.length > 0) {
+      for (const error of load.errors) stderr(`${error.message}\n`);
+      stderr(`rewardlab export: ${load.errors.length} reward file(s) failed to load; nothing written\n`);
+      return undefined;
+    }
+    if (load.rewards.length === 0) throw new CliError(`no reward files (*.reward.ts) in ${rewards}`);
+    return load.rewards.map((r) => r.name);
+  } finally {
+    engine.dispose();
+  }
+}
