@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { TraceAnnotations } from "./annotations/traceAnnotations";
 import { registerCommands } from "./commands";
+import { DashboardPanels } from "./dashboard/dashboardPanels";
 import { Log } from "./log";
 import { RewardLenses } from "./scoring/rewardLenses";
 import { RewardService } from "./scoring/rewardService";
@@ -9,6 +10,7 @@ import { StatusBar } from "./statusBar";
 import { TraceViewerProvider } from "./traceViewer/traceViewerProvider";
 import { TraceStore } from "./traces/traceStore";
 import { RewardsView } from "./views/rewardsView";
+import { RunsView } from "./views/runsView";
 import { TracesView } from "./views/tracesView";
 import { WhatIfEditor } from "./whatIf/whatIfEditor";
 
@@ -24,20 +26,23 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new TraceStore(log);
   const statusBar = new StatusBar();
   const rewards = new RewardService(store, statusBar, log);
+  const viewer = new TraceViewerProvider(context.extensionUri, store, log);
   const services: Services = {
     context,
     log,
     store,
     statusBar,
     rewards,
-    viewer: new TraceViewerProvider(context.extensionUri, store, log),
+    viewer,
     tracesView: new TracesView(store),
     rewardsView: new RewardsView(store, rewards),
     whatIf: new WhatIfEditor(store, rewards, log),
+    runsView: new RunsView(),
+    dashboards: new DashboardPanels(context.extensionUri, viewer, log),
   };
   const annotations = new TraceAnnotations(context.extensionUri, store, log);
   const rewardLenses = new RewardLenses(rewards);
-  context.subscriptions.push(store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, annotations, rewardLenses, ...registerCommands(services));
+  context.subscriptions.push(store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, services.runsView, services.dashboards, annotations, rewardLenses, ...registerCommands(services));
   const trust = vscode.workspace.isTrusted ? "trusted" : "restricted mode: reward code will not run";
   log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms (${trust})`);
 }

@@ -1,4 +1,5 @@
 import type * as vscode from "vscode";
+import type { DashboardPanels } from "./dashboard/dashboardPanels";
 import type { Log } from "./log";
 import type { RewardService } from "./scoring/rewardService";
 import type { StatusBar } from "./statusBar";
@@ -7,6 +8,7 @@ import type { TraceStore } from "./traces/traceStore";
 import type { RewardsView } from "./views/rewardsView";
 import type { WhatIfEditor } from "./whatIf/whatIfEditor";
 import type { TracesView } from "./views/tracesView";
+import type { RunsView } from "./views/runsView";
 
 /** What commands may use; built once in `activate`. */
 export interface Services {
@@ -19,4 +21,6 @@ export interface Services {
   statusBar: StatusBar;
   rewards: RewardService;
   whatIf: WhatIfEditor;
+  runsView: RunsView;
+  dashboards: DashboardPanels;
 }

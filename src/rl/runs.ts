@@ -182,8 +182,10 @@ const NEWLINE = 0x0a;
 
 /**
  * Reads the complete lines of a metrics file from `from` on (the whole file by default). A last line
- * without its newline is left for the next call, since the trainer may still be writing it; pass
- * `final` once the run has ended to read it anyway. A missing file has no rows yet.
+ * without its newline is left for the next call, since the trainer may still be writing it. Once the
+ * run has ended, pass `final`: such a line is then read if it is a whole metrics object (a file
+ * written without a final newline), and still left alone if not (someone is appending after all).
+ * A missing file has no rows yet.
  */
 export async function readMetrics(file: string, from: MetricsCursor = METRICS_START, options: { final?: boolean } = {}): Promise<MetricsChunk> {
   let handle;
@@ -203,18 +205,28 @@ export async function readMetrics(file: string, from: MetricsCursor = METRICS_ST
       if (bytesRead === 0) break;
       read += bytesRead;
     }
-    const end = options.final ? bytes.length : bytes.lastIndexOf(NEWLINE) + 1;
-    return { ...parseMetricLines(bytes.subarray(0, end).toString("utf8"), start.line), next: { byte: start.byte + end, line: start.line + countLines(bytes, end) }, reset };
+    let end = bytes.lastIndexOf(NEWLINE) + 1;
+    const { rows, problems } = parseMetricLines(bytes.subarray(0, end).toString("utf8"), start.line);
+    // `line` counts newlines only, so a newline arriving after a tail read here closes that same line.
+    const next = { byte: start.byte + end, line: start.line + countNewlines(bytes, end) };
+    if (options.final && end < bytes.length) {
+      const tail = parseMetricLine(bytes.subarray(end).toString("utf8"));
+      if (typeof tail !== "string") {
+        rows.push(tail);
+        end = bytes.length;
+        next.byte = start.byte + end;
+      }
+    }
+    return { rows, problems, next, reset };
   } finally {
     await handle.close();
   }
 }
 
-function countLines(bytes: Buffer, end: number): number {
+function countNewlines(bytes: Buffer, end: number): number {
   let lines = 0;
   for (let i = bytes.indexOf(NEWLINE); i !== -1 && i < end; i = bytes.indexOf(NEWLINE, i + 1)) lines++;
-  // A final line read without its newline (`final`) still counts as a line.
-  return end > 0 && bytes[end - 1] !== NEWLINE ? lines + 1 : lines;
+  return lines;
 }
 
 /** Parses metric lines; `firstLine` is the number of lines before `text` in the file. */

@@ -96,7 +96,7 @@ test("readMetrics: incremental tail; a partial last line waits; bad lines are re
   assert.deepEqual(whole.problems.map((p) => p.line), [4, 6, 7]);
 });
 
-test("readMetrics: `final` reads a last line without newline; a rewritten (shorter) file starts over", async () => {
+test("readMetrics: `final` reads a whole last line without newline, not a partial one; a rewritten (shorter) file starts over", async () => {
   const dir = tempRuns();
   const file = join(dir, "metrics.jsonl");
   writeFileSync(file, '{"step": 1, "a": 1}\n{"step": 2, "a": 2}');
@@ -104,7 +104,15 @@ test("readMetrics: `final` reads a last line without newline; a rewritten (short
   assert.equal(partial.rows.length, 1);
   const final = await readMetrics(file, partial.next, { final: true });
   assert.deepEqual(final.rows, [{ step: 2, a: 2 }]);
-  assert.deepEqual(final.next, { byte: 39, line: 2 });
+  assert.deepEqual(final.next, { byte: 39, line: 1 });
+  // The newline arrives after all, then a partial line that `final` must leave alone, then a bad line.
+  appendFileSync(file, '\n{"step": 3, "a"');
+  const half = await readMetrics(file, final.next, { final: true });
+  assert.deepEqual([half.rows, half.problems], [[], []]);
+  appendFileSync(file, ': 3}\nbad\n');
+  const rest = await readMetrics(file, half.next, { final: true });
+  assert.deepEqual(rest.rows, [{ step: 3, a: 3 }]);
+  assert.deepEqual(rest.problems.map((p) => p.line), [4]);
   writeFileSync(file, '{"step": 1, "a": 9}\n');
   const rewritten = await readMetrics(file, final.next);
   assert.equal(rewritten.reset, true);

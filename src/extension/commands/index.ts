@@ -1,7 +1,10 @@
 import * as vscode from "vscode";
 import type { Services } from "../services";
 import type { Command } from "./command";
+import { deleteRun } from "./deleteRun";
 import { newRewardFunction } from "./newRewardFunction";
+import { openDashboard } from "./openDashboard";
+import { openRunRollouts } from "./openRunRollouts";
 import { openTraceViewer } from "./openTraceViewer";
 import { refreshViews } from "./refresh";
 import { scoreTraces } from "./scoreTraces";
@@ -10,7 +13,7 @@ import { trainWithCurrentReward } from "./train";
 import { whatIf } from "./whatIf";
 
 /** Every command of the extension; each id is also declared in package.json `contributes.commands`. */
-export const COMMANDS: readonly Command[] = [openTraceViewer, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog, whatIf];
+export const COMMANDS: readonly Command[] = [openTraceViewer, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog, whatIf, openDashboard, openRunRollouts, deleteRun];
 
 export function registerCommands(services: Services): vscode.Disposable[] {
   return COMMANDS.map((command) =>

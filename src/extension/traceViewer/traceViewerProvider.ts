@@ -31,16 +31,16 @@ export class TraceViewerProvider extends Disposable implements vscode.CustomRead
     );
   }
 
-  /** Opens (or reveals) the viewer for `uri`, showing sample `index` when given. */
-  async open(uri: vscode.Uri, index?: number): Promise<void> {
+  /** Opens (or reveals) the viewer for `uri`, showing sample `index` when given; in `column` when given (the active one by default). */
+  async open(uri: vscode.Uri, index?: number, column?: vscode.ViewColumn): Promise<void> {
     const session = this.sessions.get(uri.toString());
     if (session) {
       if (index !== undefined) session.focus(index);
-      else await vscode.commands.executeCommand("vscode.openWith", uri, TRACE_VIEWER_TYPE);
+      else await vscode.commands.executeCommand("vscode.openWith", uri, TRACE_VIEWER_TYPE, column);
       return;
     }
     if (index !== undefined) this.pendingFocus.set(uri.toString(), index);
-    await vscode.commands.executeCommand("vscode.openWith", uri, TRACE_VIEWER_TYPE);
+    await vscode.commands.executeCommand("vscode.openWith", uri, TRACE_VIEWER_TYPE, column);
   }
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {

@@ -43,7 +43,8 @@ export class RewardsView extends Disposable implements vscode.TreeDataProvider<R
         return { kind: "reward", uri: node.uri, reward: { ...reward, weight: live?.weight ?? reward.weight }, stats, live: live !== undefined };
       });
     }
-    const files = await vscode.workspace.findFiles("**/*.reward.ts", "**/node_modules/**", 1000);
+    // Run folders keep snapshots of the rewards they trained with (runs/<id>/rewards/): those are not the workspace's rewards.
+    const files = await vscode.workspace.findFiles("**/*.reward.ts", "{**/node_modules/**,**/runs/*/rewards/**}", 1000);
     files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
     return Promise.all(
       files.map(async (uri): Promise<RewardNode> => {
