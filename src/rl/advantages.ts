@@ -156,7 +156,11 @@ function grpo(input: AdvantageInput, s: RlSettings): AdvantageOutput {
 function rloo(input: AdvantageInput): AdvantageOutput {
   const rewards = sequenceRewards(input);
   const members = new Map<number, number[]>();
-  input.groups.forEach((g, b) => members.set(g, [...(members.get(g) ?? []), b]));
+  input.groups.forEach((g, b) => {
+    const list = members.get(g);
+    if (list) list.push(b);
+    else members.set(g, [b]);
+  });
   const scalars = Float64Array.from(rewards);
   for (const list of members.values()) {
     const n = list.length;
