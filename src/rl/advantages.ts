@@ -79,6 +79,13 @@ export function computeAdvantages(input: AdvantageInput, settings: RlSettings): 
   expect("scores", input.scores, B);
   expect("groups", input.groups, B);
   if (entry.usesValues) expect("values", input.values, B * T);
+  const finite = (name: string, array: ArrayLike<number>) => {
+    for (let i = 0; i < array.length; i++) {
+      if (!Number.isFinite(array[i])) throw new Error(`advantages (${settings.adv_estimator}): ${name} of response ${Math.floor(i / T)} is ${array[i]} at token ${i % T}; every reward must be a finite number`);
+    }
+  };
+  finite("tokenRewards", input.tokenRewards);
+  if (entry.usesValues) finite("values", input.values!);
   return entry.estimate(input, settings);
 }
 

@@ -117,7 +117,10 @@ test("the registry refuses duplicates and lists valid names for an unknown one",
   assert.throws(() => getAdvantageEstimator("ppo"), /unknown advantage estimator "ppo"; valid: grpo, rloo/);
 });
 
-test("computeAdvantages names a wrongly sized input", () => {
+test("computeAdvantages names a wrongly sized or non-finite input", () => {
   assert.throws(() => computeAdvantages({ ...input, mask: new Float32Array(5) }, resolveSettings("grpo")), /mask has 5 values, expected 12 \(B=4, T=3\)/);
   assert.throws(() => computeAdvantages(input, resolveSettings("ppo")), /values has no values, expected 12/);
+  const nan = Float32Array.from(tokenScores);
+  nan[7] = NaN;
+  assert.throws(() => computeAdvantages({ ...input, tokenRewards: nan }, resolveSettings("grpo")), /tokenRewards of response 2 is NaN at token 1; every reward must be a finite number/);
 });
