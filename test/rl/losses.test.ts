@@ -188,3 +188,11 @@ test("actorLoss through ONNX Runtime equals the float64 reference (pg + k3 KL lo
   got.forEach((a, i) => assertClose(a, expected[i], 2e-5, i === 0 ? "loss" : i === 1 ? "d loss / d logits" : names[i - 2]));
   assert.ok(Math.abs(scalar(expected[0])) > 1e-3, "a non-trivial loss");
 });
+
+test("actorLoss says which tensor is missing for the settings", () => {
+  const { g, t } = build([1, 4], ["logProbs", "oldLogProbs", "advantages", "mask"]);
+  const base = { logProbs: t.logProbs, oldLogProbs: t.oldLogProbs, advantages: t.advantages, mask: t.mask };
+  assert.throws(() => actorLoss(g, base, resolveSettings("grpo")), /use_kl_loss is on but no refLogProbs tensor was given/);
+  assert.throws(() => actorLoss(g, base, resolveSettings("dapo", { entropy_coeff: "0.01" })), /entropy_coeff is 0.01 but no entropy tensor was given/);
+  assert.ok(actorLoss(g, base, resolveSettings("dapo")).loss);
+});
