@@ -12,8 +12,8 @@ import { ScoreTable } from "./table";
 import type { RewardInfo } from "./validate";
 
 export interface RewardEngineOptions extends SandboxOptions {
-  /** A reward file or a folder of `*.reward.ts` files. */
-  rewards: string;
+  /** A reward file or a folder of `*.reward.ts` files, or a list of them (a workspace's "rewards"). */
+  rewards: string | readonly string[];
   steps?: StepSplitOptions;
   advantage?: GroupAdvantageOptions;
   /** Records per sandbox batch for `scoreRecords` (default 512). */
@@ -74,7 +74,8 @@ export class RewardEngine {
   /** (Re)compiles every reward file and loads the result into the sandbox. */
   async load(): Promise<LoadResult> {
     const started = performance.now();
-    const files = findRewardFiles(this.options.rewards);
+    const paths = typeof this.options.rewards === "string" ? [this.options.rewards] : this.options.rewards;
+    const files = [...new Set(paths.flatMap((p) => findRewardFiles(p)))];
     const { compiled, errors } = await compileRewardFiles(files);
     const compileMs = performance.now() - started;
     const reply = await this.pool.load(compiled, this.options.steps ?? { mode: "auto" });
@@ -105,8 +106,12 @@ export class RewardEngine {
 
     for await (const chunk of readLineChunks(path, { signal: options.signal, chunkBytes: this.options.chunkBytes ?? 1024 * 1024 })) {
       const key = options.keep ? `k${++this.keyCounter}` : undefined;
-      const job = this.pool.score({ file: path, firstIndex, chunk: chunk.bytes, firstLine: chunk.firstLine, ...(key ? { keep: key } : {}) });
-      inflight.push(job.then(() => undefined, (error) => void (failure ??= error)));
+      const job = this.pool.score({ file: path, firstIndex, chunk: chunk.bytes, firstLine: chunk.firstLine, lineCount: chunk.lines, ...(key ? { keep: key } : {}) });
+      // The worker has read the chunk's shared bytes once its job settles: the buffer can be reused.
+      inflight.push(job.then(chunk.release, (error) => {
+        chunk.release();
+        failure ??= error;
+      }));
       // Append in file order, whatever order the workers finish in.
       order = order.then(async () => {
         const { result, worker } = await job;

@@ -77,25 +77,55 @@ export interface GroupAdvantageOptions {
  * get NaN. `groups[i]` is "" for no group.
  */
 export function groupAdvantages(totals: Float64Array, groups: readonly string[], length: number, options: GroupAdvantageOptions = {}): Float64Array {
-  const normByStd = options.normByStd ?? true;
-  const epsilon = options.epsilon ?? 1e-6;
-  const members = new Map<string, number[]>();
+  // Number the groups first: typed-array sums per group number allocate nothing per sample (a map
+  // of member lists cost 0.15 us per sample on the main thread).
+  const groupIds = new Int32Array(length);
+  const numbers = new Map<string, number>();
+  let last = "", lastId = -1;
   for (let i = 0; i < length; i++) {
     const group = groups[i];
-    if (!group || totals[i] !== totals[i]) continue;
-    let list = members.get(group);
-    if (!list) members.set(group, (list = []));
-    list.push(i);
+    if (!group) {
+      groupIds[i] = -1;
+      continue;
+    }
+    if (group !== last) {
+      let id = numbers.get(group);
+      if (id === undefined) numbers.set(group, (id = numbers.size));
+      last = group;
+      lastId = id;
+    }
+    groupIds[i] = lastId;
+  }
+  return numberedGroupAdvantages(totals, groupIds, numbers.size, options);
+}
+
+/** {@link groupAdvantages} with groups given as numbers `0 <= id < groupCount` (-1: no group). */
+function numberedGroupAdvantages(totals: Float64Array, groupIds: Int32Array, groupCount: number, options: GroupAdvantageOptions): Float64Array {
+  const normByStd = options.normByStd ?? true;
+  const epsilon = options.epsilon ?? 1e-6;
+  const length = groupIds.length;
+  const counts = new Int32Array(groupCount);
+  const sums = new Float64Array(groupCount);
+  for (let i = 0; i < length; i++) {
+    const g = groupIds[i];
+    if (g < 0 || totals[i] !== totals[i]) continue;
+    counts[g]++;
+    sums[g] += totals[i];
+  }
+  // Two passes, in sample order, as torch.mean / torch.std compute them.
+  const means = new Float64Array(groupCount);
+  for (let g = 0; g < groupCount; g++) means[g] = counts[g] > 1 ? sums[g] / counts[g] : 0;
+  const squares = new Float64Array(groupCount);
+  for (let i = 0; i < length; i++) {
+    const g = groupIds[i];
+    if (g >= 0 && counts[g] > 1 && totals[i] === totals[i]) squares[g] += (totals[i] - means[g]) ** 2;
   }
   const advantages = new Float64Array(length).fill(NaN);
-  for (const list of members.values()) {
-    let mean = 0, std = 1;
-    if (list.length > 1) {
-      mean = list.reduce((s, i) => s + totals[i], 0) / list.length;
-      const squares = list.reduce((s, i) => s + (totals[i] - mean) ** 2, 0);
-      std = Math.sqrt(squares / (list.length - 1));
-    }
-    for (const i of list) advantages[i] = normByStd ? (totals[i] - mean) / (std + epsilon) : totals[i] - mean;
+  for (let i = 0; i < length; i++) {
+    const g = groupIds[i];
+    if (g < 0 || totals[i] !== totals[i]) continue;
+    const std = counts[g] > 1 ? Math.sqrt(squares[g] / (counts[g] - 1)) : 1;
+    advantages[i] = normByStd ? (totals[i] - means[g]) / (std + epsilon) : totals[i] - means[g];
   }
   return advantages;
 }

@@ -56,11 +56,34 @@ function grow<T extends Float64Array | Int32Array | Uint8Array>(array: T, needed
   return next;
 }
 
+/**
+ * Sample ids as the batches sent them (one concatenated string each) until someone reads them:
+ * only error listings do, so scoring never pays for a hundred thousand small strings.
+ */
+class IdColumn {
+  private readonly done: string[] = [];
+  private pending: { text: string; ends: Int32Array; skip: ReadonlyMap<number, unknown> | undefined }[] = [];
+
+  /** Adds a batch's ids; slots in `skip` (malformed lines) are not samples. */
+  append(text: string, ends: Int32Array, skip: ReadonlyMap<number, unknown> | undefined): void {
+    this.pending.push({ text, ends, skip });
+  }
+
+  all(): string[] {
+    for (const { text, ends, skip } of this.pending) {
+      for (let slot = 0, start = 0; slot < ends.length; start = ends[slot++]) {
+        if (!skip?.has(slot)) this.done.push(text.slice(start, ends[slot]));
+      }
+    }
+    this.pending = [];
+    return this.done;
+  }
+}
+
 export class ScoreTable {
   size = 0;
   lines = new Int32Array(1024);
   lengths = new Int32Array(1024);
-  ids: string[] = [];
   groups: string[] = [];
   values: Float64Array[];
   status: Uint8Array[];
@@ -74,6 +97,7 @@ export class ScoreTable {
 
   /** For merged tables: where each source file's samples start. */
   private sources: { start: number; file: string }[] = [];
+  private readonly idColumn = new IdColumn();
 
   constructor(readonly rewards: readonly RewardInfo[], readonly file: string) {
     this.values = rewards.map(() => new Float64Array(1024).fill(NaN));
@@ -83,45 +107,61 @@ export class ScoreTable {
   /** Appends a batch's samples (malformed lines are recorded, not appended). */
   append(batch: BatchResult): void {
     const lineNumbers = batch.lineNumbers;
-    const malformed = new Map(batch.parseErrors.map((e) => [e.slot, e.message]));
-    const sampleOf = new Int32Array(batch.size).fill(-1);
-    const needed = this.size + batch.size - malformed.size;
+    const malformed = batch.parseErrors.length > 0 ? new Map(batch.parseErrors.map((e) => [e.slot, e.message])) : undefined;
+    const base = this.size;
+    const needed = base + batch.size - (malformed?.size ?? 0);
     this.lines = grow(this.lines, needed);
     this.lengths = grow(this.lengths, needed);
     this.values = this.values.map((v) => grow(v, needed, NaN));
     this.status = this.status.map((s) => grow(s, needed));
-    for (let slot = 0; slot < batch.size; slot++) {
-      const message = malformed.get(slot);
-      if (message !== undefined) {
-        this.malformed.push({ file: this.file, line: lineNumbers[slot], message });
-        continue;
-      }
-      const i = this.size++;
-      sampleOf[slot] = i;
-      this.lines[i] = lineNumbers[slot];
-      this.lengths[i] = batch.lengths[slot];
-      this.ids.push(batch.ids[slot]);
-      this.groups.push(batch.groups[slot]);
+    this.idColumn.append(batch.idText, batch.idEnds, malformed);
+    const { groupNames, groupIndex } = batch;
+    let sampleOf: Int32Array | undefined;
+    if (!malformed) {
+      // The common case: every slot is a sample, so whole columns copy at once.
+      this.lines.set(lineNumbers, base);
+      this.lengths.set(batch.lengths, base);
       for (let r = 0; r < this.rewards.length; r++) {
-        this.values[r][i] = batch.values[r][slot];
-        this.status[r][i] = batch.status[r][slot];
+        this.values[r].set(batch.values[r], base);
+        this.status[r].set(batch.status[r], base);
+      }
+      for (let slot = 0; slot < batch.size; slot++) this.groups.push(groupIndex[slot] < 0 ? "" : groupNames[groupIndex[slot]]);
+      this.size = needed;
+    } else {
+      sampleOf = new Int32Array(batch.size).fill(-1);
+      for (let slot = 0; slot < batch.size; slot++) {
+        const message = malformed.get(slot);
+        if (message !== undefined) {
+          this.malformed.push({ file: this.file, line: lineNumbers[slot], message });
+          continue;
+        }
+        const i = this.size++;
+        sampleOf[slot] = i;
+        this.lines[i] = lineNumbers[slot];
+        this.lengths[i] = batch.lengths[slot];
+        this.groups.push(groupIndex[slot] < 0 ? "" : groupNames[groupIndex[slot]]);
+        for (let r = 0; r < this.rewards.length; r++) {
+          this.values[r][i] = batch.values[r][slot];
+          this.status[r][i] = batch.status[r][slot];
+        }
       }
     }
+    const rowOf = (slot: number) => (sampleOf ? sampleOf[slot] : base + slot);
     for (const failure of batch.errors) {
-      const i = sampleOf[failure.slot];
+      const i = rowOf(failure.slot);
       const list = this.errors.get(i) ?? [];
       list.push({ reward: this.rewards[failure.reward].name, message: failure.message, ...(failure.location ? { location: failure.location } : {}) });
       this.errors.set(i, list);
     }
     for (const entry of batch.stepScores) {
-      const i = sampleOf[entry.slot];
+      const i = rowOf(entry.slot);
       const record = this.stepScores.get(i) ?? {};
       record[this.rewards[entry.reward].name] = entry.scores;
       this.stepScores.set(i, record);
       if (entry.labels) this.countAgreement(this.rewards[entry.reward].name, entry.scores, entry.labels);
     }
     for (const metric of batch.metrics) {
-      const i = sampleOf[metric.slot];
+      const i = rowOf(metric.slot);
       const record = this.metrics.get(i) ?? {};
       record[metric.name] = metric.value;
       this.metrics.set(i, record);
@@ -178,6 +218,11 @@ export class ScoreTable {
     this.totals = totals;
     this.advantages = groupAdvantages(totals, this.groups, this.size, advantage);
     return this;
+  }
+
+  /** Sample ids (the record's `id`, or `#<line>`), in table order. */
+  get ids(): string[] {
+    return this.idColumn.all();
   }
 
   /** The trace file sample `i` came from. */

@@ -3,7 +3,7 @@
  * hot path, so it uses indexOf/lastIndexOf and a single forward brace scan instead of regexes over
  * the whole text where it can. All spans are UTF-16 character offsets into the completion.
  */
-import type { ExtractedAnswer, TextSpan } from "./types";
+import type { AnswerSource, ExtractedAnswer, TextSpan } from "./types";
 
 const THINK_OPEN = "<think>";
 const THINK_CLOSE = "</think>";
@@ -43,37 +43,46 @@ export function extractThink(completion: string): SpannedText | null {
  * Returns null when none is present.
  */
 export function extractAnswer(completion: string): ExtractedAnswer | null {
-  const tagged = lastAnswerTag(completion);
-  if (tagged) return { ...tagged, source: "answer_tag" };
-  const boxed = lastBoxed(completion);
-  if (boxed) return { ...boxed, source: "boxed" };
-  const line = lastAnswerLine(completion);
-  if (line) return { ...line, source: "answer_line" };
-  return null;
+  // Each finder builds the result object itself: copying a SpannedText into a new object with a
+  // spread cost more than the whole tag search (measured ~0.8 us per sample on the scoring path).
+  return lastAnswerTag(completion) ?? lastBoxedAnswer(completion) ?? lastAnswerLine(completion);
 }
 
-function lastAnswerTag(completion: string): SpannedText | null {
+function lastAnswerTag(completion: string): ExtractedAnswer | null {
   const close = lastIndexOf(completion, ANSWER_CLOSE);
   if (close === -1) return null;
-  const open = lastIndexOf(completion, ANSWER_OPEN, close - ANSWER_OPEN.length);
+  // Backwards from the closing tag: the answer is short, so V8's (non-vectorised) lastIndexOf
+  // stops after a few characters.
+  const open = close >= ANSWER_OPEN.length ? completion.lastIndexOf(ANSWER_OPEN, close - ANSWER_OPEN.length) : -1;
   if (open === -1) return null;
-  return trimmedSpan(completion, open + ANSWER_OPEN.length, close);
+  return answerSpan(completion, open + ANSWER_OPEN.length, close, "answer_tag");
+}
+
+function lastBoxedAnswer(completion: string): ExtractedAnswer | null {
+  const inner = lastBoxedSpan(completion);
+  return inner ? answerSpan(completion, inner.start, inner.end, "boxed") : null;
 }
 
 const BOX_COMMANDS = ["\\boxed", "\\fbox"];
 
 /** The last `\boxed{…}` / `\fbox{…}` with balanced braces; an unbalanced (truncated) one is skipped. */
 export function lastBoxed(text: string): SpannedText | null {
+  const inner = lastBoxedSpan(text);
+  return inner ? trimmedSpan(text, inner.start, inner.end) : null;
+}
+
+/** Span of the last balanced `\boxed{…}` / `\fbox{…}` argument (untrimmed), or null. */
+function lastBoxedSpan(text: string): TextSpan | null {
   const argumentStarts: number[] = [];
   for (const command of BOX_COMMANDS) {
     for (let at = text.indexOf(command); at !== -1; at = text.indexOf(command, at + command.length)) {
       argumentStarts.push(at + command.length);
     }
   }
-  argumentStarts.sort((a, b) => b - a);
+  if (argumentStarts.length > 1) argumentStarts.sort((a, b) => b - a);
   for (const from of argumentStarts) {
     const inner = bracedArgument(text, from);
-    if (inner) return trimmedSpan(text, inner.start, inner.end);
+    if (inner) return inner;
   }
   return null;
 }
@@ -119,7 +128,7 @@ const GSM8K_LINE = /[ \t]*####[ \t]*(\S.*?)[ \t]*\r?$/my;
 /** End-of-turn tokens a decoder may leave after the answer (`<|im_end|>`, `</s>`). */
 const TRAILING_SPECIAL = /(?:<\|[a-z_]+\|>|<\/s>)+$/i;
 
-function lastAnswerLine(completion: string): SpannedText | null {
+function lastAnswerLine(completion: string): ExtractedAnswer | null {
   // Walk the lines from the end and try the sticky pattern at each line start: the answer line is
   // nearly always among the last, so this beats a multiline scan of the whole text.
   let lineEnd = completion.length;
@@ -134,14 +143,14 @@ function lastAnswerLine(completion: string): SpannedText | null {
   }
 }
 
-function answerLineValue(completion: string, match: RegExpExecArray): SpannedText {
+function answerLineValue(completion: string, match: RegExpExecArray): ExtractedAnswer {
   const value = match[1].replace(TRAILING_SPECIAL, "");
   const start = match.index + match[0].lastIndexOf(match[1]);
   let end = start + value.length;
   // Closing emphasis (`**Answer: 42**`) and a sentence's period ("The answer is 42.") are not part of it.
   while (end - 1 > start && (completion[end - 1] === "*" || completion[end - 1] === "_")) end--;
   if (end - 1 > start && completion[end - 1] === ".") end--;
-  return trimmedSpan(completion, start, end);
+  return answerSpan(completion, start, end, "answer_line");
 }
 
 /** The trimmed text of `completion[start, end)` with its span. */
@@ -149,6 +158,12 @@ export function trimmedSpan(completion: string, start: number, end: number): Spa
   while (start < end && isWhitespace(completion.charCodeAt(start))) start++;
   while (end > start && isWhitespace(completion.charCodeAt(end - 1))) end--;
   return { text: completion.slice(start, end), span: { start, end } };
+}
+
+/** {@link trimmedSpan} as an extracted answer (an object literal: a spread copy is slow on this hot path). */
+function answerSpan(completion: string, start: number, end: number, source: AnswerSource): ExtractedAnswer {
+  const { text, span } = trimmedSpan(completion, start, end);
+  return { text, span, source };
 }
 
 function isWhitespace(code: number): boolean {

@@ -2,11 +2,19 @@
  * Reading a JSONL file as large chunks that end on line boundaries. The scoring engine hands these
  * raw bytes to worker threads, so decoding, splitting and JSON parsing all run in parallel and the
  * main thread only reads and counts newlines (a native memchr per line).
+ *
+ * Chunks live in SharedArrayBuffers that are reused once released: posting one to a worker copies
+ * nothing, and reading a file allocates no new memory per chunk (fresh megabyte buffers cost page
+ * faults and external-memory GCs on the main thread, which competes with the workers for cores).
  */
-import { createReadStream } from "node:fs";
+import { isAscii } from "node:buffer";
+import { open } from "node:fs/promises";
 
 export interface LineChunk {
-  /** Whole lines (each ending in '\n', except possibly the file's last). A fresh buffer, safe to transfer. */
+  /**
+   * Whole lines (each ending in '\n', except possibly the file's last), as a view on a shared
+   * buffer: post it to a worker as is, and call `release` once nothing reads it any more.
+   */
   bytes: Uint8Array;
   /** 1-based number of the chunk's first line. */
   firstLine: number;
@@ -14,10 +22,12 @@ export interface LineChunk {
   lines: number;
   /** Byte offset of the chunk in the file. */
   offset: number;
+  /** Hands the buffer back for a later chunk. A chunk never released just costs a new buffer. */
+  release(): void;
 }
 
 export interface ReadChunksOptions {
-  /** Target chunk size in bytes (default 512 KiB); a longer line makes a longer chunk. */
+  /** Target chunk size in bytes (default 1 MiB); a longer line makes a longer chunk. */
   chunkBytes?: number;
   signal?: AbortSignal;
 }
@@ -25,62 +35,129 @@ export interface ReadChunksOptions {
 const NEWLINE = 0x0a;
 
 function countNewlines(bytes: Uint8Array): number {
+  // Buffer#indexOf is a native memchr; Uint8Array#indexOf is a plain loop and measured 4x slower.
+  const buffer = asBuffer(bytes, bytes.length);
   let count = 0;
-  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) count++;
+  for (let at = buffer.indexOf(NEWLINE); at !== -1; at = buffer.indexOf(NEWLINE, at + 1)) count++;
   return count;
 }
 
-/** Streams a file as chunks of whole lines. Memory stays at about two chunks whatever the file size. */
-export async function* readLineChunks(path: string, options: ReadChunksOptions = {}): AsyncGenerator<LineChunk> {
-  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 512 * 1024, signal: options.signal });
-  let carry: Uint8Array = new Uint8Array(0);
-  let firstLine = 1;
-  let offset = 0;
-  try {
-    for await (const piece of stream as AsyncIterable<Buffer>) {
-      const last = piece.lastIndexOf(NEWLINE);
-      if (last === -1) {
-        carry = concat(carry, piece, piece.length);
-        continue;
-      }
-      const bytes = concat(carry, piece, last + 1);
-      const lines = countNewlines(bytes);
-      yield { bytes, firstLine, lines, offset };
-      firstLine += lines;
-      offset += bytes.length;
-      carry = piece.subarray(last + 1).slice();
-    }
-    if (carry.length > 0) yield { bytes: carry, firstLine, lines: 1, offset };
-  } finally {
-    stream.destroy();
+const asBuffer = (bytes: Uint8Array, length: number) => Buffer.from(bytes.buffer, bytes.byteOffset, length);
+
+/** Shared buffers handed out and taken back, so steady-state reading allocates nothing. */
+class BufferPool {
+  private readonly free: Uint8Array[] = [];
+
+  constructor(private readonly size: number) {}
+
+  /** A buffer of at least `min` bytes. */
+  take(min = this.size): Uint8Array {
+    const reused = this.free.pop();
+    if (reused && reused.length >= min) return reused;
+    return new Uint8Array(new SharedArrayBuffer(Math.max(min, this.size)));
+  }
+
+  give(buffer: Uint8Array): void {
+    this.free.push(buffer);
   }
 }
 
-/** A new buffer holding `head` then the first `length` bytes of `tail`. */
-function concat(head: Uint8Array, tail: Uint8Array, length: number): Uint8Array {
-  const out = new Uint8Array(head.length + length);
-  out.set(head, 0);
-  out.set(tail.subarray(0, length), head.length);
-  return out;
+/** Streams a file as chunks of whole lines. Memory stays at a few chunks whatever the file size. */
+export async function* readLineChunks(path: string, options: ReadChunksOptions = {}): AsyncGenerator<LineChunk> {
+  const pool = new BufferPool(options.chunkBytes ?? 1024 * 1024);
+  const file = await open(path, "r");
+  let slot = pool.take();
+  /** Bytes in `slot`: the carried start of a line, then what was read after it. */
+  let filled = 0;
+  let position = 0, offset = 0, firstLine = 1;
+  try {
+    while (true) {
+      options.signal?.throwIfAborted();
+      if (filled === slot.length) slot = grown(slot, pool); // one line longer than the buffer
+      const { bytesRead } = await file.read(slot, filled, slot.length - filled, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      filled += bytesRead;
+      const end = asBuffer(slot, filled).lastIndexOf(NEWLINE) + 1;
+      if (end === 0) continue;
+      // The unfinished last line moves to the start of the next buffer.
+      const next = pool.take(filled - end + 1);
+      next.set(slot.subarray(end, filled));
+      const bytes = slot.subarray(0, end);
+      const lines = countNewlines(bytes);
+      const owned = slot;
+      yield { bytes, firstLine, lines, offset, release: () => pool.give(owned) };
+      firstLine += lines;
+      offset += end;
+      slot = next;
+      filled -= end;
+    }
+    if (filled > 0) {
+      const owned = slot;
+      yield { bytes: slot.subarray(0, filled), firstLine, lines: 1, offset, release: () => pool.give(owned) };
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** A buffer twice the size holding `slot`'s bytes. */
+function grown(slot: Uint8Array, pool: BufferPool): Uint8Array {
+  const bigger = pool.take(slot.length * 2);
+  bigger.set(slot);
+  return bigger;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * Decodes chunk bytes as UTF-8 (invalid sequences become U+FFFD, a leading byte-order mark is
+ * dropped). Most JSONL is pure ASCII (JSON writers escape other characters), and for that a byte
+ * copy gives the same string 4x faster than UTF-8 decoding (measured 0.05 vs 0.2 us per line).
+ */
+export function decodeChunk(bytes: Uint8Array): string {
+  const buffer = asBuffer(bytes, bytes.length);
+  return isAscii(buffer) ? buffer.toString("latin1") : utf8.decode(bytes);
 }
 
 /**
- * Calls `visit` for each non-blank line of decoded chunk text with its 1-based line number.
- * Strips a trailing '\r' (CRLF files) and a byte-order mark on the file's first line.
+ * Walks the non-blank lines of decoded chunk text with their 1-based line numbers, without a
+ * callback (so the caller can await between lines) and without allocating per line beyond the
+ * line's slice. Strips a trailing '\r' (CRLF files) and a byte-order mark on the file's first line.
  */
-export function forEachLine(text: string, firstLine: number, visit: (line: string, lineNumber: number) => void): void {
-  let start = 0;
-  let lineNumber = firstLine;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end === -1) end = text.length;
-    let stop = end;
-    if (stop > start && text.charCodeAt(stop - 1) === 0x0d) stop--;
-    let from = start;
-    if (lineNumber === 1 && text.charCodeAt(from) === 0xfeff) from++;
-    if (stop > from && !isBlank(text, from, stop)) visit(text.slice(from, stop), lineNumber);
-    lineNumber++;
-    start = end + 1;
+export class LineCursor {
+  /** The current line, after `next()` returned true. */
+  line = "";
+  /** 1-based number of the current line. */
+  lineNumber: number;
+  private start = 0;
+
+  constructor(
+    private readonly text: string,
+    firstLine: number,
+  ) {
+    this.lineNumber = firstLine - 1;
+  }
+
+  /** Moves to the next non-blank line; false at the end of the text. */
+  next(): boolean {
+    const text = this.text;
+    while (this.start < text.length) {
+      const start = this.start;
+      let end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      this.start = end + 1;
+      this.lineNumber++;
+      let stop = end;
+      if (stop > start && text.charCodeAt(stop - 1) === 0x0d) stop--;
+      let from = start;
+      if (this.lineNumber === 1 && text.charCodeAt(from) === 0xfeff) from++;
+      if (stop > from && !isBlank(text, from, stop)) {
+        this.line = text.slice(from, stop);
+        return true;
+      }
+    }
+    return false;
   }
 }
 

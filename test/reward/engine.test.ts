@@ -188,3 +188,27 @@ test("process rewards are compared with the data's step labels (agreement and co
   assert.equal(agreement.agreement, 2 / 3);
   engine.dispose();
 });
+
+test("small chunks, CRLF, non-ASCII text and async rewards: ids, groups and scores stay in file order", async () => {
+  const records = Array.from({ length: 30 }, (_, i) => ({ id: `r${i}-数`, group: `g${i >> 2}`, completion: `<think>x</think><answer>${i}</answer>`, answer: String(i % 3 === 0 ? i : -1) }));
+  const lines = records.map((r) => JSON.stringify(r));
+  lines.splice(10, 0, "{not json", "");
+  const dir = workspace({
+    "data/t.trace.jsonl": lines.join("\r\n") + "\r\n",
+    "rewards/acc.reward.ts": `import { answerMatchReward } from "rewardlab";\nexport default answerMatchReward({ name: "acc" });`,
+    "rewards/slow.reward.ts": `import { defineReward } from "rewardlab";
+export default defineReward({ name: "slow", async score(s) { await new Promise((r) => setTimeout(r, 0)); return s.completion.length; } });`,
+  });
+  const engine = new RewardEngine({ rewards: join(dir, "rewards"), workers: 2, chunkBytes: 150 });
+  await engine.load();
+  const table = await engine.scoreFile(join(dir, "data/t.trace.jsonl"));
+  assert.equal(table.size, 30);
+  assert.deepEqual(table.ids, records.map((r) => r.id));
+  assert.deepEqual(table.groups, records.map((r) => r.group));
+  assert.deepEqual(table.malformed.map((m) => m.line), [11]);
+  assert.deepEqual(Array.from(table.lines.subarray(0, 30)), records.map((_, i) => (i < 10 ? i + 1 : i + 3)));
+  records.forEach((r, i) => {
+    assert.deepEqual(table.sampleScores(i).rewards, { acc: i % 3 === 0 ? 1 : 0, slow: r.completion.length });
+  });
+  engine.dispose();
+});

@@ -1,6 +1,8 @@
 /**
- * Messages between the scoring pool (main thread) and a sandbox worker. Batches travel as line
- * texts (cheap to post; the worker parses them, so parsing runs in parallel) or as records.
+ * Messages between the scoring pool (main thread) and a sandbox worker. Batches travel as raw file
+ * bytes (the worker decodes and parses them, so parsing runs in parallel), line texts or records;
+ * results come back as columns (typed arrays, transferred) so a batch costs a few messages, not one
+ * object per sample.
  */
 import type { StepSplitOptions, TraceRecord } from "../../trace/types";
 import type { CompiledReward } from "../compile";
@@ -46,6 +48,8 @@ export interface ScoreRequest {
   chunk?: Uint8Array;
   /** 1-based line number of the chunk's first line. */
   firstLine?: number;
+  /** Lines in `chunk`, blank ones included: sizes the result columns up front. */
+  lineCount?: number;
   lines?: string[];
   records?: TraceRecord[];
   /** 1-based line number of each slot, for `lines` and `records`. */
@@ -75,9 +79,16 @@ export interface BatchResult {
   size: number;
   /** 1-based line number of each slot. */
   lineNumbers: Int32Array;
-  ids: string[];
-  /** Group of each slot, "" when none. */
-  groups: string[];
+  /**
+   * Every slot's id, concatenated: slot i's is `idText.slice(idEnds[i - 1] ?? 0, idEnds[i])` ("" for
+   * a malformed line). One string and one typed array post far faster than thousands of strings.
+   */
+  idText: string;
+  idEnds: Int32Array;
+  /** The batch's distinct groups, each posted once (a group's G samples repeat its name). */
+  groupNames: string[];
+  /** Index into `groupNames` per slot, -1 when the sample has no group. */
+  groupIndex: Int32Array;
   /** Completion length in characters, per slot. */
   lengths: Int32Array;
   /** One array per reward: the score, NaN when not Ok. */

@@ -14,32 +14,165 @@ export type Slot = TraceSample | null;
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
 
-/** Scores every slot with every reward. `progress` is the shared cell a timeout reads to name the culprit. */
-export async function runBatch(rewards: readonly LoadedReward[], slots: readonly Slot[], file: string, progress: Int32Array, lineNumbers?: Int32Array): Promise<BatchResult> {
-  const size = slots.length;
-  const result: BatchResult = {
-    size,
-    lineNumbers: lineNumbers ?? Int32Array.from(slots, (s) => s?.line ?? 0),
-    ids: slots.map((s) => s?.id ?? ""),
-    groups: slots.map((s) => s?.group ?? ""),
-    lengths: Int32Array.from(slots, (s) => s?.completion.length ?? 0),
-    values: rewards.map(() => new Float64Array(size).fill(NaN)),
-    status: rewards.map(() => new Uint8Array(size)),
-    parseErrors: [],
-    errors: [],
-    stepScores: [],
-    metrics: [],
-  };
-  const imageSize = imageSizeReader(file);
-  for (let r = 0; r < rewards.length; r++) {
-    Atomics.store(progress, PROGRESS.reward, r);
-    const status = result.status[r];
-    for (let i = 0; i < size; i++) if (slots[i] === null) status[i] = SlotStatus.Malformed;
-    const scorer = new RewardScorer(rewards[r], r, result, imageSize, file);
-    if (rewards[r].definition.kind === "batch") await scorer.scoreBatch(slots, progress);
-    else await scorer.scoreEach(slots, progress);
+/** What a worker keeps of a scored batch so that `rescore` can score it again without re-parsing. */
+export interface KeptBatch {
+  slots: Slot[];
+  lineNumbers: Int32Array;
+  parseErrors: BatchResult["parseErrors"];
+}
+
+/**
+ * Scores one batch as its samples arrive. Each sample goes through every reward as soon as it is
+ * added (sample-major), so a parsed record is garbage right after it is scored and young-generation
+ * collections stay cheap. A `batch` reward needs every sample at once: with one loaded, samples are
+ * held and scored reward by reward in `finish` instead. Either way the results are the same.
+ */
+export class BatchScorer {
+  size = 0;
+  private readonly result: BatchResult;
+  private readonly scorers: RewardScorer[];
+  private readonly sampleMajor: boolean;
+  /** Held when a batch reward needs them or the caller keeps them for re-scoring. */
+  private readonly slots: Slot[] | undefined;
+  private readonly groupOf = new Map<string, number>();
+  private lastGroup: string | undefined;
+  private lastGroupIndex = -1;
+
+  constructor(
+    private readonly rewards: readonly LoadedReward[],
+    file: string,
+    private readonly progress: Int32Array,
+    /** Expected number of slots; columns grow past it when needed. */
+    capacity: number,
+    keepSlots = false,
+  ) {
+    capacity = Math.max(1, capacity);
+    this.result = {
+      size: 0,
+      lineNumbers: new Int32Array(capacity),
+      idText: "",
+      idEnds: new Int32Array(capacity),
+      groupNames: [],
+      groupIndex: new Int32Array(capacity),
+      lengths: new Int32Array(capacity),
+      values: rewards.map(() => new Float64Array(capacity).fill(NaN)),
+      status: rewards.map(() => new Uint8Array(capacity)),
+      parseErrors: [],
+      errors: [],
+      stepScores: [],
+      metrics: [],
+    };
+    const imageSize = imageSizeReader(file);
+    this.scorers = rewards.map((reward, r) => new RewardScorer(reward, r, this.result, imageSize, file));
+    this.sampleMajor = rewards.every((reward) => reward.definition.kind !== "batch");
+    this.slots = keepSlots || !this.sampleMajor ? [] : undefined;
   }
-  return result;
+
+  /** Adds a parsed sample and scores it with every reward. Returns a promise only when a reward was async. */
+  add(sample: TraceSample): Promise<void> | undefined {
+    const slot = this.open(sample.line);
+    const result = this.result;
+    result.idText += sample.id;
+    result.idEnds[slot] = result.idText.length;
+    result.groupIndex[slot] = this.groupIndexOf(sample.group);
+    result.lengths[slot] = sample.completion.length;
+    this.slots?.push(sample);
+    return this.sampleMajor ? this.scoreSample(slot, sample) : undefined;
+  }
+
+  /** Adds a line that is not a valid record: every reward gets `Malformed` for it. */
+  addMalformed(line: number, message: string): void {
+    const slot = this.open(line);
+    const result = this.result;
+    result.idEnds[slot] = result.idText.length;
+    result.groupIndex[slot] = -1;
+    for (const status of result.status) status[slot] = SlotStatus.Malformed;
+    result.parseErrors.push({ slot, message });
+    this.slots?.push(null);
+  }
+
+  /** The held samples, with copies of their line numbers and parse errors (the result's are transferred). */
+  kept(): KeptBatch {
+    if (!this.slots) throw new Error("internal: BatchScorer was not asked to keep its samples");
+    return { slots: this.slots, lineNumbers: this.result.lineNumbers.slice(0, this.size), parseErrors: this.result.parseErrors.slice() };
+  }
+
+  /** Runs what is left (batch rewards, or every reward when one is a batch reward) and returns the columns. */
+  async finish(): Promise<BatchResult> {
+    const result = this.result;
+    if (!this.sampleMajor) {
+      const slots = this.slots!;
+      for (let r = 0; r < this.scorers.length; r++) {
+        Atomics.store(this.progress, PROGRESS.reward, r);
+        const scorer = this.scorers[r];
+        if (this.rewards[r].definition.kind === "batch") await scorer.scoreBatch(slots, this.progress);
+        else await scorer.scoreEach(slots, this.progress);
+      }
+    }
+    const size = (result.size = this.size);
+    result.lineNumbers = result.lineNumbers.subarray(0, size);
+    result.idEnds = result.idEnds.subarray(0, size);
+    result.groupIndex = result.groupIndex.subarray(0, size);
+    result.lengths = result.lengths.subarray(0, size);
+    result.values = result.values.map((v) => v.subarray(0, size));
+    result.status = result.status.map((s) => s.subarray(0, size));
+    return result;
+  }
+
+  /** Every reward on one sample, in reward order; awaits only rewards that returned a promise. */
+  private scoreSample(slot: number, sample: TraceSample): Promise<void> | undefined {
+    Atomics.store(this.progress, PROGRESS.line, sample.line);
+    for (let r = 0; r < this.scorers.length; r++) {
+      Atomics.store(this.progress, PROGRESS.reward, r);
+      const pending = this.scorers[r].scoreOne(slot, sample);
+      if (pending) return this.scoreRestAsync(slot, sample, r, pending);
+    }
+    return undefined;
+  }
+
+  private async scoreRestAsync(slot: number, sample: TraceSample, from: number, pending: Promise<void>): Promise<void> {
+    await pending;
+    for (let r = from + 1; r < this.scorers.length; r++) {
+      Atomics.store(this.progress, PROGRESS.reward, r);
+      await this.scorers[r].scoreOne(slot, sample);
+    }
+  }
+
+  /** Starts a slot, growing the columns when the capacity guess was short. */
+  private open(line: number): number {
+    const slot = this.size++;
+    const result = this.result;
+    if (slot === result.lineNumbers.length) {
+      const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, fill?: number): T => {
+        const next = new (a.constructor as new (n: number) => T)(a.length * 2);
+        next.set(a);
+        if (fill !== undefined) next.fill(fill, a.length);
+        return next;
+      };
+      result.lineNumbers = grow(result.lineNumbers);
+      result.idEnds = grow(result.idEnds);
+      result.groupIndex = grow(result.groupIndex);
+      result.lengths = grow(result.lengths);
+      result.values = result.values.map((v) => grow(v, NaN));
+      result.status = result.status.map((s) => grow(s));
+    }
+    result.lineNumbers[slot] = line;
+    return slot;
+  }
+
+  /** Batches repeat a few group names many times (G samples per prompt): each is posted once. */
+  private groupIndexOf(group: string | undefined): number {
+    if (group === undefined) return -1;
+    if (group === this.lastGroup) return this.lastGroupIndex;
+    let index = this.groupOf.get(group);
+    if (index === undefined) {
+      index = this.result.groupNames.push(group) - 1;
+      this.groupOf.set(group, index);
+    }
+    this.lastGroup = group;
+    this.lastGroupIndex = index;
+    return index;
+  }
 }
 
 class RewardScorer {
@@ -66,24 +199,45 @@ class RewardScorer {
     };
   }
 
-  async scoreEach(slots: readonly Slot[], progress: Int32Array): Promise<void> {
+  /** Scores one sample; returns a promise only when the reward itself returned one. */
+  scoreOne(slot: number, sample: TraceSample): Promise<void> | undefined {
     const { definition } = this.reward;
-    if (definition.kind === "batch") return;
+    if (definition.kind === "batch") return undefined;
+    this.slot = slot;
+    this.sample = sample;
+    try {
+      const out: unknown = definition.score(sample, this.ctx);
+      if (isThenable(out)) return this.settle(slot, sample, out);
+      this.accept(slot, sample, out);
+    } catch (error) {
+      this.fail(slot, error);
+    }
+    return undefined;
+  }
+
+  /** Scores every non-null slot, one after another. */
+  async scoreEach(slots: readonly Slot[], progress: Int32Array): Promise<void> {
     for (let i = 0; i < slots.length; i++) {
       const sample = slots[i];
       if (sample === null) continue;
-      this.slot = i;
-      this.sample = sample;
       Atomics.store(progress, PROGRESS.line, sample.line);
-      try {
-        let out: unknown = definition.score(sample, this.ctx);
-        if (isThenable(out)) out = await out;
-        if (definition.kind === "process") this.recordSteps(i, sample, out, definition.aggregate);
-        else this.record(i, checkScore(out, "score"));
-      } catch (error) {
-        this.fail(i, error);
-      }
+      const pending = this.scoreOne(i, sample);
+      if (pending) await pending;
     }
+  }
+
+  private async settle(slot: number, sample: TraceSample, pending: PromiseLike<unknown>): Promise<void> {
+    try {
+      this.accept(slot, sample, await pending);
+    } catch (error) {
+      this.fail(slot, error);
+    }
+  }
+
+  private accept(slot: number, sample: TraceSample, out: unknown): void {
+    const { definition } = this.reward;
+    if (definition.kind === "process") this.recordSteps(slot, sample, out, definition.aggregate);
+    else this.record(slot, checkScore(out, "score"));
   }
 
   async scoreBatch(slots: readonly Slot[], progress: Int32Array): Promise<void> {

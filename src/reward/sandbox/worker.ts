@@ -3,13 +3,13 @@
  * only posts compiled bundles and batches, and kills the worker on timeout or memory overrun.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { forEachLine } from "../../trace/chunks";
+import { decodeChunk, LineCursor } from "../../trace/chunks";
 import { parseTraceRecord } from "../../trace/reader";
 import type { StepSplitOptions, TraceRecord } from "../../trace/types";
 import { TraceSample } from "../sample";
 import { loadRewardModules, type LoadedReward } from "./loader";
 import { PROGRESS, type BatchResult, type ScoreRequest, type WorkerReply, type WorkerRequest } from "./protocol";
-import { runBatch, type Slot } from "./runner";
+import { BatchScorer, type KeptBatch } from "./runner";
 
 const port = parentPort;
 if (!port) throw new Error("reward worker must run in a worker thread");
@@ -17,7 +17,7 @@ if (!port) throw new Error("reward worker must run in a worker thread");
 const progress = new Int32Array((workerData as { progress: SharedArrayBuffer }).progress);
 let rewards: LoadedReward[] = [];
 let steps: StepSplitOptions = { mode: "auto" };
-const kept = new Map<string, { slots: Slot[]; parseErrors: BatchResult["parseErrors"]; lineNumbers: Int32Array }>();
+const kept = new Map<string, KeptBatch>();
 
 const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
@@ -44,13 +44,8 @@ port.on("message", (request: WorkerRequest) => {
 async function score(request: ScoreRequest): Promise<void> {
   Atomics.store(progress, PROGRESS.busy, 1);
   try {
-    const batch = request.kept !== undefined ? keptSlots(request.kept) : parseSlots(request);
-    if (request.keep !== undefined) kept.set(request.keep, batch);
-    const { slots, parseErrors, lineNumbers } = batch;
-    // The result takes ownership of (and transfers) its own copy of the line numbers.
-    const result = await runBatch(rewards, slots, request.file, progress, lineNumbers.slice());
-    result.parseErrors = parseErrors;
-    const transfer = [result.lengths.buffer, result.lineNumbers.buffer, ...result.values.map((v) => v.buffer), ...result.status.map((s) => s.buffer)] as ArrayBuffer[];
+    const result = request.kept !== undefined ? await scoreKept(request.kept, request.file) : await scoreNew(request);
+    const transfer = [result.lineNumbers, result.idEnds, result.groupIndex, result.lengths, ...result.values, ...result.status].map((a) => a.buffer as ArrayBuffer);
     reply({ type: "scored", id: request.id, result }, transfer);
   } catch (error) {
     reply({ type: "failed", id: request.id, message: error instanceof Error ? error.message : String(error) });
@@ -59,41 +54,67 @@ async function score(request: ScoreRequest): Promise<void> {
   }
 }
 
-function keptSlots(key: string) {
+/** Parses the request's lines or records and scores each as it is parsed. */
+async function scoreNew(request: ScoreRequest): Promise<BatchResult> {
+  const batch = new BatchScorer(rewards, request.file, progress, request.lines?.length ?? request.records?.length ?? request.lineCount ?? 512, request.keep !== undefined);
+  if (request.chunk) {
+    const lines = new LineCursor(decodeChunk(request.chunk), request.firstLine ?? 1);
+    while (lines.next()) {
+      const pending = addLine(batch, request, lines.line, lines.lineNumber);
+      if (pending) await pending;
+    }
+  } else if (request.lines) {
+    for (let i = 0; i < request.lines.length; i++) {
+      const pending = addLine(batch, request, request.lines[i], request.lineNumbers![i]);
+      if (pending) await pending;
+    }
+  } else {
+    const records = request.records ?? [];
+    for (let i = 0; i < records.length; i++) {
+      const line = request.lineNumbers?.[i] ?? i + 1;
+      const record = records[i];
+      if (!isRecord(record)) {
+        batch.addMalformed(line, `sample ${request.firstIndex + i}: "completion" must be a string`);
+        continue;
+      }
+      const pending = batch.add(new TraceSample(record, request.firstIndex + batch.size, line, steps));
+      if (pending) await pending;
+    }
+  }
+  if (request.keep !== undefined) kept.set(request.keep, batch.kept());
+  return batch.finish();
+}
+
+/** Parses one trace line and scores it; a malformed line is recorded with its file:line message. */
+function addLine(batch: BatchScorer, request: ScoreRequest, text: string, line: number): Promise<void> | undefined {
+  let record: TraceRecord;
+  try {
+    record = parseTraceRecord(text, request.file, line);
+  } catch (error) {
+    batch.addMalformed(line, error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+  return batch.add(new TraceSample(record, request.firstIndex + batch.size, line, steps));
+}
+
+/** Scores samples kept by an earlier request with the rewards loaded now. */
+async function scoreKept(key: string, file: string): Promise<BatchResult> {
   const entry = kept.get(key);
   if (!entry) throw new Error(`internal: no kept samples under "${key}"`);
-  return entry;
-}
-
-function parseSlots(request: ScoreRequest) {
-  const parseErrors: BatchResult["parseErrors"] = [];
-  const slots: Slot[] = [];
-  const lines: number[] = [];
-  const add = (parse: () => TraceRecord, line: number) => {
-    lines.push(line);
-    try {
-      slots.push(new TraceSample(parse(), request.firstIndex + slots.length, line, steps));
-    } catch (error) {
-      parseErrors.push({ slot: slots.length, message: error instanceof Error ? error.message : String(error) });
-      slots.push(null);
+  const batch = new BatchScorer(rewards, file, progress, entry.slots.length);
+  let malformed = 0;
+  for (let slot = 0; slot < entry.slots.length; slot++) {
+    const sample = entry.slots[slot];
+    if (sample === null) {
+      batch.addMalformed(entry.lineNumbers[slot], entry.parseErrors[malformed++].message);
+      continue;
     }
-  };
-  if (request.chunk) {
-    const text = decoder.decode(request.chunk);
-    forEachLine(text, request.firstLine ?? 1, (line, lineNumber) => add(() => parseTraceRecord(line, request.file, lineNumber), lineNumber));
-  } else if (request.lines) {
-    request.lines.forEach((line, i) => add(() => parseTraceRecord(line, request.file, request.lineNumbers![i]), request.lineNumbers![i]));
-  } else {
-    (request.records ?? []).forEach((record, i) => add(() => checkRecord(record, request.firstIndex + i), request.lineNumbers?.[i] ?? i + 1));
+    const pending = batch.add(sample);
+    if (pending) await pending;
   }
-  return { slots, parseErrors, lineNumbers: Int32Array.from(lines) };
+  return batch.finish();
 }
 
-const decoder = new TextDecoder();
-
-function checkRecord(record: TraceRecord, index: number): TraceRecord {
-  if (record === null || typeof record !== "object" || typeof record.completion !== "string") {
-    throw new Error(`sample ${index}: "completion" must be a string`);
-  }
-  return record;
+function isRecord(record: TraceRecord): record is TraceRecord {
+  return record !== null && typeof record === "object" && typeof record.completion === "string";
 }

@@ -1,0 +1,71 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeChunk, LineCursor, readLineChunks } from "../../src/trace/chunks";
+
+function file(text: string | Buffer): string {
+  const path = join(mkdtempSync(join(tmpdir(), "rl-chunks-")), "t.jsonl");
+  writeFileSync(path, text);
+  return path;
+}
+
+async function collect(path: string, chunkBytes: number) {
+  const chunks = [];
+  for await (const chunk of readLineChunks(path, { chunkBytes })) {
+    chunks.push({ text: Buffer.from(chunk.bytes).toString("utf8"), firstLine: chunk.firstLine, lines: chunk.lines, offset: chunk.offset });
+    chunk.release();
+  }
+  return chunks;
+}
+
+test("chunks end on line boundaries, count lines, and cover the file exactly", async () => {
+  const lines = Array.from({ length: 40 }, (_, i) => `{"id":"é${i}","completion":"${"x".repeat(i * 3)}"}`);
+  const text = lines.join("\n") + "\nlast line without newline";
+  for (const chunkBytes of [7, 64, 1000, 1 << 20]) {
+    const chunks = await collect(file(text), chunkBytes);
+    assert.equal(chunks.map((c) => c.text).join(""), text, `chunkBytes ${chunkBytes}`);
+    let line = 1, offset = 0;
+    for (const chunk of chunks) {
+      assert.equal(chunk.firstLine, line);
+      assert.equal(chunk.offset, offset);
+      assert.ok(chunk.text.endsWith("\n") || chunk === chunks.at(-1));
+      line += chunk.lines;
+      offset += Buffer.byteLength(chunk.text);
+    }
+    assert.equal(line - 1, 41);
+  }
+});
+
+test("released buffers are reused; a chunk kept by its reader is never overwritten", async () => {
+  const text = Array.from({ length: 50 }, (_, i) => `line ${i} ${"y".repeat(20)}`).join("\n") + "\n";
+  const held: { bytes: Uint8Array; copy: string }[] = [];
+  const buffers = new Set<ArrayBufferLike>();
+  let k = 0;
+  for await (const chunk of readLineChunks(file(text), { chunkBytes: 64 })) {
+    buffers.add(chunk.bytes.buffer);
+    if (k++ % 2 === 0) held.push({ bytes: chunk.bytes, copy: Buffer.from(chunk.bytes).toString() });
+    else chunk.release();
+  }
+  for (const { bytes, copy } of held) assert.equal(Buffer.from(bytes).toString(), copy);
+  assert.ok(buffers.size < k, `${buffers.size} buffers for ${k} chunks`);
+});
+
+test("decodeChunk: ASCII, UTF-8, invalid bytes and a byte-order mark", () => {
+  const bytes = (value: string | number[]) => new Uint8Array(typeof value === "string" ? Buffer.from(value) : value);
+  assert.equal(decodeChunk(bytes('{"a":"plain"}\n')), '{"a":"plain"}\n');
+  assert.equal(decodeChunk(bytes('{"a":"größe 数"}\n')), '{"a":"größe 数"}\n');
+  assert.equal(decodeChunk(bytes([0x61, 0xff, 0x62])), "a\ufffdb");
+  assert.equal(decodeChunk(bytes([0xef, 0xbb, 0xbf, 0x7b, 0x7d])), "{}");
+});
+
+test("LineCursor skips blank lines, strips CR and a first-line BOM, and numbers lines", () => {
+  const seen: [number, string][] = [];
+  const cursor = new LineCursor("\ufeff{\"a\":1}\r\n\n   \n{\"b\":2}\n{\"c\":3}", 1);
+  while (cursor.next()) seen.push([cursor.lineNumber, cursor.line]);
+  assert.deepEqual(seen, [[1, '{"a":1}'], [4, '{"b":2}'], [5, '{"c":3}']]);
+  const later = new LineCursor("\ufeffx\n", 7);
+  assert.ok(later.next());
+  assert.equal(later.line, "\ufeffx", "a BOM only counts on the file's first line");
+});
