@@ -26,4 +26,8 @@ export const settings = {
   get defaultChannel(): string {
     return this.section.get("viewer.defaultChannel", "process");
   },
+  /** First port the reward server tries ("Serve Reward for Distributed Training"). */
+  get servePort(): number {
+    return this.section.get("serve.port", 5000);
+  },
 };

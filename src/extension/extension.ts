@@ -5,6 +5,7 @@ import { DashboardPanels } from "./dashboard/dashboardPanels";
 import { Log } from "./log";
 import { RewardLenses } from "./scoring/rewardLenses";
 import { RewardService } from "./scoring/rewardService";
+import { RewardServerController } from "./serve/rewardServerController";
 import type { Services } from "./services";
 import { StatusBar } from "./statusBar";
 import { TraceViewerProvider } from "./traceViewer/traceViewerProvider";
@@ -39,10 +40,12 @@ export function activate(context: vscode.ExtensionContext): void {
     whatIf: new WhatIfEditor(store, rewards, log),
     runsView: new RunsView(),
     dashboards: new DashboardPanels(context.extensionUri, viewer, log),
+    // A hidden status bar item only; the server process starts with its command.
+    rewardServer: new RewardServerController(context.extensionPath, log, () => rewards.rewardsPath),
   };
   const annotations = new TraceAnnotations(context.extensionUri, store, log);
   const rewardLenses = new RewardLenses(rewards);
-  context.subscriptions.push(store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, services.runsView, services.dashboards, annotations, rewardLenses, ...registerCommands(services));
+  context.subscriptions.push(store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, services.runsView, services.dashboards, services.rewardServer, annotations, rewardLenses, ...registerCommands(services));
   const trust = vscode.workspace.isTrusted ? "trusted" : "restricted mode: reward code will not run";
   log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms (${trust})`);
 }

@@ -2,6 +2,7 @@ import type * as vscode from "vscode";
 import type { DashboardPanels } from "./dashboard/dashboardPanels";
 import type { Log } from "./log";
 import type { RewardService } from "./scoring/rewardService";
+import type { RewardServerController } from "./serve/rewardServerController";
 import type { StatusBar } from "./statusBar";
 import type { TraceViewerProvider } from "./traceViewer/traceViewerProvider";
 import type { TraceStore } from "./traces/traceStore";
@@ -23,4 +24,5 @@ export interface Services {
   whatIf: WhatIfEditor;
   runsView: RunsView;
   dashboards: DashboardPanels;
+  rewardServer: RewardServerController;
 }

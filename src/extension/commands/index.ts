@@ -8,12 +8,13 @@ import { openRunRollouts } from "./openRunRollouts";
 import { openTraceViewer } from "./openTraceViewer";
 import { refreshViews } from "./refresh";
 import { scoreTraces } from "./scoreTraces";
+import { serveReward } from "./serveReward";
 import { showLog } from "./showLog";
 import { trainWithCurrentReward } from "./train";
 import { whatIf } from "./whatIf";
 
 /** Every command of the extension; each id is also declared in package.json `contributes.commands`. */
-export const COMMANDS: readonly Command[] = [openTraceViewer, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog, whatIf, openDashboard, openRunRollouts, deleteRun];
+export const COMMANDS: readonly Command[] = [openTraceViewer, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog, whatIf, openDashboard, openRunRollouts, deleteRun, serveReward];
 
 export function registerCommands(services: Services): vscode.Disposable[] {
   return COMMANDS.map((command) =>
