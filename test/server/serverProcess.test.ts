@@ -58,6 +58,24 @@ test("the server child moves to the next port when the first is busy, scores, lo
   assert.ok(logs.some((e) => e.event === "shutdown"));
 });
 
+test("the server child hot-reloads a changed reward file and reports the new version", async () => {
+  const dir = rewards({ "c.reward.ts": "export default { name: 'c', score: () => 1 };\n" });
+  const logs: LogEntry[] = [];
+  const child = await ServerChild.start({ rewards: dir, host: "127.0.0.1", port: 0, workers: 1 }, { script, execArgv: ["--import", "tsx"], onLog: (e) => logs.push(e) });
+  const score = async () => {
+    const response = await fetch(child.info.url, { method: "POST", body: JSON.stringify({ query: ["x"] }) });
+    return { version: response.headers.get("x-reward-version"), rewards: ((await response.json()) as { rewards: number[] }).rewards };
+  };
+  try {
+    assert.deepEqual(await score(), { version: "1", rewards: [1] });
+    writeFileSync(join(dir, "c.reward.ts"), "export default { name: 'c', score: () => 0.25 };\n");
+    for (let i = 0; i < 100 && !logs.some((e) => e.event === "reload"); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await score(), { version: "2", rewards: [0.25] });
+  } finally {
+    await child.stop();
+  }
+});
+
 test("the server child refuses rewards that do not compile, naming the file; nothing keeps running", async () => {
   await assert.rejects(
     ServerChild.start(
