@@ -2,6 +2,7 @@
 // response length, judged the way the sample workspaces' rewards judge (answerCorrect, the strict
 // R1 format), plus the rollouts as a trace file for the trace viewer.
 
+import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { type PolicyGenerator } from "../policy/generate";
 import { ItemBuilder } from "../policy/items";
@@ -106,5 +107,6 @@ export async function evaluatePolicy(
 
 /** Writes trace records as JSONL, atomically. */
 export async function writeTrace(file: string, records: readonly TraceRecord[]): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
   await writeFileAtomic(file, records.map((r) => JSON.stringify(r)).join("\n") + (records.length ? "\n" : ""));
 }

@@ -7,5 +7,6 @@ import { generateCommand } from "./generate";
 import { scoreCommand } from "./score";
 import { serveCommand } from "./serve";
 import { sftCommand } from "./sft";
+import { trainCommand } from "./train";
 
-export const commands: readonly CliCommand[] = [scoreCommand, convertCommand, serveCommand, exportCommand, generateCommand, sftCommand, evalCommand];
+export const commands: readonly CliCommand[] = [scoreCommand, convertCommand, serveCommand, exportCommand, generateCommand, trainCommand, sftCommand, evalCommand];

@@ -1,0 +1,226 @@
+// The RL training loop, top to bottom: rollouts (G per prompt) -> rewards (the workspace's reward
+// files, sandboxed) -> advantages -> ppo_epochs passes over minibatches; metrics, rollouts, evals
+// and checkpoints go to a run folder. Runs in the trainer's child process (process.ts), reports
+// through `onEvent`, stops cleanly when `signal` aborts.
+
+import { existsSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { type Policy, cloneParams, encodeOptimizerState, loadPolicy, readOptimizerState, savePolicy } from "../../policy/checkpoint";
+import { PolicyGenerator } from "../../policy/generate";
+import { ItemBuilder } from "../../policy/items";
+import { type DatasetRecord, readDataset } from "../../policy/tasks/dataset";
+import { findRewardFiles } from "../../reward/compile";
+import { loadSafetensors } from "../../runtime/index";
+import { DEFAULT_EVAL, evaluatePolicy, writeTrace } from "../eval";
+import { overlongShaping } from "../sampling";
+import { type RlSettings, resolveSettings } from "../settings";
+import { loadWorkspace, splitFile, type Workspace } from "../workspace";
+import { buildRlGraphs, disposeRlGraphs, type RlGraphs, usesCritic, usesReference } from "./graphs";
+import { PromptSelector, type PromptSamplerState } from "./prompts";
+import { type TrainEvent, type TrainRequest } from "./protocol";
+import { RolloutScorer } from "./rewards";
+import { collectRollouts, type Rollouts } from "./rollout";
+import { RunFolder, checkpointName, newRunId, rewardSnapshot } from "./runFolder";
+import { stepMetrics } from "./metrics";
+import { NonFiniteLossError, prepareBatch, updatePolicy } from "./update";
+
+interface TrainerState {
+  step: number;
+  sampler: PromptSamplerState;
+  best: { step: number; accuracy: number } | null;
+}
+
+interface Setup {
+  ws: Workspace;
+  settings: RlSettings;
+  preset: string;
+  policy: Policy;
+  refParams: ReturnType<typeof cloneParams> | null;
+  train: { records: DatasetRecord[]; items: ReturnType<ItemBuilder["item"]>[]; file: string };
+  test: { records: DatasetRecord[]; file: string } | null;
+  scorer: RolloutScorer;
+  run: RunFolder;
+  state: TrainerState;
+}
+
+export type EmitEvent = (event: TrainEvent) => void;
+
+/** Runs a whole training run (or the rest of a resumed one). Never throws: failures become events. */
+export async function runTraining(request: TrainRequest, emit: EmitEvent, signal: AbortSignal): Promise<void> {
+  let setup: Setup | null = null;
+  try {
+    setup = await prepare(request, emit);
+    await trainSteps(setup, emit, signal);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (setup) await setup.run.update({ status: "failed", error: message, endedAt: new Date().toISOString(), pid: undefined });
+    emit({ type: "error", message, runDir: setup?.run.dir ?? null, nonFinite: err instanceof NonFiniteLossError });
+  } finally {
+    setup?.scorer.dispose();
+  }
+}
+
+async function prepare(request: TrainRequest, emit: EmitEvent): Promise<Setup> {
+  const resumeDir = request.resume ? resolve(request.resume) : null;
+  const previous = resumeDir ? RunFolder.open(resumeDir).current : null;
+  const ws = loadWorkspace(request.workspace);
+  const preset = previous?.preset ?? request.preset ?? String(ws.config.trainer.algo ?? "grpo");
+  const { algo: _algo, ...fromConfig } = ws.config.trainer;
+  const overrides = { ...request.overrides, ...(request.steps ? { total_steps: String(request.steps) } : {}) };
+  const settings = previous
+    ? resolveSettings(preset, { ...Object.fromEntries(Object.entries(previous.settings).map(([k, v]) => [k, String(v)])), ...overrides })
+    : resolveSettings(preset, overrides, { config: fromConfig, configSource: ws.configFile });
+
+  const trainFile = splitFile(ws, "train");
+  const testFile = ws.testData && existsSync(ws.testData) ? ws.testData : null;
+  const base = loadPolicy(ws.policyDir);
+  const latest = previous && previous.checkpoints.length ? join(resumeDir!, previous.checkpoints[previous.checkpoints.length - 1]) : null;
+  const policy = latest ? loadPolicy(latest) : base;
+  const builder = new ItemBuilder(policy);
+  const trainRecords = await readDataset(trainFile);
+  const items = trainRecords.map((r) => builder.item(r, resolve(trainFile, "..")));
+
+  const rewardFiles = ws.rewardPaths.flatMap((p) => findRewardFiles(p));
+  const overlong = overlongShaping(settings);
+  const scorer = await RolloutScorer.open(ws.rewardPaths, overlong ? [overlong] : []);
+  const names = new Map<string, string[]>();
+  for (const r of scorer.loaded.rewards) names.set(r.file, [...(names.get(r.file) ?? []), r.name]);
+
+  let run: RunFolder;
+  let state: TrainerState;
+  if (resumeDir && previous) {
+    run = RunFolder.open(resumeDir);
+    state = latest ? (JSON.parse(readFileSync(join(latest, "trainer-state.json"), "utf8")) as TrainerState) : { step: 0, sampler: emptySampler(), best: null };
+    run.truncateMetrics(state.step);
+    await run.update({ status: "running", error: undefined, endedAt: undefined, pid: process.pid, settings: settings as unknown as Record<string, unknown>, steps: { done: state.step, total: settings.total_steps } });
+  } else {
+    const id = newRunId(preset);
+    const dir = request.out ? resolve(request.out) : join(ws.runsDir, id);
+    const now = new Date().toISOString();
+    run = await RunFolder.create(dir, {
+      id, preset, settings: settings as unknown as Record<string, unknown>, status: "running", startedAt: now,
+      steps: { done: 0, total: settings.total_steps }, rewards: await rewardSnapshot(ws.dir, rewardFiles, names),
+      baseCheckpoint: relative(ws.dir, ws.policyDir) || ".", pid: process.pid, best: null, checkpoints: [],
+    }, ws.dir);
+    state = { step: 0, sampler: emptySampler(), best: null };
+  }
+  const refParams = usesReference(settings) ? cloneParams(base.params) : null;
+  const test = testFile ? { records: await readDataset(testFile), file: testFile } : null;
+  emit({
+    type: "started", runDir: run.dir, runId: run.current.id, preset, settings, startStep: state.step,
+    rewards: scorer.rewardNames, rewardVersion: run.current.rewards.version, critic: usesCritic(settings),
+  });
+  return { ws, settings, preset, policy, refParams, train: { records: trainRecords, items, file: trainFile }, test, scorer, run, state };
+}
+
+function emptySampler(): PromptSamplerState {
+  return { curriculum: { level: 0, recent: [] }, priorities: null };
+}
+
+async function trainSteps(s: Setup, emit: EmitEvent, signal: AbortSignal): Promise<void> {
+  const { settings, policy, run } = s;
+  const graphs = buildRlGraphs(policy.config, settings, policy.params);
+  restoreOptimizer(graphs, s);
+  const generator = new PolicyGenerator(policy);
+  const difficulty = s.train.records.map((r) => Number(r.meta?.difficulty ?? 1));
+  const selector = new PromptSelector(settings, difficulty, s.state.sampler);
+  const promptLen = Math.max(...s.train.items.map((it) => it.promptIds.length));
+  const began = performance.now();
+  const firstStep = s.state.step;
+  try {
+    if (firstStep === 0 && settings.eval_every > 0) await evaluate(s, generator, 0, emit, {});
+    for (let step = firstStep + 1; step <= settings.total_steps && !signal.aborted; step++) {
+      const t0 = performance.now();
+      emit({ type: "progress", step, total: settings.total_steps, phase: "rollout", elapsedS: (performance.now() - began) / 1000 });
+      const rollouts = await collectRollouts(generator, s.scorer, { ...s.train, datasetFile: s.train.file }, settings, step,
+        (count, batch) => selector.select(step + batch * 100_003, count), run.rolloutsFile(step));
+      emit({ type: "progress", step, total: settings.total_steps, phase: "update", elapsedS: (performance.now() - began) / 1000 });
+      const t1 = performance.now();
+      const batch = await prepareBatch(graphs, policy, s.refParams, rollouts, settings, promptLen);
+      const criticOnly = usesCritic(settings) && step <= settings.critic_warmup;
+      const lossMetrics = await updatePolicy(graphs, policy.params, batch, rollouts.groups, settings, step, criticOnly);
+      const update = (performance.now() - t1) / 1000;
+      updateSamplers(selector, rollouts, batch.advantages, batch.T);
+      await writeTrace(run.rolloutsFile(step), withAdvantages(rollouts, batch.advantages, batch.T));
+      const metrics = stepMetrics(step, rollouts, batch, lossMetrics, { update, step: (performance.now() - t0) / 1000, sinceStart: (performance.now() - began) / 1000 });
+      if (settings.eval_every > 0 && (step % settings.eval_every === 0 || step === settings.total_steps)) await evaluate(s, generator, step, emit, metrics);
+      run.appendMetrics(metrics);
+      emit({ type: "metrics", step, metrics });
+      s.state.step = step;
+      s.state.sampler = selector.state();
+      if ((settings.save_every > 0 && step % settings.save_every === 0) || step === settings.total_steps) await checkpoint(s, graphs);
+      await run.update({ steps: { done: step, total: settings.total_steps }, best: s.state.best });
+    }
+    const cancelled = s.state.step < settings.total_steps;
+    if (cancelled && s.state.step > 0 && !run.current.checkpoints.includes(checkpointName(s.state.step))) await checkpoint(s, graphs);
+    await run.update({ status: cancelled ? "cancelled" : "completed", endedAt: new Date().toISOString(), pid: undefined });
+    const last = run.current.checkpoints.at(-1);
+    emit({ type: "done", status: cancelled ? "cancelled" : "completed", runDir: run.dir, step: s.state.step, checkpoint: last ? join(run.dir, last) : null, best: s.state.best });
+  } finally {
+    await generator.dispose();
+    await disposeRlGraphs(graphs);
+  }
+}
+
+function restoreOptimizer(graphs: RlGraphs, s: Setup): void {
+  const last = s.run.current.checkpoints.at(-1);
+  if (!last || s.state.step === 0) return;
+  const dir = join(s.run.dir, last);
+  const actor = readOptimizerState(dir);
+  if (actor) graphs.optimizer.actor.importState(actor);
+  const criticFile = join(dir, "critic-optimizer.safetensors");
+  if (existsSync(criticFile)) {
+    const { tensors, metadata } = loadSafetensors(criticFile);
+    const m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>();
+    for (const [key, t] of tensors) (key.startsWith("m.") ? m : v).set(key.slice(2), t.data as Float32Array);
+    graphs.optimizer.critic.importState({ t: Number(metadata.step ?? 0), m, v });
+  }
+}
+
+async function checkpoint(s: Setup, graphs: RlGraphs): Promise<void> {
+  const name = checkpointName(s.state.step);
+  savePolicy(join(s.run.dir, name), s.policy, {
+    "trainer-state.json": JSON.stringify(s.state, null, 2) + "\n",
+    "optimizer.safetensors": encodeOptimizerState(graphs.optimizer.actor.exportState()),
+    "critic-optimizer.safetensors": encodeOptimizerState(graphs.optimizer.critic.exportState()),
+  });
+  const checkpoints = [...s.run.current.checkpoints.filter((c) => c !== name), name];
+  await s.run.update({ checkpoints });
+}
+
+async function evaluate(s: Setup, generator: PolicyGenerator, step: number, emit: EmitEvent, into: Record<string, number>): Promise<void> {
+  if (!s.test) return;
+  emit({ type: "progress", step, total: s.settings.total_steps, phase: "eval", elapsedS: 0 });
+  const file = s.run.evalFile(step);
+  const result = await evaluatePolicy(generator, s.test.records, s.test.file, file, {
+    ...DEFAULT_EVAL, temperature: s.settings.val_temperature, maxNewTokens: s.settings.max_response_length, seed: s.settings.seed,
+  });
+  await writeTrace(file, result.records);
+  const m = result.metrics;
+  Object.assign(into, { "eval/accuracy": m.accuracy, "eval/format_rate": m.format_rate, "eval/response_length": m.response_length });
+  if (m.iou !== null) into["eval/iou"] = m.iou;
+  if (!s.state.best || m.accuracy > s.state.best.accuracy) s.state.best = { step, accuracy: m.accuracy };
+  if (step === 0) {
+    s.run.appendMetrics({ step: 0, ...into });
+    emit({ type: "metrics", step: 0, metrics: { step: 0, ...into } });
+  }
+  emit({ type: "eval", step, metrics: m, byType: result.byType, file });
+}
+
+function updateSamplers(selector: PromptSelector, r: Rollouts, advantages: Float32Array, T: number): void {
+  if (selector.prioritized) {
+    const byPrompt = new Map<number, number[]>();
+    r.prompts.forEach((p, b) => byPrompt.set(p, [...(byPrompt.get(p) ?? []), advantages[b * T]]));
+    for (const [p, adv] of byPrompt) selector.prioritized.update(p, adv);
+  }
+  const acc = r.rewards.byReward.accuracy;
+  if (acc) selector.curriculum.record(Array.from(acc).filter(Number.isFinite).reduce((a, v, _, all) => a + v / all.length, 0));
+}
+
+function withAdvantages(r: Rollouts, advantages: Float32Array, T: number) {
+  return r.records.map((record, b) => ({
+    ...record,
+    rewards: r.rewards.perSample[b],
+    tokens: record.tokens?.map((tok, t) => ({ ...tok, advantage: Math.round(advantages[b * T + t] * 1e4) / 1e4 })),
+  }));
+}

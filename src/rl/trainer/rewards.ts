@@ -1,0 +1,114 @@
+// Rewards for a batch of rollouts, through the same reward engine (sandboxed worker threads) that
+// `rewardlab score` and the VS Code views use. Outcome rewards become one weighted number per
+// response; process rewards keep their step scores, placed on the tokens where each step ends.
+
+import { type LoadResult, RewardEngine } from "../../reward/engine";
+import { type OutcomeReward, type RewardContext } from "../../reward/api/types";
+import { TraceSample } from "../../reward/sample";
+import { splitSteps } from "../../trace/steps";
+import { type StepSplitOptions, type TraceRecord } from "../../trace/types";
+import { type StepScore, stepEndTokens } from "../sampling";
+
+/** Built-in shaping rewards read only the sample (its tokens); they need no file or image context. */
+const SHAPING_CONTEXT: RewardContext = { file: "", imageSize: () => null, log: { metric: () => undefined } };
+
+export interface BatchRewards {
+  /** [B] weighted sum of the outcome rewards (null scores count 0). */
+  outcome: Float64Array;
+  /** Per response: weighted process step scores on step-end token indices. */
+  steps: StepScore[][];
+  /** Per reward name: [B] raw scores (NaN where the reward returned null or failed). */
+  byReward: Record<string, Float64Array>;
+  /** Rewards' own scores per response, for the rollout records. */
+  perSample: Record<string, number | null>[];
+  /** Failures: count and the first message (reward, sample, error). */
+  errors: { count: number; first: string | null };
+}
+
+/** Scores rollouts with the workspace's reward files (loaded once per run: a run's rewards never change under it). */
+export class RolloutScorer {
+  private constructor(
+    private readonly engine: RewardEngine,
+    readonly loaded: LoadResult,
+    private readonly stepOptions: StepSplitOptions,
+    private readonly extra: OutcomeReward[],
+  ) {}
+
+  /** Compiles and loads the reward files; throws with every load error when any file is broken. */
+  static async open(rewards: string | readonly string[], extra: OutcomeReward[] = [], stepOptions: StepSplitOptions = { mode: "auto" }): Promise<RolloutScorer> {
+    const engine = new RewardEngine({ rewards, steps: stepOptions });
+    const loaded = await engine.load();
+    if (loaded.errors.length > 0) {
+      engine.dispose();
+      throw new Error(`reward files failed to load:\n${loaded.errors.map((e) => `  ${e.message}`).join("\n")}`);
+    }
+    if (loaded.rewards.length === 0) {
+      engine.dispose();
+      throw new Error(`no rewards found in ${[rewards].flat().join(", ")} (reward files are *.reward.ts exporting defineReward(...))`);
+    }
+    return new RolloutScorer(engine, loaded, stepOptions, extra);
+  }
+
+  /** Names of every reward the run optimises (file rewards, then built-in shaping such as DAPO's overlong penalty). */
+  get rewardNames(): string[] {
+    return [...this.loaded.rewards.map((r) => r.name), ...this.extra.map((r) => r.name)];
+  }
+
+  /**
+   * Scores `records`; `tokenEnds[b]` holds the character offset where each response token ends
+   * (to place step scores on tokens).
+   */
+  async score(records: readonly TraceRecord[], tokenEnds: readonly (readonly number[])[]): Promise<BatchRewards> {
+    const B = records.length;
+    const table = await this.engine.scoreRecords(records);
+    const outcome = new Float64Array(B);
+    const steps: StepScore[][] = records.map(() => []);
+    const byReward: Record<string, Float64Array> = {};
+    const perSample: Record<string, number | null>[] = records.map(() => ({}));
+    this.loaded.rewards.forEach((reward, r) => {
+      const column = new Float64Array(B);
+      for (let i = 0; i < B; i++) {
+        const v = table.values[r][i];
+        column[i] = v;
+        perSample[i][reward.name] = Number.isFinite(v) ? v : null;
+        if (reward.kind !== "process" && Number.isFinite(v)) outcome[i] += reward.weight * v;
+      }
+      byReward[reward.name] = column;
+    });
+    for (let i = 0; i < B; i++) {
+      const stepScores = table.stepScores.get(i);
+      if (!stepScores) continue;
+      const spans = splitSteps(records[i].completion, this.stepOptions);
+      const ends = stepEndTokens(spans.map((s) => s.span.end), tokenEnds[i]);
+      for (const reward of this.loaded.rewards) {
+        const scores = stepScores[reward.name];
+        if (!scores) continue;
+        scores.forEach((s, k) => {
+          if (s !== null && Number.isFinite(s) && ends[k] !== undefined) steps[i].push({ token: ends[k], score: reward.weight * s });
+        });
+      }
+    }
+    for (const reward of this.extra) {
+      const column = new Float64Array(B);
+      for (let i = 0; i < B; i++) {
+        const sample = new TraceSample(records[i], i, 0, this.stepOptions);
+        const v = Number(await reward.score(sample, SHAPING_CONTEXT));
+        column[i] = v;
+        perSample[i][reward.name] = Number.isFinite(v) ? v : null;
+        if (Number.isFinite(v)) outcome[i] += (reward.weight ?? 1) * v;
+      }
+      byReward[reward.name] = column;
+    }
+    let count = 0;
+    let first: string | null = null;
+    for (const [i, failures] of table.errors) {
+      count += failures.length;
+      first ??= `${failures[0].reward} on sample ${records[i].id ?? i}: ${failures[0].message}`;
+    }
+    return { outcome, steps, byReward, perSample, errors: { count, first } };
+  }
+
+  dispose(): void {
+    this.engine.dispose();
+  }
+}

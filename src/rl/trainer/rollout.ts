@@ -1,0 +1,125 @@
+// One step's rollouts: G responses per prompt from the current policy, turned into trace records,
+// scored by the workspace's rewards, with DAPO's dynamic sampling (drop groups whose scores are all
+// equal; generate more until the batch is full or the generation budget is spent).
+
+import { type SequenceItem } from "../../policy/batch";
+import { type Generation, type PolicyGenerator } from "../../policy/generate";
+import { type DatasetRecord } from "../../policy/tasks/dataset";
+import { type TraceRecord } from "../../trace/types";
+import { rolloutRecord, tokenInfo } from "../rollouts";
+import { filterGroups, shouldRefill } from "../sampling";
+import { type RlSettings } from "../settings";
+import { type BatchRewards, type RolloutScorer } from "./rewards";
+
+export interface Rollouts {
+  /** Prompt index (into the training set) of each response. */
+  prompts: number[];
+  /** Group index of each response (0..groups-1). */
+  groups: Int32Array;
+  items: SequenceItem[];
+  gens: Generation[];
+  records: TraceRecord[];
+  rewards: BatchRewards;
+  /** Groups generated and kept by dynamic sampling, and generation batches used. */
+  sampling: { generatedGroups: number; keptGroups: number; batches: number };
+  seconds: { rollout: number; reward: number };
+}
+
+export interface RolloutSource {
+  records: readonly DatasetRecord[];
+  items: readonly SequenceItem[];
+  datasetFile: string;
+}
+
+/** Character offset where each token of `gen` ends (to place step scores on tokens). */
+function tokenEnds(pieces: readonly string[]): number[] {
+  const ends: number[] = [];
+  let at = 0;
+  for (const p of pieces) ends.push((at += p.length));
+  return ends;
+}
+
+/**
+ * Generates and scores one step's rollouts. `choosePrompts(k)` supplies k more prompt indices
+ * (called again when dynamic sampling refills); `outFile` is where the rollouts will be written.
+ */
+export async function collectRollouts(
+  generator: PolicyGenerator,
+  scorer: RolloutScorer,
+  source: RolloutSource,
+  settings: RlSettings,
+  step: number,
+  choosePrompts: (count: number, batch: number) => number[],
+  outFile: string,
+): Promise<Rollouts> {
+  const tok = generator.policy.tokenizer;
+  const n = settings.rollout_n;
+  const kept: Omit<Rollouts, "sampling" | "seconds" | "groups"> = { prompts: [], items: [], gens: [], records: [], rewards: emptyRewards() };
+  const seconds = { rollout: 0, reward: 0 };
+  let generatedGroups = 0, keptGroups = 0, batches = 0;
+  do {
+    const prompts = choosePrompts(settings.train_batch_size, batches).flatMap((p) => Array<number>(n).fill(p));
+    const items = prompts.map((p) => source.items[p]);
+    let t0 = performance.now();
+    const gens = await generator.generate(items, {
+      temperature: settings.temperature, topP: settings.top_p, maxNewTokens: settings.max_response_length,
+      seed: (settings.seed * 1_000_003 + step * 101 + batches) >>> 0,
+    });
+    seconds.rollout += (performance.now() - t0) / 1000;
+    const records = gens.map((gen, i) => {
+      const p = prompts[i];
+      return rolloutRecord(source.records[p], tok.decode(gen.ids), tokenInfo(tok, gen), { datasetDir: dirOf(source.datasetFile), outFile }, {
+        id: `s${step}-p${p}-${i % n}`, group: `p${p}@${step}${batches ? `.${batches}` : ""}`, step,
+        meta: { stop: gen.stop },
+      });
+    });
+    t0 = performance.now();
+    const rewards = await scorer.score(records, gens.map((gen) => tokenEnds(gen.ids.map((id) => tok.piece(id)))));
+    seconds.reward += (performance.now() - t0) / 1000;
+    const groupOf = Int32Array.from(prompts.map((_, i) => Math.floor(i / n)));
+    const metric = filterMetric(rewards, settings);
+    const keep = settings.filter_groups_enable ? filterGroups(groupOf, metric).keep : prompts.map((_, i) => i);
+    generatedGroups += prompts.length / n;
+    batches++;
+    const room = (settings.train_batch_size - keptGroups) * n;
+    for (const i of keep.slice(0, room)) {
+      kept.prompts.push(prompts[i]);
+      kept.items.push(items[i]);
+      kept.gens.push(gens[i]);
+      kept.records.push(records[i]);
+      appendReward(kept.rewards, rewards, i);
+    }
+    keptGroups = kept.prompts.length / n;
+    kept.rewards.errors.count += rewards.errors.count;
+    kept.rewards.errors.first ??= rewards.errors.first;
+  } while (settings.filter_groups_enable && shouldRefill(keptGroups, batches, settings));
+  if (kept.prompts.length === 0) throw new Error(`step ${step}: dynamic sampling kept no group in ${batches} generation batches (every group's rewards were equal); lower max_num_gen_batches's strictness or check the rewards`);
+  const groups = Int32Array.from(kept.prompts.map((_, i) => Math.floor(i / n)));
+  return { ...kept, groups, sampling: { generatedGroups, keptGroups, batches }, seconds };
+}
+
+function dirOf(file: string): string {
+  const i = Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\"));
+  return i >= 0 ? file.slice(0, i) : ".";
+}
+
+/** The values dynamic sampling compares within a group: the total score or one reward. */
+function filterMetric(rewards: BatchRewards, settings: RlSettings): Float64Array {
+  if (settings.filter_groups_metric === "score" || settings.filter_groups_metric === "seq_reward") {
+    return Float64Array.from(rewards.outcome, (o, i) => o + rewards.steps[i].reduce((a, s) => a + s.score, 0));
+  }
+  const column = rewards.byReward[settings.filter_groups_metric];
+  if (!column) throw new Error(`filter_groups_metric "${settings.filter_groups_metric}" is not a reward of this run; use score or one of: ${Object.keys(rewards.byReward).join(", ")}`);
+  return column;
+}
+
+function emptyRewards(): BatchRewards {
+  return { outcome: new Float64Array(0), steps: [], byReward: {}, perSample: [], errors: { count: 0, first: null } };
+}
+
+function appendReward(into: BatchRewards, from: BatchRewards, i: number): void {
+  into.outcome = Float64Array.from([...into.outcome, from.outcome[i]]);
+  into.steps.push(from.steps[i]);
+  into.perSample.push(from.perSample[i]);
+  for (const [name, column] of Object.entries(from.byReward)) into.byReward[name] = Float64Array.from([...(into.byReward[name] ?? []), column[i]]);
+}

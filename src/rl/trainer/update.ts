@@ -1,0 +1,122 @@
+// From scored rollouts to parameter updates: pack the sequences, get the reference's log-probs and
+// the critic's values, turn scores into token rewards (KL penalty when configured) and advantages,
+// then μ = ppo_epochs passes over minibatches of ppo_mini_batch_size prompts (× rollout_n).
+
+import { bucket, packSequences } from "../../policy/batch";
+import { type Policy } from "../../policy/checkpoint";
+import { type HostTensor, type ParamStore, seededRandom } from "../../runtime/index";
+import { computeAdvantages } from "../advantages";
+import { applyKlPenalty } from "../kl";
+import { maskTruncated, tokenLevelScores } from "../sampling";
+import { type RlSettings } from "../settings";
+import { maskedStats, padRows, selectRows } from "./batch";
+import { type RlGraphs } from "./graphs";
+import { type Rollouts } from "./rollout";
+
+/** Response lengths are padded to multiples of this (few ONNX sessions, little padding). */
+export const TRAIN_RESPONSE_BUCKET = 32;
+
+export interface PreparedBatch {
+  B: number;
+  T: number;
+  feeds: Record<string, HostTensor>;
+  mask: Float32Array;
+  advantages: Float32Array;
+  returns: Float32Array;
+  scores: Float32Array;
+  metrics: Record<string, number>;
+}
+
+/** Packs the rollouts and computes advantages (and everything the losses read). */
+export async function prepareBatch(graphs: RlGraphs, policy: Policy, refParams: ParamStore | null, r: Rollouts, settings: RlSettings, promptLen: number): Promise<PreparedBatch> {
+  const B = r.gens.length;
+  const longest = Math.max(1, ...r.gens.map((g) => g.ids.length));
+  const T = Math.min(bucket(longest, TRAIN_RESPONSE_BUCKET), bucket(settings.max_response_length, TRAIN_RESPONSE_BUCKET));
+  const packed = packSequences(policy.config, r.items.map((it, b) => ({ ...it, responseIds: r.gens[b].ids })), policy.tokenizer.pad, { promptLen, responseLen: T });
+  const truncated = r.gens.map((g) => g.stop === "length");
+  const mask = settings.mask_truncated ? maskTruncated(packed.mask, truncated, B, T) : packed.mask;
+  // The rollout's own log-probs are pi_old: same weights, same temperature (KV-cache decode equals
+  // the full forward to ~1e-4, tested), so no second forward pass is spent on them.
+  const oldLogProbs = padRows(r.gens.map((g) => g.logprobs), T);
+  const refLogProbs = refParams ? ((await graphs.forward.run(packed.feeds, refParams)).log_probs.data as Float32Array) : null;
+  const values = graphs.criticWarmup ? ((await graphs.forward.run(packed.feeds, policy.params)).values.data as Float32Array) : null;
+
+  const { tokenScores, scores } = tokenLevelScores(B, T, mask, r.rewards.outcome, r.rewards.steps.map((s) => s.filter((x) => x.token < T)));
+  const metrics: Record<string, number> = {};
+  let tokenRewards = tokenScores;
+  if (settings.use_kl_in_reward && refLogProbs) {
+    const penalty = applyKlPenalty({ B, T, tokenScores, oldLogProbs, refLogProbs, mask }, settings);
+    tokenRewards = penalty.tokenRewards;
+    Object.assign(metrics, penalty.metrics);
+  }
+  const { advantages, returns } = computeAdvantages({ B, T, mask, scores, tokenRewards, groups: r.groups, values }, settings);
+  const adv = maskedStats(advantages, mask);
+  Object.assign(metrics, { "critic/advantages/mean": adv.mean, "critic/advantages/std": adv.std, "critic/advantages/max": adv.max, "critic/advantages/min": adv.min });
+  if (values) {
+    const v = maskedStats(values, mask);
+    const ret = maskedStats(returns, mask);
+    Object.assign(metrics, { "critic/values/mean": v.mean, "critic/returns/mean": ret.mean });
+  }
+  const feeds: Record<string, HostTensor> = { ...packed.feeds };
+  const bt = (data: Float32Array) => ({ data, shape: [B, T] });
+  feeds.response_mask = bt(mask);
+  feeds.old_log_probs = bt(oldLogProbs);
+  feeds.advantages = bt(advantages);
+  if (refLogProbs) feeds.ref_log_probs = bt(refLogProbs);
+  if (values) {
+    feeds.old_values = bt(values);
+    feeds.returns = bt(returns);
+  }
+  return { B, T, feeds, mask, advantages, returns, scores, metrics };
+}
+
+/**
+ * The optimisation of one step. Minibatches hold whole groups (a prompt's samples together, as
+ * verl's shuffle keeps them). `criticOnly` trains just the value head (critic warm-up).
+ * Throws on a non-finite loss or gradient before any parameter changes.
+ */
+export async function updatePolicy(graphs: RlGraphs, params: ParamStore, batch: PreparedBatch, groups: Int32Array, settings: RlSettings, step: number, criticOnly: boolean): Promise<Record<string, number>> {
+  const trainer = criticOnly ? graphs.criticWarmup! : graphs.train;
+  const groupIds = [...new Set(groups)];
+  const perMinibatch = settings.ppo_mini_batch_size;
+  const sums: Record<string, number> = {};
+  let count = 0;
+  for (let epoch = 0; epoch < settings.ppo_epochs; epoch++) {
+    const order = shuffled(groupIds, (settings.seed * 7919 + step * 31 + epoch) >>> 0);
+    for (let start = 0; start < order.length; start += perMinibatch) {
+      const chosen = new Set(order.slice(start, start + perMinibatch));
+      const rows = [...groups.keys()].filter((b) => chosen.has(groups[b]));
+      const { loss, metrics } = await trainer.computeGradients(selectRows(batch.feeds, rows));
+      if (!Number.isFinite(loss)) throw new NonFiniteLossError(`loss is ${loss} at step ${step} (epoch ${epoch + 1}, minibatch ${start / perMinibatch + 1})`);
+      const { gradNorm } = await graphs.optimizer.step(params, trainer.grads);
+      if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(`gradient norm is ${gradNorm} at step ${step}`);
+      add(sums, "actor/grad_norm", gradNorm);
+      add(sums, criticOnly ? "critic/vf_loss" : "actor/loss", loss);
+      for (const [name, value] of Object.entries(metrics)) add(sums, name, (value.data as Float32Array)[0]);
+      count++;
+    }
+  }
+  return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, count)]));
+}
+
+/** A NaN/Infinity loss or gradient: the run stops and keeps its last good checkpoint. */
+export class NonFiniteLossError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NonFiniteLossError";
+  }
+}
+
+function add(sums: Record<string, number>, key: string, value: number): void {
+  sums[key] = (sums[key] ?? 0) + value;
+}
+
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const rand = seededRandom(seed);
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
