@@ -34,7 +34,11 @@ export function selectRows(feeds: Readonly<Record<string, HostTensor>>, rows: re
 /** Mean and (population) standard deviation of the finite entries of `values`. */
 export function meanStd(values: ArrayLike<number>): { mean: number; std: number; count: number } {
   let sum = 0, count = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) (sum += values[i]), count++;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) continue;
+    sum += values[i];
+    count++;
+  }
   if (count === 0) return { mean: NaN, std: NaN, count };
   const mean = sum / count;
   let sq = 0;

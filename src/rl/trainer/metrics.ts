@@ -26,7 +26,10 @@ export function stepMetrics(step: number, r: Rollouts, batch: PreparedBatch, los
   out["response_length/max"] = Math.max(0, ...lengths);
   out["response_length/clip_ratio"] = r.gens.filter((g) => g.stop === "length").length / Math.max(1, r.gens.length);
   let entropy = 0, tokens = 0;
-  for (const g of r.gens) for (const e of g.entropies) (entropy += e), tokens++;
+  for (const g of r.gens) {
+    for (const e of g.entropies) entropy += e;
+    tokens += g.entropies.length;
+  }
   out["rollout/entropy"] = tokens ? entropy / tokens : 0;
   out["sampling/kept_groups"] = r.sampling.keptGroups;
   out["sampling/generated_groups"] = r.sampling.generatedGroups;
