@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { initPolicy, savePolicy } from "../../src/policy/checkpoint";
+import { defaultPolicyConfig } from "../../src/policy/config";
+import { generateMath } from "../../src/policy/tasks/math";
+import { writeDataset } from "../../src/policy/tasks/dataset";
+import { PolicyTokenizer } from "../../src/policy/tokenizer";
+import { presetNames } from "../../src/rl/presets";
+import { runTraining } from "../../src/rl/trainer/loop";
+import { type TrainEvent, type TrainRequest } from "../../src/rl/trainer/protocol";
+
+const root = new URL("../..", import.meta.url).pathname;
+
+/** A workspace with a tiny random policy, a few math problems and the math-cot rewards. */
+async function tinyWorkspace(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "rewardlab-train-"));
+  cpSync(join(root, "sample-workspaces/math-cot/rewards"), join(dir, "rewards"), { recursive: true });
+  const examples = generateMath({ seed: 3, count: 12, difficulty: 1 });
+  await writeDataset(dir, "train", examples.slice(0, 8));
+  await writeDataset(dir, "test", examples.slice(8));
+  const tok = PolicyTokenizer.characterLevel();
+  const config = { ...defaultPolicyConfig(tok.vocabSize, null), d_model: 16, n_layers: 1, n_heads: 2, d_hidden: 32, max_text_len: 96 };
+  savePolicy(join(dir, "policy"), initPolicy(config, tok, 1));
+  writeFileSync(join(dir, "rewardlab.json"), JSON.stringify({ task: "math-cot", data: { train: "data/train.jsonl", test: "data/test.jsonl" } }));
+  return dir;
+}
+
+const small = { train_batch_size: "2", rollout_n: "2", ppo_mini_batch_size: "1", max_response_length: "16", eval_every: "0", save_every: "1" };
+
+async function train(request: Partial<TrainRequest> & { workspace: string }, stopAfter?: number) {
+  const events: TrainEvent[] = [];
+  const abort = new AbortController();
+  await runTraining({ overrides: small, ...request }, (e) => {
+    events.push(e);
+    if (stopAfter !== undefined && e.type === "metrics" && e.step === stopAfter) abort.abort();
+  }, abort.signal);
+  const final = events.find((e) => e.type === "done" || e.type === "error");
+  return { events, final };
+}
+
+test("a short GRPO run writes the run folder the dashboard reads", async () => {
+  const ws = await tinyWorkspace();
+  const out = join(ws, "runs", "r1");
+  const { events, final } = await train({ workspace: ws, steps: 2, out, overrides: { ...small, eval_every: "2" } });
+  assert.equal(final?.type, "done", JSON.stringify(final));
+  const info = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
+  assert.equal(info.status, "completed");
+  assert.deepEqual(info.steps, { done: 2, total: 2 });
+  assert.deepEqual(info.checkpoints, ["checkpoints/step-00001", "checkpoints/step-00002"]);
+  assert.ok(info.rewards.files.some((f: { path: string }) => f.path === "rewards/accuracy.reward.ts"));
+  assert.ok(existsSync(join(out, "rewards/accuracy.reward.ts")), "reward snapshot");
+  const rows = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(rows.map((r) => r.step), [0, 1, 2]);
+  for (const key of ["reward/total/mean", "reward/accuracy/mean", "actor/pg_loss", "actor/kl", "actor/entropy", "response_length/mean", "timing/rollout_s"]) {
+    assert.ok(Number.isFinite(rows[1][key]), `${key} in ${JSON.stringify(rows[1])}`);
+  }
+  assert.ok(Number.isFinite(rows[2]["eval/accuracy"]));
+  const rollout = JSON.parse(readFileSync(join(out, "rollouts/step-00001.trace.jsonl"), "utf8").split("\n")[0]);
+  assert.equal(rollout.step, 1);
+  assert.ok(rollout.group && rollout.rewards && "accuracy" in rollout.rewards);
+  assert.ok(rollout.tokens.every((t: { logprob: number; entropy: number; advantage: number }) => [t.logprob, t.entropy, t.advantage].every(Number.isFinite)));
+  assert.ok(events.some((e) => e.type === "eval" && e.step === 2));
+});
+
+test("cancel keeps a usable checkpoint and --resume continues bit for bit", async () => {
+  const ws = await tinyWorkspace();
+  const straight = join(ws, "runs", "straight");
+  assert.equal((await train({ workspace: ws, steps: 3, out: straight })).final?.type, "done");
+  const split = join(ws, "runs", "split");
+  const first = await train({ workspace: ws, steps: 3, out: split }, 1);
+  assert.equal(first.final?.type === "done" && first.final.status, "cancelled");
+  assert.equal(JSON.parse(readFileSync(join(split, "run.json"), "utf8")).status, "cancelled");
+  const resumed = await train({ workspace: ws, resume: split });
+  assert.equal(resumed.final?.type === "done" && resumed.final.status, "completed");
+  const weights = (run: string) => readFileSync(join(run, "checkpoints/step-00003/model.safetensors"));
+  assert.ok(weights(straight).equals(weights(split)), "resumed weights differ from an uninterrupted run");
+  const steps = (run: string) => readFileSync(join(run, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).step);
+  assert.deepEqual(steps(split), [1, 2, 3]);
+});
+
+test("a non-finite loss stops the run with a clear error and keeps the last good checkpoint", async () => {
+  const ws = await tinyWorkspace();
+  const out = join(ws, "runs", "nan");
+  const { final } = await train({ workspace: ws, steps: 4, out, overrides: { ...small, lr: "1e30", grad_clip: "1e30" } });
+  assert.equal(final?.type, "error");
+  assert.ok(final?.type === "error" && final.nonFinite, JSON.stringify(final));
+  const info = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
+  assert.equal(info.status, "failed");
+  assert.match(info.error, /loss is NaN|gradient norm is|not finite|Infinity/);
+  const saved = readdirSync(join(out, "checkpoints"));
+  assert.ok(saved.length < 4, `no checkpoint after the failure: ${saved}`);
+});
+
+test("every preset runs a step (value-free and PPO with the value head)", async () => {
+  const ws = await tinyWorkspace();
+  for (const preset of presetNames()) {
+    const { final } = await train({ workspace: ws, preset, steps: 1, out: join(ws, "runs", preset), overrides: { ...small, max_num_gen_batches: "2", overlong_buffer_len: "8" } });
+    assert.equal(final?.type, "done", `${preset}: ${JSON.stringify(final)}`);
+  }
+});
