@@ -23,6 +23,8 @@ Options:
   --algo PRESET     ${presetNames().join(" | ")} (default: rewardlab.json trainer.algo, else grpo)
   --steps N         training steps (total_steps)
   --set KEY=VALUE   override a setting (repeatable); names follow verl, see below
+  --rewards PATH    train with these reward files/folders (repeatable, inside the workspace)
+                    instead of rewardlab.json "rewards", e.g. --rewards rewards --rewards hackable
   --out DIR         run folder, default WORKSPACE/runs/<time>-<preset>
   --resume DIR      continue a run from its latest checkpoint (same settings and seeds)
   --json            JSON lines: one TrainEvent per line (started, progress, metrics, eval, done, error)
@@ -93,6 +95,7 @@ export const trainCommand: CliCommand = {
         algo: { type: "string" },
         steps: { type: "string" },
         set: { type: "string", multiple: true, default: [] },
+        rewards: { type: "string", multiple: true, default: [] },
         out: { type: "string" },
         resume: { type: "string" },
         json: { type: "boolean", default: false },
@@ -104,6 +107,7 @@ export const trainCommand: CliCommand = {
       workspace: resolve(io.cwd, positionals[0] ?? "."),
       preset: values.algo,
       overrides: parseSets(values.set),
+      rewards: values.rewards.length ? values.rewards.map((p) => resolve(io.cwd, p)) : undefined,
       steps: values.steps ? intOption(values.steps, "--steps", 1) : undefined,
       out: values.out ? resolve(io.cwd, values.out) : undefined,
       resume: values.resume ? resolve(io.cwd, values.resume) : undefined,

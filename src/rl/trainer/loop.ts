@@ -4,7 +4,7 @@
 // through `onEvent`, stops cleanly when `signal` aborts.
 
 import { existsSync, readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { type Policy, cloneParams, encodeOptimizerState, loadPolicy, readOptimizerState, savePolicy } from "../../policy/checkpoint";
 import { PolicyGenerator } from "../../policy/generate";
 import { ItemBuilder } from "../../policy/items";
@@ -80,9 +80,10 @@ async function prepare(request: TrainRequest, emit: EmitEvent): Promise<Setup> {
   const trainRecords = await readDataset(trainFile);
   const items = trainRecords.map((r) => builder.item(r, resolve(trainFile, "..")));
 
-  const rewardFiles = ws.rewardPaths.flatMap((p) => findRewardFiles(p));
+  const rewardPaths = previous ? previous.rewards.files.map((f) => join(ws.dir, f.path)) : chosenRewards(ws, request.rewards);
+  const rewardFiles = rewardPaths.flatMap((p) => findRewardFiles(p));
   const overlong = overlongShaping(settings);
-  const scorer = await RolloutScorer.open(ws.rewardPaths, overlong ? [overlong] : []);
+  const scorer = await RolloutScorer.open(rewardPaths, overlong ? [overlong] : []);
   const names = new Map<string, string[]>();
   for (const r of scorer.loaded.rewards) names.set(r.file, [...(names.get(r.file) ?? []), r.name]);
 
@@ -111,6 +112,18 @@ async function prepare(request: TrainRequest, emit: EmitEvent): Promise<Setup> {
     rewards: scorer.rewardNames, rewardVersion: run.current.rewards.version, critic: usesCritic(settings),
   });
   return { ws, settings, preset, policy, refParams, train: { records: trainRecords, items, file: trainFile }, test, scorer, run, state };
+}
+
+/** The reward paths of a run: `--rewards` (inside the workspace, so the snapshot can mirror them) or rewardlab.json's. */
+function chosenRewards(ws: Workspace, requested: readonly string[] | undefined): string[] {
+  if (!requested?.length) return ws.rewardPaths;
+  return requested.map((p) => {
+    const abs = resolve(ws.dir, p);
+    const rel = relative(ws.dir, abs);
+    if (rel.startsWith("..") || isAbsolute(rel)) throw new Error(`--rewards ${p}: reward files must be inside the workspace (${ws.dir}) so the run can keep a snapshot of them`);
+    if (!existsSync(abs)) throw new Error(`--rewards ${p}: no such file or folder in ${ws.dir}`);
+    return abs;
+  });
 }
 
 function emptySampler(): PromptSamplerState {

@@ -11,6 +11,8 @@ export interface TrainRequest {
   preset?: string;
   /** `--set key=value` overrides (strings, parsed by the settings schema). */
   overrides: Record<string, string>;
+  /** Reward files or folders to train with instead of rewardlab.json "rewards" (inside the workspace). */
+  rewards?: string[];
   /** total_steps override. */
   steps?: number;
   /** Run folder; default: <workspace>/runs/<run id>. */
