@@ -14,7 +14,7 @@ export interface ReloadEvents {
 }
 
 export class RewardReloader {
-  private watcher: FSWatcher | undefined;
+  private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private pending: string | undefined;
@@ -25,10 +25,19 @@ export class RewardReloader {
     private readonly debounceMs = 50,
   ) {}
 
-  /** Starts watching the rewards path (the first load is the caller's). */
+  /** The engine's reward paths (one, or a workspace's list). */
+  private get paths(): readonly string[] {
+    const rewards = this.engine.options.rewards;
+    return typeof rewards === "string" ? [rewards] : rewards;
+  }
+
+  /** Starts watching the reward paths (the first load is the caller's). */
   start(): void {
-    this.watcher = watch(this.engine.options.rewards, { recursive: true }, (_event, file) => this.changed(String(file ?? "")));
-    this.watcher.on("error", (error) => this.events.onRejected([error.message], "watch"));
+    for (const path of this.paths) {
+      const watcher = watch(path, { recursive: true }, (_event, file) => this.changed(String(file ?? "")));
+      watcher.on("error", (error) => this.events.onRejected([error.message], "watch"));
+      this.watchers.push(watcher);
+    }
   }
 
   private changed(file: string): void {
@@ -50,7 +59,7 @@ export class RewardReloader {
 
   private async reload(trigger: string): Promise<void> {
     try {
-      const { errors } = await compileRewardFiles(findRewardFiles(this.engine.options.rewards));
+      const { errors } = await compileRewardFiles([...new Set(this.paths.flatMap((path) => findRewardFiles(path)))]);
       if (errors.length > 0) return this.events.onRejected(errors.map((e) => e.message), trigger);
       this.events.onLoad(await this.engine.load(), trigger);
     } catch (error) {
@@ -60,7 +69,7 @@ export class RewardReloader {
 
   stop(): void {
     clearTimeout(this.timer);
-    this.watcher?.close();
-    this.watcher = undefined;
+    for (const watcher of this.watchers) watcher.close();
+    this.watchers = [];
   }
 }

@@ -68,3 +68,16 @@ test("export refuses rewards that do not compile (exit 3, nothing written) and u
   assert.equal(await main(["export", "deepspeed", ".", "--out", "out"], other.io), 2);
   assert.match(other.err.join(""), /unknown trainer "deepspeed"/);
 });
+
+test("a workspace listing several reward paths exports them all; serve takes them all", async () => {
+  const dir = workspace(`export default { name: "v", score: () => 1 };\n`);
+  mkdirSync(join(dir, "hackable"));
+  writeFileSync(join(dir, "hackable/h.reward.ts"), `export default { name: "h", score: () => 0.5 };\n`);
+  writeFileSync(join(dir, "rewardlab.json"), JSON.stringify({ rewards: ["rewards", "hackable/h.reward.ts"] }));
+  const run = io(dir);
+  assert.equal(await main(["export", "verl", ".", "--out", "out", "--json"], run.io), 0, run.err.join(""));
+  assert.deepEqual(JSON.parse(run.out.join("")).rewards, ["v", "h"]);
+  const script = readFileSync(join(dir, "out/serve_reward.sh"), "utf8");
+  assert.match(script, /rewardlab serve --rewards \S+\/rewards --rewards \S+\/hackable\/h\.reward\.ts --host/);
+});
+

@@ -23,7 +23,7 @@ files are loaded first; nothing is written when they do not load.
 
 Options:
   --out DIR            output folder (created)
-  --rewards DIR|FILE   reward files, default: the workspace's (rewardlab.json "rewards", else rewards/)
+  --rewards DIR|FILE   reward files (repeatable), default: the workspace's (rewardlab.json "rewards", else rewards/)
   --host HOST          interface serve_reward.sh binds, default 127.0.0.1
   --port N             default 5000
   --url URL            URL the Ray workers use, default http://HOST:PORT/get_reward
@@ -45,7 +45,7 @@ export const exportCommand: CliCommand = {
       allowPositionals: true,
       options: {
         out: { type: "string" },
-        rewards: { type: "string" },
+        rewards: { type: "string", multiple: true, default: [] },
         host: { type: "string", default: "127.0.0.1" },
         port: { type: "string", default: "5000" },
         url: { type: "string" },
@@ -69,7 +69,7 @@ export const exportCommand: CliCommand = {
     } catch (error) {
       throw new CliError((error as Error).message);
     }
-    const rewards = values.rewards ? resolve(io.cwd, values.rewards) : singleRewardsPath(workspace.rewardPaths);
+    const rewards = values.rewards.length > 0 ? values.rewards.map((path) => resolve(io.cwd, path)) : workspace.rewardPaths;
     const rewardNames = await loadRewardNames(rewards, io.stderr);
     if (!rewardNames) return 3;
     const urlHost = values.host.includes(":") ? `[${values.host}]` : values.host;
@@ -94,24 +94,19 @@ export const exportCommand: CliCommand = {
   },
 };
 
-function singleRewardsPath(paths: string[]): string {
-  if (paths.length === 1) return paths[0];
-  throw new CliError(`rewardlab.json lists ${paths.length} reward paths; the server takes one: pass --rewards DIR|FILE`);
-}
-
 /** Loads the rewards as the server will (compile + sandbox); undefined when they fail (errors printed). */
-async function loadRewardNames(rewards: string, stderr: (text: string) => void): Promise<string[] | undefined> {
+async function loadRewardNames(rewards: readonly string[], stderr: (text: string) => void): Promise<string[] | undefined> {
   const engine = new RewardEngine({ rewards, workers: 1 });
   try {
     const load = await engine.load().catch((error: Error) => {
-      throw new CliError(`cannot read rewards at ${rewards}: ${error.message}`);
+      throw new CliError(`cannot read rewards at ${rewards.join(", ")}: ${error.message}`);
     });
     if (load.errors.length > 0) {
       for (const error of load.errors) stderr(`${error.message}\n`);
       stderr(`rewardlab export: ${load.errors.length} reward file(s) failed to load; nothing written\n`);
       return undefined;
     }
-    if (load.rewards.length === 0) throw new CliError(`no reward files (*.reward.ts) in ${rewards}`);
+    if (load.rewards.length === 0) throw new CliError(`no reward files (*.reward.ts) in ${rewards.join(", ")}`);
     return load.rewards.map((r) => r.name);
   } finally {
     engine.dispose();

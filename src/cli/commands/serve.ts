@@ -18,7 +18,7 @@ rewards[i] is the weighted total (0 when no reward has a value, counted in extra
 extra_logs has one list per reward.
 
 Options:
-  --rewards DIR|FILE     reward files (*.reward.ts), default ./rewards
+  --rewards DIR|FILE     reward files (*.reward.ts), default ./rewards; repeat for several
   --host HOST            interface to bind, default 127.0.0.1 (anything else warns: reward code runs
                          on every request and there is no authentication)
   --port N               default 5000 (0: any free port)
@@ -44,7 +44,7 @@ export const serveCommand: CliCommand = {
       args: argv,
       allowPositionals: false,
       options: {
-        rewards: { type: "string", default: "rewards" },
+        rewards: { type: "string", multiple: true, default: ["rewards"] },
         host: { type: "string", default: "127.0.0.1" },
         port: { type: "string", default: "5000" },
         "score-reward": { type: "string" },
@@ -61,8 +61,9 @@ export const serveCommand: CliCommand = {
     void positionals;
     const port = nonNegativeInt(values.port, "--port");
     if (port > 65535) throw new CliError(`--port must be at most 65535 (got ${port})`);
+    const rewardPaths = values.rewards.map((path) => resolve(io.cwd, path));
     const engine = new RewardEngine({
-      rewards: resolve(io.cwd, values.rewards),
+      rewards: rewardPaths,
       ...(values.timeout ? { timeoutMs: positiveInt(values.timeout, "--timeout") } : {}),
       ...(values.memory ? { memoryMb: positiveInt(values.memory, "--memory") } : {}),
       ...(values.workers ? { workers: positiveInt(values.workers, "--workers") } : {}),
@@ -74,7 +75,7 @@ export const serveCommand: CliCommand = {
         io.stderr(`rewardlab serve: ${load.errors.length} reward file(s) failed to load; not serving\n`);
         return 3;
       }
-      if (load.rewards.length === 0) throw new CliError(`no rewards found in ${resolve(io.cwd, values.rewards)}: add a *.reward.ts file or pass --rewards`);
+      if (load.rewards.length === 0) throw new CliError(`no rewards found in ${rewardPaths.join(", ")}: add a *.reward.ts file or pass --rewards`);
       const scoreReward = values["score-reward"];
       if (scoreReward && !load.rewards.some((r) => r.name === scoreReward)) {
         throw new CliError(`--score-reward "${scoreReward}" is not a loaded reward; loaded: ${load.rewards.map((r) => r.name).join(", ")}`);

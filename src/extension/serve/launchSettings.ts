@@ -15,7 +15,7 @@ export interface LaunchContext {
   /** Workspace folder (rewardlab.json), when one is open. */
   workspace: string | undefined;
   /** The rewards the server loads. */
-  rewards: string;
+  rewards: readonly string[];
   log: Log;
 }
 

@@ -97,7 +97,7 @@ export class RewardServerController extends Disposable {
   }
 
   private async act(choice: string | undefined, info: ListeningInfo): Promise<void> {
-    const context = { info, workspace: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, rewards: this.rewards ?? "", log: this.log };
+    const context = { info, workspace: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, rewards: this.rewards ? [this.rewards] : [], log: this.log };
     try {
       if (choice === ACTIONS.openrlhf) await copyOpenRlhfFlags(context);
       else if (choice === ACTIONS.verl) await copyVerlConfig(context);

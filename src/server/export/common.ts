@@ -11,7 +11,8 @@ export function shellQuote(value: string): string {
 export interface ServeScriptOptions {
   /** Which export wrote it, for the header. */
   exporter: string;
-  rewards: string;
+  /** Reward files or folders (a workspace may list several). */
+  rewards: readonly string[];
   host: string;
   port: number;
   /** Reward whose value the server puts in `scores` (OpenRLHF dynamic filtering). */
@@ -26,7 +27,7 @@ export function serveScript(options: ServeScriptOptions): string {
 # Run it on a machine the Ray workers can reach. Binding anything but loopback exposes your reward
 # code to whoever can reach the port (no authentication): prefer a private network or an SSH tunnel.
 set -euo pipefail
-exec rewardlab serve --rewards ${shellQuote(options.rewards)} --host ${shellQuote(options.host)} --port ${options.port}${scoreReward} "$@"
+exec rewardlab serve ${options.rewards.map((r) => `--rewards ${shellQuote(r)}`).join(" ")} --host ${shellQuote(options.host)} --port ${options.port}${scoreReward} "$@"
 `;
 }
 

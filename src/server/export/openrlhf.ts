@@ -14,8 +14,8 @@ import { openRlhfTrainerArgs } from "./openrlhfTrainer";
 import type { ExportSettings } from "./trainerSettings";
 
 export interface OpenRlhfExportOptions {
-  /** Absolute path of the rewards folder or file the server loads. */
-  rewards: string;
+  /** Absolute paths of the reward files or folders the server loads. */
+  rewards: readonly string[];
   /** The URL the trainer's Ray workers use to reach the server (ends in /get_reward). */
   url: string;
   /** Host and port `serve_reward.sh` binds. */

@@ -124,7 +124,8 @@ export function verlPlan(modulePath: string, url: string, settings: RlSettings):
 }
 
 export interface VerlExportOptions {
-  rewards: string;
+  /** Absolute paths of the reward files or folders the server loads. */
+  rewards: readonly string[];
   /** Reward names (for the module's docstring and the README). */
   rewardNames: string[];
   url: string;
