@@ -3,10 +3,10 @@
 // (reward-hacking signatures, an older format reward) and `broken` (run.json cut off). The harness
 // works on a copy of the fixture, so appending to metrics.jsonl never touches checked-in files.
 import assert from "node:assert/strict";
-import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
-import { launch, root, shot, testWith } from "./harness.mjs";
+import { launch, root, runCommand, shot, testWith } from "./harness.mjs";
 
 const fixture = join(root, "test/e2e/fixtures/shapes-mini");
 let vscode;
@@ -32,6 +32,24 @@ async function webviewWith(page, selector, timeout = 30_000) {
     await page.waitForTimeout(250);
   }
   throw new Error(`no webview shows ${selector}`);
+}
+
+/**
+ * Runs a command from the palette. Keyboard focus is first moved out of the webviews (F1 typed in
+ * one does not always reach the workbench), onto the empty part of the Traces tree.
+ */
+async function command(page, title) {
+  const tree = page.locator('.pane-header[aria-label^="Traces"]').locator("..").locator(".monaco-list").first();
+  for (let attempt = 1; ; attempt++) {
+    const box = await tree.boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height - 4);
+    await page.keyboard.press("F1");
+    const opened = await page.locator(".quick-input-widget input").waitFor({ timeout: 3_000 }).then(() => true, () => false);
+    if (opened) break;
+    if (attempt === 3) throw new Error(`the command palette did not open for "${title}"`);
+  }
+  await page.keyboard.press("Escape");
+  await runCommand(page, title);
 }
 
 const runsPane = (page) => page.locator('.pane-header[aria-label^="Runs"]').locator("..");
@@ -82,7 +100,7 @@ test("a run's dashboard draws its charts, then new metrics lines as the trainer 
   const metrics = join(workspace, "runs/demo/metrics.jsonl");
   const last = JSON.parse(readFileSync(metrics, "utf8").trim().split("\n").at(-1));
   const training = Object.fromEntries(Object.entries(last).filter(([key]) => !key.startsWith("eval/")));
-  const line = (step) => JSON.stringify({ ...training, step, "reward/total/mean": 1.9 + step / 100 });
+  const line = (step) => JSON.stringify({ ...training, step, "reward/total/mean": last["reward/total/mean"] + (step - 20) * 0.01 });
   appendFileSync(metrics, [21, 22, 23, 24].map(line).join("\n") + "\n" + line(25).slice(0, 30));
   await view.locator('.chart[data-chart="reward"][data-points="24"]').waitFor({ timeout: 15_000 });
   appendFileSync(metrics, line(25).slice(30) + "\n");
@@ -109,22 +127,26 @@ test("clicking a point opens that step's rollouts in the trace viewer", async ()
 
 test("a hacked run: warnings, reward-version drift, and a second run drawn over it", async () => {
   const { page } = vscode;
+  await command(page, "View: Close All Editors");
   await runRow(page, "length-hack").click();
   const view = await webviewWith(page, ".run-title h1 >> text=length-hack");
   await view.locator(".warning").first().waitFor({ timeout: 15_000 });
   const kinds = await view.locator(".warning").evaluateAll((items) => items.map((item) => item.dataset.kind));
   assert.deepEqual(kinds, ["reward-without-accuracy", "length-blowup", "lone-component", "entropy-collapse"]);
   assert.match(await view.locator(".drift-banner").textContent(), /This run uses reward version 257b91b30f6d; your files are now 8756cb9abd8b \(modified: rewards\/format\.reward\.ts\)/);
-  await view.locator(".warning", { hasText: "Response length blow-up" }).click();
-  assert.equal(await view.locator('.chart.highlighted[data-chart="length"]').count(), 1);
-
   await view.locator("vscode-button", { hasText: "Compare with run…" }).click();
   await page.locator(".quick-input-list .monaco-list-row", { hasText: "demo" }).first().click();
   await view.locator(".overlay-chip", { hasText: "Compared with demo" }).waitFor({ timeout: 15_000 });
   const legend = await view.locator('.chart[data-chart="reward"] .u-legend .u-series').allTextContents();
   assert.ok(legend.some((text) => text.includes("total · demo")), `legend: ${legend.join(" | ")}`);
+  await view.locator("body").evaluate(() => window.scrollTo(0, 0));
   await page.waitForTimeout(400);
   await shot(page, "dashboard-05-hack-overlay");
+  // A warning points at the charts of its metrics.
+  await view.locator(".warning", { hasText: "Response length blow-up" }).click();
+  assert.equal(await view.locator('.chart.highlighted[data-chart="length"]').count(), 1);
+  await page.waitForTimeout(600);
+  await shot(page, "dashboard-05b-warning-chart");
 });
 
 test("editing a reward file makes the dashboard say the run used another version", async () => {
@@ -146,23 +168,25 @@ test("editing a reward file makes the dashboard say the run used another version
 });
 
 test("the dashboard follows the light theme", async () => {
-  const { page, userData } = vscode;
-  const settings = join(userData, "User/settings.json");
-  const saved = join(userData, "settings.dark.json");
-  copyFileSync(settings, saved);
-  writeFileSync(settings, JSON.stringify({ ...JSON.parse(readFileSync(settings, "utf8")), "workbench.colorTheme": "Default Light Modern" }, null, 2));
-  await page.locator(".monaco-workbench.vs:not(.vs-dark)").waitFor({ timeout: 15_000 });
+  const { page } = vscode;
   await runRow(page, "length-hack").click();
+  // Toggles to the preferred light theme (Default Light Modern) and back.
+  await command(page, "Preferences: Toggle between Light/Dark Themes");
+  await page.locator(".monaco-workbench.vs:not(.vs-dark)").waitFor({ timeout: 15_000 });
+  const view = await webviewWith(page, ".run-title h1 >> text=length-hack");
+  await view.locator("body").evaluate(() => window.scrollTo(0, 0));
   await page.waitForTimeout(800);
   await shot(page, "dashboard-06-light");
-  copyFileSync(saved, settings);
+  await command(page, "Preferences: Toggle between Light/Dark Themes");
   await page.locator(".monaco-workbench.vs-dark").waitFor({ timeout: 15_000 });
 });
 
 test("deleting a run asks first, then removes it from the Runs view", async () => {
   const { page } = vscode;
   await runRow(page, "broken").click({ button: "right" });
-  await page.locator(".context-view .action-label", { hasText: "Delete Run" }).click();
+  // Menu items act on keyboard Enter reliably (a synthetic click can land before the menu listens).
+  await page.locator(".context-view .action-item", { hasText: "Delete Run" }).hover();
+  await page.keyboard.press("Enter");
   const dialog = page.locator(".monaco-dialog-box");
   await dialog.waitFor({ timeout: 10_000 });
   assert.match(await dialog.textContent(), /Delete run broken\?/);

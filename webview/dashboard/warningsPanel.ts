@@ -19,9 +19,13 @@ export class WarningsPanel {
       const item = el("div", "warning");
       item.dataset.kind = warning.kind;
       item.tabIndex = 0;
-      const title = el("div", "warning-title");
-      title.append(el("span", "warning-icon", "⚠"), el("strong", undefined, warning.title), el("span", "facts", `steps ${warning.fromStep}–${warning.toStep}`));
-      item.append(title, el("div", "warning-message", warning.message));
+      // One flowing paragraph per warning keeps four of them to a few lines above the charts.
+      item.append(
+        el("span", "warning-icon", "⚠ "),
+        el("strong", "warning-title", warning.title),
+        el("span", "facts", ` · steps ${warning.fromStep}–${warning.toStep} · `),
+        el("span", "warning-message", warning.message),
+      );
       const toggle = () => {
         const again = this.selected === warning.kind;
         this.selected = again ? undefined : warning.kind;

@@ -29,7 +29,9 @@ export class DashboardPanels extends Disposable {
     }
     const dist = vscode.Uri.joinPath(this.extensionUri, "dist", "webview");
     const id = path.basename(runDir);
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, `Run ${id}`, vscode.ViewColumn.Active, {
+    // Dashboards share a group (the trace viewer opens right of it); the first goes to the active one.
+    const column = [...this.sessions.values()].map((session) => session.column).find((c) => c !== undefined) ?? vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, `Run ${id}`, column, {
       enableScripts: true,
       // Charts and their history live in the page: keep it when the tab is in the background.
       retainContextWhenHidden: true,

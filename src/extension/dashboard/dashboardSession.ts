@@ -72,6 +72,11 @@ export class DashboardSession extends Disposable {
     this.panel.reveal();
   }
 
+  /** The editor group the panel is in. */
+  get column(): vscode.ViewColumn | undefined {
+    return this.panel.viewColumn;
+  }
+
   /** Closes the panel (its onDidDispose disposes this session). */
   close(): void {
     this.panel.dispose();
@@ -164,7 +169,9 @@ export class DashboardSession extends Disposable {
     }
     const message = saved === step ? `Opened the ${what} of step ${step}.` : `No ${what} saved for step ${step}: opened step ${saved}, the nearest.`;
     this.post({ type: "notice", payload: { message } });
-    await this.viewer.open(vscode.Uri.file(stepFile(this.runDir, kind, saved)), undefined, vscode.ViewColumn.Beside);
+    // The group right of the dashboard (created if needed), so dashboard and rollouts stay side by side.
+    const column = ((this.panel.viewColumn ?? vscode.ViewColumn.One) + 1) as vscode.ViewColumn;
+    await this.viewer.open(vscode.Uri.file(stepFile(this.runDir, kind, saved)), undefined, column);
   }
 
   private async pickOverlay(): Promise<void> {
