@@ -105,6 +105,9 @@ export class RewardEngine {
     let firstIndex = 0, read = 0, bytes = 0;
 
     for await (const chunk of readLineChunks(path, { signal: options.signal, chunkBytes: this.options.chunkBytes ?? 1024 * 1024 })) {
+      // Size the table once from the first chunk's line density instead of doubling it (capped:
+      // a first chunk of blank lines must not reserve gigabytes; past the cap the table doubles).
+      if (chunk.offset === 0) table.reserve(Math.min(1 << 20, Math.ceil((chunk.lines * chunk.fileBytes * 1.05) / chunk.bytes.length)));
       const key = options.keep ? `k${++this.keyCounter}` : undefined;
       const job = this.pool.score({ file: path, firstIndex, chunk: chunk.bytes, firstLine: chunk.firstLine, lineCount: chunk.lines, ...(key ? { keep: key } : {}) });
       // The worker has read the chunk's shared bytes once its job settles: the buffer can be reused.

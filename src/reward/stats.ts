@@ -100,7 +100,7 @@ export function groupAdvantages(totals: Float64Array, groups: readonly string[],
 }
 
 /** {@link groupAdvantages} with groups given as numbers `0 <= id < groupCount` (-1: no group). */
-function numberedGroupAdvantages(totals: Float64Array, groupIds: Int32Array, groupCount: number, options: GroupAdvantageOptions): Float64Array {
+export function numberedGroupAdvantages(totals: Float64Array, groupIds: Int32Array, groupCount: number, options: GroupAdvantageOptions): Float64Array {
   const normByStd = options.normByStd ?? true;
   const epsilon = options.epsilon ?? 1e-6;
   const length = groupIds.length;

@@ -5,7 +5,7 @@
  */
 import type { TraceLineError } from "../trace/types";
 import { SlotStatus, type BatchResult } from "./sandbox/protocol";
-import { columnStats, groupAdvantages, pearson, type GroupAdvantageOptions, type RewardStats } from "./stats";
+import { columnStats, numberedGroupAdvantages, pearson, type GroupAdvantageOptions, type RewardStats } from "./stats";
 import type { RewardInfo } from "./validate";
 
 /** What scoring adds to one sample (these keys are merged into output lines). */
@@ -84,7 +84,11 @@ export class ScoreTable {
   size = 0;
   lines = new Int32Array(1024);
   lengths = new Int32Array(1024);
-  groups: string[] = [];
+  /** Group number of each sample (-1: none), an index into `groupNames`. */
+  groupIds = new Int32Array(1024);
+  /** Distinct groups, numbered in order of first appearance. */
+  groupNames: string[] = [];
+  private readonly groupNumbers = new Map<string, number>();
   values: Float64Array[];
   status: Uint8Array[];
   errors = new Map<number, SampleFailure[]>();
@@ -104,18 +108,25 @@ export class ScoreTable {
     this.status = rewards.map(() => new Uint8Array(1024));
   }
 
+  /** Makes room for `capacity` samples at once (growing column by column copies them repeatedly). */
+  reserve(capacity: number): void {
+    this.lines = grow(this.lines, capacity);
+    this.lengths = grow(this.lengths, capacity);
+    this.groupIds = grow(this.groupIds, capacity);
+    this.values = this.values.map((v) => grow(v, capacity, NaN));
+    this.status = this.status.map((s) => grow(s, capacity));
+  }
+
   /** Appends a batch's samples (malformed lines are recorded, not appended). */
   append(batch: BatchResult): void {
     const lineNumbers = batch.lineNumbers;
     const malformed = batch.parseErrors.length > 0 ? new Map(batch.parseErrors.map((e) => [e.slot, e.message])) : undefined;
     const base = this.size;
     const needed = base + batch.size - (malformed?.size ?? 0);
-    this.lines = grow(this.lines, needed);
-    this.lengths = grow(this.lengths, needed);
-    this.values = this.values.map((v) => grow(v, needed, NaN));
-    this.status = this.status.map((s) => grow(s, needed));
+    this.reserve(needed);
     this.idColumn.append(batch.idText, batch.idEnds, malformed);
-    const { groupNames, groupIndex } = batch;
+    const groupIndex = batch.groupIndex;
+    const groupOf = Int32Array.from(batch.groupNames, (name) => this.groupNumber(name));
     let sampleOf: Int32Array | undefined;
     if (!malformed) {
       // The common case: every slot is a sample, so whole columns copy at once.
@@ -125,7 +136,7 @@ export class ScoreTable {
         this.values[r].set(batch.values[r], base);
         this.status[r].set(batch.status[r], base);
       }
-      for (let slot = 0; slot < batch.size; slot++) this.groups.push(groupIndex[slot] < 0 ? "" : groupNames[groupIndex[slot]]);
+      for (let slot = 0; slot < batch.size; slot++) this.groupIds[base + slot] = groupIndex[slot] < 0 ? -1 : groupOf[groupIndex[slot]];
       this.size = needed;
     } else {
       sampleOf = new Int32Array(batch.size).fill(-1);
@@ -139,7 +150,7 @@ export class ScoreTable {
         sampleOf[slot] = i;
         this.lines[i] = lineNumbers[slot];
         this.lengths[i] = batch.lengths[slot];
-        this.groups.push(groupIndex[slot] < 0 ? "" : groupNames[groupIndex[slot]]);
+        this.groupIds[i] = groupIndex[slot] < 0 ? -1 : groupOf[groupIndex[slot]];
         for (let r = 0; r < this.rewards.length; r++) {
           this.values[r][i] = batch.values[r][slot];
           this.status[r][i] = batch.status[r][slot];
@@ -216,8 +227,23 @@ export class ScoreTable {
       if (any) totals[i] = sum;
     }
     this.totals = totals;
-    this.advantages = groupAdvantages(totals, this.groups, this.size, advantage);
+    this.advantages = numberedGroupAdvantages(totals, this.groupIds.subarray(0, this.size), this.groupNames.length, advantage);
     return this;
+  }
+
+  /** Each sample's group, "" for none (a new array on each call). */
+  get groups(): string[] {
+    return Array.from(this.groupIds.subarray(0, this.size), (g) => (g < 0 ? "" : this.groupNames[g]));
+  }
+
+  /** The number of a group name, numbering it when new. */
+  groupNumber(name: string): number {
+    let number = this.groupNumbers.get(name);
+    if (number === undefined) {
+      number = this.groupNames.push(name) - 1;
+      this.groupNumbers.set(name, number);
+    }
+    return number;
   }
 
   /** Sample ids (the record's `id`, or `#<line>`), in table order. */
@@ -269,7 +295,7 @@ export class ScoreTable {
     });
     const total = this.totals[i];
     const scores: SampleScores = { rewards, reward: total === total ? total : null };
-    if (this.groups[i]) {
+    if (this.groupIds[i] >= 0) {
       const advantage = this.advantages[i];
       scores.advantage = advantage === advantage ? advantage : null;
     }
@@ -314,11 +340,14 @@ export function mergeTables(tables: readonly ScoreTable[]): ScoreTable {
   merged.advantages = concat((n) => new Float64Array(n), (t) => t.advantages);
   merged.values = rewards.map((_, r) => concat((n) => new Float64Array(n), (t) => t.values[r]));
   merged.status = rewards.map((_, r) => concat((n) => new Uint8Array(n), (t) => t.status[r]));
+  merged.groupIds = new Int32Array(size);
+  const ids = merged.ids;
   let offset = 0;
   for (const t of tables) {
     merged["sources"].push({ start: offset, file: t.file });
-    merged.ids.push(...t.ids);
-    merged.groups.push(...t.groups.map((g) => (g ? `${t.file}#${g}` : "")));
+    for (const id of t.ids) ids.push(id);
+    const numbers = t.groupNames.map((name) => merged.groupNumber(`${t.file}#${name}`));
+    for (let i = 0; i < t.size; i++) merged.groupIds[offset + i] = t.groupIds[i] < 0 ? -1 : numbers[t.groupIds[i]];
     for (const [i, v] of t.errors) merged.errors.set(i + offset, v);
     for (const [i, v] of t.stepScores) merged.stepScores.set(i + offset, v);
     for (const [i, v] of t.metrics) merged.metrics.set(i + offset, v);

@@ -57,15 +57,26 @@ test("decodeChunk: ASCII, UTF-8, invalid bytes and a byte-order mark", () => {
   assert.equal(decodeChunk(bytes('{"a":"plain"}\n')), '{"a":"plain"}\n');
   assert.equal(decodeChunk(bytes('{"a":"größe 数"}\n')), '{"a":"größe 数"}\n');
   assert.equal(decodeChunk(bytes([0x61, 0xff, 0x62])), "a\ufffdb");
-  assert.equal(decodeChunk(bytes([0xef, 0xbb, 0xbf, 0x7b, 0x7d])), "{}");
+  assert.equal(decodeChunk(bytes([0xef, 0xbb, 0xbf, 0x7b, 0x7d])), "\ufeff{}", "the BOM is LineCursor's to drop");
 });
 
 test("LineCursor skips blank lines, strips CR and a first-line BOM, and numbers lines", () => {
+  const lines = (text: string, firstLine = 1) => {
+    const seen: [number, string][] = [];
+    const cursor = new LineCursor(new Uint8Array(Buffer.from(text)), firstLine);
+    while (cursor.next()) seen.push([cursor.lineNumber, cursor.line]);
+    return seen;
+  };
+  assert.deepEqual(lines('\ufeff{"a":1}\r\n\n   \n{"b":2}\n{"c":3}'), [[1, '{"a":1}'], [4, '{"b":2}'], [5, '{"c":3}']]);
+  assert.deepEqual(lines("\ufeffx\n", 7), [[7, "\ufeffx"]], "a BOM only counts on the file's first line");
+});
+
+test("LineCursor decodes piece by piece without splitting lines or characters", () => {
+  // Over 64 KiB of lines with multi-byte characters, one line longer than a piece, blank lines.
+  const texts = Array.from({ length: 3000 }, (_, i) => (i % 500 === 7 ? "" : `{"i":${i},"t":"${"é数".repeat(i % 40)}"}`));
+  texts[1234] = `{"long":"${"x".repeat(200_000)}"}`;
+  const cursor = new LineCursor(new Uint8Array(Buffer.from(texts.join("\n") + "\n")), 10);
   const seen: [number, string][] = [];
-  const cursor = new LineCursor("\ufeff{\"a\":1}\r\n\n   \n{\"b\":2}\n{\"c\":3}", 1);
   while (cursor.next()) seen.push([cursor.lineNumber, cursor.line]);
-  assert.deepEqual(seen, [[1, '{"a":1}'], [4, '{"b":2}'], [5, '{"c":3}']]);
-  const later = new LineCursor("\ufeffx\n", 7);
-  assert.ok(later.next());
-  assert.equal(later.line, "\ufeffx", "a BOM only counts on the file's first line");
+  assert.deepEqual(seen, texts.flatMap((t, i) => (t ? [[i + 10, t] as [number, string]] : [])));
 });

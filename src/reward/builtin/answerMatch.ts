@@ -86,14 +86,28 @@ interface PreparedAnswer {
   percent: boolean;
 }
 
-/** A bare decimal number: normalisation would leave it unchanged, so it skips the regex pipeline (hot path). */
-const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
+/**
+ * Whether `s` is a bare decimal number (`-?\d+(\.\d+)?`): normalisation would leave it unchanged, so
+ * it skips the regex pipeline. A character loop: this runs once per sample on the scoring hot path.
+ */
+function isPlainNumber(s: string): boolean {
+  let i = s.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  const digitsFrom = i;
+  while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+  if (i === digitsFrom) return false;
+  if (i === s.length) return true;
+  if (s.charCodeAt(i) !== 46 /* . */ || i + 1 === s.length) return false;
+  for (i++; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
+}
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
 
 function prepare(answer: unknown): PreparedAnswer {
   if (typeof answer === "number") return { text: String(answer), value: answer, percent: false };
   if (typeof answer === "string") {
     const trimmed = answer.trim();
-    if (PLAIN_NUMBER.test(trimmed)) return { text: trimmed, value: Number(trimmed), percent: false };
+    if (isPlainNumber(trimmed)) return { text: trimmed, value: Number(trimmed), percent: false };
   }
   const text = normalizeAnswer(typeof answer === "string" ? answer : String(answer));
   const percent = text.endsWith("%");
@@ -178,7 +192,8 @@ export function answerMatchReward(options: AnswerMatchRewardOptions = {}): Outco
       if (sample.answerText === null) return 0;
       const predicted = prepare(sample.answerText);
       if (predicted.text === "") return 0;
-      return gold.some((g) => preparedMatch(predicted, g, tolerance, absTolerance)) ? 1 : 0;
+      for (const g of gold) if (preparedMatch(predicted, g, tolerance, absTolerance)) return 1;
+      return 0;
     },
   };
 }

@@ -3,7 +3,7 @@
  * only posts compiled bundles and batches, and kills the worker on timeout or memory overrun.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { decodeChunk, LineCursor } from "../../trace/chunks";
+import { LineCursor } from "../../trace/chunks";
 import { parseTraceRecord } from "../../trace/reader";
 import type { StepSplitOptions, TraceRecord } from "../../trace/types";
 import { TraceSample } from "../sample";
@@ -58,7 +58,7 @@ async function score(request: ScoreRequest): Promise<void> {
 async function scoreNew(request: ScoreRequest): Promise<BatchResult> {
   const batch = new BatchScorer(rewards, request.file, progress, request.lines?.length ?? request.records?.length ?? request.lineCount ?? 512, request.keep !== undefined);
   if (request.chunk) {
-    const lines = new LineCursor(decodeChunk(request.chunk), request.firstLine ?? 1);
+    const lines = new LineCursor(request.chunk, request.firstLine ?? 1);
     while (lines.next()) {
       const pending = addLine(batch, request, lines.line, lines.lineNumber);
       if (pending) await pending;
