@@ -24,7 +24,7 @@ export interface RewardWatcherOptions {
 }
 
 export class RewardWatcher {
-  private watcher: FSWatcher | undefined;
+  private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private pending: { trigger: string; since: number } | undefined;
@@ -40,8 +40,12 @@ export class RewardWatcher {
   /** Loads, scores every trace once (keeping samples for fast re-scoring), then watches. */
   async start(): Promise<void> {
     await this.run("start", performance.now(), true);
-    this.watcher = watch(this.engine.options.rewards, { recursive: true }, (_event, file) => this.changed(String(file ?? "")));
-    this.watcher.on("error", (error) => this.options.onError(error));
+    const paths = typeof this.engine.options.rewards === "string" ? [this.engine.options.rewards] : this.engine.options.rewards;
+    for (const path of paths) {
+      const watcher = watch(path, { recursive: true }, (_event, file) => this.changed(String(file ?? "")));
+      watcher.on("error", (error) => this.options.onError(error));
+      this.watchers.push(watcher);
+    }
   }
 
   private changed(file: string): void {
@@ -79,8 +83,8 @@ export class RewardWatcher {
 
   stop(): void {
     clearTimeout(this.timer);
-    this.watcher?.close();
-    this.watcher = undefined;
+    for (const watcher of this.watchers) watcher.close();
+    this.watchers = [];
     for (const file of this.traceFiles) this.engine.forget(file);
   }
 }

@@ -11,9 +11,9 @@ const workspaceSchema = z
     task: z.string().optional(),
     /** Reward files: a folder, a file, or a list of either. */
     rewards: z.union([z.string(), z.array(z.string())]).default("rewards"),
+    /** Split files, or a folder holding train.jsonl and test.jsonl. */
     data: z
-      .object({ train: z.string().optional(), test: z.string().optional() })
-      .passthrough()
+      .union([z.string(), z.object({ train: z.string().optional(), test: z.string().optional() }).passthrough()])
       .default({}),
     /** Base policy checkpoint folder. */
     policy: z.string().default("policy"),
@@ -57,14 +57,18 @@ export function loadWorkspace(dirArg: string): Workspace {
   }
   const config = parsed.data;
   const at = (p: string) => resolve(dir, p);
+  const split = (data: WorkspaceConfig["data"], name: "train" | "test") => {
+    if (typeof data === "string") return at(join(data, `${name}.jsonl`));
+    return data[name] ? at(data[name]) : null;
+  };
   const rewards = Array.isArray(config.rewards) ? config.rewards : [config.rewards];
   return {
     dir,
     configFile,
     config,
     rewardPaths: rewards.map(at),
-    trainData: config.data.train ? at(config.data.train) : null,
-    testData: config.data.test ? at(config.data.test) : null,
+    trainData: split(config.data, "train"),
+    testData: split(config.data, "test"),
     policyDir: at(config.policy),
     runsDir: at(config.runs),
   };
