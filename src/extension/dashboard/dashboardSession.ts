@@ -161,6 +161,7 @@ export class DashboardSession extends Disposable {
 
   /** Opens the step's trace file beside the dashboard, or the nearest step's when that one was not saved. */
   private async openStep(step: number, kind: "rollouts" | "eval"): Promise<void> {
+    if (!Number.isInteger(step) || step < 0 || (kind !== "rollouts" && kind !== "eval")) return;
     const what = kind === "eval" ? "held-out evaluation rollouts" : "rollouts";
     const saved = nearestStep(await listStepFiles(this.runDir, kind), step);
     if (saved === undefined) {
@@ -205,6 +206,11 @@ export class DashboardSession extends Disposable {
 
   /** The run's snapshot of a reward file, or a diff of the snapshot against the workspace's file now. */
   private async openRewardFile(file: string, diff: boolean): Promise<void> {
+    // Only the files run.json names: a path from the page must not open arbitrary files.
+    if (!this.entry?.info?.rewards.files.some((known) => known.path === file) || file.split(/[\\/]/).includes("..")) {
+      this.log.warn(`Dashboard: ${JSON.stringify(file)} is not one of the reward files of ${this.runDir}`);
+      return;
+    }
     const snapshot = vscode.Uri.file(path.join(this.runDir, file));
     const current = vscode.Uri.file(path.join(runWorkspace(this.runDir), file));
     try {
