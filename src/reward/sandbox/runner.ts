@@ -34,6 +34,9 @@ export class BatchScorer {
   private readonly sampleMajor: boolean;
   /** Held when a batch reward needs them or the caller keeps them for re-scoring. */
   private readonly slots: Slot[] | undefined;
+  /** Joined once at the end: a string built with += is a deep cons chain that posting must flatten (measured 3% of a worker). */
+  private readonly ids: string[] = [];
+  private idLength = 0;
   private readonly groupOf = new Map<string, number>();
   private lastGroup: string | undefined;
   private lastGroupIndex = -1;
@@ -72,8 +75,9 @@ export class BatchScorer {
   add(sample: TraceSample): Promise<void> | undefined {
     const slot = this.open(sample.line);
     const result = this.result;
-    result.idText += sample.id;
-    result.idEnds[slot] = result.idText.length;
+    this.ids.push(sample.id);
+    this.idLength += sample.id.length;
+    result.idEnds[slot] = this.idLength;
     result.groupIndex[slot] = this.groupIndexOf(sample.group);
     result.lengths[slot] = sample.completion.length;
     this.slots?.push(sample);
@@ -84,7 +88,7 @@ export class BatchScorer {
   addMalformed(line: number, message: string): void {
     const slot = this.open(line);
     const result = this.result;
-    result.idEnds[slot] = result.idText.length;
+    result.idEnds[slot] = this.idLength;
     result.groupIndex[slot] = -1;
     for (const status of result.status) status[slot] = SlotStatus.Malformed;
     result.parseErrors.push({ slot, message });
@@ -110,6 +114,7 @@ export class BatchScorer {
       }
     }
     const size = (result.size = this.size);
+    result.idText = this.ids.join("");
     result.lineNumbers = result.lineNumbers.subarray(0, size);
     result.idEnds = result.idEnds.subarray(0, size);
     result.groupIndex = result.groupIndex.subarray(0, size);
