@@ -15,7 +15,7 @@ const base = {
 
 const rewardSchema = z.discriminatedUnion("kind", [
   z.object({ ...base, kind: z.literal("outcome"), score: callable }).passthrough(),
-  z.object({ ...base, kind: z.literal("process"), aggregate: z.enum(["min", "mean", "last", "prod", "sum"]), score: callable }).passthrough(),
+  z.object({ ...base, kind: z.literal("process"), aggregate: z.enum(["min", "mean", "last", "prod", "sum"]), score: callable, scoreBatch: callable.optional() }).passthrough(),
   z.object({ ...base, kind: z.literal("batch"), scoreBatch: callable }).passthrough(),
 ]);
 

@@ -59,8 +59,11 @@ export interface RewardContext {
   /** Size of the sample's image `index` (default 0), read from its header; null when missing or unreadable. */
   imageSize(index?: number): ImageSize | null;
   readonly log: {
-    /** Record a named number for this sample; it is written to the output's `reward_metrics` as `<reward>/<name>`. */
-    metric(name: string, value: number): void;
+    /**
+     * Record a named number for this sample; it is written to the output's `reward_metrics` as `<reward>/<name>`.
+     * In a `scoreBatch`, pass the sample the value belongs to.
+     */
+    metric(name: string, value: number, sample?: RewardSample): void;
   };
 }
 
@@ -89,6 +92,12 @@ export interface ProcessReward extends RewardBase {
   kind: "process";
   aggregate: StepAggregate;
   score(sample: RewardSample, ctx: RewardContext): readonly Score[] | null | Promise<readonly Score[] | null>;
+  /**
+   * Optional: the step scores of a whole batch at once, one entry per sample in order (for rewards
+   * that call a model, so many samples share one model run). The sandbox then calls it instead of
+   * `score`.
+   */
+  scoreBatch?(samples: readonly RewardSample[], ctx: RewardContext): readonly (readonly Score[] | null)[] | Promise<readonly (readonly Score[] | null)[]>;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Runs loaded rewards over one batch of samples inside a sandbox worker. One reward failing on one
  * sample records an error for that (reward, sample) and everything else still scores.
  */
-import type { RewardContext, RewardSample, Score, StepAggregate } from "../api/types";
+import type { BatchReward, ProcessReward, RewardContext, RewardDefinition, RewardSample, Score, StepAggregate } from "../api/types";
 import { imageSizeReader, type TraceSample } from "../sample";
 import type { BatchResult, RewardFailure } from "./protocol";
 import { PROGRESS, SlotStatus } from "./protocol";
@@ -13,6 +13,11 @@ export type Slot = TraceSample | null;
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
+
+/** A reward that needs every sample of the batch at once: a batch reward, or a process reward with `scoreBatch`. */
+type WholeBatchReward = BatchReward | (ProcessReward & Required<Pick<ProcessReward, "scoreBatch">>);
+const scoresWholeBatch = (definition: RewardDefinition): definition is WholeBatchReward =>
+  definition.kind === "batch" || (definition.kind === "process" && typeof definition.scoreBatch === "function");
 
 /** What a worker keeps of a scored batch so that `rescore` can score it again without re-parsing. */
 export interface KeptBatch {
@@ -67,7 +72,7 @@ export class BatchScorer {
     };
     const imageSize = imageSizeReader(file);
     this.scorers = rewards.map((reward, r) => new RewardScorer(reward, r, this.result, imageSize, file));
-    this.sampleMajor = rewards.every((reward) => reward.definition.kind !== "batch");
+    this.sampleMajor = rewards.every((reward) => !scoresWholeBatch(reward.definition));
     this.slots = keepSlots || !this.sampleMajor ? [] : undefined;
   }
 
@@ -109,7 +114,7 @@ export class BatchScorer {
       for (let r = 0; r < this.scorers.length; r++) {
         Atomics.store(this.progress, PROGRESS.reward, r);
         const scorer = this.scorers[r];
-        if (this.rewards[r].definition.kind === "batch") await scorer.scoreBatch(slots, this.progress);
+        if (scoresWholeBatch(this.rewards[r].definition)) await scorer.scoreBatch(slots, this.progress);
         else await scorer.scoreEach(slots, this.progress);
       }
     }
@@ -183,6 +188,8 @@ export class BatchScorer {
 class RewardScorer {
   private slot = 0;
   private sample: RewardSample | null = null;
+  /** While `scoreBatch` runs: each sample's slot, so metrics logged for a sample land on its row. */
+  private batchSlots: Map<RewardSample, number> | undefined;
   readonly ctx: RewardContext;
 
   constructor(
@@ -197,8 +204,9 @@ class RewardScorer {
       file,
       imageSize: (image = 0) => (this.sample ? imageSize(this.sample, image) : null),
       log: {
-        metric: (name, value) => {
-          if (typeof value === "number" && Number.isFinite(value)) result.metrics.push({ slot: this.slot, name: metricPrefix + String(name), value });
+        metric: (name, value, sample) => {
+          const slot = (sample !== undefined ? this.batchSlots?.get(sample) : undefined) ?? this.slot;
+          if (typeof value === "number" && Number.isFinite(value)) result.metrics.push({ slot, name: metricPrefix + String(name), value });
         },
       },
     };
@@ -247,11 +255,12 @@ class RewardScorer {
 
   async scoreBatch(slots: readonly Slot[], progress: Int32Array): Promise<void> {
     const { definition } = this.reward;
-    if (definition.kind !== "batch") return;
+    if (!scoresWholeBatch(definition)) return;
     const samples = slots.filter((s): s is TraceSample => s !== null);
     const positions = slots.flatMap((s, i) => (s === null ? [] : [i]));
     Atomics.store(progress, PROGRESS.line, samples[0]?.line ?? 0);
     this.sample = null;
+    this.batchSlots = new Map(samples.map((sample, k) => [sample, positions[k]]));
     try {
       let out: unknown = definition.scoreBatch(samples, this.ctx);
       if (isThenable(out)) out = await out;
@@ -259,13 +268,16 @@ class RewardScorer {
       if (out.length !== samples.length) throw new TypeError(`scoreBatch returned ${out.length} scores for ${samples.length} samples`);
       out.forEach((value, k) => {
         try {
-          this.record(positions[k], checkScore(value, `score #${k}`));
+          if (definition.kind === "process") this.recordSteps(positions[k], samples[k], value, definition.aggregate);
+          else this.record(positions[k], checkScore(value, `score #${k}`));
         } catch (error) {
           this.fail(positions[k], error);
         }
       });
     } catch (error) {
       for (const i of positions) this.fail(i, error);
+    } finally {
+      this.batchSlots = undefined;
     }
   }
 
