@@ -126,7 +126,8 @@ export class ScoreTable {
     this.reserve(needed);
     this.idColumn.append(batch.idText, batch.idEnds, malformed);
     const groupIndex = batch.groupIndex;
-    const groupOf = Int32Array.from(batch.groupNames, (name) => this.groupNumber(name));
+    const groupOf = new Int32Array(batch.groupNames.length);
+    for (let g = 0; g < groupOf.length; g++) groupOf[g] = this.groupNumber(batch.groupNames[g]);
     let sampleOf: Int32Array | undefined;
     if (!malformed) {
       // The common case: every slot is a sample, so whole columns copy at once.

@@ -189,8 +189,13 @@ export function answerMatchReward(options: AnswerMatchRewardOptions = {}): Outco
     score(sample) {
       const gold = goldOf(sample);
       if (gold.length === 0) return null;
-      if (sample.answerText === null) return 0;
-      const predicted = prepare(sample.answerText);
+      const answer = sample.answerText;
+      if (answer === null) return 0;
+      // A bare number equal to a gold text matches as is (what prepare + preparedMatch would
+      // conclude), without parsing it: the common case on the scoring hot path.
+      const trimmed = answer.trim();
+      if (isPlainNumber(trimmed)) for (const g of gold) if (g.text === trimmed) return 1;
+      const predicted = prepare(trimmed);
       if (predicted.text === "") return 0;
       for (const g of gold) if (preparedMatch(predicted, g, tolerance, absTolerance)) return 1;
       return 0;
