@@ -97,12 +97,20 @@ function report(name: string, runs: Timing[]): number {
 }
 
 async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "rewardlab-bench-gen-"));
+  try {
+    await compare(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function compare(dir: string): Promise<void> {
   const { policy, source } = benchPolicy();
   const records = (await readDataset(join(workspace, "data/train.jsonl"))).slice(0, B);
   const builder = new ItemBuilder(policy);
   const items = records.map((r) => builder.item(r, join(workspace, "data")));
   const packed = packPrompts(policy.config, items, policy.tokenizer.pad);
-  const dir = mkdtempSync(join(tmpdir(), "rewardlab-bench-gen-"));
   savePolicy(join(dir, "policy"), policy);
   const inputs = new Map<string, SafeTensor>(Object.entries(packed.feeds).map(([k, t]) => [k, { dtype: t.data instanceof BigInt64Array ? "I64" : "F32", shape: [...t.shape], data: t.data as Float32Array }]));
   writeFileSync(join(dir, "policy/inputs.safetensors"), encodeSafetensors(inputs));
@@ -150,7 +158,6 @@ async function main(): Promise<void> {
     console.log(`peak RSS: ours ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (process), torch ${rss.toFixed(0)} MB`);
   }
   console.log(`load after: ${load()}`);
-  rmSync(dir, { recursive: true, force: true });
 }
 
 void main();
