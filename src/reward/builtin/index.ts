@@ -24,3 +24,4 @@ export { overlongPenalty, type OverlongPenaltyOptions } from "./overlong";
 export { repetitionPenalty, type RepetitionPenaltyOptions } from "./repetition";
 export { lengthReward, stepCountReward, type LengthRewardOptions, type StepCountRewardOptions } from "./length";
 export { completionLength, CHARS_PER_TOKEN, type LengthUnit } from "./measure";
+export { onnxPrm, type OnnxPrmOptions, type OnnxProcessReward } from "./prm";
