@@ -2,9 +2,8 @@
 // Packages the extension into exactly one dist/rewardlab-<version>.vsix with vsce.
 // Run after the build (`npm run package` does both). esbuild bundles everything the extension
 // needs into dist/, so the package carries no node_modules (`--no-dependencies`).
-// TODO(training): onnxruntime-node is kept external by the build (native binaries); once the
-// extension runs training or ONNX PRMs it must ship in the vsix (copy its linux/darwin/win32 CPU
-// binaries into dist/ or package per platform with `vsce package --target`).
+// onnxruntime-node and esbuild are native and kept external by the build: they are staged under
+// dist/node_modules for this platform only (see stageEsbuild, stageOnnxRuntime).
 import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
@@ -46,6 +45,42 @@ function stageEsbuild() {
   chmodSync(join(staged, platformPackage, "bin/esbuild"), 0o755);
 }
 stageEsbuild();
+
+/**
+ * The trainer child (dist/trainer.js) and `rewardlab eval` (dist/cli.js) run on onnxruntime-node.
+ * Stage its CommonJS files, onnxruntime-common's, and this platform's CPU binaries (the npm package
+ * carries five platforms, ~290 MB; linux-x64 alone is ~45 MB) where they `require("onnxruntime-node")`.
+ * Like esbuild, this makes the package platform-specific: build one per `vsce package --target`.
+ */
+function stageOnnxRuntime() {
+  const staged = join(dist, "node_modules");
+  const copyTree = (from, to, keep) => {
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+      const source = join(from, entry.name);
+      if (entry.isDirectory()) copyTree(source, join(to, entry.name), keep);
+      else if (keep(entry.name)) {
+        mkdirSync(to, { recursive: true });
+        copyFileSync(source, join(to, entry.name));
+      }
+    }
+  };
+  const stagePackage = (packageName, main, folders) => {
+    const source = join(root, "node_modules", packageName);
+    const { version: packageVersion } = JSON.parse(readFileSync(join(source, "package.json"), "utf8"));
+    mkdirSync(join(staged, packageName), { recursive: true });
+    // No "type": "module": the staged files are the CommonJS build.
+    writeFileSync(join(staged, packageName, "package.json"), JSON.stringify({ name: packageName, version: packageVersion, main }));
+    for (const [from, keep] of folders) copyTree(join(source, from), join(staged, packageName, from), keep);
+  };
+  const binaries = `bin/napi-v6/${process.platform}/${process.arch}`;
+  if (!existsSync(join(root, "node_modules/onnxruntime-node", binaries, "onnxruntime_binding.node"))) {
+    throw new Error(`onnxruntime-node has no CPU binaries for ${process.platform}-${process.arch} (node_modules/onnxruntime-node/${binaries})`);
+  }
+  const js = (name) => name.endsWith(".js");
+  stagePackage("onnxruntime-common", "dist/cjs/index.js", [["dist/cjs", js]]);
+  stagePackage("onnxruntime-node", "dist/index.js", [["dist", js], [binaries, () => true]]);
+}
+stageOnnxRuntime();
 
 // Old packages would otherwise end up inside the new one and leave several vsix files behind.
 for (const file of readdirSync(dist)) if (file.endsWith(".vsix")) rmSync(join(dist, file));
