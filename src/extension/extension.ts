@@ -13,6 +13,7 @@ import { TraceStore } from "./traces/traceStore";
 import { RewardsView } from "./views/rewardsView";
 import { RunsView } from "./views/runsView";
 import { TracesView } from "./views/tracesView";
+import { TrainingController } from "./training/trainingController";
 import { WhatIfEditor } from "./whatIf/whatIfEditor";
 
 /**
@@ -28,6 +29,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusBar = new StatusBar();
   const rewards = new RewardService(store, statusBar, log);
   const viewer = new TraceViewerProvider(context.extensionUri, store, log);
+  const runsView = new RunsView();
+  const dashboards = new DashboardPanels(context.extensionUri, viewer, log);
   const services: Services = {
     context,
     log,
@@ -38,14 +41,16 @@ export function activate(context: vscode.ExtensionContext): void {
     tracesView: new TracesView(store),
     rewardsView: new RewardsView(store, rewards),
     whatIf: new WhatIfEditor(store, rewards, log),
-    runsView: new RunsView(),
-    dashboards: new DashboardPanels(context.extensionUri, viewer, log),
+    runsView,
+    dashboards,
     // A hidden status bar item only; the server process starts with its command.
     rewardServer: new RewardServerController(context.extensionPath, log, () => rewards.rewardsPath),
+    // A hidden status bar item only; the trainer process starts with "Train with Current Reward".
+    training: new TrainingController(log, dashboards, runsView),
   };
   const annotations = new TraceAnnotations(context.extensionUri, store, log);
   const rewardLenses = new RewardLenses(rewards);
-  context.subscriptions.push(store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, services.runsView, services.dashboards, services.rewardServer, annotations, rewardLenses, ...registerCommands(services));
+  context.subscriptions.push(store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, services.runsView, services.dashboards, services.rewardServer, services.training, annotations, rewardLenses, ...registerCommands(services));
   const trust = vscode.workspace.isTrusted ? "trusted" : "restricted mode: reward code will not run";
   log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms (${trust})`);
 }

@@ -5,6 +5,7 @@ import type { RewardService } from "./scoring/rewardService";
 import type { RewardServerController } from "./serve/rewardServerController";
 import type { StatusBar } from "./statusBar";
 import type { TraceViewerProvider } from "./traceViewer/traceViewerProvider";
+import type { TrainingController } from "./training/trainingController";
 import type { TraceStore } from "./traces/traceStore";
 import type { RewardsView } from "./views/rewardsView";
 import type { WhatIfEditor } from "./whatIf/whatIfEditor";
@@ -25,4 +26,6 @@ export interface Services {
   runsView: RunsView;
   dashboards: DashboardPanels;
   rewardServer: RewardServerController;
+  /** The window's training run (one at a time). */
+  training: TrainingController;
 }

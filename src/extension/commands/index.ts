@@ -2,11 +2,13 @@ import * as vscode from "vscode";
 import type { Services } from "../services";
 import type { Command } from "./command";
 import { deleteRun } from "./deleteRun";
+import { evaluateCheckpoint } from "./evaluateCheckpoint";
 import { newRewardFunction } from "./newRewardFunction";
 import { openDashboard } from "./openDashboard";
 import { openRunRollouts } from "./openRunRollouts";
 import { openTraceViewer } from "./openTraceViewer";
 import { refreshViews } from "./refresh";
+import { resumeTraining } from "./resumeTraining";
 import { scoreTraces } from "./scoreTraces";
 import { serveReward } from "./serveReward";
 import { showLog } from "./showLog";
@@ -14,7 +16,7 @@ import { trainWithCurrentReward } from "./train";
 import { whatIf } from "./whatIf";
 
 /** Every command of the extension; each id is also declared in package.json `contributes.commands`. */
-export const COMMANDS: readonly Command[] = [openTraceViewer, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog, whatIf, openDashboard, openRunRollouts, deleteRun, serveReward];
+export const COMMANDS: readonly Command[] = [openTraceViewer, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog, whatIf, openDashboard, openRunRollouts, deleteRun, serveReward, resumeTraining, evaluateCheckpoint];
 
 export function registerCommands(services: Services): vscode.Disposable[] {
   return COMMANDS.map((command) =>

@@ -1,0 +1,84 @@
+/**
+ * "Evaluate Checkpoint": runs `rewardlab eval --json` (the bundled dist/cli.js) in a child process,
+ * because generation on ONNX Runtime blocks its thread for seconds and must not block the extension
+ * host. No vscode, so tests drive it with the TypeScript CLI.
+ */
+import { fork } from "node:child_process";
+import * as path from "node:path";
+
+export interface EvaluationRequest {
+  /** The CLI entry (dist/cli.js next to dist/extension.js), and Node flags for it (tests: tsx). */
+  cli: string;
+  execArgv?: string[];
+  workspace: string;
+  checkpoint: string;
+  /** Where the generated responses are written (a trace file). */
+  out: string;
+  /** Response length limit; the run's max_response_length, so the numbers match its dashboard. */
+  maxTokens?: number;
+  split?: "test" | "train";
+  /** Kills the child (the notification's Cancel). */
+  signal?: AbortSignal;
+}
+
+/** What `rewardlab eval --json` prints. */
+export interface EvaluationResult {
+  checkpoint: string;
+  split: string;
+  count: number;
+  accuracy: number;
+  format_rate: number;
+  iou: number | null;
+  response_length: number;
+  by_type: Record<string, { count: number; accuracy: number }>;
+  rollouts: string;
+  seconds: number;
+}
+
+/** Thrown when the user cancelled the evaluation. */
+export class EvaluationCancelled extends Error {
+  constructor() {
+    super("evaluation cancelled");
+  }
+}
+
+/** Where a checkpoint's evaluation rollouts go: `<run>/evaluations/<checkpoint>-<split>.trace.jsonl`. */
+export function evaluationFile(runDir: string, checkpoint: string, split = "test"): string {
+  return path.join(runDir, "evaluations", `${path.basename(checkpoint)}-${split}.trace.jsonl`);
+}
+
+/** Runs the evaluation; rejects with the CLI's own error text (it names the file and what to do). */
+export function runEvaluation(request: EvaluationRequest): Promise<EvaluationResult> {
+  const args = ["eval", request.workspace, "--checkpoint", request.checkpoint, "--split", request.split ?? "test", "--out", request.out, "--json"];
+  if (request.maxTokens) args.push("--max-tokens", String(request.maxTokens));
+  const child = fork(request.cli, args, {
+    execArgv: request.execArgv ?? [],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (data: Buffer) => (stdout += data.toString()));
+  child.stderr?.on("data", (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
+  const cancel = () => child.kill("SIGKILL");
+  request.signal?.addEventListener("abort", cancel, { once: true });
+  return new Promise<EvaluationResult>((resolve, reject) => {
+    child.once("error", (error) => reject(new Error(`could not start the evaluation process (${request.cli}): ${error.message}`)));
+    child.once("exit", (code, signal) => {
+      request.signal?.removeEventListener("abort", cancel);
+      if (request.signal?.aborted) return reject(new EvaluationCancelled());
+      if (code !== 0) return reject(new Error(stderr.trim().replace(/^rewardlab eval: /, "") || `the evaluation process exited (${signal ?? `code ${code}`})`));
+      const last = stdout.trim().split("\n").at(-1) ?? "";
+      try {
+        resolve(JSON.parse(last) as EvaluationResult);
+      } catch {
+        reject(new Error(`the evaluation printed no result (expected one JSON line, got ${JSON.stringify(last.slice(0, 200))})`));
+      }
+    });
+  });
+}
+
+/** "accuracy 0.42 · format 0.9 · IoU – · 200 examples" */
+export function evaluationSummary(result: EvaluationResult, format: (value: number | null) => string): string {
+  return `accuracy ${format(result.accuracy)} · format ${format(result.format_rate)} · IoU ${format(result.iou)} · ${result.count} examples`;
+}
