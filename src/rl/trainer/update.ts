@@ -2,7 +2,7 @@
 // the critic's values, turn scores into token rewards (KL penalty when configured) and advantages,
 // then μ = ppo_epochs passes over minibatches of ppo_mini_batch_size prompts (× rollout_n).
 
-import { bucket, packSequences } from "../../policy/batch";
+import { bucket, packSequences, PROMPT_BUCKET } from "../../policy/batch";
 import { type Policy } from "../../policy/checkpoint";
 import { type HostTensor, type ParamStore, seededRandom } from "../../runtime/index";
 import { computeAdvantages } from "../advantages";
@@ -19,6 +19,9 @@ export const TRAIN_RESPONSE_BUCKET = 32;
 export interface PreparedBatch {
   B: number;
   T: number;
+  /** Real prompt and response length of each row (minibatches are trimmed to their own longest). */
+  promptLengths: Int32Array;
+  responseLengths: Int32Array;
   feeds: Record<string, HostTensor>;
   mask: Float32Array;
   advantages: Float32Array;
@@ -67,7 +70,8 @@ export async function prepareBatch(graphs: RlGraphs, policy: Policy, refParams: 
     feeds.old_values = bt(values);
     feeds.returns = bt(returns);
   }
-  return { B, T, feeds, mask, advantages, returns, scores, metrics };
+  const responseLengths = Int32Array.from(r.gens, (g) => g.ids.length);
+  return { B, T, promptLengths: packed.lengths, responseLengths, feeds, mask, advantages, returns, scores, metrics };
 }
 
 /**
@@ -86,7 +90,7 @@ export async function updatePolicy(graphs: RlGraphs, params: ParamStore, batch: 
     for (let start = 0; start < order.length; start += perMinibatch) {
       const chosen = new Set(order.slice(start, start + perMinibatch));
       const rows = [...groups.keys()].filter((b) => chosen.has(groups[b]));
-      const { loss, metrics } = await trainer.computeGradients(selectRows(batch.feeds, rows));
+      const { loss, metrics } = await trainer.computeGradients(trimmedMinibatch(batch, rows));
       if (!Number.isFinite(loss)) throw new NonFiniteLossError(`loss is ${loss} at step ${step} (epoch ${epoch + 1}, minibatch ${start / perMinibatch + 1})`);
       const { gradNorm } = await graphs.optimizer.step(params, trainer.grads);
       if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(`gradient norm is ${gradNorm} at step ${step}`);
@@ -97,6 +101,33 @@ export async function updatePolicy(graphs: RlGraphs, params: ParamStore, batch: 
     }
   }
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, count)]));
+}
+
+/**
+ * The rows of a minibatch, with prompt columns (left padding) and response columns (right padding)
+ * cut to the minibatch's own longest, in buckets: a step's longest response no longer pads every
+ * minibatch (measured ~40% padded tokens before). Every loss aggregation is unchanged by dropping
+ * masked columns (seq-mean-token-sum-norm divides by a constant).
+ */
+function trimmedMinibatch(batch: PreparedBatch, rows: readonly number[]): Record<string, HostTensor> {
+  const feeds = selectRows(batch.feeds, rows);
+  const promptLen = feeds.prompt_tokens.shape[1];
+  const keepPrompt = Math.min(promptLen, bucket(Math.max(...rows.map((b) => batch.promptLengths[b])), PROMPT_BUCKET));
+  const keepResponse = Math.min(batch.T, bucket(Math.max(1, ...rows.map((b) => batch.responseLengths[b])), TRAIN_RESPONSE_BUCKET));
+  for (const [name, feed] of Object.entries(feeds)) {
+    if (name.startsWith("prompt_")) feeds[name] = columns(feed, promptLen - keepPrompt, promptLen);
+    else if (name !== "image") feeds[name] = columns(feed, 0, keepResponse);
+  }
+  return feeds;
+}
+
+/** Columns [from, to) of a `[B, T]` feed. */
+function columns(feed: HostTensor, from: number, to: number): HostTensor {
+  const [B, T] = feed.shape;
+  if (from === 0 && to === T) return feed;
+  const data = new (feed.data.constructor as new (n: number) => Float32Array)(B * (to - from));
+  for (let b = 0; b < B; b++) data.set((feed.data as Float32Array).subarray(b * T + from, b * T + to), b * (to - from));
+  return { data, shape: [B, to - from] };
 }
 
 /** A NaN/Infinity loss or gradient: the run stops and keeps its last good checkpoint. */
