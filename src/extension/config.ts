@@ -1,5 +1,19 @@
 import * as vscode from "vscode";
+import type { StepAggregate } from "../reward/api/types";
+import type { PrmTemplate } from "../reward/builtin/prmInput";
 import type { StepSplitOptions } from "../trace/types";
+
+/** The `rewardlab.prm.*` settings: an ONNX process reward model scored as the reward "prm". */
+export interface PrmSettings {
+  /** As written: a folder with model.onnx + tokenizer.json, or an .onnx file; relative to the workspace folder. */
+  model: string;
+  separator: string;
+  positiveLabel: number;
+  weight: number;
+  aggregate: StepAggregate;
+  template: PrmTemplate;
+  maxLength: number;
+}
 
 /** Typed access to the `rewardlab.*` settings (declared in package.json `contributes.configuration`). */
 export const settings = {
@@ -25,6 +39,20 @@ export const settings = {
   },
   get defaultChannel(): string {
     return this.section.get("viewer.defaultChannel", "process");
+  },
+  /** The ONNX PRM to score with, or undefined when `rewardlab.prm.model` is empty. */
+  get prm(): PrmSettings | undefined {
+    const model = this.section.get<string>("prm.model", "").trim();
+    if (!model) return undefined;
+    return {
+      model,
+      separator: this.section.get("prm.separator", "<extra_0>"),
+      positiveLabel: this.section.get("prm.positiveLabel", 1),
+      weight: this.section.get("prm.weight", 1),
+      aggregate: this.section.get<StepAggregate>("prm.aggregate", "min"),
+      template: this.section.get<PrmTemplate>("prm.template", "plain"),
+      maxLength: this.section.get("prm.maxLength", 4096),
+    };
   },
   /** First port the reward server tries ("Serve Reward for Distributed Training"). */
   get servePort(): number {

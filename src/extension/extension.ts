@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
   const store = new TraceStore(log);
   const statusBar = new StatusBar();
-  const rewards = new RewardService(store, statusBar, log);
+  const rewards = new RewardService(store, statusBar, log, context.globalStorageUri.fsPath);
   const viewer = new TraceViewerProvider(context.extensionUri, store, log);
   const runsView = new RunsView();
   const dashboards = new DashboardPanels(context.extensionUri, viewer, log);

@@ -12,6 +12,7 @@ import type { StatusBar } from "../statusBar";
 import type { EngineScores, TraceIndex } from "../traces/traceIndex";
 import type { TraceStore } from "../traces/traceStore";
 import { groupFailures, splitLocation, type Failure } from "./locations";
+import { writePrmModule } from "./prmReward";
 
 const RELOAD_DEBOUNCE_MS = 150;
 /**
@@ -43,6 +44,11 @@ export class RewardService extends Disposable {
   private readonly tables = new Map<string, ScoreTable>();
   private queue: Promise<unknown> = Promise.resolve();
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The reward paths the engine was created with (a change re-creates it). */
+  private enginePaths = "";
+  /** The generated module of the `rewardlab.prm.*` settings, when they name a model. */
+  private prmModule: string | undefined;
+  private shownPrmProblems = "";
   private readonly diagnostics = this.register(vscode.languages.createDiagnosticCollection("rewardlab"));
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   /** Fires after every scoring run (statistics and errors changed). */
@@ -53,6 +59,8 @@ export class RewardService extends Disposable {
     private readonly store: TraceStore,
     private readonly statusBar: StatusBar,
     private readonly log: Log,
+    /** The extension's global storage folder (where the PRM settings' reward module is written). */
+    private readonly storage: string,
   ) {
     super();
     this.register(store.onDidBuild((index) => this.enqueue(() => this.scoreIndex(index, false))));
@@ -62,7 +70,7 @@ export class RewardService extends Disposable {
     this.register(watcher.onDidCreate(onChange));
     this.register(watcher.onDidDelete(onChange));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleReload()));
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration("rewardlab.rewardsPath") || e.affectsConfiguration("rewardlab.steps") || e.affectsConfiguration("rewardlab.scoring")) && this.restart()));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration("rewardlab.rewardsPath") || e.affectsConfiguration("rewardlab.steps") || e.affectsConfiguration("rewardlab.scoring") || e.affectsConfiguration("rewardlab.prm")) && this.restart()));
     this.register({ dispose: () => this.stopEngine() });
   }
 
@@ -136,23 +144,37 @@ export class RewardService extends Disposable {
 
   /** Starts the engine if needed and (re)compiles the reward files. False when scoring cannot run. */
   private async reload(): Promise<boolean> {
-    const rewards = this.rewardsPath;
-    if (!vscode.workspace.isTrusted || !rewards) return false;
-    try {
-      await vscode.workspace.fs.stat(vscode.Uri.file(rewards));
-    } catch {
-      return false;
-    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!vscode.workspace.isTrusted || !folder) return false;
+    const paths = await this.rewardPaths(folder);
+    if (paths.length === 0) return false;
+    if (this.engine && this.enginePaths !== paths.join("\n")) this.disposeEngine();
     if (!this.engine) {
       // Loaded on first use, so activation does not pay for esbuild and the sandbox.
       const { RewardEngine } = await import("../../reward/engine");
-      this.engine = new RewardEngine({ rewards, timeoutMs: settings.scoreTimeoutMs, steps: settings.stepSplit, workers: 1 });
+      this.engine = new RewardEngine({ rewards: paths, timeoutMs: settings.scoreTimeoutMs, steps: settings.stepSplit, workers: 1 });
+      this.enginePaths = paths.join("\n");
       this.scored.clear();
     }
     const started = performance.now();
     this.load = await this.engine.load();
     this.log.info(`Loaded ${this.load.rewards.length} rewards from ${this.load.files.length} files in ${(performance.now() - started).toFixed(0)} ms${this.load.errors.length ? ` (${this.load.errors.length} errors)` : ""}`);
     return true;
+  }
+
+  /** The rewards folder (when it exists) and the PRM settings' generated module (when a model is set). */
+  private async rewardPaths(folder: string): Promise<string[]> {
+    const paths: string[] = [];
+    const rewards = this.rewardsPath;
+    if (rewards && (await vscode.workspace.fs.stat(vscode.Uri.file(rewards)).then(() => true, () => false))) paths.push(rewards);
+    try {
+      this.prmModule = await writePrmModule(this.storage, folder, settings.prm);
+    } catch (error) {
+      this.prmModule = undefined;
+      this.log.error("Could not write the reward module for the rewardlab.prm settings", error);
+    }
+    if (this.prmModule) paths.push(this.prmModule);
+    return paths;
   }
 
   /** Scores one trace file (first time: reads it; later: from samples kept in the workers). */
@@ -202,9 +224,15 @@ export class RewardService extends Disposable {
   private publishDiagnostics(load: LoadResult): void {
     const byFile = new Map<string, vscode.Diagnostic[]>();
     const add = (file: string, diagnostic: vscode.Diagnostic) => byFile.set(file, [...(byFile.get(file) ?? []), diagnostic]);
+    // The PRM's module is generated: its problems are reported against the settings instead.
+    const prmProblems: { key: string; text: string }[] = [];
     for (const error of load.errors) {
       const { location, message } = splitLocation(error.message);
       const file = location?.file ?? error.file;
+      if (this.isPrmModule(error.file)) {
+        prmProblems.push({ key: message, text: message });
+        continue;
+      }
       const diagnostic = new vscode.Diagnostic(rangeOf(location), message, vscode.DiagnosticSeverity.Error);
       diagnostic.source = "rewardlab";
       add(path.resolve(file), diagnostic);
@@ -221,16 +249,42 @@ export class RewardService extends Disposable {
       if (!file) continue;
       const where = `${path.basename(group.firstSample.file)}:${group.firstSample.line}`;
       const text = `reward "${group.reward}" failed on ${group.count} sample${group.count === 1 ? "" : "s"} (first: ${group.firstSample.id} at ${where}): ${group.message}`;
+      if (this.isPrmModule(file) || this.isPrmModule(rewardFile)) {
+        prmProblems.push({ key: group.message, text });
+        continue;
+      }
       const diagnostic = new vscode.Diagnostic(rangeOf(group.location), text, vscode.DiagnosticSeverity.Error);
       diagnostic.source = "rewardlab";
       add(path.resolve(file), diagnostic);
     }
     this.diagnostics.clear();
     for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
+    this.reportPrmProblems(prmProblems);
+  }
+
+  private isPrmModule(file: string | undefined): boolean {
+    return file !== undefined && this.prmModule !== undefined && path.resolve(file) === this.prmModule;
+  }
+
+  /** Logs the PRM's problems and shows each distinct set once, pointing at the settings. */
+  private reportPrmProblems(problems: readonly { key: string; text: string }[]): void {
+    const key = problems.map((p) => p.key).join("\n");
+    if (key === this.shownPrmProblems) return;
+    this.shownPrmProblems = key;
+    if (problems.length === 0) return;
+    for (const problem of problems) this.log.error(`rewardlab.prm: ${problem.text}`);
+    const open = "Open Settings";
+    void vscode.window.showErrorMessage(`RewardLab: the process reward model (rewardlab.prm.model) failed: ${problems[0].text}`, open).then((choice) => {
+      if (choice === open) void vscode.commands.executeCommand("workbench.action.openSettings", "rewardlab.prm");
+    });
   }
 
   private stopEngine(): void {
     clearTimeout(this.reloadTimer);
+    this.disposeEngine();
+  }
+
+  private disposeEngine(): void {
     this.engine?.dispose();
     this.engine = undefined;
     this.load = undefined;
