@@ -56,7 +56,7 @@ export async function loadPrmModel(spec: PrmModelSpec): Promise<PrmModel> {
     separatorId,
     encode: tokenizer.encode,
     positiveProbabilities: async (sequences, positiveLabel) => {
-      const feeds = await batchFeeds(sequences, padId, io);
+      const feeds = batchFeeds(sequences, padId, io, onnxRuntime(spec.model).Tensor);
       let outputs: InferenceSession.OnnxValueMapType;
       try {
         outputs = await session.run(feeds, [io.output]);
@@ -124,13 +124,18 @@ async function loadSession(spec: PrmModelSpec): Promise<InferenceSession> {
   return session;
 }
 
-async function createSession(spec: PrmModelSpec): Promise<InferenceSession> {
-  let ort: typeof Ort;
+/** onnxruntime-node, required on first use (a plain require: it resolves the same way in tests, the CLI and the packaged extension). */
+function onnxRuntime(model: string): typeof Ort {
   try {
-    ort = await import("onnxruntime-node");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("onnxruntime-node") as typeof Ort;
   } catch (error) {
-    throw new Error(`onnxruntime-node could not be loaded to run ${spec.model}: ${(error as Error).message}`);
+    throw new Error(`onnxruntime-node could not be loaded to run ${model}: ${(error as Error).message}`);
   }
+}
+
+async function createSession(spec: PrmModelSpec): Promise<InferenceSession> {
+  const ort = onnxRuntime(spec.model);
   try {
     return await ort.InferenceSession.create(spec.model, {
       graphOptimizationLevel: "all",
@@ -171,8 +176,7 @@ function checkSession(session: InferenceSession, spec: PrmModelSpec): SessionIo 
 }
 
 /** input_ids (and attention_mask / position_ids when the model takes them), right-padded to the longest. */
-async function batchFeeds(sequences: readonly PrmSequence[], padId: number, io: SessionIo): Promise<Record<string, Tensor>> {
-  const { Tensor } = await import("onnxruntime-node");
+function batchFeeds(sequences: readonly PrmSequence[], padId: number, io: SessionIo, Tensor: typeof Ort.Tensor): Record<string, Tensor> {
   const batch = sequences.length;
   const length = Math.max(1, ...sequences.map((s) => s.ids.length));
   const make = () => (io.idType === "int64" ? new BigInt64Array(batch * length) : new Int32Array(batch * length));
