@@ -21,7 +21,23 @@ const kept = new Map<string, KeptBatch>();
 
 const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
+/** Requests run one at a time, in order: the pool posts the next batch while one runs. */
+let queue: Promise<void> = Promise.resolve();
+
 port.on("message", (request: WorkerRequest) => {
+  if (request.type === "release") kept.delete(request.key);
+  // A batch whose rewards await must finish before the next batch or a reload starts.
+  else queue = queue.then(() => handle(request)).catch(crash);
+});
+
+/** A failure outside a batch's own error handling ends the worker, which the pool then reports. */
+function crash(error: unknown): void {
+  setImmediate(() => {
+    throw error;
+  });
+}
+
+async function handle(request: WorkerRequest): Promise<void> {
   switch (request.type) {
     case "load": {
       // Kept samples cache steps split under the old settings: drop them only when those change.
@@ -32,14 +48,11 @@ port.on("message", (request: WorkerRequest) => {
       reply({ type: "loaded", version: request.version, rewards: rewards.map((r) => r.info), errors: loaded.errors });
       break;
     }
-    case "release":
-      kept.delete(request.key);
-      break;
     case "score":
-      void score(request);
+      await score(request);
       break;
   }
-});
+}
 
 async function score(request: ScoreRequest): Promise<void> {
   Atomics.store(progress, PROGRESS.busy, 1);
