@@ -127,7 +127,8 @@ export class RewardService extends Disposable {
   }
 
   private restart(): void {
-    void this.enqueue(async () => this.stopEngine());
+    // Not stopEngine: it clears the reload timer, and it runs after scheduleReload below has set it.
+    void this.enqueue(async () => this.disposeEngine());
     this.scheduleReload();
   }
 
