@@ -1,0 +1,227 @@
+// End-to-end test of "RewardLab: Train with Current Reward" (see harness.mjs): a copy of the math-cot
+// sample workspace with a random policy and tiny trainer settings; train from the palette,
+// watch the dashboard's charts grow, cancel from the notification, find the run cancelled in the
+// Runs view, resume it from its context menu until it completes, and evaluate its last checkpoint.
+// Along the way it times a command round trip through the extension host before and during
+// training, and reads the extension host's event-loop delay that the extension logs.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before } from "node:test";
+import { launch, root, runCommand, shot, testWith } from "./harness.mjs";
+
+const TRAINER = { algo: "grpo", total_steps: 4, train_batch_size: 2, rollout_n: 2, ppo_mini_batch_size: 1, max_response_length: 48, eval_every: 2, save_every: 2 };
+// 4 steps take a few seconds: too quick to watch the charts grow, time commands and cancel half-way
+// (about 20 s in), so the test asks for more.
+const STEPS = 50;
+
+/**
+ * math-cot with the first 64 training and 16 test problems, the settings above, and a random policy
+ * written by test/e2e/fixtures/random-policy.ts (never the shipped checkpoint, so the test does not
+ * depend on it).
+ */
+function makeFixture() {
+  const dir = mkdtempSync(join(tmpdir(), "rewardlab-train-fixture-"));
+  const source = join(root, "sample-workspaces/math-cot");
+  cpSync(source, dir, { recursive: true, filter: (path) => !/[\\/](runs|policy)$/.test(path) });
+  for (const [split, count] of [["train", 64], ["test", 16]]) {
+    const lines = readFileSync(join(source, `data/${split}.jsonl`), "utf8").split("\n").slice(0, count);
+    writeFileSync(join(dir, `data/${split}.jsonl`), lines.join("\n") + "\n");
+  }
+  const config = JSON.parse(readFileSync(join(source, "rewardlab.json"), "utf8"));
+  writeFileSync(join(dir, "rewardlab.json"), JSON.stringify({ ...config, trainer: TRAINER }, null, 2));
+  const policy = spawnSync(process.execPath, ["--import", "tsx", join(root, "test/e2e/fixtures/random-policy.ts"), join(dir, "policy")], { cwd: root, encoding: "utf8" });
+  if (policy.status !== 0) throw new Error(`writing the tiny policy failed:\n${policy.stderr}`);
+  return dir;
+}
+
+let fixture;
+let vscode;
+before(async () => {
+  fixture = makeFixture();
+  vscode = await launch({ fixture });
+});
+after(async () => {
+  await vscode?.close();
+  if (fixture) rmSync(fixture, { recursive: true, force: true });
+});
+
+const test = testWith(() => vscode, "train");
+
+/** The document of the webview whose page has `selector` (several webviews may be open). */
+async function webviewWith(page, selector, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const frames = page.locator("iframe.webview.ready");
+    for (let i = 0; i < (await frames.count()); i++) {
+      const frame = frames.nth(i).contentFrame().locator("#active-frame").contentFrame();
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no webview shows ${selector}`);
+}
+
+/**
+ * Opens the command palette with focus on the workbench: F1 typed in a webview or the output panel
+ * does not always reach it, so focus first goes to the empty part of the Traces tree.
+ */
+async function openPalette(page) {
+  const tree = page.locator('.pane-header[aria-label^="Traces"]').locator("..").locator(".monaco-list").first();
+  for (let attempt = 1; ; attempt++) {
+    const box = await tree.boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height - 4);
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    if (await input.waitFor({ timeout: 3_000 }).then(() => true, () => false)) return input;
+    if (attempt === 3) throw new Error("the command palette did not open");
+  }
+}
+
+/** Runs `title` from the palette, focus on the workbench first. */
+async function command(page, title) {
+  await openPalette(page);
+  await page.keyboard.press("Escape");
+  await runCommand(page, title);
+}
+
+const runsPane = (page) => page.locator('.pane-header[aria-label^="Runs"]').locator("..");
+const runRow = (page, text) => runsPane(page).locator(".monaco-list-row", { hasText: text }).first();
+const toast = (page, text) => page.locator(".notification-toast", { hasText: text }).first();
+
+/**
+ * Runs `label` from `row`'s context menu. Menu items act on keyboard Enter reliably (a synthetic
+ * click can land before the menu listens), once the hovered item has the focus.
+ */
+async function contextMenu(page, row, label) {
+  await row.click({ button: "right" });
+  const item = page.locator(".context-view .action-item", { hasText: label });
+  await item.hover();
+  await page.locator(".context-view .action-item.focused", { hasText: label }).waitFor({ timeout: 5_000 });
+  await page.keyboard.press("Enter");
+  await page.locator(".context-view .action-item").first().waitFor({ state: "detached", timeout: 5_000 });
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Milliseconds from Enter on "RewardLab: Show Log" in the palette to the output panel showing the
+ * RewardLab channel: a round trip renderer -> extension host (the command) -> renderer.
+ */
+async function showLogLatency(page) {
+  const input = await openPalette(page);
+  await input.fill(">RewardLab: Show Log");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "RewardLab: Show Log" }).first().waitFor();
+  const output = page.locator(".part.panel .output-view, .part.panel [id='workbench.panel.output']").first();
+  const began = Date.now();
+  await page.keyboard.press("Enter");
+  await output.waitFor({ state: "visible", timeout: 10_000 });
+  const elapsed = Date.now() - began;
+  await page.keyboard.press("Control+J"); // hide the panel again for the next sample
+  await output.waitFor({ state: "hidden", timeout: 10_000 });
+  return elapsed;
+}
+
+/** `count` round trips after one warm-up (the output panel's first opening is much slower). */
+async function latencies(page, count) {
+  await showLogLatency(page);
+  const samples = [];
+  for (let i = 0; i < count; i++) samples.push(await showLogLatency(page));
+  return samples;
+}
+
+const timings = { before: [], during: [] };
+
+test("Train with Current Reward: pick GRPO and steps, the dashboard's charts grow, cancel from the notification", async () => {
+  const { page } = vscode;
+  await page.locator('.activitybar a[aria-label^="RewardLab"], .activitybar .action-item [aria-label^="RewardLab"]').first().click();
+  const header = page.locator('.pane-header[aria-label^="Runs"]');
+  await header.waitFor({ timeout: 30_000 });
+  if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
+  // Measure once the views have loaded (the extension is active, its first scans done).
+  const traces = page.locator('.pane-header[aria-label^="Traces"]').locator("..");
+  await traces.locator(".monaco-list-row", { hasText: "rollouts.trace.jsonl" }).waitFor({ timeout: 60_000 });
+  timings.before = await latencies(page, 7);
+
+  await command(page, "RewardLab: Train with Current Reward");
+  const first = page.locator(".quick-input-list .monaco-list-row").first();
+  await first.waitFor({ timeout: 15_000 });
+  assert.match(await first.textContent(), /GRPO.*grpo · default.*group-normalised outcome advantages/);
+  assert.ok((await page.locator(".quick-input-list .monaco-list-row", { hasText: "Dr.GRPO" }).count()) === 1, "every preset is listed");
+  await page.keyboard.press("Enter");
+  const steps = page.locator(".quick-input-widget input");
+  await page.locator(".quick-input-widget", { hasText: "Training steps" }).waitFor({ timeout: 10_000 });
+  assert.equal(await steps.inputValue(), String(TRAINER.total_steps), "the default is the workspace's total_steps");
+  await steps.fill(String(STEPS));
+  await page.keyboard.press("Enter");
+
+  await toast(page, `RewardLab: training (grpo, ${STEPS} steps)`).waitFor({ timeout: 30_000 });
+  const view = await webviewWith(page, '.chart[data-chart="reward"]', 60_000);
+  const reward = view.locator('.chart[data-chart="reward"]');
+  await reward.locator("canvas").waitFor({ timeout: 60_000 });
+  await view.locator('.chart[data-chart="reward"][data-points]').waitFor();
+  const seen = Number(await reward.getAttribute("data-points"));
+  const deadline = Date.now() + 60_000;
+  while (Number(await reward.getAttribute("data-points")) <= seen) {
+    if (Date.now() > deadline) throw new Error(`the reward chart stayed at ${seen} points`);
+    await page.waitForTimeout(200);
+  }
+  const statusItem = page.locator(".statusbar-item", { hasText: new RegExp(`Training \\d+/${STEPS}`) });
+  await statusItem.waitFor({ timeout: 10_000 });
+  assert.match(await toast(page, "RewardLab: training").textContent(), new RegExp(`step \\d+/${STEPS} · (rollout|update|evaluating) · ETA`));
+  await shot(page, "train-01-running");
+  timings.during = await latencies(page, 7);
+  console.log(`command round trip (palette -> RewardLab: Show Log -> output panel), ms: before training ${timings.before.join(", ")} (median ${median(timings.before)}); during training ${timings.during.join(", ")} (median ${median(timings.during)})`);
+  assert.equal(await statusItem.count(), 1, "the latencies were measured while the run was training");
+
+  await toast(page, "RewardLab: training").hover();
+  await toast(page, "RewardLab: training").locator(".monaco-button", { hasText: "Cancel" }).click();
+  const cancelled = toast(page, "cancelled after step");
+  await cancelled.waitFor({ timeout: 60_000 });
+  assert.match(await cancelled.textContent(), /run \d{8}-\d{6}-grpo cancelled after step \d+ \(checkpoint kept: resume it from the Runs view\)/);
+  await statusItem.waitFor({ state: "detached", timeout: 10_000 });
+  const row = runRow(page, "grpo · cancelled");
+  await row.waitFor({ timeout: 30_000 });
+  assert.match(await row.textContent(), new RegExp(`grpo · cancelled · \\d+/${STEPS}`));
+  console.log(`cancelled at ${/cancelled · (\d+)/.exec(await row.textContent())[1]} of ${STEPS} steps`);
+  await shot(page, "train-02-cancelled");
+});
+
+test("the cancelled run resumes from its context menu and completes", async () => {
+  const { page } = vscode;
+  await contextMenu(page, runRow(page, "grpo · cancelled"), "Resume Training");
+  await toast(page, "RewardLab: training (resume").waitFor({ timeout: 30_000 });
+  const done = toast(page, `completed ${STEPS} steps`);
+  await done.waitFor({ timeout: 180_000 });
+  await runRow(page, `grpo · completed · ${STEPS}/${STEPS}`).waitFor({ timeout: 30_000 });
+  const view = await webviewWith(page, '.chart[data-chart="reward"]');
+  await view.locator(`.chart[data-chart="reward"][data-points="${STEPS}"]`).waitFor({ timeout: 30_000 });
+  await view.locator(".state", { hasText: "completed" }).waitFor({ timeout: 15_000 });
+  await shot(page, "train-03-resumed");
+  const log = vscode.extensionLog();
+  const delays = [...log.matchAll(/extension host while training: (event-loop delay .*)/g)].map((match) => match[1]);
+  assert.equal(delays.length, 2, `one responsiveness line per training:\n${log}`);
+  console.log(`extension host while training: ${delays.join(" | ")}`);
+});
+
+test("Evaluate Checkpoint on a checkpoint shows accuracy, format rate and IoU, and opens the rollouts", async () => {
+  const { page } = vscode;
+  const run = runRow(page, `grpo · completed · ${STEPS}/${STEPS}`);
+  if ((await run.getAttribute("aria-expanded")) !== "true") await run.locator(".monaco-tl-twistie").click();
+  // The list renders only the rows in view: the last checkpoint is the tree's last row.
+  await runRow(page, "step-00002").click();
+  await page.keyboard.press("End");
+  const checkpoint = runRow(page, `step-000${STEPS}`);
+  await checkpoint.waitFor({ timeout: 15_000 });
+  await contextMenu(page, checkpoint, "Evaluate Checkpoint");
+  const result = toast(page, "on the test split");
+  await result.waitFor({ timeout: 120_000 });
+  assert.match(await result.textContent(), new RegExp(`step-000${STEPS} on the test split: accuracy [\\d.]+ · format [\\d.]+ · IoU – · 16 examples`));
+  await result.locator(".monaco-button", { hasText: "Open Rollouts" }).click();
+  await page.locator(".tab", { hasText: `step-000${STEPS}-test.trace.jsonl` }).waitFor({ timeout: 30_000 });
+  const viewer = await webviewWith(page, ".list-status");
+  await viewer.locator(".list-status", { hasText: "16 samples" }).waitFor({ timeout: 30_000 });
+  await shot(page, "train-04-evaluated");
+});
