@@ -225,3 +225,33 @@ test("Evaluate Checkpoint on a checkpoint shows accuracy, format rate and IoU, a
   await viewer.locator(".list-status", { hasText: "16 samples" }).waitFor({ timeout: 30_000 });
   await shot(page, "train-04-evaluated");
 });
+
+test("after a reward edit, the dashboard's Train with current reward starts a new run with it in one click", async () => {
+  const { page, workspace } = vscode;
+  const file = join(workspace, "rewards/format.reward.ts");
+  const original = readFileSync(file, "utf8");
+  writeFileSync(file, `${original}\n// stricter format, try 2\n`);
+  // Back to the top of the Runs view (the last test scrolled to the end of the run's checkpoints) and fold the run.
+  await runRow(page, `step-000${STEPS}`).click();
+  await page.keyboard.press("Home");
+  await page.keyboard.press("ArrowLeft");
+  await command(page, "View: Close All Editors");
+  const completed = runRow(page, `grpo · completed · ${STEPS}/${STEPS}`);
+  await completed.hover();
+  await completed.locator('.action-label[aria-label^="Open Training Dashboard"]').click();
+  const view = await webviewWith(page, ".drift-banner", 30_000);
+  assert.match(await view.locator(".drift-banner").textContent(), /modified: rewards\/format\.reward\.ts/);
+  await view.locator(".drift-banner vscode-button", { hasText: "Train with current reward" }).click();
+  const running = toast(page, `RewardLab: training (grpo, ${STEPS} steps, current reward)`);
+  await running.waitFor({ timeout: 30_000 });
+  // The new run's dashboard opens once it has a folder; its run is the newest in the Runs view.
+  await runRow(page, "grpo · running").waitFor({ timeout: 60_000 });
+  await shot(page, "train-05-train-again");
+  await running.hover();
+  await running.locator(".monaco-button", { hasText: "Cancel" }).click();
+  await toast(page, "cancelled after step").waitFor({ timeout: 60_000 });
+  await runRow(page, `grpo · completed · ${STEPS}/${STEPS}`).waitFor();
+  const newest = runsPane(page).locator(".monaco-list-row", { hasText: /grpo · cancelled · \d+\/50/ }).first();
+  await newest.waitFor({ timeout: 30_000 });
+  assert.doesNotMatch(await newest.textContent(), /edited since/, "the new run trained with the edited reward");
+});
