@@ -1,4 +1,5 @@
 /** Small text-formatting helpers for human CLI output. */
+import { formatDuration } from "../rl/trainer/progress";
 
 /** Formats a number for a table cell: up to 4 significant decimals, "-" for null. */
 export function num(value: number | null | undefined): string {
@@ -20,19 +21,10 @@ export function progressLine(text: string): string {
   return `\r\x1b[2K${text}`;
 }
 
-/** Seconds as "42s", "3m05s" or "1h02m". */
-export function duration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return "?";
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-}
-
 /** `[#####.....] 12/100 ETA 1m20s <extra>` for a redrawn progress line. */
 export function progressBar(done: number, total: number, elapsedSeconds: number, extra = "", width = 24): string {
   const frac = total > 0 ? Math.min(1, done / total) : 0;
   const filled = Math.round(frac * width);
   const eta = done > 0 ? (elapsedSeconds / done) * (total - done) : NaN;
-  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ETA ${duration(eta)}${extra ? `  ${extra}` : ""}`;
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ETA ${formatDuration(eta)}${extra ? `  ${extra}` : ""}`;
 }

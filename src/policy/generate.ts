@@ -36,20 +36,10 @@ export class PolicyGenerator {
     const cfg = policy.config;
     const pg = new GraphBuilder();
     const pre = buildPrefillGraph(pg, cfg);
-    const preOut: Record<string, Tensor> = { logits: pre.logits };
-    pre.cache.forEach((c, i) => {
-      preOut[`k${i}`] = c.k;
-      preOut[`v${i}`] = c.v;
-    });
-    this.prefill = new CompiledGraph(pg, preOut, options);
+    this.prefill = new CompiledGraph(pg, cacheOutputs(pre.logits, pre.cache), options);
     const dg = new GraphBuilder();
     const dec = buildDecodeGraph(dg, cfg);
-    const decOut: Record<string, Tensor> = { logits: dec.logits };
-    dec.next.forEach((c, i) => {
-      decOut[`k${i}`] = c.k;
-      decOut[`v${i}`] = c.v;
-    });
-    this.decode = new CompiledGraph(dg, decOut, options);
+    this.decode = new CompiledGraph(dg, cacheOutputs(dec.logits, dec.next), options);
     this.layers = cfg.n_layers;
   }
 
@@ -143,6 +133,16 @@ export class PolicyGenerator {
     await this.prefill.dispose();
     await this.decode.dispose();
   }
+}
+
+/** Graph outputs `logits`, `k0`, `v0`, `k1`, ... (what prefill and decode both return). */
+function cacheOutputs(logits: Tensor, cache: readonly { k: Tensor; v: Tensor }[]): Record<string, Tensor> {
+  const out: Record<string, Tensor> = { logits };
+  cache.forEach((c, i) => {
+    out[`k${i}`] = c.k;
+    out[`v${i}`] = c.v;
+  });
+  return out;
 }
 
 /** Writes `[rows, 1, dh]` new entries into slot `slot` of a `[rows, C, dh]` cache. */

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
-import { launch, root, runCommand, shot, testWith } from "./harness.mjs";
+import { launch, root, runCommand, shot, testWith, webviewWith } from "./harness.mjs";
 
 const fixture = join(root, "test/e2e/fixtures/shapes-mini");
 let vscode;
@@ -19,20 +19,6 @@ after(async () => {
 });
 
 const test = testWith(() => vscode, "dashboard");
-
-/** The document of the webview whose page has `selector` (several webviews may be open). */
-async function webviewWith(page, selector, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    const frames = page.locator("iframe.webview.ready");
-    for (let i = 0; i < (await frames.count()); i++) {
-      const frame = frames.nth(i).contentFrame().locator("#active-frame").contentFrame();
-      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`no webview shows ${selector}`);
-}
 
 /**
  * Runs a command from the palette. Keyboard focus is first moved out of the webviews (F1 typed in

@@ -209,3 +209,17 @@ export function testWith(session, prefix) {
       }
     });
 }
+
+/** The document of the webview whose page has `selector` (several webviews may be open). */
+export async function webviewWith(page, selector, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const frames = page.locator("iframe.webview.ready");
+    for (let i = 0; i < (await frames.count()); i++) {
+      const frame = frames.nth(i).contentFrame().locator("#active-frame").contentFrame();
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no webview shows ${selector}`);
+}

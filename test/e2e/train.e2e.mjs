@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
-import { launch, root, runCommand, shot, testWith } from "./harness.mjs";
+import { launch, root, runCommand, shot, testWith, webviewWith } from "./harness.mjs";
 
 const TRAINER = { algo: "grpo", total_steps: 4, train_batch_size: 2, rollout_n: 2, ppo_mini_batch_size: 1, max_response_length: 48, eval_every: 2, save_every: 2 };
 // 4 steps take a few seconds: too quick to watch the charts grow, time commands and cancel half-way
@@ -49,20 +49,6 @@ after(async () => {
 });
 
 const test = testWith(() => vscode, "train");
-
-/** The document of the webview whose page has `selector` (several webviews may be open). */
-async function webviewWith(page, selector, timeout = 30_000) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    const frames = page.locator("iframe.webview.ready");
-    for (let i = 0; i < (await frames.count()); i++) {
-      const frame = frames.nth(i).contentFrame().locator("#active-frame").contentFrame();
-      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`no webview shows ${selector}`);
-}
 
 /**
  * Opens the command palette with focus on the workbench: F1 typed in a webview or the output panel

@@ -5,8 +5,9 @@ import { PolicyGenerator } from "../../policy/generate";
 import { readDataset } from "../../policy/tasks/dataset";
 import { DEFAULT_EVAL, evaluatePolicy, writeTrace } from "../../rl/eval";
 import { loadWorkspace, splitFile } from "../../rl/workspace";
+import { formatDuration } from "../../rl/trainer/progress";
 import { CliError, type CliCommand } from "../command";
-import { duration, num, progressBar, progressLine, table } from "../format";
+import { num, progressBar, progressLine, table } from "../format";
 import { intOption, numberOption } from "./options";
 
 const usage = `rewardlab eval [WORKSPACE] [options]
@@ -81,7 +82,7 @@ export const evalCommand: CliCommand = {
         return 0;
       }
       const m = result.metrics;
-      io.stdout(`${relative(io.cwd, checkpoint) || "."} on ${values.split} (${m.count} examples, ${duration(seconds)})\n\n`);
+      io.stdout(`${relative(io.cwd, checkpoint) || "."} on ${values.split} (${m.count} examples, ${formatDuration(seconds)})\n\n`);
       io.stdout(table(["metric", "value"], [
         ["accuracy", num(m.accuracy)],
         ["format rate", num(m.format_rate)],

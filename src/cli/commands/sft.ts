@@ -9,8 +9,9 @@ import { readDataset } from "../../policy/tasks/dataset";
 import { decodeRgbPng } from "../../policy/tasks/png";
 import { PolicyTokenizer } from "../../policy/tokenizer";
 import { loadWorkspace, splitFile } from "../../rl/workspace";
+import { formatDuration } from "../../rl/trainer/progress";
 import { CliError, type CliCommand } from "../command";
-import { duration, num, progressBar, progressLine } from "../format";
+import { num, progressBar, progressLine } from "../format";
 import { intOption, numberOption } from "./options";
 
 const usage = `rewardlab sft [WORKSPACE] [options]
@@ -109,7 +110,7 @@ export const sftCommand: CliCommand = {
       const where = relative(io.cwd, out) || ".";
       if (values.json) io.stdout(JSON.stringify({ event: "done", out, steps: result.steps, loss: result.finalLoss, seconds: result.seconds, stopped: result.stopped }) + "\n");
       else {
-        io.stdout(`${result.stopped ? "stopped" : "trained"} ${result.steps} steps in ${duration(result.seconds)}, final loss ${num(result.finalLoss)} -> ${where}\n`);
+        io.stdout(`${result.stopped ? "stopped" : "trained"} ${result.steps} steps in ${formatDuration(result.seconds)}, final loss ${num(result.finalLoss)} -> ${where}\n`);
         if (result.stopped) io.stdout(`continue with: rewardlab sft ${positionals[0] ?? "."} --out ${where} --steps ${steps} --resume\n`);
         else io.stdout(`evaluate it: rewardlab eval ${positionals[0] ?? "."} --checkpoint ${where}\n`);
       }

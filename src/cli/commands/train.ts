@@ -4,8 +4,9 @@ import { PRESETS, presetNames } from "../../rl/presets";
 import { describeSettings } from "../../rl/settings";
 import { startTraining } from "../../rl/trainer/client";
 import { type TrainEvent, type TrainRequest } from "../../rl/trainer/protocol";
+import { formatDuration } from "../../rl/trainer/progress";
 import { CliError, type CliCommand, type CliIO } from "../command";
-import { duration, num, progressBar, progressLine } from "../format";
+import { num, progressBar, progressLine } from "../format";
 import { intOption } from "./options";
 
 const presetLines = presetNames().map((name) => `  ${name.padEnd(13)}${PRESETS[name].summary}`).join("\n");
@@ -65,7 +66,7 @@ function humanReporter(io: CliIO, began: number) {
       case "metrics":
         last = { ...last, ...event.metrics };
         if (!io.interactive && (event.step % 10 === 0 || event.step === total)) {
-          io.stderr(`step ${event.step}/${total}  reward ${num(event.metrics["reward/total/mean"])}  kl ${num(event.metrics["actor/kl"])}  len ${num(event.metrics["response_length/mean"])}  ${duration(elapsed)}\n`);
+          io.stderr(`step ${event.step}/${total}  reward ${num(event.metrics["reward/total/mean"])}  kl ${num(event.metrics["actor/kl"])}  len ${num(event.metrics["response_length/mean"])}  ${formatDuration(elapsed)}\n`);
         }
         break;
       case "eval":
@@ -125,7 +126,7 @@ export const trainCommand: CliCommand = {
       }
       if (!values.json) {
         const where = relative(io.cwd, final.runDir);
-        io.stdout(`${final.status} after step ${final.step} in ${duration((performance.now() - began) / 1000)}; best held-out accuracy ${final.best ? `${num(final.best.accuracy)} at step ${final.best.step}` : "-"}\n`);
+        io.stdout(`${final.status} after step ${final.step} in ${formatDuration((performance.now() - began) / 1000)}; best held-out accuracy ${final.best ? `${num(final.best.accuracy)} at step ${final.best.step}` : "-"}\n`);
         io.stdout(`run folder: ${where}\n`);
         if (final.checkpoint) io.stdout(`evaluate: rewardlab eval ${positionals[0] ?? "."} --checkpoint ${relative(io.cwd, final.checkpoint)}\n`);
         if (final.status === "cancelled") io.stdout(`continue: rewardlab train ${positionals[0] ?? "."} --resume ${where}\n`);

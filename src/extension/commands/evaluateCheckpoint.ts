@@ -3,7 +3,7 @@ import * as vscode from "vscode";
 import type { RunEntry } from "../../rl/runs";
 import { runFromArgument } from "../runs/runArgument";
 import { runWorkspace } from "../runs/runCatalog";
-import { formatMetric } from "../training/progress";
+import { formatMetric } from "../../rl/trainer/progress";
 import { EvaluationCancelled, evaluationFile, evaluationSummary, runEvaluation, type EvaluationResult } from "../training/evaluation";
 import type { Services } from "../services";
 import type { Command } from "./command";

@@ -6,7 +6,7 @@ import { Disposable } from "../base/disposable";
 import type { DashboardPanels } from "../dashboard/dashboardPanels";
 import type { Log } from "../log";
 import type { RunsView } from "../views/runsView";
-import { eventLogLine, type FinalEvent, finalMessage, TrainingProgress } from "./progress";
+import { eventLogLine, type FinalEvent, finalMessage, TrainingProgress } from "../../rl/trainer/progress";
 import { EventLoopProbe, formatDelay } from "./responsiveness";
 
 /** The training this window runs: the trainer child and what is known of its progress. */

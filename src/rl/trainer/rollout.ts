@@ -2,6 +2,7 @@
 // scored by the workspace's rewards, with DAPO's dynamic sampling (drop groups whose scores are all
 // equal; generate more until the batch is full or the generation budget is spent).
 
+import { dirname } from "node:path";
 import { type SequenceItem } from "../../policy/batch";
 import { type Generation, type PolicyGenerator } from "../../policy/generate";
 import { type DatasetRecord } from "../../policy/tasks/dataset";
@@ -54,7 +55,9 @@ export async function collectRollouts(
 ): Promise<Rollouts> {
   const tok = generator.policy.tokenizer;
   const n = settings.rollout_n;
-  const kept: Omit<Rollouts, "sampling" | "seconds" | "groups"> = { prompts: [], items: [], gens: [], records: [], rewards: emptyRewards() };
+  const kept: Omit<Rollouts, "sampling" | "seconds" | "groups" | "rewards"> = { prompts: [], items: [], gens: [], records: [] };
+  const keptRewards: { from: BatchRewards; i: number }[] = [];
+  const errors: BatchRewards["errors"] = { count: 0, first: null };
   const seconds = { rollout: 0, reward: 0 };
   let generatedGroups = 0, keptGroups = 0, batches = 0;
   do {
@@ -68,7 +71,7 @@ export async function collectRollouts(
     seconds.rollout += (performance.now() - t0) / 1000;
     const records = gens.map((gen, i) => {
       const p = prompts[i];
-      return rolloutRecord(source.records[p], tok.decode(gen.ids), tokenInfo(tok, gen), { datasetDir: dirOf(source.datasetFile), outFile }, {
+      return rolloutRecord(source.records[p], tok.decode(gen.ids), tokenInfo(tok, gen), { datasetDir: dirname(source.datasetFile), outFile }, {
         id: `s${step}-p${p}-${i % n}`, group: `p${p}@${step}${batches ? `.${batches}` : ""}`, step,
         meta: { stop: gen.stop },
       });
@@ -87,20 +90,15 @@ export async function collectRollouts(
       kept.items.push(items[i]);
       kept.gens.push(gens[i]);
       kept.records.push(records[i]);
-      appendReward(kept.rewards, rewards, i);
+      keptRewards.push({ from: rewards, i });
     }
     keptGroups = kept.prompts.length / n;
-    kept.rewards.errors.count += rewards.errors.count;
-    kept.rewards.errors.first ??= rewards.errors.first;
+    errors.count += rewards.errors.count;
+    errors.first ??= rewards.errors.first;
   } while (settings.filter_groups_enable && shouldRefill(keptGroups, batches, settings));
   if (kept.prompts.length === 0) throw new Error(`step ${step}: dynamic sampling kept no group in ${batches} generation batches (every group's rewards were equal); lower max_num_gen_batches's strictness or check the rewards`);
   const groups = Int32Array.from(kept.prompts.map((_, i) => Math.floor(i / n)));
-  return { ...kept, groups, sampling: { generatedGroups, keptGroups, batches }, seconds };
-}
-
-function dirOf(file: string): string {
-  const i = Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\"));
-  return i >= 0 ? file.slice(0, i) : ".";
+  return { ...kept, rewards: gatherRewards(keptRewards, errors), groups, sampling: { generatedGroups, keptGroups, batches }, seconds };
 }
 
 /** The values dynamic sampling compares within a group: the total score or one reward. */
@@ -113,13 +111,15 @@ function filterMetric(rewards: BatchRewards, settings: RlSettings): Float64Array
   return column;
 }
 
-function emptyRewards(): BatchRewards {
-  return { outcome: new Float64Array(0), steps: [], byReward: {}, perSample: [], errors: { count: 0, first: null } };
-}
-
-function appendReward(into: BatchRewards, from: BatchRewards, i: number): void {
-  into.outcome = Float64Array.from([...into.outcome, from.outcome[i]]);
-  into.steps.push(from.steps[i]);
-  into.perSample.push(from.perSample[i]);
-  for (const [name, column] of Object.entries(from.byReward)) into.byReward[name] = Float64Array.from([...(into.byReward[name] ?? []), column[i]]);
+/** The kept responses' rewards, in kept order, as one BatchRewards. */
+function gatherRewards(kept: readonly { from: BatchRewards; i: number }[], errors: BatchRewards["errors"]): BatchRewards {
+  const byReward: Record<string, Float64Array> = {};
+  for (const name of Object.keys(kept[0]?.from.byReward ?? {})) byReward[name] = Float64Array.from(kept, ({ from, i }) => from.byReward[name][i]);
+  return {
+    outcome: Float64Array.from(kept, ({ from, i }) => from.outcome[i]),
+    steps: kept.map(({ from, i }) => from.steps[i]),
+    byReward,
+    perSample: kept.map(({ from, i }) => from.perSample[i]),
+    errors,
+  };
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BASE_SETTINGS } from "../../src/rl/presets";
 import type { TrainEvent } from "../../src/rl/trainer/protocol";
-import { eventLogLine, finalMessage, formatDuration, TrainingProgress } from "../../src/extension/training/progress";
+import { eventLogLine, finalMessage, formatDuration, TrainingProgress } from "../../src/rl/trainer/progress";
 import { EventLoopProbe } from "../../src/extension/training/responsiveness";
 
 const started = (startStep = 0, total = 10): TrainEvent => ({

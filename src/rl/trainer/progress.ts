@@ -1,10 +1,10 @@
 /**
- * What the editor says about a training run while it goes: "step 3/30 · rollout · ETA 40s" for the
+ * What the editor (and the CLI's durations) say about a training run while it goes: "step 3/30 · rollout · ETA 40s" for the
  * progress notification and the status bar, the final notification's text, and one line per event
  * for the output channel. Pure (no vscode), so it is unit-tested.
  */
 import * as path from "node:path";
-import type { TrainEvent, TrainPhase } from "../../rl/trainer/protocol";
+import type { TrainEvent, TrainPhase } from "./protocol";
 
 type Started = Extract<TrainEvent, { type: "started" }>;
 export type FinalEvent = Extract<TrainEvent, { type: "done" | "error" }>;
