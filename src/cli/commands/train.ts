@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PRESETS, presetNames } from "../../rl/presets";
@@ -24,8 +25,9 @@ Options:
   --algo PRESET     ${presetNames().join(" | ")} (default: rewardlab.json trainer.algo, else grpo)
   --steps N         training steps (total_steps)
   --set KEY=VALUE   override a setting (repeatable); names follow verl, see below
-  --rewards PATH    train with these reward files/folders (repeatable, inside the workspace)
-                    instead of rewardlab.json "rewards", e.g. --rewards rewards --rewards hackable
+  --rewards PATH    train with these reward files/folders (repeatable, inside the workspace;
+                    relative to the current folder, else to the workspace) instead of
+                    rewardlab.json "rewards", e.g. --rewards rewards --rewards hackable
   --out DIR         run folder, default WORKSPACE/runs/<time>-<preset>
   --resume DIR      continue a run from its latest checkpoint (same settings and seeds)
   --json            JSON lines: one TrainEvent per line (started, progress, metrics, eval, done, error)
@@ -84,6 +86,12 @@ function humanReporter(io: CliIO, began: number) {
   };
 }
 
+/** A --rewards path: relative to the current folder when it exists there, else to the workspace (like rewardlab.json's "rewards"). */
+export function rewardPath(path: string, cwd: string, workspace: string): string {
+  const fromCwd = resolve(cwd, path);
+  return existsSync(fromCwd) ? fromCwd : resolve(workspace, path);
+}
+
 export const trainCommand: CliCommand = {
   name: "train",
   summary: "train the workspace's policy with RL (GRPO, DAPO, Dr.GRPO, PPO, RLOO, REINFORCE++, GSPO)",
@@ -104,11 +112,12 @@ export const trainCommand: CliCommand = {
     });
     if (positionals.length > 1) throw new CliError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
     if (values.algo && !presetNames().includes(values.algo as never)) throw new CliError(`--algo "${values.algo}": valid presets are ${presetNames().join(", ")}`);
+    const workspace = resolve(io.cwd, positionals[0] ?? ".");
     const request: TrainRequest = {
-      workspace: resolve(io.cwd, positionals[0] ?? "."),
+      workspace,
       preset: values.algo,
       overrides: parseSets(values.set),
-      rewards: values.rewards.length ? values.rewards.map((p) => resolve(io.cwd, p)) : undefined,
+      rewards: values.rewards.length ? values.rewards.map((p) => rewardPath(p, io.cwd, workspace)) : undefined,
       steps: values.steps ? intOption(values.steps, "--steps", 1) : undefined,
       out: values.out ? resolve(io.cwd, values.out) : undefined,
       resume: values.resume ? resolve(io.cwd, values.resume) : undefined,
