@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { rewardPath } from "../../src/cli/commands/train";
 
-test("--rewards paths: relative to the current folder when they exist there, else to the workspace", () => {
+test("--rewards paths: relative to the current folder when they exist there, else to the workspace", (t) => {
   const root = mkdtempSync(join(tmpdir(), "rewardlab-train-cli-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
   const ws = join(root, "ws");
   mkdirSync(join(ws, "hackable"), { recursive: true });
   mkdirSync(join(ws, "rewards"), { recursive: true });
