@@ -10,6 +10,7 @@ import { writeDataset } from "../../src/policy/tasks/dataset";
 import { PolicyTokenizer } from "../../src/policy/tokenizer";
 import { presetNames } from "../../src/rl/presets";
 import { runTraining } from "../../src/rl/trainer/loop";
+import { equalScoreShare } from "../../src/rl/trainer/metrics";
 import { type TrainEvent, type TrainRequest } from "../../src/rl/trainer/protocol";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -54,7 +55,7 @@ test("a short GRPO run writes the run folder the dashboard reads", async () => {
   assert.ok(existsSync(join(out, "rewards/accuracy.reward.ts")), "reward snapshot");
   const rows = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
   assert.deepEqual(rows.map((r) => r.step), [0, 1, 2]);
-  for (const key of ["reward/total/mean", "reward/accuracy/mean", "actor/pg_loss", "actor/kl", "actor/entropy", "response_length/mean", "timing/rollout_s"]) {
+  for (const key of ["reward/total/mean", "reward/accuracy/mean", "actor/pg_loss", "actor/kl", "actor/entropy", "response_length/mean", "timing/rollout_s", "sampling/equal_score_groups"]) {
     assert.ok(Number.isFinite(rows[1][key]), `${key} in ${JSON.stringify(rows[1])}`);
   }
   assert.ok(Number.isFinite(rows[2]["eval/accuracy"]));
@@ -122,6 +123,12 @@ export default defineReward({
     const [first, last] = [reward(0, 3), reward(17, 20)];
     assert.ok(last > first + 0.2, `${preset}: digit share ${first.toFixed(3)} -> ${last.toFixed(3)}`);
   }
+});
+
+test("equal_score_groups counts the groups whose responses all scored the same", () => {
+  // groups 0: {1, 1}, 1: {0, 1}, 2: {0.5, 0.5} -> 2 of 3 carry no group-relative advantage
+  assert.equal(equalScoreShare(Float32Array.of(1, 1, 0, 1, 0.5, 0.5), Int32Array.of(0, 0, 1, 1, 2, 2)), 2 / 3);
+  assert.equal(equalScoreShare(new Float32Array(0), new Int32Array(0)), 0);
 });
 
 test("every preset runs a step (value-free and PPO with the value head)", async () => {

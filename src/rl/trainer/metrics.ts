@@ -33,6 +33,7 @@ export function stepMetrics(step: number, r: Rollouts, batch: PreparedBatch, los
   out["rollout/entropy"] = tokens ? entropy / tokens : 0;
   out["sampling/kept_groups"] = r.sampling.keptGroups;
   out["sampling/generated_groups"] = r.sampling.generatedGroups;
+  out["sampling/equal_score_groups"] = equalScoreShare(batch.scores, r.groups);
   Object.assign(out, batch.metrics, losses);
   // The short names for the dashboard, next to verl's.
   if (losses["actor/pg_clipfrac"] !== undefined) out["actor/clip_frac"] = losses["actor/pg_clipfrac"];
@@ -42,6 +43,23 @@ export function stepMetrics(step: number, r: Rollouts, batch: PreparedBatch, los
   out["timing/step_s"] = round(time.step);
   out["throughput/rollout_tokens_per_s"] = round(tokens / Math.max(1e-9, r.seconds.rollout));
   return Object.fromEntries(Object.entries(out).filter(([, v]) => Number.isFinite(v)));
+}
+
+/**
+ * Share of groups whose responses all scored the same: they carry no group-relative advantage
+ * (GRPO, RLOO), so a value near 1 means the step taught next to nothing (DAPO's dynamic sampling
+ * drops them).
+ */
+export function equalScoreShare(scores: Float32Array, groups: Int32Array): number {
+  const range = new Map<number, [number, number]>();
+  groups.forEach((g, b) => {
+    const r = range.get(g);
+    if (r) [r[0], r[1]] = [Math.min(r[0], scores[b]), Math.max(r[1], scores[b])];
+    else range.set(g, [scores[b], scores[b]]);
+  });
+  let equal = 0;
+  for (const [lo, hi] of range.values()) if (hi - lo <= 1e-6) equal++;
+  return range.size ? equal / range.size : 0;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
