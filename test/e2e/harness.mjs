@@ -204,10 +204,26 @@ export function testWith(session, prefix) {
         if (current) {
           await shot(current.page, `FAILED-${prefix}-${++failures}`).catch(() => undefined);
           console.log(`console errors so far:\n${current.consoleErrors.join("\n")}`);
+          console.log(await whatTheUserSees(current));
         }
         throw error;
       }
     });
+}
+
+/**
+ * What was on screen and in the extension's log when a test failed, for a CI log that has no
+ * screenshots: the notifications, an open quick pick or modal dialog, and the log's last lines.
+ */
+async function whatTheUserSees(current) {
+  const texts = async (selector) => (await current.page.locator(selector).allTextContents().catch(() => [])).map((text) => text.trim()).filter(Boolean);
+  const log = current.extensionLog().trimEnd().split("\n").slice(-40).join("\n");
+  return [
+    `notifications: ${JSON.stringify(await texts(".notification-toast"))}`,
+    `quick pick: ${JSON.stringify(await texts(".quick-input-widget:visible .quick-input-title, .quick-input-widget:visible .quick-input-message"))}`,
+    `modal dialog: ${JSON.stringify(await texts(".monaco-dialog-box"))}${current.dialogs.length ? `; browser dialogs: ${JSON.stringify(current.dialogs)}` : ""}`,
+    `RewardLab log (last lines):\n${log}`,
+  ].join("\n");
 }
 
 /** The document of the webview whose page has `selector` (several webviews may be open). */

@@ -81,13 +81,23 @@ const toast = (page, text) => page.locator(".notification-toast", { hasText: tex
  * Runs `label` from `row`'s context menu. Menu items act on keyboard Enter reliably (a synthetic
  * click can land before the menu listens), once the hovered item has the focus.
  */
-async function contextMenu(page, row, label) {
-  await row.click({ button: "right" });
-  const item = page.locator(".context-view .action-item", { hasText: label });
-  await item.hover();
-  await page.locator(".context-view .action-item.focused", { hasText: label }).waitFor({ timeout: 5_000 });
-  await page.keyboard.press("Enter");
-  await page.locator(".context-view .action-item").first().waitFor({ state: "detached", timeout: 5_000 });
+/**
+ * Chooses `label` in `row`'s context menu, then waits for `effect` (a locator that shows the command
+ * ran). A menu can close between the hover and the Enter (a notification or a view refresh takes the
+ * focus), so the Enter lands elsewhere and nothing runs: the menu is opened again, at most twice.
+ */
+async function contextMenu(page, row, label, effect, timeout) {
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: "right" });
+    const item = page.locator(".context-view .action-item", { hasText: label });
+    await item.hover();
+    await page.locator(".context-view .action-item.focused", { hasText: label }).waitFor({ timeout: 5_000 });
+    await page.keyboard.press("Enter");
+    await page.locator(".context-view .action-item").first().waitFor({ state: "detached", timeout: 5_000 });
+    const seen = await effect.waitFor({ timeout: attempt < 3 ? 15_000 : timeout }).then(() => true, (error) => (attempt < 3 ? false : Promise.reject(error)));
+    if (seen) return;
+    console.log(`"${label}" from the context menu showed nothing in 15 s: opening the menu again (attempt ${attempt + 1})`);
+  }
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -185,8 +195,7 @@ test("Train with Current Reward: pick GRPO and steps, the dashboard's charts gro
 
 test("the cancelled run resumes from its context menu and completes", async () => {
   const { page } = vscode;
-  await contextMenu(page, runRow(page, "grpo · cancelled"), "Resume Training");
-  await toast(page, "RewardLab: training (resume").waitFor({ timeout: 30_000 });
+  await contextMenu(page, runRow(page, "grpo · cancelled"), "Resume Training", toast(page, "RewardLab: training (resume"), 30_000);
   const done = toast(page, `completed ${STEPS} steps`);
   await done.waitFor({ timeout: 180_000 });
   await runRow(page, `grpo · completed · ${STEPS}/${STEPS}`).waitFor({ timeout: 30_000 });
@@ -209,8 +218,8 @@ test("Evaluate Checkpoint on a checkpoint shows accuracy, format rate and IoU, a
   await page.keyboard.press("End");
   const checkpoint = runRow(page, `step-000${STEPS}`);
   await checkpoint.waitFor({ timeout: 15_000 });
-  await contextMenu(page, checkpoint, "Evaluate Checkpoint");
   const result = toast(page, "on the test split");
+  await contextMenu(page, checkpoint, "Evaluate Checkpoint", page.locator(".notification-toast", { hasText: /RewardLab: evaluating|on the test split/ }).first(), 30_000);
   await result.waitFor({ timeout: 120_000 });
   assert.match(await result.textContent(), new RegExp(`step-000${STEPS} on the test split: accuracy [\\d.]+ · format [\\d.]+ · IoU – · 16 examples`));
   await result.locator(".monaco-button", { hasText: "Open Rollouts" }).click();
