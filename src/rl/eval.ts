@@ -32,12 +32,26 @@ export interface EvalMetrics {
   /** Mean IoU of the answered box on grounding ("locate") questions; null when there are none. */
   iou: number | null;
   response_length: number;
+  /**
+   * The largest share of a question type's answers that are one and the same answer, over the
+   * types with at least {@link MIN_ANSWERS_FOR_SHARE} answers (null when none has). A policy that
+   * learned to give the most common answer instead of solving the task shows up here.
+   */
+  answer_top_share: number | null;
+}
+
+/** Per question type: how many, how many right, and its most common answer with that answer's share. */
+export interface TypeResult {
+  count: number;
+  accuracy: number;
+  /** Most common answer among the type's responses that have one (null when none has). */
+  topAnswer: { text: string; share: number } | null;
 }
 
 export interface EvalResult {
   metrics: EvalMetrics;
-  /** Accuracy and count per question type (meta.type). */
-  byType: Record<string, { count: number; accuracy: number }>;
+  /** Accuracy, count and most common answer per question type (meta.type). */
+  byType: Record<string, TypeResult>;
   records: TraceRecord[];
 }
 
@@ -45,15 +59,45 @@ export const DEFAULT_EVAL: EvalOptions = { batchSize: 64, temperature: 0, topP: 
 
 const strictFormat = formatReward({ strict: true });
 
+/** Types with fewer answers than this are too small for their top answer's share to mean much. */
+export const MIN_ANSWERS_FOR_SHARE = 10;
+
+/** Answers compared for "the same answer": trimmed, inner whitespace collapsed, lower case. */
+function answerKey(text: string): string {
+  return text.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+/** The most common key in `counts` and its share of all of them; null when empty. */
+export function topAnswer(counts: ReadonlyMap<string, number>): { text: string; share: number } | null {
+  let best: string | null = null, bestCount = 0, total = 0;
+  for (const [text, count] of counts) {
+    total += count;
+    if (count > bestCount) [best, bestCount] = [text, count];
+  }
+  return best === null ? null : { text: best, share: bestCount / total };
+}
+
+/** The largest top-answer share over types with enough answers (see {@link EvalMetrics}). */
+export function answerTopShare(answersByType: Iterable<ReadonlyMap<string, number>>): number | null {
+  let share: number | null = null;
+  for (const counts of answersByType) {
+    let answered = 0;
+    for (const count of counts.values()) answered += count;
+    const top = topAnswer(counts);
+    if (top && answered >= MIN_ANSWERS_FOR_SHARE) share = Math.max(share ?? 0, top.share);
+  }
+  return share;
+}
+
 /** Scores one completion against its dataset record. */
-export function judge(record: DatasetRecord, completion: string): { correct: boolean; format: boolean; iou: number | null } {
+export function judge(record: DatasetRecord, completion: string): { correct: boolean; format: boolean; iou: number | null; predicted: string | null } {
   const predicted = extractAnswer(completion)?.text ?? null;
   const sample = new TraceSample({ completion }, 0, 0, { mode: "auto" });
   const format = strictFormat.score(sample, {} as never) === 1;
   const gold = parseBox(record.answer);
   const pred = predicted === null ? null : parseBox(predicted);
   const iou = gold ? (pred ? pixelBoxIou(gold, pred) : 0) : null;
-  return { correct: answerCorrect(record.answer, predicted), format, iou };
+  return { correct: answerCorrect(record.answer, predicted), format, iou, predicted };
 }
 
 /**
@@ -71,7 +115,7 @@ export async function evaluatePolicy(
   const builder = new ItemBuilder(policy);
   const datasetDir = dirname(resolve(datasetFile));
   const out: TraceRecord[] = [];
-  const byType: Record<string, { count: number; correct: number }> = {};
+  const byType: Record<string, { count: number; correct: number; answers: Map<string, number> }> = {};
   let correct = 0, formatted = 0, length = 0, iouSum = 0, iouCount = 0;
   for (let start = 0; start < records.length; start += options.batchSize) {
     const batch = records.slice(start, start + options.batchSize);
@@ -89,9 +133,13 @@ export async function evaluatePolicy(
         iouCount++;
       }
       const type = String(record.meta?.type ?? "all");
-      byType[type] ??= { count: 0, correct: 0 };
-      byType[type].count++;
-      byType[type].correct += +verdict.correct;
+      const tally = (byType[type] ??= { count: 0, correct: 0, answers: new Map() });
+      tally.count++;
+      tally.correct += +verdict.correct;
+      if (verdict.predicted !== null) {
+        const key = answerKey(verdict.predicted);
+        tally.answers.set(key, (tally.answers.get(key) ?? 0) + 1);
+      }
       const rewards: Record<string, number | null> = { accuracy: +verdict.correct, format: +verdict.format, iou: verdict.iou };
       out.push(rolloutRecord(record, completion, tokenInfo(policy.tokenizer, gen), { datasetDir, outFile }, { rewards, meta: { stop: gen.stop } }));
     });
@@ -99,8 +147,15 @@ export async function evaluatePolicy(
   }
   const n = Math.max(1, records.length);
   return {
-    metrics: { count: records.length, accuracy: correct / n, format_rate: formatted / n, iou: iouCount ? iouSum / iouCount : null, response_length: length / n },
-    byType: Object.fromEntries(Object.entries(byType).map(([t, v]) => [t, { count: v.count, accuracy: v.correct / v.count }])),
+    metrics: {
+      count: records.length,
+      accuracy: correct / n,
+      format_rate: formatted / n,
+      iou: iouCount ? iouSum / iouCount : null,
+      response_length: length / n,
+      answer_top_share: answerTopShare(Object.values(byType).map((v) => v.answers)),
+    },
+    byType: Object.fromEntries(Object.entries(byType).map(([t, v]) => [t, { count: v.count, accuracy: v.correct / v.count, topAnswer: topAnswer(v.answers) }])),
     records: out,
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { MetricRow } from "./runs";
 
-export type WarningKind = "reward-without-accuracy" | "length-blowup" | "lone-component" | "entropy-collapse";
+export type WarningKind = "reward-without-accuracy" | "length-blowup" | "lone-component" | "entropy-collapse" | "answer-collapse";
 
 export interface TrainingWarning {
   kind: WarningKind;
@@ -48,6 +48,10 @@ export const WARNING_THRESHOLDS = {
   entropyShare: 0.25,
   /** ... and so is entropy under this many nats per token, from an early window above it. */
   entropyFloor: 0.05,
+  /** One answer taking at least this share of a question type's held-out answers ... */
+  answerShare: 0.6,
+  /** ... having grown by at least this much since the first evaluation (the base policy) is an answer collapse. */
+  answerRise: 0.2,
 } as const;
 
 type Thresholds = { [K in keyof typeof WARNING_THRESHOLDS]: number };
@@ -62,7 +66,7 @@ interface Trend {
 /** Runs every detector over `rows` (one per step, any order; eval-only rows are fine). */
 export function detectWarnings(rows: readonly MetricRow[], thresholds: Thresholds = WARNING_THRESHOLDS): TrainingWarning[] {
   const sorted = [...rows].sort((a, b) => a.step - b.step);
-  return [rewardWithoutAccuracy(sorted, thresholds), lengthBlowup(sorted, thresholds), loneComponent(sorted, thresholds), entropyCollapse(sorted, thresholds)].filter(
+  return [rewardWithoutAccuracy(sorted, thresholds), lengthBlowup(sorted, thresholds), loneComponent(sorted, thresholds), entropyCollapse(sorted, thresholds), answerCollapse(sorted, thresholds)].filter(
     (warning): warning is TrainingWarning => warning !== undefined,
   );
 }
@@ -164,6 +168,25 @@ function entropyCollapse(rows: readonly MetricRow[], t: Thresholds): TrainingWar
   };
 }
 
+function answerCollapse(rows: readonly MetricRow[], t: Thresholds): TrainingWarning | undefined {
+  // Against the first evaluation alone: that is the base policy (step 0), and an answer collapse is
+  // often under way by the second one.
+  const share = trend(rows, "eval/answer_top_share", evalWindows);
+  const base = rows.find((row) => row["eval/answer_top_share"] !== undefined)?.["eval/answer_top_share"];
+  if (!share || base === undefined || share.late < t.answerShare || share.late - base < t.answerRise) return undefined;
+  return {
+    kind: "answer-collapse",
+    title: "One answer for everything",
+    message:
+      `One answer now makes up ${percent(share.late)} of the held-out answers to a question type (${percent(base)} at step ${share.fromStep}): ` +
+      "the policy may be giving the most common answer instead of solving the task, so accuracy can rise without any new skill; " +
+      "rewardlab eval lists each type's most common answer, and the eval rollouts show it.",
+    fromStep: share.fromStep,
+    toStep: share.toStep,
+    metrics: ["eval/answer_top_share", "eval/accuracy"],
+  };
+}
+
 /** Reward component names with a `reward/<name>/mean` series, "total" excluded. */
 export function componentNames(rows: readonly MetricRow[]): string[] {
   const names = new Set<string>();
@@ -174,6 +197,10 @@ export function componentNames(rows: readonly MetricRow[]): string[] {
     }
   }
   return [...names].sort();
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
 }
 
 function fixed(value: number): string {

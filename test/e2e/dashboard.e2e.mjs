@@ -118,7 +118,7 @@ test("a hacked run: warnings, reward-version drift, and a second run drawn over 
   const view = await webviewWith(page, ".run-title h1 >> text=length-hack");
   await view.locator(".warning").first().waitFor({ timeout: 15_000 });
   const kinds = await view.locator(".warning").evaluateAll((items) => items.map((item) => item.dataset.kind));
-  assert.deepEqual(kinds, ["reward-without-accuracy", "length-blowup", "lone-component", "entropy-collapse"]);
+  assert.deepEqual(kinds, ["reward-without-accuracy", "length-blowup", "lone-component", "entropy-collapse", "answer-collapse"]);
   assert.match(await view.locator(".drift-banner").textContent(), /This run uses reward version 257b91b30f6d; your files are now 8756cb9abd8b \(modified: rewards\/format\.reward\.ts\)/);
   await view.locator("vscode-button", { hasText: "Compare with run…" }).click();
   await page.locator(".quick-input-list .monaco-list-row", { hasText: "demo" }).first().click();

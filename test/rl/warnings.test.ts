@@ -104,6 +104,21 @@ test("entropy collapse: a large relative drop, or falling under the floor", () =
   assert.deepEqual(kinds(series({ ...healthy, "actor/entropy": ramp(1.2, 0.6) })), []);
 });
 
+test("answer collapse: one answer takes over a question type's held-out answers", () => {
+  // eval/answer_top_share at steps 0, 10, ..., 90 of the 90-step default GRPO run on shapes-vqa
+  // (README): count-shape went from "1" on 25 of 45 questions to 40 of 45, while accuracy rose.
+  const measured = [0.649, 0.86, 0.912, 0.877, 0.842, 0.844, 0.867, 0.822, 0.844, 0.889];
+  const rows = measured.map((share, i) => ({ step: i * 10, "eval/answer_top_share": share, "eval/accuracy": 0.245 + 0.008 * i }));
+  const warnings = detectWarnings(rows);
+  assert.deepEqual(warnings.map((w) => w.kind), ["answer-collapse"]);
+  assert.match(warnings[0].message, /^One answer now makes up 87% of the held-out answers to a question type \(65% at step 0\)/);
+  assert.deepEqual([warnings[0].fromStep, warnings[0].toStep], [0, 90]);
+  // Negative: concentrated from the start (a task whose answers are mostly one value), or rising but still varied.
+  assert.deepEqual(kinds(series({ ...healthy, "eval/answer_top_share": flat(0.8) })), []);
+  assert.deepEqual(kinds(series({ ...healthy, "eval/answer_top_share": ramp(0.2, 0.5) })), []);
+  assert.deepEqual(kinds(series({ ...healthy, "eval/answer_top_share": ramp(0.4, 0.9) }, { noise: 0 })), ["answer-collapse"]);
+});
+
 test("a hacked run shows several signatures at once, in a fixed order; row order does not matter", () => {
   const hacked = series({
     "reward/total/mean": ramp(0.3, 0.9),

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { loadPolicy } from "../../policy/checkpoint";
 import { PolicyGenerator } from "../../policy/generate";
 import { readDataset } from "../../policy/tasks/dataset";
-import { DEFAULT_EVAL, evaluatePolicy, writeTrace } from "../../rl/eval";
+import { DEFAULT_EVAL, evaluatePolicy, type TypeResult, writeTrace } from "../../rl/eval";
 import { loadWorkspace, splitFile } from "../../rl/workspace";
 import { formatDuration } from "../../rl/trainer/progress";
 import { CliError, type CliCommand } from "../command";
@@ -89,7 +89,8 @@ export const evalCommand: CliCommand = {
         ["mean IoU (grounding)", num(m.iou)],
         ["mean response tokens", num(m.response_length)],
       ]) + "\n\n");
-      io.stdout(table(["question type", "count", "accuracy"], Object.entries(result.byType).map(([t, v]) => [t, num(v.count), num(v.accuracy)])) + "\n\n");
+      const top = (answer: TypeResult["topAnswer"]) => (answer ? `${JSON.stringify(answer.text)} ${Math.round(answer.share * 100)}%` : "–");
+      io.stdout(table(["question type", "count", "accuracy", "most common answer"], Object.entries(result.byType).map(([t, v]) => [t, num(v.count), num(v.accuracy), top(v.topAnswer)])) + "\n\n");
       io.stdout(`rollouts: ${relative(io.cwd, out)}\n`);
       return 0;
     } finally {

@@ -212,6 +212,7 @@ async function evaluate(s: Setup, generator: PolicyGenerator, step: number, emit
   const m = result.metrics;
   Object.assign(into, { "eval/accuracy": m.accuracy, "eval/format_rate": m.format_rate, "eval/response_length": m.response_length });
   if (m.iou !== null) into["eval/iou"] = m.iou;
+  if (m.answer_top_share !== null) into["eval/answer_top_share"] = m.answer_top_share;
   if (!s.state.best || m.accuracy > s.state.best.accuracy) s.state.best = { step, accuracy: m.accuracy };
   if (step === 0) {
     s.run.appendMetrics({ step: 0, ...into });

@@ -1,7 +1,7 @@
 // Messages between a trainer child process and its parent (the CLI or the extension host).
 // Parent -> child: `start` once, `cancel` any time. Child -> parent: TrainEvent.
 
-import { type EvalMetrics } from "../eval";
+import { type EvalMetrics, type TypeResult } from "../eval";
 import { type RlSettings } from "../settings";
 
 export interface TrainRequest {
@@ -37,7 +37,7 @@ export type TrainEvent =
     }
   | { type: "progress"; step: number; total: number; phase: TrainPhase; elapsedS: number }
   | { type: "metrics"; step: number; metrics: Record<string, number> }
-  | { type: "eval"; step: number; metrics: EvalMetrics; byType: Record<string, { count: number; accuracy: number }>; file: string }
+  | { type: "eval"; step: number; metrics: EvalMetrics; byType: Record<string, TypeResult>; file: string }
   | { type: "log"; level: "info" | "warn"; message: string }
   | { type: "done"; status: "completed" | "cancelled"; runDir: string; step: number; checkpoint: string | null; best: { step: number; accuracy: number } | null }
   | { type: "error"; message: string; runDir: string | null; nonFinite: boolean };
