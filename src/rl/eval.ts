@@ -67,24 +67,28 @@ function answerKey(text: string): string {
   return text.trim().replace(/\s+/g, " ").toLowerCase();
 }
 
+/** The most common key in `counts`, its count and the count of all keys. */
+function mostCommon(counts: ReadonlyMap<string, number>): { text: string | null; count: number; total: number } {
+  let text: string | null = null, count = 0, total = 0;
+  for (const [key, n] of counts) {
+    total += n;
+    if (n > count) [text, count] = [key, n];
+  }
+  return { text, count, total };
+}
+
 /** The most common key in `counts` and its share of all of them; null when empty. */
 export function topAnswer(counts: ReadonlyMap<string, number>): { text: string; share: number } | null {
-  let best: string | null = null, bestCount = 0, total = 0;
-  for (const [text, count] of counts) {
-    total += count;
-    if (count > bestCount) [best, bestCount] = [text, count];
-  }
-  return best === null ? null : { text: best, share: bestCount / total };
+  const { text, count, total } = mostCommon(counts);
+  return text === null ? null : { text, share: count / total };
 }
 
 /** The largest top-answer share over types with enough answers (see {@link EvalMetrics}). */
 export function answerTopShare(answersByType: Iterable<ReadonlyMap<string, number>>): number | null {
   let share: number | null = null;
   for (const counts of answersByType) {
-    let answered = 0;
-    for (const count of counts.values()) answered += count;
-    const top = topAnswer(counts);
-    if (top && answered >= MIN_ANSWERS_FOR_SHARE) share = Math.max(share ?? 0, top.share);
+    const { count, total } = mostCommon(counts);
+    if (total >= MIN_ANSWERS_FOR_SHARE) share = Math.max(share ?? 0, count / total);
   }
   return share;
 }

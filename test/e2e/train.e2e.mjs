@@ -78,13 +78,11 @@ const runRow = (page, text) => runsPane(page).locator(".monaco-list-row", { hasT
 const toast = (page, text) => page.locator(".notification-toast", { hasText: text }).first();
 
 /**
- * Runs `label` from `row`'s context menu. Menu items act on keyboard Enter reliably (a synthetic
- * click can land before the menu listens), once the hovered item has the focus.
- */
-/**
  * Chooses `label` in `row`'s context menu, then waits for `effect` (a locator that shows the command
- * ran). A menu can close between the hover and the Enter (a notification or a view refresh takes the
- * focus), so the Enter lands elsewhere and nothing runs: the menu is opened again, at most twice.
+ * ran). Menu items act on keyboard Enter reliably (a synthetic click can land before the menu
+ * listens), once the hovered item has the focus. A menu can still close between the hover and the
+ * Enter (a notification or a view refresh takes the focus), so the Enter lands elsewhere and nothing
+ * runs: the menu is opened again, at most twice.
  */
 async function contextMenu(page, row, label, effect, timeout) {
   for (let attempt = 1; ; attempt++) {
