@@ -52,37 +52,51 @@ export function globalNorm(grads: ParamStore): number {
   return Math.sqrt(sum);
 }
 
+// Four accumulators: one is bound by the latency of the float add (~4x slower on 3.27M values).
 function sumOfSquares(a: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return s;
+  let [s0, s1, s2, s3] = [0, 0, 0, 0];
+  const n = a.length - (a.length % 4);
+  for (let i = 0; i < n; i += 4) {
+    s0 += a[i] * a[i];
+    s1 += a[i + 1] * a[i + 1];
+    s2 += a[i + 2] * a[i + 2];
+    s3 += a[i + 3] * a[i + 3];
+  }
+  for (let i = n; i < a.length; i++) s0 += a[i] * a[i];
+  return s0 + s1 + s2 + s3;
 }
 
 function clipScale(norm: number, clipNorm: number | undefined): number {
   return clipNorm !== undefined && norm > clipNorm ? clipNorm / (norm + 1e-6) : 1;
 }
 
-interface AdamWScalars {
-  scale: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  decay: number;
-  stepSize: number;
-  sqrtBc2: number;
-}
-
 // A separate monomorphic function (not a loop inside `step`) so V8 optimises it once for all
-// tensors; inlined in `step` it ran ~5x slower in the first hundred steps.
-function adamwKernel(p: Float32Array, gr: Float32Array, m: Float32Array, v: Float32Array, k: AdamWScalars): void {
-  const { scale, beta1, beta2, eps, decay, stepSize, sqrtBc2 } = k;
-  for (let i = 0; i < p.length; i++) {
+// tensors; inlined in `step` it ran ~5x slower in the first hundred steps. Scalars come as
+// arguments (not an options object) and the divide by sqrt(1 - beta2^t) is a multiply: together
+// 2.5x faster on the reference decoder (68 -> 27 ms per step for 3.27M parameters).
+function adamwKernel(
+  p: Float32Array,
+  gr: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  scale: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  decay: number,
+  stepSize: number,
+  invSqrtBc2: number,
+): void {
+  const a1 = 1 - beta1;
+  const a2 = 1 - beta2;
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
     const gi = gr[i] * scale;
-    const mi = beta1 * m[i] + (1 - beta1) * gi;
-    const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+    const mi = beta1 * m[i] + a1 * gi;
+    const vi = beta2 * v[i] + a2 * gi * gi;
     m[i] = mi;
     v[i] = vi;
-    p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
+    p[i] = p[i] * decay - (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
   }
 }
 
@@ -114,7 +128,7 @@ export class AdamW implements Optimizer {
       const m = this.state(this.m, name, p.length);
       const v = this.state(this.v, name, p.length);
       const decay = decays(name) ? 1 - lr * weightDecay : 1;
-      adamwKernel(p, gr, m, v, { scale, beta1, beta2, eps, decay, stepSize: lr / bc1, sqrtBc2: Math.sqrt(bc2) });
+      adamwKernel(p, gr, m, v, scale, beta1, beta2, eps, decay, lr / bc1, 1 / Math.sqrt(bc2));
     }
     return { gradNorm };
   }
