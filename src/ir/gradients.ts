@@ -6,7 +6,7 @@
 
 import { type GraphBuilder } from "./builder";
 import { type Primitive, type PrimitiveAttrs, type Tensor } from "./primitives";
-import { type Dim, type Shape, addDims, mulDims, shapesEqual, subDims } from "./shape";
+import { type Dim, type Shape, addDims, mulDims, numel, shapesEqual, subDims } from "./shape";
 
 export interface GradContext<P extends Primitive> {
   readonly g: GraphBuilder;
@@ -118,10 +118,7 @@ export const gradients: { [P in Primitive]: GradRule<P> } = {
       return piece;
     });
   },
-  gather: ({ g, inputs: [table, idx], dy }) => [
-    g.scatterNDAdd(g.full(table.shape, 0), g.reshape(idx, [...idx.shape, 1]), dy),
-    null,
-  ],
+  gather: ({ g, inputs: [table, idx], dy }) => [gatherGrad(g, table, idx, dy), null],
   gatherElements: ({ g, inputs: [x, idx], attrs: { axis }, dy }) => [
     g.scatterElementsAdd(g.full(x.shape, 0), idx, dy, axis),
     null,
@@ -140,6 +137,32 @@ export const gradients: { [P in Primitive]: GradRule<P> } = {
   layerNorm: layerNormGrad,
   gelu: ({ g, inputs: [x], attrs: { approximate }, dy }) => [g.mul(dy, approximate === "tanh" ? geluTanhSlope(g, x) : geluSlope(g, x))],
 };
+
+/** Tables up to this many rows get their gather gradient as a one-hot matmul (see gatherGrad). */
+const ONE_HOT_ROWS = 4096;
+
+/**
+ * Gather's adjoint: `dy` rows added into a zero table at `idx` (repeated indices accumulate).
+ * NOTE: not ONNX ScatterND(reduction="add"): ORT's CPU kernel splits it across intra-op threads
+ * and loses updates when indices repeat (onnxruntime#18048; with 2 threads an embedding gradient
+ * was off by up to 10%, differently on every run). Small tables (vocabularies, positions) use
+ * one-hot(idx)^T @ dy, a deterministic Gemm; larger ones ScatterElements(reduction="add"), which
+ * ORT runs serially.
+ */
+function gatherGrad(g: GraphBuilder, table: Tensor, idx: Tensor, dy: Tensor): Tensor {
+  const [rows, ...rest] = table.shape;
+  const n = numel(idx.shape);
+  const width = numel(rest);
+  const flatDy = g.reshape(dy, [n, width]);
+  const column = g.reshape(idx, [n, 1]);
+  if (typeof rows === "number" && rows <= ONE_HOT_ROWS) {
+    const ids = g.constant(BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)), [1, rows]);
+    const oneHot = g.cast(g.equal(column, ids), "float32"); // [n, rows]
+    return g.reshape(g.matmul(g.transpose(oneHot), flatDy), table.shape);
+  }
+  const summed = g.scatterElementsAdd(g.full([rows, width], 0), g.expand(column, [n, width]), flatDy, 0);
+  return g.reshape(summed, table.shape);
+}
 
 /**
  * Layer norm backward, recomputing the row statistics (the fused forward does not expose them):

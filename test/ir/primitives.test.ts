@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { GraphBuilder, type Primitive, evaluate, grad, gradients } from "../../src/ir/index";
+import { CompiledGraph } from "../../src/runtime/session";
 import { type OpCase, checkForward, checkGrad } from "./check";
 
 const pos = { lo: 0.5, hi: 2 };
@@ -88,3 +89,28 @@ test("gradients of slices that tile an axis are concatenated, not padded and sum
   const [da] = grad(g, g.sum(g.concat(parts.reverse(), 1)), [a]);
   assert.equal(g.nodeOf(da).op, "concat");
 });
+
+// ORT's ScatterND(reduction="add") loses updates on repeated indices with more than one intra-op
+// thread (onnxruntime#18048), so gather's gradient must not use it: an embedding gradient, run on
+// 2 threads, must count every occurrence of every token. Both of gatherGrad's paths: a small
+// table (one-hot matmul) and one over its row limit (serial ScatterElements).
+for (const rows of [128, 5000]) {
+  test(`gather's gradient counts every repeated index on 2 ORT threads (${rows}-row table)`, async () => {
+    const [n, width] = [3072, 256];
+    const g = new GraphBuilder();
+    const table = g.input("table", "float32", [rows, width]);
+    const ids = g.input("ids", "int64", [n]);
+    const [dTable] = grad(g, g.sum(g.gather(table, ids)), [table]);
+    const compiled = new CompiledGraph(g, { dTable }, { threads: 2 });
+    const idData = BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 7) % 128));
+    const expected = new Float32Array(rows * width);
+    for (const id of idData) for (let c = 0; c < width; c++) expected[Number(id) * width + c] += 1;
+    const feeds = { table: { data: new Float32Array(rows * width), shape: [rows, width] }, ids: { data: idData, shape: [n] } };
+    for (let run = 0; run < 5; run++) {
+      const out = (await compiled.run(feeds)).dTable.data as Float32Array;
+      const wrong = out.findIndex((v, i) => v !== expected[i]);
+      assert.equal(wrong, -1, `run ${run}: row ${Math.floor(wrong / width)} got ${out[wrong]}, want ${expected[wrong]}`);
+    }
+    await compiled.dispose();
+  });
+}
