@@ -1,11 +1,12 @@
 // Optimizers applied in JS to the parameter arrays, in place, after ORT computed the gradients.
 //
 // In JS or in the graph? Both exist; bench/autodiff.bench.ts measures both on the reference decoder
-// (3.27M params, 2 shared cores). Five runs, ms per AdamW step, JS vs ORT graph (optim-graph.ts:
-// params, m, v written as outputs into double buffers): 66/44, 69/76, 88/56 with ORT's spinning
-// threads, then 43/53, 47/49, 50/97, 44/49 without. Neither wins reliably; both are 4-7% of a
-// 0.7-1.2 s step (the single-threaded JS loop is bound by sqrt and divide, ~8 ns per parameter).
-// JS is the default: synchronous, no extra session, easy to extend. `GraphAdamW` is a drop-in.
+// (3.27M params, 2 shared cores). Earlier runs, ms per AdamW step, JS vs ORT graph (optim-graph.ts:
+// params, m, v written as outputs into double buffers): 43/53, 47/49, 50/97, 44/49. With the kernel
+// below taking its scalars as arguments and the gradient norm summed with four accumulators, JS is
+// 31-33 ms against the graph's 44-46 ms (about 4% of a 0.75-0.9 s step; the loop is bound by the
+// float64 sqrt and divide, ~8 ns per parameter). JS is the default: synchronous, no extra session,
+// easy to extend. `GraphAdamW` is a drop-in.
 
 import { type ParamStore } from "./params";
 
