@@ -39,7 +39,8 @@ export interface PrimitiveAttrs {
   /** Rows of a table: `table[indices]` along axis 0 (embedding lookup). */
   gather: NoAttrs;
   gatherElements: { axis: number };
-  /** `data` with `updates` added at `indices` (duplicates accumulate): gather's adjoint. */
+  /** `data` with `updates` added at `indices` (duplicates accumulate). Not gather's gradient: ORT's
+   *  CPU kernel loses updates on repeated indices with more than one thread (see gradients.ts). */
   scatterNDAdd: NoAttrs;
   scatterElementsAdd: { axis: number };
   cast: { to: DType };
