@@ -104,7 +104,7 @@ export class RewardEngine {
     let failure: unknown;
     let firstIndex = 0, read = 0, bytes = 0;
 
-    for await (const chunk of readLineChunks(path, { signal: options.signal, chunkBytes: this.options.chunkBytes ?? 1024 * 1024 })) {
+    for await (const chunk of readLineChunks(path, { signal: options.signal, chunkBytes: this.options.chunkBytes ?? 1024 * 1024, consumers: this.pool.size })) {
       // Size the table once from the first chunk's line density instead of doubling it (capped:
       // a first chunk of blank lines must not reserve gigabytes; past the cap the table doubles).
       if (chunk.offset === 0) table.reserve(Math.min(1 << 20, Math.ceil((chunk.lines * chunk.fileBytes * 1.05) / chunk.bytes.length)));

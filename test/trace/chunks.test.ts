@@ -38,6 +38,26 @@ test("chunks end on line boundaries, count lines, and cover the file exactly", a
   }
 });
 
+test("with parallel consumers, chunks shrink near the end of the file so consumers finish together", async () => {
+  const line = `{"completion":"${"z".repeat(200)}"}\n`; // 218 bytes
+  const text = line.repeat(Math.ceil((6 << 20) / line.length)); // ~6 MiB
+  const sizes: number[] = [];
+  let joined = 0, lines = 0;
+  for await (const chunk of readLineChunks(file(text), { chunkBytes: 1 << 20, consumers: 2 })) {
+    sizes.push(chunk.bytes.length);
+    assert.equal(chunk.offset, joined);
+    joined += chunk.bytes.length;
+    lines += chunk.lines;
+    chunk.release();
+  }
+  assert.equal(joined, text.length);
+  assert.equal(lines, text.length / line.length);
+  assert.ok(sizes[0] > 1_000_000, `first chunk ${sizes[0]} bytes`);
+  // The last chunks are at most a quarter of what is left, down to 64 KiB, not a full MiB.
+  assert.ok(sizes.at(-1)! <= 64 * 1024 + line.length, `last chunk ${sizes.at(-1)} bytes`);
+  assert.ok(sizes.slice(-4).every((n) => n < 512 * 1024), `last chunks ${sizes.slice(-4).join(", ")}`);
+});
+
 test("released buffers are reused; a chunk kept by its reader is never overwritten", async () => {
   const text = Array.from({ length: 50 }, (_, i) => `line ${i} ${"y".repeat(20)}`).join("\n") + "\n";
   const held: { bytes: Uint8Array; copy: string }[] = [];
