@@ -6,9 +6,11 @@
 // Usage: npm run bench -- autodiff   (env BENCH_STEPS=N for more timed steps)
 
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { GraphBuilder, decoderLM } from "../src/ir/index";
-import { AdamW, GraphAdamW, Trainer, decayMatrices, paramCount } from "../src/runtime/index";
+import { AdamW, GraphAdamW, Trainer, decayMatrices, paramCount, saveSafetensors } from "../src/runtime/index";
 import { ortMatmulGflops } from "./ir-matmul";
 
 const cfg = { vocab: 128, dModel: 256, layers: 4, heads: 4, maxSeq: 192 };
@@ -73,13 +75,13 @@ class TorchReference {
 }
 
 /** Starts the torch reference, or says why it cannot. */
-async function startTorch(): Promise<TorchReference | string> {
+async function startTorch(weights: string): Promise<TorchReference | string> {
   const python = "/usr/bin/python3";
   const install = "apt-get install -y python3-torch libopenblas0-pthread (Debian), then rerun";
   if (!existsSync(python)) return `skipped: ${python} not found; ${install}`;
   const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
   if (probe.status !== 0) return `skipped: torch is not importable by ${python}; ${install}`;
-  const torch = new TorchReference(python, JSON.stringify({ ...cfg, seq: T, batch: B, steps, warmup, threads, interleaved: true }));
+  const torch = new TorchReference(python, JSON.stringify({ ...cfg, seq: T, batch: B, steps, warmup, threads, interleaved: true, weights }));
   await torch.request(""); // "ready"
   return torch;
 }
@@ -89,7 +91,8 @@ interface Result {
   bestS: number;
   /** ours/torch speed ratio of each adjacent pair of steps (same load). */
   pairRatios: number[];
-  loss: number;
+  /** Loss of every step (warm-up included), before that step's update, ours and torch's from the same initial weights. */
+  losses: { ours: number[]; torch: number[] };
   optimizer: { jsMs: number; inGraphMs: number };
   torch: Record<string, number | string> | string;
 }
@@ -106,15 +109,25 @@ async function run(): Promise<Result> {
   console.log(`ours: ${paramCount(trainer.params)} params, ${g.nodes.length} IR nodes`);
   const ids = BigInt64Array.from({ length: B * T }, (_, i) => BigInt((i * 7) % cfg.vocab));
   const feeds = { tokens: { data: ids, shape: [B, T] }, targets: { data: ids, shape: [B, T] } };
-  const torch = await startTorch();
+  // Torch starts from our initial weights, so the two losses must agree step by step: a check that
+  // both sides compute the same training step, not just steps of the same size.
+  const dir = mkdtempSync(join(tmpdir(), "rl-bench-autodiff-"));
+  const weights = join(dir, "weights.safetensors");
+  saveSafetensors(weights, trainer.params, new Map([...g.params.values()].map((p) => [p.name, p.shape.map(Number)] as const)));
+  const torch = await startTorch(weights);
   const [times, jsOpt, pairRatios] = [[] as number[], [] as number[], [] as number[]];
-  let last = 0;
+  const losses = { ours: [] as number[], torch: [] as number[] };
   for (let i = 0; i < warmup + steps; i++) {
     // Alternate who goes first so neither side always runs right after the other's step.
-    const torchStep = async () => (typeof torch === "string" ? 0 : Number((await torch.request("step")).step_s));
+    const torchStep = async () => {
+      if (typeof torch === "string") return 0;
+      const reply = await torch.request("step");
+      losses.torch.push(Number(reply.loss));
+      return Number(reply.step_s);
+    };
     const before = i % 2 === 1 ? await torchStep() : 0;
     const t0 = performance.now();
-    last = (await trainer.computeGradients(feeds)).loss;
+    losses.ours.push((await trainer.computeGradients(feeds)).loss);
     const t1 = performance.now();
     optimizer.step(trainer.params, trainer.grads);
     const t2 = performance.now();
@@ -126,6 +139,7 @@ async function run(): Promise<Result> {
     }
   }
   const torchSummary = typeof torch === "string" ? torch : await torch.request("done");
+  rmSync(dir, { recursive: true, force: true });
   const shapes = new Map([...g.params.values()].map((p) => [p.name, p.shape] as const));
   const inGraph = new GraphAdamW(shapes, adamOptions);
   const graphOpt: number[] = [];
@@ -136,7 +150,7 @@ async function run(): Promise<Result> {
   }
   await inGraph.dispose();
   await trainer.dispose();
-  return { stepS: median(times) / 1000, bestS: Math.min(...times) / 1000, pairRatios, loss: last, optimizer: { jsMs: median(jsOpt), inGraphMs: median(graphOpt) }, torch: torchSummary };
+  return { stepS: median(times) / 1000, bestS: Math.min(...times) / 1000, pairRatios, losses, optimizer: { jsMs: median(jsOpt), inGraphMs: median(graphOpt) }, torch: torchSummary };
 }
 
 async function main(): Promise<void> {
@@ -150,7 +164,7 @@ async function main(): Promise<void> {
   const tokensPerS = (B * T) / mine.stepS;
   const eff = flops / mine.stepS / 1e9;
   console.log(`ORT MatMul 1024^3: ${kernel.toFixed(1)} GFLOP/s (before ${kernelBefore.toFixed(1)}, after ${kernelAfter.toFixed(1)})`);
-  console.log(`ours:  ${tokensPerS.toFixed(0)} tokens/s, ${mine.stepS.toFixed(3)} s/step, ${eff.toFixed(1)} GFLOP/s effective (${((100 * eff) / kernel).toFixed(0)}% of ORT MatMul), peak RSS ${rss.toFixed(0)} MB (process), loss ${mine.loss.toFixed(3)}`);
+  console.log(`ours:  ${tokensPerS.toFixed(0)} tokens/s, ${mine.stepS.toFixed(3)} s/step, ${eff.toFixed(1)} GFLOP/s effective (${((100 * eff) / kernel).toFixed(0)}% of ORT MatMul), peak RSS ${rss.toFixed(0)} MB (process)`);
   console.log(`optimizer (AdamW, 3.27M params): JS ${mine.optimizer.jsMs.toFixed(1)} ms/step, in-graph (ORT) ${mine.optimizer.inGraphMs.toFixed(1)} ms/step`);
   const torch = mine.torch;
   if (typeof torch === "string") {
@@ -158,7 +172,10 @@ async function main(): Promise<void> {
     return;
   }
   const [torchStep, torchTps] = [Number(torch.step_s), Number(torch.tokens_per_s)];
-  console.log(`torch ${torch.torch}: ${torchTps.toFixed(0)} tokens/s, ${torchStep.toFixed(3)} s/step, ${(flops / torchStep / 1e9).toFixed(1)} GFLOP/s effective, peak RSS ${Number(torch.peak_rss_mb).toFixed(0)} MB, matmul ${Number(torch.matmul_gflops).toFixed(1)} GFLOP/s, loss ${Number(torch.loss).toFixed(3)}`);
+  console.log(`torch ${torch.torch}: ${torchTps.toFixed(0)} tokens/s, ${torchStep.toFixed(3)} s/step, ${(flops / torchStep / 1e9).toFixed(1)} GFLOP/s effective, peak RSS ${Number(torch.peak_rss_mb).toFixed(0)} MB, matmul ${Number(torch.matmul_gflops).toFixed(1)} GFLOP/s`);
+  const { ours, torch: theirs } = mine.losses;
+  const gap = Math.max(...ours.map((l, i) => Math.abs(l - theirs[i])));
+  console.log(`same step, same weights: loss per step ours [${ours.map((l) => l.toFixed(4)).join(" ")}], torch [${theirs.map((l) => l.toFixed(4)).join(" ")}]; largest difference ${gap.toExponential(1)}`);
   const bestTorch = Number(torch.best_step_s);
   console.log(`ratio ours/torch: ${(tokensPerS / torchTps).toFixed(2)}x of medians; ${median(mine.pairRatios).toFixed(2)}x median of paired steps [${mine.pairRatios.map((r) => r.toFixed(2)).join(" ")}]; ${(bestTorch / mine.bestS).toFixed(2)}x of best steps (${mine.bestS.toFixed(3)} s vs ${bestTorch.toFixed(3)} s) (target >= 1.0x, goal 1.5x)`);
 }

@@ -6,6 +6,7 @@ Run by the benchmark with Debian's torch: apt-get install -y python3-torch libop
 then /usr/bin/python3 (without OpenBLAS torch falls back to reference BLAS, ~50x slower)."""
 import json, math, resource, sys, time
 import torch
+from safetensors_io import load_safetensors
 
 cfg = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 V, D, L, H, T, B = (cfg.get(k, d) for k, d in [("vocab", 128), ("dModel", 256), ("layers", 4), ("heads", 4), ("seq", 192), ("batch", 16)])
@@ -43,8 +44,32 @@ class Decoder(nn.Module):
         logits = self.head(self.lnf(x))
         return F.cross_entropy(logits.view(-1, V), targets.view(-1))
 
+
+
+def load_weights(model, path):
+    """Copies the benchmark's initial weights (names and [in, out] layout of src/ir/nn.ts) into the
+    model, so both sides start from the same point and their losses can be compared step by step."""
+    w = load_safetensors(path)
+    targets = {"wte": model.wte.weight, "wpe": model.wpe.weight, "lnf.g": model.lnf.weight, "lnf.b": model.lnf.bias, "head.w": model.head.weight}
+    for i, blk in enumerate(model.blocks):
+        for ours, layer in [("attn.qkv", blk.qkv), ("attn.out", blk.out), ("mlp.up", blk.up), ("mlp.down", blk.down)]:
+            targets[f"h{i}.{ours}.w"], targets[f"h{i}.{ours}.b"] = layer.weight, layer.bias
+        for ours, norm in [("ln1", blk.ln1), ("ln2", blk.ln2)]:
+            targets[f"h{i}.{ours}.g"], targets[f"h{i}.{ours}.b"] = norm.weight, norm.bias
+    if set(targets) != set(w):
+        raise SystemExit(f"weights file does not match the model: {sorted(set(targets) ^ set(w))}")
+    with torch.no_grad():
+        for name, p in targets.items():
+            # nn.Linear stores [out, in]; ours are [in, out].
+            p.copy_(w[name].t() if name.endswith(".w") else w[name])
+
+
 model = Decoder()
-opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+if cfg.get("weights"):
+    load_weights(model, cfg["weights"])
+# Weight decay on matrices only (embeddings included), as the benchmark's AdamW (decayMatrices).
+params = list(model.parameters())
+opt = torch.optim.AdamW([{"params": [p for p in params if p.dim() >= 2]}, {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}], lr=1e-3, weight_decay=0.01)
 tokens = (torch.arange(B * T) * 7 % V).view(B, T)
 
 
@@ -89,7 +114,7 @@ if cfg.get("interleaved"):
         if line.strip() == "step":
             dt, loss = step()
             times.append(dt)
-            print(json.dumps({"step_s": dt}), flush=True)
+            print(json.dumps({"step_s": dt, "loss": loss}), flush=True)
         else:
             print(json.dumps(summary(times[warmup:], loss)), flush=True)
             break

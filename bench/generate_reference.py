@@ -13,27 +13,11 @@ one JSON line per reply, so its runs interleave with ours and see the same machi
 
 Torch from Debian: apt-get install -y python3-torch libopenblas0-pthread; run with /usr/bin/python3.
 """
-import json, math, resource, struct, sys, time
+import json, math, resource, sys, time
 import torch
+from safetensors_io import load_safetensors
 
 F = torch.nn.functional
-DTYPES = {"F32": torch.float32, "I64": torch.int64}
-
-
-def load_safetensors(path):
-    """Reads a .safetensors file without the `safetensors` package (header length, JSON, raw data)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8 : 8 + n])
-    out = {}
-    for name, e in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = e["data_offsets"]
-        raw = bytearray(data[8 + n + begin : 8 + n + end])
-        out[name] = torch.frombuffer(raw, dtype=DTYPES[e["dtype"]]).reshape(e["shape"]) if raw else torch.zeros(e["shape"], dtype=DTYPES[e["dtype"]])
-    return out
 
 
 class Policy:
