@@ -113,7 +113,8 @@ async function run(): Promise<Result> {
   // both sides compute the same training step, not just steps of the same size.
   const dir = mkdtempSync(join(tmpdir(), "rl-bench-autodiff-"));
   const weights = join(dir, "weights.safetensors");
-  saveSafetensors(weights, trainer.params, new Map([...g.params.values()].map((p) => [p.name, p.shape.map(Number)] as const)));
+  const shapes = new Map([...g.params.values()].map((p) => [p.name, p.shape.map(Number)] as const));
+  saveSafetensors(weights, trainer.params, shapes);
   const torch = await startTorch(weights);
   const [times, jsOpt, pairRatios] = [[] as number[], [] as number[], [] as number[]];
   const losses = { ours: [] as number[], torch: [] as number[] };
@@ -140,7 +141,6 @@ async function run(): Promise<Result> {
   }
   const torchSummary = typeof torch === "string" ? torch : await torch.request("done");
   rmSync(dir, { recursive: true, force: true });
-  const shapes = new Map([...g.params.values()].map((p) => [p.name, p.shape] as const));
   const inGraph = new GraphAdamW(shapes, adamOptions);
   const graphOpt: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {

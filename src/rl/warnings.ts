@@ -117,7 +117,7 @@ function lengthBlowup(rows: readonly MetricRow[], t: Thresholds): TrainingWarnin
   if (!grew && !clipped) return undefined;
   const parts: string[] = [];
   if (grew) parts.push(`Mean response length grew ${(length.late / length.early).toFixed(1)}× (${Math.round(length.early)} → ${Math.round(length.late)} tokens)`);
-  if (clipped) parts.push(`${grew ? "and " : ""}${Math.round(clip.late * 100)}% of responses now hit the length limit (${Math.round(clip.early * 100)}% early on)`);
+  if (clipped) parts.push(`${grew ? "and " : ""}${percent(clip.late)} of responses now hit the length limit (${percent(clip.early)} early on)`);
   const span = length ?? clip!;
   return {
     kind: "length-blowup",
