@@ -1,8 +1,9 @@
 // Seconds per RL training step for the default preset (grpo) on sample-workspaces/shapes-vqa, split
 // into rollout (generation) / reward (the workspace's reward files in the sandbox) / update (reference
-// log-probs + ppo_epochs passes of forward, backward and AdamW), with tokens/s of each. Runs
-// `runTraining` in-process on a temporary copy of the workspace (nothing is written to the repo)
-// and reads the per-step metrics events; medians exclude the first step (session creation).
+// log-probs + ppo_epochs passes of forward, backward and AdamW), with tokens/s of each. Runs the
+// trainer child process exactly as `rewardlab train` does (`startTraining`) on a temporary copy of
+// the workspace (nothing is written to the repo) and reads the per-step metrics events; medians
+// exclude the first step (session creation).
 // There is no PyTorch reference: phases are reported as shares of the step.
 // Usage: npm run bench -- train   (env BENCH_STEPS=N steps, default 4)
 
@@ -15,7 +16,7 @@ import { defaultPolicyConfig } from "../src/policy/config";
 import { formatPrompt } from "../src/policy/items";
 import { PolicyTokenizer } from "../src/policy/tokenizer";
 import { type RlSettings } from "../src/rl/settings";
-import { runTraining } from "../src/rl/trainer/loop";
+import { startTraining } from "../src/rl/trainer/client";
 import { type TrainEvent } from "../src/rl/trainer/protocol";
 import { TRAIN_RESPONSE_BUCKET } from "../src/rl/trainer/update";
 
@@ -76,17 +77,20 @@ async function main(): Promise<void> {
   const out = join(ws.dir, "runs", "bench");
   const events: TrainEvent[] = [];
   console.log(`policy: ${ws.policy}; preset grpo, ${steps} steps (eval_every 0, save_every 0); load ${load()}`);
-  const [t0, cpu0] = [performance.now(), process.cpuUsage()];
+  const t0 = performance.now();
   try {
-    await runTraining({ workspace: ws.dir, steps, out, overrides: { eval_every: "0", save_every: "0" } }, (e) => events.push(e), new AbortController().signal);
-    const failed = events.find((e) => e.type === "error");
-    if (failed) throw new Error(`training failed: ${failed.message}`);
-    const [wall, cpu] = [(performance.now() - t0) / 1000, process.cpuUsage(cpu0)];
+    const run = startTraining({ workspace: ws.dir, steps, out, overrides: { eval_every: "0", save_every: "0" } }, { onEvent: (e) => events.push(e), onOutput: (text) => process.stderr.write(text) });
+    const final = await run.finished;
+    if (final.type === "error") throw new Error(`training failed: ${final.message}`);
+    const wall = (performance.now() - t0) / 1000;
     const s = (events.find((e) => e.type === "started") as { settings: RlSettings }).settings;
+    const last = events.flatMap((e) => (e.type === "metrics" ? [e.metrics] : [])).pop()!;
     console.log(`settings: train_batch_size ${s.train_batch_size} x rollout_n ${s.rollout_n}, max_response_length ${s.max_response_length}, ppo_mini_batch_size ${s.ppo_mini_batch_size}, ppo_epochs ${s.ppo_epochs}, use_kl_loss ${s.use_kl_loss}`);
-    // CPU seconds per wall second: how much of the 2 cores the run actually got on a shared machine.
-    console.log(`whole run: ${wall.toFixed(0)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s CPU (${((cpu.user + cpu.system) / 1e6 / wall).toFixed(2)} cores busy on average)`);
+    // CPU seconds per wall second: how much of the 2 cores the trainer actually got on a shared machine.
+    const cpu = last["perf/cpu_time_s"];
+    console.log(`whole run: ${wall.toFixed(0)} s wall (process start included), trainer ${cpu.toFixed(0)} s CPU over ${last.time_s.toFixed(0)} s (${(cpu / last.time_s).toFixed(2)} cores busy on average)`);
     report(events, out, s, longestPrompt(ws.dir, PolicyTokenizer.characterLevel()));
+    console.log(`trainer peak RSS ${(last["perf/cpu_memory_peak_gb"] * 1024).toFixed(0)} MB (policy, reference, ORT sessions per shape bucket)`);
   } finally {
     rmSync(ws.dir, { recursive: true, force: true });
   }

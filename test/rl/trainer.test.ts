@@ -9,6 +9,7 @@ import { generateMath } from "../../src/policy/tasks/math";
 import { writeDataset } from "../../src/policy/tasks/dataset";
 import { PolicyTokenizer } from "../../src/policy/tokenizer";
 import { presetNames } from "../../src/rl/presets";
+import { TRAINER_MALLOC_ENV, startTraining } from "../../src/rl/trainer/client";
 import { runTraining } from "../../src/rl/trainer/loop";
 import { equalScoreShare } from "../../src/rl/trainer/metrics";
 import { type TrainEvent, type TrainRequest } from "../../src/rl/trainer/protocol";
@@ -59,6 +60,7 @@ test("a short GRPO run writes the run folder the dashboard reads", async () => {
     assert.ok(Number.isFinite(rows[1][key]), `${key} in ${JSON.stringify(rows[1])}`);
   }
   assert.ok(Number.isFinite(rows[2]["eval/accuracy"]));
+  assert.ok(rows[1]["perf/cpu_memory_peak_gb"] > 0.01 && rows[1]["perf/cpu_time_s"] > 0, "trainer memory and CPU");
   const rollout = JSON.parse(readFileSync(join(out, "rollouts/step-00001.trace.jsonl"), "utf8").split("\n")[0]);
   assert.equal(rollout.step, 1);
   assert.ok(rollout.group && rollout.rewards && "accuracy" in rollout.rewards);
@@ -136,5 +138,25 @@ test("every preset runs a step (value-free and PPO with the value head)", async 
   for (const preset of presetNames()) {
     const { final } = await train({ workspace: ws, preset, steps: 1, out: join(ws, "runs", preset), overrides: { ...small, max_num_gen_batches: "2", overlong_buffer_len: "8" } });
     assert.equal(final?.type, "done", `${preset}: ${JSON.stringify(final)}`);
+  }
+});
+
+test("the trainer process gets the malloc settings unless the caller sets its own", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rewardlab-trainer-env-"));
+  // A stand-in trainer that answers the start request with its malloc variables.
+  const script = join(dir, "child.cjs");
+  writeFileSync(script, `process.on("message", () => process.send({ type: "error", runDir: null, nonFinite: false,
+    message: JSON.stringify([process.env.MALLOC_MMAP_THRESHOLD_, process.env.MALLOC_TRIM_THRESHOLD_]) }, () => process.exit(0)));`);
+  const envOf = async (env?: Record<string, string>) => {
+    const run = startTraining({ workspace: dir, overrides: {} }, { onEvent: () => {}, script, ...(env ? { env } : {}) });
+    const final = await run.finished;
+    if (final.type !== "error") throw new Error(`expected the stand-in's error event, got ${final.type}`);
+    return JSON.parse(final.message) as string[];
+  };
+  try {
+    assert.deepEqual(await envOf(), [TRAINER_MALLOC_ENV.MALLOC_MMAP_THRESHOLD_, TRAINER_MALLOC_ENV.MALLOC_TRIM_THRESHOLD_]);
+    assert.deepEqual(await envOf({ MALLOC_MMAP_THRESHOLD_: "65536" }), ["65536", TRAINER_MALLOC_ENV.MALLOC_TRIM_THRESHOLD_]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

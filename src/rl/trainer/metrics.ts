@@ -42,6 +42,11 @@ export function stepMetrics(step: number, r: Rollouts, batch: PreparedBatch, los
   out["timing/update_s"] = round(time.update);
   out["timing/step_s"] = round(time.step);
   out["throughput/rollout_tokens_per_s"] = round(tokens / Math.max(1e-9, r.seconds.rollout));
+  // The trainer process so far, in verl's perf/ namespace: peak resident memory (maxRSS is in KiB)
+  // and CPU seconds over all threads (against time_s: how many cores the run actually got).
+  const usage = process.resourceUsage();
+  out["perf/cpu_memory_peak_gb"] = round(usage.maxRSS / 2 ** 20);
+  out["perf/cpu_time_s"] = round((usage.userCPUTime + usage.systemCPUTime) / 1e6);
   return Object.fromEntries(Object.entries(out).filter(([, v]) => Number.isFinite(v)));
 }
 
