@@ -20,7 +20,11 @@ export interface CompileOptions {
    * Use ORT's CPU memory arena and memory patterns. Off by default: on the reference decoder's
    * training graph they raised peak RSS from ~490 MB to ~820 MB, and step times with and without
    * them were within noise of each other (interleaved runs, 2 shared cores: medians 0.86 s with,
-   * 0.78 s without; one heavily loaded run favoured the arena by ~30%).
+   * 0.78 s without; one heavily loaded run favoured the arena by ~30%). The arena alone (patterns
+   * off) keeps the decoder's RSS and removes its page faults, but each session keeps its own arena
+   * at its peak: a 3-step GRPO run (one session per shape bucket) peaked at 3.9 GB with it, 1.4-1.6
+   * GB without. The trainer process gets the page faults down with malloc settings instead
+   * (`TRAINER_MALLOC_ENV` in src/rl/trainer/client.ts).
    */
   memoryArena?: boolean;
   /**
