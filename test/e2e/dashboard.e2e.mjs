@@ -75,12 +75,16 @@ test("a run's dashboard draws its charts, then new metrics lines as the trainer 
   assert.equal(await points(view.locator('.chart[data-chart="accuracy"]')), 9, "3 eval steps x accuracy, format rate, IoU");
   assert.equal(await points(view.locator('.chart[data-chart="components"]')), 60);
   assert.equal(await view.locator('.chart[data-chart="advantage"]').isVisible(), true);
+  assert.equal(await points(view.locator('.chart[data-chart="memory"]')), 20, "trainer peak RSS, steps 1-20");
   assert.equal(await view.locator(".run-title h1").textContent(), "demo");
   assert.equal(await view.locator(".state").textContent(), "completed");
   assert.match(await view.locator(".rewards-line").textContent(), /8756cb9abd8b.*format\.reward\.ts.*accuracy\.reward\.ts/);
   assert.equal(await view.locator(".drift-banner").count(), 0, "the workspace's rewards are the run's");
   await view.locator(".no-warnings").waitFor();
   await shot(page, "dashboard-02-demo");
+  await view.locator('.chart[data-chart="memory"]').scrollIntoViewIfNeeded();
+  await shot(page, "dashboard-02b-demo-bottom");
+  await reward.scrollIntoViewIfNeeded();
 
   // The trainer appends steps 21-25, the last one in two writes (a partial line first).
   const metrics = join(workspace, "runs/demo/metrics.jsonl");

@@ -62,6 +62,12 @@ export const CHARTS: readonly ChartSpec[] = [
     hint: "Seconds spent sampling rollouts, scoring them, and updating the policy.",
     series: fixed(["timing/rollout_s", "rollout"], ["timing/reward_s", "reward"], ["timing/update_s", "update"], ["timing/step_s", "step"]),
   },
+  {
+    id: "memory",
+    title: "Trainer memory (GB)",
+    hint: "Peak resident memory of the trainer process so far (perf/cpu_memory_peak_gb). It should level off after the first steps; a steady climb is a leak.",
+    series: fixed(["perf/cpu_memory_peak_gb", "peak RSS"]),
+  },
 ];
 
 /** The points of one run by step (a step written twice, as after a resume, keeps its last line). */
