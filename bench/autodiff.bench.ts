@@ -2,7 +2,7 @@
 // d 256, 4 layers, 4 heads, seq 192, batch 16; 3.27M params) in our engine and in PyTorch CPU, same
 // shapes, in one run with their steps interleaved (the machine is shared: both see the same load).
 // Prints tokens/s for both and the ratio, effective GFLOP/s, peak RSS, ORT's own MatMul GFLOP/s
-// (the kernel ceiling) and JS vs in-graph optimizer times.
+// (the kernel ceiling) and the three AdamW implementations' times.
 // Usage: npm run bench -- autodiff   (env BENCH_STEPS=N for more timed steps)
 
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
@@ -93,7 +93,7 @@ interface Result {
   pairRatios: number[];
   /** Loss of every step (warm-up included), before that step's update, ours and torch's from the same initial weights. */
   losses: { ours: number[]; torch: number[] };
-  optimizer: { jsMs: number; inGraphMs: number };
+  optimizer: { simdMs: number; scalarMs: number; inGraphMs: number };
   torch: Record<string, number | string> | string;
 }
 
@@ -141,16 +141,26 @@ async function run(): Promise<Result> {
   }
   const torchSummary = typeof torch === "string" ? torch : await torch.request("done");
   rmSync(dir, { recursive: true, force: true });
+  // The other two AdamW implementations on the same gradients (the parameters move on; only time counts).
   const inGraph = new GraphAdamW(shapes, adamOptions);
+  const scalar = new AdamW({ ...adamOptions, simd: false });
   const graphOpt: number[] = [];
+  const scalarOpt: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
     await inGraph.step(trainer.params, trainer.grads);
-    if (i >= warmup) graphOpt.push(performance.now() - t0);
+    const t1 = performance.now();
+    scalar.step(trainer.params, trainer.grads);
+    const t2 = performance.now();
+    if (i >= warmup) {
+      graphOpt.push(t1 - t0);
+      scalarOpt.push(t2 - t1);
+    }
   }
   await inGraph.dispose();
   await trainer.dispose();
-  return { stepS: median(times) / 1000, bestS: Math.min(...times) / 1000, pairRatios, losses, optimizer: { jsMs: median(jsOpt), inGraphMs: median(graphOpt) }, torch: torchSummary };
+  const optimizerMs = { simdMs: median(jsOpt), scalarMs: median(scalarOpt), inGraphMs: median(graphOpt) };
+  return { stepS: median(times) / 1000, bestS: Math.min(...times) / 1000, pairRatios, losses, optimizer: optimizerMs, torch: torchSummary };
 }
 
 async function main(): Promise<void> {
@@ -165,7 +175,8 @@ async function main(): Promise<void> {
   const eff = flops / mine.stepS / 1e9;
   console.log(`ORT MatMul 1024^3: ${kernel.toFixed(1)} GFLOP/s (before ${kernelBefore.toFixed(1)}, after ${kernelAfter.toFixed(1)})`);
   console.log(`ours:  ${tokensPerS.toFixed(0)} tokens/s, ${mine.stepS.toFixed(3)} s/step, ${eff.toFixed(1)} GFLOP/s effective (${((100 * eff) / kernel).toFixed(0)}% of ORT MatMul), peak RSS ${rss.toFixed(0)} MB (process)`);
-  console.log(`optimizer (AdamW, 3.27M params): JS ${mine.optimizer.jsMs.toFixed(1)} ms/step, in-graph (ORT) ${mine.optimizer.inGraphMs.toFixed(1)} ms/step`);
+  const opt = mine.optimizer;
+  console.log(`optimizer (AdamW, 3.27M params): wasm SIMD ${opt.simdMs.toFixed(1)} ms/step (used above), scalar JS ${opt.scalarMs.toFixed(1)}, in-graph (ORT) ${opt.inGraphMs.toFixed(1)}`);
   const torch = mine.torch;
   if (typeof torch === "string") {
     console.log(`torch: ${torch}`);

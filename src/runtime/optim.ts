@@ -1,14 +1,14 @@
 // Optimizers applied in JS to the parameter arrays, in place, after ORT computed the gradients.
 //
-// In JS or in the graph? Both exist; bench/autodiff.bench.ts measures both on the reference decoder
-// (3.27M params, 2 shared cores). Earlier runs, ms per AdamW step, JS vs ORT graph (optim-graph.ts:
-// params, m, v written as outputs into double buffers): 43/53, 47/49, 50/97, 44/49. With the kernel
-// below taking its scalars as arguments and the gradient norm summed with four accumulators, JS is
-// 31-33 ms against the graph's 44-46 ms (about 4% of a 0.75-0.9 s step; the loop is bound by the
-// float64 sqrt and divide, ~8 ns per parameter). JS is the default: synchronous, no extra session,
-// easy to extend. `GraphAdamW` is a drop-in.
+// AdamW has three implementations, all measured by bench/autodiff.bench.ts on the reference decoder
+// (3.27M params, 2 shared cores), ms per step: the WebAssembly SIMD kernel (simd/adamw.wat, the
+// default: moments live in wasm memory, each parameter and gradient is copied in and the parameter
+// out) ~12, the scalar JS loop below ~32 (bound by its float64 sqrt and divide), and the ORT graph
+// (optim-graph.ts: params, m, v written as outputs into double buffers) 41-46. The scalar loop stays
+// as the fallback and for the last n % 4 elements of each tensor; `GraphAdamW` is a drop-in.
 
 import { type ParamStore } from "./params";
+import { SimdMoments } from "./simd/adamw";
 
 export interface ClipOptions {
   /** Clip the global L2 norm of all gradients to this value (no clipping when undefined). */
@@ -24,6 +24,11 @@ export interface AdamWOptions extends ClipOptions {
   weightDecay?: number;
   /** Which parameters decay; default: all. Trainer passes "rank >= 2" (not biases, norm gains). */
   decays?: (name: string) => boolean;
+  /**
+   * Update with the WebAssembly SIMD kernel (default true; float32 arithmetic, as PyTorch's AdamW).
+   * False, or a runtime without wasm SIMD, uses the scalar JS loop (float64 arithmetic).
+   */
+  simd?: boolean;
 }
 
 export interface SGDOptions extends ClipOptions {
@@ -113,6 +118,8 @@ export class AdamW implements Optimizer {
   private readonly m = new Map<string, Float32Array>();
   private readonly v = new Map<string, Float32Array>();
   private t = 0;
+  /** Undefined until the first step; null when the SIMD kernel is not available. */
+  private simd: SimdMoments | null | undefined;
   constructor(readonly options: AdamWOptions) {}
 
   step(params: ParamStore, grads: ParamStore, lrScale = 1): StepStats {
@@ -123,15 +130,42 @@ export class AdamW implements Optimizer {
     const lr = this.options.lr * lrScale;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
+    const simd = this.options.simd === false ? null : this.simdFor(params, grads);
     for (const [name, p] of params) {
       const gr = grads.get(name);
       if (!gr) continue;
-      const m = this.state(this.m, name, p.length);
-      const v = this.state(this.v, name, p.length);
       const decay = decays(name) ? 1 - lr * weightDecay : 1;
-      adamwKernel(p, gr, m, v, scale, beta1, beta2, eps, decay, lr / bc1, 1 / Math.sqrt(bc2));
+      const [stepSize, invSqrtBc2] = [lr / bc1, 1 / Math.sqrt(bc2)];
+      if (simd) {
+        const [m, v] = [this.m.get(name)!, this.v.get(name)!];
+        simd.update(name, p, gr, { scale, beta1, beta2, eps, decay, stepSize, invSqrtBc2 }, (from) =>
+          adamwKernel(p.subarray(from), gr.subarray(from), m.subarray(from), v.subarray(from), scale, beta1, beta2, eps, decay, stepSize, invSqrtBc2),
+        );
+      } else {
+        const m = this.state(this.m, name, p.length);
+        const v = this.state(this.v, name, p.length);
+        adamwKernel(p, gr, m, v, scale, beta1, beta2, eps, decay, stepSize, invSqrtBc2);
+      }
     }
     return { gradNorm };
+  }
+
+  /** The SIMD moments, laid out again when a parameter with a gradient is not in them yet (first step, after importState). */
+  private simdFor(params: ParamStore, grads: ParamStore): SimdMoments | null {
+    if (this.simd === null) return null;
+    const sizes = new Map<string, number>();
+    let stale = this.simd === undefined;
+    for (const [name, p] of params) {
+      if (!grads.has(name)) continue;
+      sizes.set(name, p.length);
+      if (!stale && !this.simd!.holds(name, p.length, this.m)) stale = true;
+    }
+    if (stale) {
+      // Keep moments of parameters without a gradient this step (another optimizer's, a frozen one).
+      for (const [name, m] of this.m) if (!sizes.has(name)) sizes.set(name, m.length);
+      this.simd = SimdMoments.layout(sizes, this.m, this.v);
+    }
+    return this.simd ?? null;
   }
 
   /** Step count and moments (copies), so a checkpoint can resume the optimizer exactly. */
