@@ -1,20 +1,21 @@
 #!/usr/bin/env node
-// Compiles the WebAssembly text kernels (src/runtime/simd/*.wat) with wabt into TypeScript modules
-// that embed the binary as base64 (src/runtime/simd/<name>.wasm.ts), so bundles and the CLI need no
-// .wasm file next to them. Run after editing a .wat file; test/runtime/simd.test.ts fails when an
-// embedded binary no longer matches its source. Usage: node scripts/build-wasm.mjs [--check]
+// Compiles the WebAssembly text kernels (src/<layer>/simd/*.wat) with wabt into TypeScript modules
+// that embed the binary as base64 (<name>.wasm.ts next to the source), so bundles and the CLI need
+// no .wasm file next to them. Run after editing a .wat file; the SIMD tests fail when an embedded
+// binary no longer matches its source. Usage: node scripts/build-wasm.mjs [--check]
 import { Buffer } from "node:buffer";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import wabtInit from "wabt";
 
-const dir = new URL("../src/runtime/simd/", import.meta.url).pathname;
+const src = new URL("../src/", import.meta.url).pathname;
 const check = process.argv.includes("--check");
 
-/** The TypeScript module embedding the compiled `.wat` file `name`. */
-export async function compiledModule(name) {
+/** The TypeScript module embedding the compiled `.wat` file at `path` (relative to src/). */
+export async function compiledModule(path) {
   const wabt = await wabtInit();
-  const source = readFileSync(join(dir, name), "utf8");
+  const name = path.split("/").pop();
+  const source = readFileSync(join(src, path), "utf8");
   const module = wabt.parseWat(name, source, { simd: true });
   module.validate();
   const { buffer } = module.toBinary({});
@@ -25,12 +26,15 @@ export async function compiledModule(name) {
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
   let stale = 0;
-  for (const name of readdirSync(dir).filter((f) => f.endsWith(".wat"))) {
-    const target = join(dir, name.replace(/\.wat$/, ".wasm.ts"));
-    const text = await compiledModule(name);
+  const sources = readdirSync(src)
+    .filter((layer) => existsSync(join(src, layer, "simd")))
+    .flatMap((layer) => readdirSync(join(src, layer, "simd")).filter((f) => f.endsWith(".wat")).map((f) => `${layer}/simd/${f}`));
+  for (const path of sources) {
+    const target = join(src, path.replace(/\.wat$/, ".wasm.ts"));
+    const text = await compiledModule(path);
     if (existsSync(target) && readFileSync(target, "utf8") === text) continue;
     if (check) {
-      console.error(`${target} is out of date with ${name}: run node scripts/build-wasm.mjs`);
+      console.error(`${target} is out of date with ${path}: run node scripts/build-wasm.mjs`);
       stale++;
     } else {
       writeFileSync(target, text);

@@ -9,6 +9,7 @@
  */
 import { isAscii } from "node:buffer";
 import { open } from "node:fs/promises";
+import { ControlScan } from "./controlScan";
 
 export interface LineChunk {
   /**
@@ -130,9 +131,10 @@ const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
  * UTF-8 decoding (measured 0.05 vs 0.2 us per line).
  */
 export function decodeChunk(bytes: Uint8Array): string {
-  const buffer = asBuffer(bytes, bytes.length);
-  return isAscii(buffer) ? buffer.toString("latin1") : utf8.decode(bytes);
+  return decode(asBuffer(bytes, bytes.length), isAscii(bytes));
 }
+
+const decode = (bytes: Buffer, ascii: boolean) => (ascii ? bytes.toString("latin1") : utf8.decode(bytes));
 
 /**
  * Bytes decoded at a time by {@link LineCursor}: under V8's 128 KiB large-object threshold, so a
@@ -145,14 +147,25 @@ const PIECE_BYTES = 64 * 1024;
  * Walks the non-blank lines of chunk bytes with their 1-based line numbers, decoding a piece at a
  * time, without a callback (so the caller can await between lines) and without allocating per line
  * beyond the line's slice. Strips a trailing '\r' (CRLF files) and a byte-order mark on the file's
- * first line.
+ * first line. Says of each line whether it holds raw control characters (`controlFree`), which
+ * decides whether the fast JSON path may parse it.
  */
 export class LineCursor {
   /** The current line, after `next()` returned true. */
   line = "";
   /** 1-based number of the current line. */
   lineNumber: number;
+  /**
+   * True when the current line has no raw control characters (bytes below 0x20; JSON allows none
+   * inside strings): `parseTraceRecord` may then take its fast path. False also when unknown.
+   */
+  controlFree = false;
   private text = "";
+  private readonly controls = new ControlScan();
+  /** Whether `nextControl` holds for the current piece (its characters line up with its bytes, or it has none). */
+  private scanned = false;
+  /** Offset in `text` of the next control character at or after the current line, or -1 for none. */
+  private nextControl = -1;
   /** Next character of `text` to read. */
   private start = 0;
   /** First byte not decoded yet. */
@@ -180,6 +193,7 @@ export class LineCursor {
         if (this.lineNumber === 1 && text.charCodeAt(from) === 0xfeff) from++;
         if (stop > from && !isBlank(text, from, stop)) {
           this.line = text.slice(from, stop);
+          this.controlFree = this.scanned && this.controlsBefore(from, stop);
           return true;
         }
       }
@@ -198,9 +212,23 @@ export class LineCursor {
       const newline = buffer.lastIndexOf(NEWLINE, to - 1);
       to = newline >= from ? newline + 1 : buffer.indexOf(NEWLINE, to) + 1 || buffer.length;
     }
-    this.text = decodeChunk(buffer.subarray(from, to));
+    const piece = buffer.subarray(from, to);
+    // Offsets of control characters are byte offsets: usable per line when bytes and characters
+    // line up (ASCII); in a UTF-8 piece only "none at all" is usable.
+    const copy = this.controls.load(piece);
+    const bytes = copy ?? piece;
+    const ascii = isAscii(bytes);
+    this.text = decode(bytes, ascii);
     this.start = 0;
     this.decoded = to;
+    this.nextControl = copy ? this.controls.next(0) : -1;
+    this.scanned = copy !== null && (ascii || this.nextControl === -1);
+  }
+
+  /** True when no control character lies in [from, stop); moves `nextControl` up to `from`. */
+  private controlsBefore(from: number, stop: number): boolean {
+    while (this.nextControl !== -1 && this.nextControl < from) this.nextControl = this.controls.next(this.nextControl + 1);
+    return this.nextControl === -1 || this.nextControl >= stop;
   }
 }
 

@@ -6,6 +6,7 @@
  * characters that straddle a chunk boundary a non-issue — 0x0A never occurs inside a UTF-8
  * sequence — and gives exact byte offsets for the line index at no cost.
  */
+import { parseJsonObjectFast } from "./jsonLine";
 import { createReadStream } from "node:fs";
 import type { Region, TraceLineError, TraceRecord } from "./types";
 
@@ -131,12 +132,15 @@ export class TraceParseError extends Error {
  * reward. The parsed object itself is returned: unknown keys stay exactly as they were.
  *
  * One fill-in: a ground-truth region without `frame` gets `frame: "pixel"` (the DESIGN.md default).
+ *
+ * `controlFree`: the caller knows `text` holds no raw control characters (`LineCursor` says so per
+ * line); the line then goes through the fast JSON path (jsonLine.ts), with the same result.
  * @throws TraceParseError on invalid JSON, a non-object, or an invalid known key.
  */
-export function parseTraceRecord(text: string, file: string, line: number): TraceRecord {
-  let value: unknown;
+export function parseTraceRecord(text: string, file: string, line: number, controlFree = false): TraceRecord {
+  let value: unknown = controlFree ? parseJsonObjectFast(text) : undefined;
   try {
-    value = JSON.parse(text);
+    value ??= JSON.parse(text);
   } catch (error) {
     throw new TraceParseError(file, line, `invalid JSON: ${(error as Error).message}`);
   }

@@ -34,7 +34,7 @@ const options = { lr: 0.01, weightDecay: 0.1, clipNorm: 0.5, decays: (name: stri
 test("the embedded AdamW kernel is the compiled adamw.wat", async () => {
   const { compiledModule } = (await import(`${root}scripts/build-wasm.mjs`)) as { compiledModule: (name: string) => Promise<string> };
   const embedded = readFileSync(`${root}src/runtime/simd/adamw.wasm.ts`, "utf8");
-  assert.equal(embedded, await compiledModule("adamw.wat"), "run node scripts/build-wasm.mjs after editing adamw.wat");
+  assert.equal(embedded, await compiledModule("runtime/simd/adamw.wat"), "run node scripts/build-wasm.mjs after editing adamw.wat");
 });
 
 test("AdamW with the SIMD kernel follows the scalar JS AdamW (clipping, decay groups, odd sizes)", () => {

@@ -73,12 +73,12 @@ async function scoreNew(request: ScoreRequest): Promise<BatchResult> {
   if (request.chunk) {
     const lines = new LineCursor(request.chunk, request.firstLine ?? 1);
     while (lines.next()) {
-      const pending = addLine(batch, request, lines.line, lines.lineNumber);
+      const pending = addLine(batch, request, lines.line, lines.lineNumber, lines.controlFree);
       if (pending) await pending;
     }
   } else if (request.lines) {
     for (let i = 0; i < request.lines.length; i++) {
-      const pending = addLine(batch, request, request.lines[i], request.lineNumbers![i]);
+      const pending = addLine(batch, request, request.lines[i], request.lineNumbers![i], false);
       if (pending) await pending;
     }
   } else {
@@ -98,11 +98,14 @@ async function scoreNew(request: ScoreRequest): Promise<BatchResult> {
   return batch.finish();
 }
 
-/** Parses one trace line and scores it; a malformed line is recorded with its file:line message. */
-function addLine(batch: BatchScorer, request: ScoreRequest, text: string, line: number): Promise<void> | undefined {
+/**
+ * Parses one trace line and scores it; a malformed line is recorded with its file:line message.
+ * `controlFree`: the line is known to hold no raw control characters (the fast JSON path's condition).
+ */
+function addLine(batch: BatchScorer, request: ScoreRequest, text: string, line: number, controlFree: boolean): Promise<void> | undefined {
   let record: TraceRecord;
   try {
-    record = parseTraceRecord(text, request.file, line);
+    record = parseTraceRecord(text, request.file, line, controlFree);
   } catch (error) {
     batch.addMalformed(line, error instanceof Error ? error.message : String(error));
     return undefined;
