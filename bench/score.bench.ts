@@ -8,13 +8,13 @@
  * 2. Hot reload: 10k samples kept in the workers; time from saving a reward file to all 10k
  *    re-scored (includes the watcher's 25 ms debounce). Target: < 300 ms.
  *
- * Where the engine's time goes (perf, cpu-clock, bundled build, 2.9-3.6 us CPU per sample over all
- * threads, depending on machine load): the two workers ~85%, the main thread (reading, counting
- * lines, appending columns, advantages) ~10%, V8/libuv helper threads the rest. In a worker, V8's
- * JSON.parse is ~53% — nearly half of it StringTable lookups, because V8 internalizes every string
- * value of 10 characters or fewer (the ids, groups and answers here) — and both rewards with answer
- * extraction and bookkeeping ~29%. Python's loop is ~4.4 us per sample on one core, so 3x needs the
- * engine's whole CPU time per sample under 2 x 4.4 / 3 = 2.9 us with both cores free.
+ * Where the engine's time goes (perf, cpu-clock, bundled build, 2.3-2.6 us CPU per sample over all
+ * threads when the machine is quiet): the two workers ~85%, the main thread (reading, counting
+ * lines, appending columns, advantages) ~10%, V8/libuv helper threads the rest. In a worker, trace
+ * lines go through the fast JSON path (src/trace/jsonLine.ts, ~14%; escaped completions still
+ * through JSON.parse, ~5%) and the rewards with answer extraction and bookkeeping take most of the
+ * rest. Python's loop is ~4.4 us per sample on one core, so 3x needs the engine's whole CPU time
+ * per sample under 2 x 4.4 / 3 = 2.9 us with both cores free.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -28,7 +28,7 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100_000);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
 const RELOAD_SAMPLES = 10_000;
 /** Untimed engine runs before the timed pairs (BENCH_WARMUP): V8 needs a few 100k-sample runs to settle. */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 
 function generate(path: string, count: number): number {
   let seed = 7;
