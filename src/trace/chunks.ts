@@ -9,7 +9,7 @@
  */
 import { isAscii } from "node:buffer";
 import { open } from "node:fs/promises";
-import { ControlScan } from "./controlScan";
+import { scanControls } from "./controlScan";
 
 export interface LineChunk {
   /**
@@ -161,11 +161,12 @@ export class LineCursor {
    */
   controlFree = false;
   private text = "";
-  private readonly controls = new ControlScan();
-  /** Whether `nextControl` holds for the current piece (its characters line up with its bytes, or it has none). */
+  /** Whether `controls` holds for the current piece (its characters line up with its bytes, or it has none). */
   private scanned = false;
-  /** Offset in `text` of the next control character at or after the current line, or -1 for none. */
-  private nextControl = -1;
+  /** Offsets in `text` of the current piece's control characters, ascending. */
+  private controls: number[] = [];
+  /** Index in `controls` of the first one at or after the current line. */
+  private nextControl = 0;
   /** Next character of `text` to read. */
   private start = 0;
   /** First byte not decoded yet. */
@@ -215,20 +216,22 @@ export class LineCursor {
     const piece = buffer.subarray(from, to);
     // Offsets of control characters are byte offsets: usable per line when bytes and characters
     // line up (ASCII); in a UTF-8 piece only "none at all" is usable.
-    const copy = this.controls.load(piece);
-    const bytes = copy ?? piece;
+    const scan = scanControls(piece);
+    const bytes = scan?.bytes ?? piece;
     const ascii = isAscii(bytes);
     this.text = decode(bytes, ascii);
     this.start = 0;
     this.decoded = to;
-    this.nextControl = copy ? this.controls.next(0) : -1;
-    this.scanned = copy !== null && (ascii || this.nextControl === -1);
+    this.controls = scan?.controls ?? [];
+    this.nextControl = 0;
+    this.scanned = scan !== null && (ascii || this.controls.length === 0);
   }
 
   /** True when no control character lies in [from, stop); moves `nextControl` up to `from`. */
   private controlsBefore(from: number, stop: number): boolean {
-    while (this.nextControl !== -1 && this.nextControl < from) this.nextControl = this.controls.next(this.nextControl + 1);
-    return this.nextControl === -1 || this.nextControl >= stop;
+    const controls = this.controls;
+    while (this.nextControl < controls.length && controls[this.nextControl] < from) this.nextControl++;
+    return this.nextControl === controls.length || controls[this.nextControl] >= stop;
   }
 }
 

@@ -31,38 +31,30 @@ function instance(): ScanExports | null {
   return scanner;
 }
 
+/** A piece's bytes as copied into the scanner, and the offsets of its control characters. */
+export interface ScannedPiece {
+  /** The copy (decode from it: it is not shared memory, and the copy just pulled it into the cache); valid until the next scan. */
+  bytes: Buffer;
+  /** Offsets of bytes below 0x20 other than line breaks ('\n', and '\r' before '\n'), ascending. */
+  controls: number[];
+}
+
 /**
- * Control characters of one piece of bytes: `load` copies the piece in, `next` walks the offsets of
- * bytes below 0x20 other than line breaks ('\n', and '\r' before '\n').
+ * Copies `bytes` into the scanner and finds their control characters, or returns null when no scan
+ * is possible here (then treat every line as unchecked).
  */
-export class ControlScan {
-  private length = 0;
-  private kernel: ScanExports | null = null;
-
-  /**
-   * Copies `bytes` in and returns the copy (decode from it: it is not shared memory, and the copy
-   * just pulled it into the cache), or null when no scan is possible here (then treat every line as
-   * unchecked).
-   */
-  load(bytes: Uint8Array): Buffer | null {
-    const kernel = instance();
-    this.kernel = kernel;
-    if (!kernel) return null;
-    const need = bytes.length + SLACK - kernel.memory.buffer.byteLength;
-    try {
-      if (need > 0) kernel.memory.grow(Math.ceil(need / PAGE));
-    } catch {
-      this.kernel = null; // out of memory for a huge piece: its lines just take JSON.parse
-      return null;
-    }
-    const copy = Buffer.from(kernel.memory.buffer, 0, bytes.length);
-    copy.set(bytes);
-    this.length = bytes.length;
-    return copy;
+export function scanControls(bytes: Uint8Array): ScannedPiece | null {
+  const kernel = instance();
+  if (!kernel) return null;
+  const need = bytes.length + SLACK - kernel.memory.buffer.byteLength;
+  try {
+    if (need > 0) kernel.memory.grow(Math.ceil(need / PAGE));
+  } catch {
+    return null; // out of memory for a huge piece: its lines just take JSON.parse
   }
-
-  /** Offset of the first control character at or after `from` in the loaded bytes, or -1. */
-  next(from: number): number {
-    return this.kernel && from < this.length ? this.kernel.firstControl(from, this.length) : -1;
-  }
+  const copy = Buffer.from(kernel.memory.buffer, 0, bytes.length);
+  copy.set(bytes);
+  const controls: number[] = [];
+  for (let at = kernel.firstControl(0, bytes.length); at !== -1; at = kernel.firstControl(at + 1, bytes.length)) controls.push(at);
+  return { bytes: copy, controls };
 }

@@ -60,8 +60,6 @@ export function parseJsonObjectFast(text: string): Record<string, unknown> | und
   if (text.charCodeAt(i) !== Char.OpenBrace) return undefined;
   i = skipSpace(text, i + 1, end);
   if (text.charCodeAt(i) === Char.CloseBrace) return skipSpace(text, i + 1, end) === end ? {} : undefined;
-  /** Whether every key so far is the previous line's key at the same position. */
-  let sameKeys = true;
   // A new array per line: it is young like the values, so filling it needs no write barrier.
   const values: unknown[] = [];
   /**
@@ -82,7 +80,6 @@ export function parseJsonObjectFast(text: string): Record<string, unknown> | und
       // object literal would set the prototype.
       if (key.indexOf("\\") >= 0 || key === "__proto__") return undefined;
       keyCache[k] = key;
-      sameKeys = false;
       lastBuild = undefined; // built for the keys cached before this one
     }
     i = skipSpace(text, keyEnd + 1, end);
@@ -138,7 +135,7 @@ export function parseJsonObjectFast(text: string): Record<string, unknown> | und
     }
     if (separator !== Char.CloseBrace || skipSpace(text, i + 1, end) !== end) return undefined;
     const count = k + 1;
-    if (!sameKeys || count !== lastKeys.length || lastBuild === undefined) {
+    if (count !== lastKeys.length || lastBuild === undefined) {
       lastKeys = keyCache.slice(0, count);
       lastBuild = builder(lastKeys);
     }

@@ -6,8 +6,8 @@
  * characters that straddle a chunk boundary a non-issue — 0x0A never occurs inside a UTF-8
  * sequence — and gives exact byte offsets for the line index at no cost.
  */
-import { parseJsonObjectFast } from "./jsonLine";
 import { createReadStream } from "node:fs";
+import { parseJsonObjectFast } from "./jsonLine";
 import type { Region, TraceLineError, TraceRecord } from "./types";
 
 export interface ReadLinesOptions {

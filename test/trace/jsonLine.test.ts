@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { LineCursor } from "../../src/trace/chunks";
-import { ControlScan } from "../../src/trace/controlScan";
+import { scanControls } from "../../src/trace/controlScan";
 import { parseJsonObjectFast } from "../../src/trace/jsonLine";
 import { parseTraceRecord } from "../../src/trace/reader";
 
@@ -122,25 +122,25 @@ function controlsOf(bytes: Uint8Array): number[] {
   return out;
 }
 
-test("ControlScan finds every control byte at every offset around its 16-byte blocks", () => {
+test("scanControls finds every control byte at every offset around its 16-byte blocks", () => {
   const rand = random(3);
-  const scan = new ControlScan();
   for (let n = 0; n < 400; n++) {
     const length = Math.floor(rand() * 80);
     const bytes = Uint8Array.from({ length }, () => (rand() < 0.08 ? Math.floor(rand() * 0x20) : rand() < 0.05 ? 0x0a : 0x20 + Math.floor(rand() * 0xdf)));
     if (rand() < 0.2 && length > 1) bytes.set([0x0d, 0x0a], Math.floor(rand() * (length - 1)));
-    assert.notEqual(scan.load(bytes), null);
-    const found: number[] = [];
-    for (let at = scan.next(0); at !== -1; at = scan.next(at + 1)) found.push(at);
+    const scan = scanControls(bytes);
+    assert.notEqual(scan, null);
+    const found = scan!.controls;
     assert.deepEqual(found, controlsOf(bytes), Buffer.from(bytes).toString("hex"));
   }
   // A piece larger than the scanner's memory grows it; '\r' as the very last byte is a control.
   const big = new Uint8Array(200_000).fill(0x41);
   big[131_071] = 0x09;
   big[199_999] = 0x0d;
-  assert.notEqual(scan.load(big), null);
-  assert.equal(scan.next(0), 131_071);
-  assert.equal(scan.next(131_072), 199_999);
+  const scanned = scanControls(big);
+  assert.notEqual(scanned, null);
+  assert.equal(scanned!.controls[0], 131_071);
+  assert.equal(scanned!.controls[1], 199_999);
 });
 
 test("LineCursor says which lines are free of control characters; such lines still parse exactly", () => {
