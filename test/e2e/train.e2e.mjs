@@ -13,9 +13,12 @@ import { after, before } from "node:test";
 import { launch, root, runCommand, shot, testWith, webviewWith } from "./harness.mjs";
 
 const TRAINER = { algo: "grpo", total_steps: 4, train_batch_size: 2, rollout_n: 2, ppo_mini_batch_size: 1, max_response_length: 48, eval_every: 2, save_every: 2 };
-// 4 steps take a few seconds: too quick to watch the charts grow, time commands and cancel half-way
-// (about 20 s in), so the test asks for more.
-const STEPS = 50;
+// 4 steps take a few seconds: too quick to watch the charts grow, time commands and cancel half-way,
+// so the test asks for more. Steps take ~0.15-0.2 s since the trainer's malloc settings: 50 steps
+// once finished (15.5 s) before the test reached the Cancel button (CI, 2026-11-23).
+const STEPS = 150;
+/** The last checkpoint's folder name (runFolder.ts pads step numbers to five digits). */
+const LAST_CHECKPOINT = `step-${String(STEPS).padStart(5, "0")}`;
 
 /**
  * math-cot with the first 64 training and 16 test problems, the settings above, and a random policy
@@ -214,14 +217,14 @@ test("Evaluate Checkpoint on a checkpoint shows accuracy, format rate and IoU, a
   // The list renders only the rows in view: the last checkpoint is the tree's last row.
   await runRow(page, "step-00002").click();
   await page.keyboard.press("End");
-  const checkpoint = runRow(page, `step-000${STEPS}`);
+  const checkpoint = runRow(page, LAST_CHECKPOINT);
   await checkpoint.waitFor({ timeout: 15_000 });
   const result = toast(page, "on the test split");
   await contextMenu(page, checkpoint, "Evaluate Checkpoint", page.locator(".notification-toast", { hasText: /RewardLab: evaluating|on the test split/ }).first(), 30_000);
   await result.waitFor({ timeout: 120_000 });
-  assert.match(await result.textContent(), new RegExp(`step-000${STEPS} on the test split: accuracy [\\d.]+ · format [\\d.]+ · IoU – · 16 examples`));
+  assert.match(await result.textContent(), new RegExp(`${LAST_CHECKPOINT} on the test split: accuracy [\\d.]+ · format [\\d.]+ · IoU – · 16 examples`));
   await result.locator(".monaco-button", { hasText: "Open Rollouts" }).click();
-  await page.locator(".tab", { hasText: `step-000${STEPS}-test.trace.jsonl` }).waitFor({ timeout: 30_000 });
+  await page.locator(".tab", { hasText: `${LAST_CHECKPOINT}-test.trace.jsonl` }).waitFor({ timeout: 30_000 });
   const viewer = await webviewWith(page, ".list-status");
   await viewer.locator(".list-status", { hasText: "16 samples" }).waitFor({ timeout: 30_000 });
   await shot(page, "train-04-evaluated");
@@ -233,7 +236,7 @@ test("after a reward edit, the dashboard's Train with current reward starts a ne
   const original = readFileSync(file, "utf8");
   writeFileSync(file, `${original}\n// stricter format, try 2\n`);
   // Back to the top of the Runs view (the last test scrolled to the end of the run's checkpoints) and fold the run.
-  await runRow(page, `step-000${STEPS}`).click();
+  await runRow(page, LAST_CHECKPOINT).click();
   await page.keyboard.press("Home");
   await page.keyboard.press("ArrowLeft");
   await command(page, "View: Close All Editors");
@@ -252,7 +255,7 @@ test("after a reward edit, the dashboard's Train with current reward starts a ne
   await running.locator(".monaco-button", { hasText: "Cancel" }).click();
   await toast(page, "cancelled after step").waitFor({ timeout: 60_000 });
   await runRow(page, `grpo · completed · ${STEPS}/${STEPS}`).waitFor();
-  const newest = runsPane(page).locator(".monaco-list-row", { hasText: /grpo · cancelled · \d+\/50/ }).first();
+  const newest = runsPane(page).locator(".monaco-list-row", { hasText: new RegExp(`grpo · cancelled · \\d+/${STEPS}`) }).first();
   await newest.waitFor({ timeout: 30_000 });
   assert.doesNotMatch(await newest.textContent(), /edited since/, "the new run trained with the edited reward");
 });
