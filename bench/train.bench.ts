@@ -12,7 +12,8 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { bucket } from "../src/policy/batch";
 import { initPolicy, savePolicy } from "../src/policy/checkpoint";
-import { defaultPolicyConfig } from "../src/policy/config";
+import { defaultPolicyConfig, imageTokens, parsePolicyConfig } from "../src/policy/config";
+import { CELL, IMAGE_SIZE } from "../src/policy/tasks/raster";
 import { formatPrompt } from "../src/policy/items";
 import { PolicyTokenizer } from "../src/policy/tokenizer";
 import { type RlSettings } from "../src/rl/settings";
@@ -23,7 +24,6 @@ import { TRAIN_RESPONSE_BUCKET } from "../src/rl/trainer/update";
 const root = resolve(new URL("..", import.meta.url).pathname);
 const source = join(root, "sample-workspaces/shapes-vqa");
 const steps = Number(process.env.BENCH_STEPS ?? 4);
-const IMAGE_TOKENS = 64; // 64x64 images in 8x8 patches
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
@@ -34,7 +34,7 @@ function workspaceCopy(): { dir: string; policy: string } {
   cpSync(source, dir, { recursive: true, filter: (src) => !src.startsWith(join(source, "runs")) });
   if (existsSync(join(dir, "policy/model.safetensors"))) return { dir, policy: "shipped base policy" };
   const tok = PolicyTokenizer.characterLevel();
-  savePolicy(join(dir, "policy"), initPolicy(defaultPolicyConfig(tok.vocabSize, { size: 64, patch: 8 }), tok, 0));
+  savePolicy(join(dir, "policy"), initPolicy(defaultPolicyConfig(tok.vocabSize, { size: IMAGE_SIZE, patch: CELL }), tok, 0));
   return { dir, policy: "seeded initPolicy (no shipped policy yet)" };
 }
 
@@ -52,7 +52,7 @@ interface StepTokens {
  * Token counts of one step, from its rollouts file (prompt text and response tokens). The padded
  * count follows update.ts: prompts padded to the longest training prompt, responses to a bucket.
  */
-function stepTokens(runDir: string, step: number, tok: PolicyTokenizer, promptLen: number, s: RlSettings): StepTokens {
+function stepTokens(runDir: string, step: number, tok: PolicyTokenizer, promptLen: number, s: RlSettings, imageLen: number): StepTokens {
   const file = join(runDir, "rollouts", `step-${String(step).padStart(5, "0")}.trace.jsonl`);
   const rows = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { prompt: string; tokens?: unknown[] });
   let generated = 0, sequence = 0, longest = 1;
@@ -60,10 +60,10 @@ function stepTokens(runDir: string, step: number, tok: PolicyTokenizer, promptLe
     const response = r.tokens?.length ?? 0;
     generated += response;
     longest = Math.max(longest, response);
-    sequence += IMAGE_TOKENS + tok.encode(formatPrompt(r.prompt)).length + response;
+    sequence += imageLen + tok.encode(formatPrompt(r.prompt)).length + response;
   }
   const T = Math.min(bucket(longest, TRAIN_RESPONSE_BUCKET), bucket(s.max_response_length, TRAIN_RESPONSE_BUCKET));
-  return { responses: rows.length, generated, sequence, padded: rows.length * (IMAGE_TOKENS + promptLen + T) };
+  return { responses: rows.length, generated, sequence, padded: rows.length * (imageLen + promptLen + T) };
 }
 
 /** The longest training prompt in tokens (update.ts pads every batch's prompts to it). */
@@ -89,7 +89,8 @@ async function main(): Promise<void> {
     // CPU seconds per wall second: how much of the 2 cores the trainer actually got on a shared machine.
     const cpu = last["perf/cpu_time_s"];
     console.log(`whole run: ${wall.toFixed(0)} s wall (process start included), trainer ${cpu.toFixed(0)} s CPU over ${last.time_s.toFixed(0)} s (${(cpu / last.time_s).toFixed(2)} cores busy on average)`);
-    report(events, out, s, longestPrompt(ws.dir, PolicyTokenizer.characterLevel()));
+    const config = parsePolicyConfig(JSON.parse(readFileSync(join(ws.dir, "policy/config.json"), "utf8")), "policy/config.json");
+    report(events, out, s, longestPrompt(ws.dir, PolicyTokenizer.characterLevel()), imageTokens(config));
     console.log(`trainer peak RSS ${(last["perf/cpu_memory_peak_gb"] * 1024).toFixed(0)} MB (policy, reference, ORT sessions per shape bucket)`);
   } finally {
     rmSync(ws.dir, { recursive: true, force: true });
@@ -97,10 +98,10 @@ async function main(): Promise<void> {
   console.log(`load after: ${load()}`);
 }
 
-function report(events: TrainEvent[], runDir: string, s: RlSettings, promptLen: number): void {
+function report(events: TrainEvent[], runDir: string, s: RlSettings, promptLen: number, imageLen: number): void {
   const tok = PolicyTokenizer.characterLevel();
   const rows = events.flatMap((e) => (e.type === "metrics" && e.step > 0 ? [e.metrics] : []));
-  const tokens = new Map(rows.map((m) => [m.step, stepTokens(runDir, m.step, tok, promptLen, s)]));
+  const tokens = new Map(rows.map((m) => [m.step, stepTokens(runDir, m.step, tok, promptLen, s, imageLen)]));
   for (const m of rows) {
     const n = tokens.get(m.step)!;
     console.log(`step ${m.step}: ${m["timing/step_s"].toFixed(2)} s = rollout ${m["timing/rollout_s"].toFixed(2)} + reward ${m["timing/reward_s"].toFixed(2)} + update ${m["timing/update_s"].toFixed(2)} + other; ${n.responses} responses, mean length ${m["response_length/mean"].toFixed(1)}, ${n.sequence} sequence tokens (${n.padded} padded)`);

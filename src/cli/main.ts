@@ -53,6 +53,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 if (require.main === module) {
+  // `rewardlab eval … | head`: the reader went away; stop quietly as Unix tools do, not with an
+  // unhandled EPIPE stack trace. Files being written (--out) are written atomically elsewhere.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   const io: CliIO = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

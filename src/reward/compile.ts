@@ -14,6 +14,8 @@ export interface CompiledReward {
   code: string;
   /** Source map JSON (sources relative to `file`'s folder are made absolute). */
   sourceMap: string;
+  /** Absolute paths of the user's own files bundled besides `file` (relative imports; not node_modules). */
+  dependencies: string[];
 }
 
 /** A compile error with its location in the user's file. */
@@ -28,6 +30,11 @@ export class RewardCompileError extends Error {
 }
 
 const REWARD_FILE = /\.reward\.(ts|mts|js|mjs)$/;
+
+/** Whether a file name is a reward file (`*.reward.ts`, `.mts`, `.js`, `.mjs`), not a helper it imports. */
+export function isRewardFile(name: string): boolean {
+  return REWARD_FILE.test(name);
+}
 
 /**
  * The reward files a path names: a file is taken as it is; a folder yields every `*.reward.ts`
@@ -73,10 +80,14 @@ export async function compileRewardFile(file: string): Promise<CompiledReward> {
       external: ["rewardlab"],
       logLevel: "silent",
       absWorkingDir: process.cwd(),
+      metafile: true,
     });
     const code = result.outputFiles.find((f) => f.path.endsWith(".js"))?.text ?? "";
     const map = result.outputFiles.find((f) => f.path.endsWith(".map"))?.text ?? "{}";
-    return { file: absolute, code: stripSourceMapComment(code), sourceMap: absoluteSources(map, absolute) };
+    const dependencies = Object.keys(result.metafile.inputs)
+      .map((input) => resolve(process.cwd(), input))
+      .filter((input) => input !== absolute && !input.split(/[\\/]/).includes("node_modules"));
+    return { file: absolute, code: stripSourceMapComment(code), sourceMap: absoluteSources(map, absolute), dependencies };
   } catch (error) {
     const messages: Message[] = (error as { errors?: Message[] }).errors ?? [];
     if (messages.length === 0) throw error;

@@ -32,6 +32,8 @@ export interface LoadResult {
   /** Increments on every load; results carry the version they were scored with. */
   version: number;
   files: string[];
+  /** The user's own files the reward files import (helpers such as `rewards/lib/*.ts`), absolute, sorted. */
+  dependencies: string[];
   rewards: RewardInfo[];
   errors: RewardLoadError[];
   compileMs: number;
@@ -82,6 +84,7 @@ export class RewardEngine {
     this.loaded = {
       version: this.pool.version,
       files,
+      dependencies: [...new Set(compiled.flatMap((c) => c.dependencies))].sort(),
       rewards: reply.rewards,
       errors: [...errors.map((e) => ({ file: e.file, message: e.message })), ...reply.errors],
       compileMs,

@@ -52,6 +52,8 @@ export interface EvalResult {
   metrics: EvalMetrics;
   /** Accuracy, count and most common answer per question type (meta.type). */
   byType: Record<string, TypeResult>;
+  /** Accuracy and count per difficulty level (meta.difficulty), when the records have one. */
+  byLevel: Record<string, { count: number; accuracy: number }>;
   records: TraceRecord[];
 }
 
@@ -120,6 +122,7 @@ export async function evaluatePolicy(
   const datasetDir = dirname(resolve(datasetFile));
   const out: TraceRecord[] = [];
   const byType: Record<string, { count: number; correct: number; answers: Map<string, number> }> = {};
+  const byLevel: Record<string, { count: number; correct: number }> = {};
   let correct = 0, formatted = 0, length = 0, iouSum = 0, iouCount = 0;
   for (let start = 0; start < records.length; start += options.batchSize) {
     const batch = records.slice(start, start + options.batchSize);
@@ -140,6 +143,12 @@ export async function evaluatePolicy(
       const tally = (byType[type] ??= { count: 0, correct: 0, answers: new Map() });
       tally.count++;
       tally.correct += +verdict.correct;
+      const level = record.meta?.difficulty;
+      if (typeof level === "number") {
+        const atLevel = (byLevel[String(level)] ??= { count: 0, correct: 0 });
+        atLevel.count++;
+        atLevel.correct += +verdict.correct;
+      }
       if (verdict.predicted !== null) {
         const key = answerKey(verdict.predicted);
         tally.answers.set(key, (tally.answers.get(key) ?? 0) + 1);
@@ -160,6 +169,7 @@ export async function evaluatePolicy(
       answer_top_share: answerTopShare(Object.values(byType).map((v) => v.answers)),
     },
     byType: Object.fromEntries(Object.entries(byType).map(([t, v]) => [t, { count: v.count, accuracy: v.correct / v.count, topAnswer: topAnswer(v.answers) }])),
+    byLevel: Object.fromEntries(Object.entries(byLevel).map(([level, v]) => [level, { count: v.count, accuracy: v.correct / v.count }])),
     records: out,
   };
 }

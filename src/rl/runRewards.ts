@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { isRewardFile } from "../reward/compile";
 
 export interface RewardFileHash {
   /** Relative to the workspace folder, with forward slashes ("rewards/accuracy.reward.ts"). */
@@ -45,7 +46,6 @@ export interface RewardDrift {
   changes: { path: string; change: RewardFileChange }[];
 }
 
-const REWARD_FILE = /\.reward\.(ts|mts|js|mjs)$/;
 
 /**
  * Compares a run's reward files with the workspace's files now, by hash: each file the run used is
@@ -78,7 +78,7 @@ export async function compareRewards(workspaceDir: string, run: { version: strin
 async function rewardFilesIn(workspaceDir: string, folder: string): Promise<string[]> {
   try {
     const names = await readdir(join(workspaceDir, folder));
-    return names.filter((name) => REWARD_FILE.test(name)).map((name) => (folder === "." ? name : `${folder}/${name}`));
+    return names.filter(isRewardFile).map((name) => (folder === "." ? name : `${folder}/${name}`));
   } catch {
     return [];
   }

@@ -102,11 +102,19 @@ export interface StepScore {
 
 /**
  * verl's `token_level_scores` `[B, T]`: each response's outcome on its last response token and its
- * (weighted) process step scores on their step-end tokens. Token-level estimators (gae,
- * reinforce_plus_plus) see the step scores where they occur; outcome estimators sum the row, so
- * they see outcome + sum of step scores. `scores` [B] is that sum.
+ * (weighted) process step scores on their step-end tokens, for token-level estimators (gae,
+ * reinforce_plus_plus), which see the step scores where they occur. `scores` [B] is what outcome
+ * estimators use: `total` (the editor's total, a process reward entering as its aggregate) when
+ * given, else the row sum.
  */
-export function tokenLevelScores(B: number, T: number, mask: Float32Array, outcome: ArrayLike<number>, steps: readonly (readonly StepScore[])[] = []): {
+export function tokenLevelScores(
+  B: number,
+  T: number,
+  mask: Float32Array,
+  outcome: ArrayLike<number>,
+  steps: readonly (readonly StepScore[])[] = [],
+  total?: ArrayLike<number>,
+): {
   tokenScores: Float32Array;
   scores: Float32Array;
 } {
@@ -122,6 +130,7 @@ export function tokenLevelScores(B: number, T: number, mask: Float32Array, outco
       tokenScores[b * T + Math.min(Math.max(token, 0), last)] += score;
       scores[b] += score;
     }
+    if (total) scores[b] = total[b];
   }
   return { tokenScores, scores };
 }

@@ -8,6 +8,7 @@ import { main } from "../../src/cli/main";
 import {
   DatasetError,
   decodeRgbPng,
+  directCompletion,
   encodeRgbPng,
   generateMath,
   generateShapes,
@@ -17,6 +18,7 @@ import {
   readDataset,
   toRecord,
   writeDataset,
+  type TaskExample,
 } from "../../src/policy/tasks/index";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "rl-tasks-"));
@@ -51,10 +53,12 @@ test("writeDataset / readDataset / loadExamples round trip", async () => {
   assert.deepEqual(Object.keys(records[0]), ["id", "prompt", "images", "answer", "regions", "reference", "meta"]);
   assert.deepEqual(records[0].images, ["images/s-00000.png"]);
   assert.deepEqual(records[0].meta, { task: "shapes-vqa", type: shapes[0].meta.type, difficulty: 1 });
-  assert.deepEqual(await loadExamples(written.file), shapes);
+  // directAnswer exists only while splits are made; datasets do not store it.
+  const stored = (examples: TaskExample[]) => examples.map(({ slipReference: _, ...example }) => example);
+  assert.deepEqual(await loadExamples(written.file), stored(shapes));
   const math = generateMath({ seed: 3, count: 5, difficulty: 2 });
   const mathFile = (await writeDataset(dir, "test", math)).file;
-  assert.deepEqual(await loadExamples(mathFile), math);
+  assert.deepEqual(await loadExamples(mathFile), stored(math));
   assert.equal(JSON.parse(readFileSync(mathFile, "utf8").split("\n")[0]).images, undefined);
 });
 
@@ -121,6 +125,36 @@ test("test questions do not reappear in train", () => {
   assert.deepEqual([train[0].id, held[99].id], ["train-00000", "test-00099"]);
 });
 
+test("slipShare: that share of training references come from the imperfect teacher; test references never do", () => {
+  const math = generateSplits({ task: "math-cot", seed: 2, train: 1200, test: 50, difficulty: [1, 2, 3], slipShare: 0.6 });
+  const multiStep = math.train.filter((e) => e.meta.difficulty > 1);
+  const slipped = math.train.filter((e) => e.meta.reference === "slip");
+  assert.ok(slipped.length > 0.5 * multiStep.length && slipped.length < 0.7 * multiStep.length, `${slipped.length} of ${multiStep.length} slipped`);
+  assert.ok(math.train.every((e) => e.meta.difficulty > 1 || e.meta.reference === undefined), "a one-step problem has no step to skip");
+  // math-cot's teacher stops one step early and answers the running total it has.
+  const plain = generateSplits({ task: "math-cot", seed: 2, train: 1200, test: 50, difficulty: [1, 2, 3] });
+  assert.deepEqual(plain.train.map((e) => e.prompt), math.train.map((e) => e.prompt));
+  for (const [i, e] of math.train.entries()) {
+    const clean = plain.train[i].reference;
+    if (e.meta.reference !== "slip") {
+      assert.equal(e.reference, clean);
+      continue;
+    }
+    const steps = clean.slice("<think>".length, clean.indexOf("</think>")).split("\n");
+    const kept = steps.slice(0, -1);
+    const total = kept[kept.length - 1].split("= ")[1];
+    assert.equal(e.reference, `<think>${kept.join("\n")}</think><answer>${total}</answer>`);
+    assert.notEqual(total, e.answer, "the slip gives a wrong answer");
+  }
+  assert.ok(math.test.every((e) => e.meta.reference === undefined && e.slipReference === undefined));
+  assert.ok(plain.train.every((e) => e.slipReference === undefined && e.meta.reference === undefined), "slipShare 0 leaves references and meta as they were");
+  // shapes-vqa's teacher answers straight away without looking: its answers are guesses.
+  const shapes = generateSplits({ task: "shapes-vqa", seed: 2, train: 400, test: 8, difficulty: [1, 2, 3], slipShare: 1 });
+  assert.ok(shapes.train.every((e) => e.reference.startsWith("<think>The answer is ")));
+  const right = shapes.train.filter((e) => e.reference === directCompletion(e.answer)).length;
+  assert.ok(right > 40 && right < 200, `${right} of 400 blind guesses right`);
+});
+
 test("rewardlab generate: --json summary, level parsing, usage errors", async () => {
   const dir = tempDir();
   const ok = await run(["generate", "math-cot", "--out", "ws", "--train", "8", "--test", "4", "--difficulty", "1,3", "--json"], dir);
@@ -135,6 +169,7 @@ test("rewardlab generate: --json summary, level parsing, usage errors", async ()
     [["generate", "math-cot", "--out", "x", "--difficulty", "0-4"], /levels run from 1 to 3/],
     [["generate", "math-cot", "--out", "x", "--difficulty", "hard"], /write a level/],
     [["generate", "math-cot", "--out", "x", "--train", "many"], /--train must be a whole number/],
+    [["generate", "math-cot", "--out", "x", "--slip-share", "1.5"], /--slip-share must be a number from 0 to 1/],
   ] as const;
   for (const [args, message] of bad) {
     const result = await run([...args], dir);

@@ -14,7 +14,8 @@ import shapesCoverage from "../../sample-workspaces/shapes-vqa/hackable/coverage
 import mathFormat from "../../sample-workspaces/math-cot/rewards/format.reward";
 import mathAccuracy from "../../sample-workspaces/math-cot/rewards/accuracy.reward";
 import mathArithmetic from "../../sample-workspaces/math-cot/rewards/arithmetic.reward";
-import mathDepth from "../../sample-workspaces/math-cot/hackable/depth.reward";
+import mathConcise from "../../sample-workspaces/math-cot/hackable/concise.reward";
+import mathSolution from "../../sample-workspaces/math-cot/process/solution.reward";
 
 const shapes = generateShapes({ seed: 11, count: 200, difficulty: [1, 2, 3] });
 const math = generateMath({ seed: 11, count: 100, difficulty: [1, 2, 3] });
@@ -47,10 +48,10 @@ test("shapes-vqa: reference completions get full format, accuracy, IoU and groun
   }
 });
 
-test("math-cot: reference completions get full format, accuracy and arithmetic", () => {
+test("math-cot: reference completions get full format, accuracy, arithmetic and solution", () => {
   for (const example of math) {
     const s = sample(example);
-    for (const reward of [mathFormat, mathAccuracy, mathArithmetic]) assert.equal(score(reward, s), 1, `${example.id} ${reward.name}`);
+    for (const reward of [mathFormat, mathAccuracy, mathArithmetic, mathSolution]) assert.equal(score(reward, s), 1, `${example.id} ${reward.name}`);
     assert.ok(answerCorrect(example.answer, s.answerText), example.id);
   }
 });
@@ -102,10 +103,28 @@ test("the hackable rewards pay for padding that makes the answer wrong", () => {
   assert.equal(score(shapesAccuracy, hacked), 0);
   assert.ok(score(shapesGrounding, hacked)! < 0.5);
 
-  const problem = math.find((e) => e.meta.difficulty === 1)!;
-  const step = problem.reference.slice(7, problem.reference.indexOf("</think>"));
-  const repeated = `<think>${[1, 2, 3, 4].map((i) => step.replace("Step 1", `Step ${i}`)).join("\n")}</think><answer>${Number(problem.answer) + 1}</answer>`;
-  assert.equal(score(mathDepth, sample(problem)), 0.25);
-  assert.equal(score(mathDepth, sample(problem, repeated)), 1);
-  assert.equal(score(mathAccuracy, sample(problem, repeated)), 0);
+  const problem = math.find((e) => e.meta.difficulty === 3)!;
+  const early = problem.slipReference!;
+  const terse = `<think>The answer is 3.</think><answer>3</answer>`;
+  assert.ok(score(mathConcise, sample(problem, early))! > score(mathConcise, sample(problem))!);
+  assert.ok(score(mathConcise, sample(problem, terse))! > score(mathConcise, sample(problem, early))!);
+  assert.equal(score(mathAccuracy, sample(problem, early)), 0);
+});
+
+test("math-cot solution (process): each step judged against the problem, stopping early scores the last step 0", () => {
+  const problem = math.find((e) => e.meta.type === "mul-add-sub" || e.meta.type === "mul-sub-add")!;
+  const steps = problem.reference.slice(7, problem.reference.indexOf("</think>")).split("\n");
+  const think = (lines: string[], answer: string) => `<think>${lines.join("\n")}</think><answer>${answer}</answer>`;
+  const stepScores = (completion: string) => mathSolution.score(sample(problem, completion), ctx);
+  assert.deepEqual(stepScores(problem.reference), [1, 1, 1]);
+  assert.deepEqual(stepScores(problem.slipReference!), [1, 0], "stopped one step early");
+  // A wrong result in step 2 costs that step, not the right steps around it (an outcome reward: 0).
+  const [a, rest] = steps[1].split(" = ");
+  const slipped = [steps[0], `${a} = ${Number(rest) + 1}`, steps[2]];
+  assert.deepEqual(stepScores(think(slipped, "0")), [1, 0, 1]);
+  // Right numbers in either order for * (and +), and a step from another problem.
+  const [x, , y] = steps[0].replace(/^Step 1: /, "").split(" ");
+  assert.deepEqual(stepScores(think([steps[0].replace(`${x} * ${y}`, `${y} * ${x}`), steps[1], steps[2]], problem.answer)), [1, 1, 1]);
+  assert.deepEqual(stepScores(think(["Step 1: 2 + 2 = 4"], "4")), [0]);
+  assert.equal(mathSolution.score(sample({ ...problem, prompt: "What is the capital of France?" }), ctx), null);
 });

@@ -29,6 +29,14 @@ const fixed =
 
 const COMPONENT = /^reward\/(.+)\/mean$/;
 
+/** One series per metric key under `prefix`, labelled from the rest of the key, sorted. */
+function byPrefix(keys: ReadonlySet<string>, prefix: string, label: (rest: string) => string): SeriesSpec[] {
+  return [...keys]
+    .filter((key) => key.startsWith(prefix))
+    .sort()
+    .map((key) => ({ key, label: label(key.slice(prefix.length)) }));
+}
+
 export const CHARTS: readonly ChartSpec[] = [
   { id: "reward", title: "Reward (total)", hint: "Mean weighted total reward of the step's rollouts.", series: fixed(["reward/total/mean", "total"]), overlay: "all" },
   {
@@ -48,6 +56,23 @@ export const CHARTS: readonly ChartSpec[] = [
     hint: "Accuracy on held-out prompts at evaluation steps (step 0 is the base policy). Click a point to open that step's eval rollouts.",
     series: fixed(["eval/accuracy", "accuracy"], ["eval/format_rate", "format rate"], ["eval/iou", "IoU"]),
     overlay: "first",
+    eval: true,
+  },
+  {
+    id: "accuracy-level",
+    title: "Held-out accuracy by difficulty",
+    hint: "Held-out accuracy of each difficulty level (meta.difficulty: steps to solve, objects in the image). A skill lifts the harder levels; a guess lifts none.",
+    series: (keys) => byPrefix(keys, "eval/accuracy/level/", (level) => `level ${level}`),
+    eval: true,
+  },
+  {
+    id: "accuracy-type",
+    title: "Held-out accuracy by question type",
+    hint: "Held-out accuracy of each question type (meta.type). One type rising while the others fall is a policy trading answers, not learning. Shown for up to 8 types.",
+    series: (keys) => {
+      const series = byPrefix(keys, "eval/accuracy/type/", (type) => type);
+      return series.length <= 8 ? series : [];
+    },
     eval: true,
   },
   { id: "kl", title: "KL divergence", hint: "KL to the reference policy (actor/kl) and to the policy that sampled the rollouts (actor/ppo_kl).", series: fixed(["actor/kl", "to reference"], ["actor/ppo_kl", "to old policy"]) },

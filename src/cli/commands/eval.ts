@@ -78,7 +78,7 @@ export const evalCommand: CliCommand = {
       await writeTrace(out, result.records);
       const seconds = (performance.now() - began) / 1000;
       if (values.json) {
-        io.stdout(JSON.stringify({ checkpoint, split: values.split, ...result.metrics, by_type: result.byType, rollouts: out, seconds }) + "\n");
+        io.stdout(JSON.stringify({ checkpoint, split: values.split, ...result.metrics, by_type: result.byType, by_level: result.byLevel, rollouts: out, seconds }) + "\n");
         return 0;
       }
       const m = result.metrics;
@@ -91,6 +91,8 @@ export const evalCommand: CliCommand = {
       ]) + "\n\n");
       const top = (answer: TypeResult["topAnswer"]) => (answer ? `${JSON.stringify(answer.text)} ${Math.round(answer.share * 100)}%` : "–");
       io.stdout(table(["question type", "count", "accuracy", "most common answer"], Object.entries(result.byType).map(([t, v]) => [t, num(v.count), num(v.accuracy), top(v.topAnswer)])) + "\n\n");
+      const levels = Object.entries(result.byLevel).sort(([a], [b]) => Number(a) - Number(b));
+      if (levels.length > 1) io.stdout(table(["difficulty", "count", "accuracy"], levels.map(([level, v]) => [level, num(v.count), num(v.accuracy)])) + "\n\n");
       io.stdout(`rollouts: ${relative(io.cwd, out)}\n`);
       return 0;
     } finally {

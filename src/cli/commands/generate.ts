@@ -23,6 +23,10 @@ Options:
   --test N             held-out examples, default 200 (train skips questions that are in test)
   --seed S             integer seed, default 1
   --difficulty LEVELS  one level (2), a list (1,3) or a range (1-3); a mix is balanced. Default 1-3
+  --slip-share P       share of training references written by the task's imperfect teacher,
+                       0..1, default 0 (test references are always right). math-cot's teacher
+                       stops one step early on multi-step problems; shapes-vqa's answers
+                       straight away without looking at the image. See the workspace READMEs.
   --json               print {"task","out","train","test","images","bytes"} as JSON
 
 Exit codes: 0 written; 2 usage error.`;
@@ -64,6 +68,7 @@ export const generateCommand: CliCommand = {
         test: { type: "string", default: "200" },
         seed: { type: "string", default: "1" },
         difficulty: { type: "string" },
+        "slip-share": { type: "string", default: "0" },
         json: { type: "boolean", default: false },
       },
     });
@@ -76,7 +81,11 @@ export const generateCommand: CliCommand = {
     const max = MAX_DIFFICULTY[task];
     const difficulty = parseLevels(values.difficulty ?? `1-${max}`, max);
     const out = resolve(io.cwd, values.out);
-    const splits = generateSplits({ task, seed: Number(values.seed), train: count(values.train, "--train"), test: count(values.test, "--test"), difficulty });
+    const slipShare = Number(values["slip-share"]);
+    if (!/^\s*[\d.]+\s*$/.test(values["slip-share"]) || !(slipShare >= 0 && slipShare <= 1)) {
+      throw new CliError(`--slip-share must be a number from 0 to 1 (got "${values["slip-share"]}")`);
+    }
+    const splits = generateSplits({ task, seed: Number(values.seed), train: count(values.train, "--train"), test: count(values.test, "--test"), difficulty, slipShare });
     const train = await writeDataset(out, "train", splits.train);
     const test = await writeDataset(out, "test", splits.test);
     const summary = { task, out, train: splits.train.length, test: splits.test.length, images: train.images + test.images, bytes: train.bytes + test.bytes };

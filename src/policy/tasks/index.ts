@@ -3,12 +3,12 @@
  * disk, and the answer check shared by rewards and evaluation.
  */
 import { generateMath, MATH_MAX_DIFFICULTY } from "./math";
-import { exampleId, exampleSeed } from "./random";
+import { Rng, exampleId, exampleSeed } from "./random";
 import { generateShapes, SHAPES_MAX_DIFFICULTY } from "./shapes";
 import type { GenerateOptions, TaskExample, TaskName } from "./types";
 
 export * from "./types";
-export { generateShapes, formatBox, referenceCompletion, SHAPES_QUESTION_TYPES, SHAPES_MAX_DIFFICULTY, type ShapesQuestionType } from "./shapes";
+export { generateShapes, formatBox, referenceCompletion, directCompletion, SHAPES_QUESTION_TYPES, SHAPES_MAX_DIFFICULTY, type ShapesQuestionType } from "./shapes";
 export { generateMath, MATH_MAX_DIFFICULTY } from "./math";
 export { answerCorrect, parseBox, pixelBoxIou, BOX_IOU_THRESHOLD } from "./answers";
 export { writeDataset, readDataset, parseDataset, loadExamples, toRecord, DatasetError, type DatasetRecord, type DatasetMeta, type DatasetLineError } from "./dataset";
@@ -29,6 +29,14 @@ export interface SplitOptions {
   train: number;
   test: number;
   difficulty: number | readonly number[];
+  /**
+   * Share of training examples whose reference comes from the task's imperfect teacher
+   * (`TaskExample.slipReference`) where it can slip; default 0. Test references are always clean.
+   * A base supervised on such a mix makes the slip most of the time, yet can still do the right
+   * thing when it samples it, which is what RL with a verifiable reward can find and reinforce
+   * (sample-workspaces/<task>/README.md says which slip and why).
+   */
+  slipShare?: number;
 }
 
 /**
@@ -38,15 +46,23 @@ export interface SplitOptions {
  */
 export function generateSplits(options: SplitOptions): { train: TaskExample[]; test: TaskExample[] } {
   const { task, seed, difficulty } = options;
-  const test = generateTask(task, { seed: exampleSeed(seed, 0x7e57), count: options.test, difficulty, idPrefix: "test" });
+  const test = generateTask(task, { seed: exampleSeed(seed, 0x7e57), count: options.test, difficulty, idPrefix: "test" }).map(({ slipReference: _, ...example }) => example);
   const held = new Set(test.map(sameQuestionKey));
   const train: TaskExample[] = [];
   for (let index = 0; train.length < options.train; index++) {
     const [example] = generateTask(task, { seed, count: 1, first: index, difficulty, idPrefix: "train" });
     if (held.has(sameQuestionKey(example))) continue;
-    train.push({ ...example, id: exampleId("train", train.length) });
+    train.push(withTeacher({ ...example, id: exampleId("train", train.length) }, seed, index, options.slipShare ?? 0));
   }
   return { train, test };
+}
+
+/** The example with its slipped reference with probability `slipShare`, where it has one (seeded per index). */
+function withTeacher(example: TaskExample, seed: number, index: number, slipShare: number): TaskExample {
+  const { slipReference, ...rest } = example;
+  if (slipShare <= 0 || slipReference === undefined) return rest;
+  const slip = new Rng(exampleSeed(exampleSeed(seed, 0x5119), index)).chance(slipShare);
+  return slip ? { ...rest, reference: slipReference, meta: { ...rest.meta, reference: "slip" } } : { ...rest, meta: { ...rest.meta, reference: "clean" } };
 }
 
 /** Two examples with the same key ask the same question about the same input. */

@@ -1,12 +1,16 @@
 /**
- * math-cot: short arithmetic word problems (single-digit multiplications, sums under 100) whose
- * chain of thought writes one equation per step, the format the math-cot arithmetic reward checks:
+ * math-cot: short arithmetic word problems whose chain of thought writes one equation per step,
+ * the format the math-cot arithmetic reward checks:
  *
- *   Mia has 30 eggs and buys 6 boxes of 3. How many now?
- *   <think>Step 1: 6 * 3 = 18
- *   Step 2: 30 + 18 = 48</think><answer>48</answer>
+ *   Mia has 13 eggs and buys 3 boxes of 4. How many now?
+ *   <think>Step 1: 3 * 4 = 12
+ *   Step 2: 13 + 12 = 25</think><answer>25</answer>
  *
- * Difficulty = number of steps (1..3).
+ * Difficulty = number of steps (1..3). Every single step is small on purpose (factors 2..5, gains
+ * and losses 1..9, totals under 40): a ~1M-parameter policy learns each step as a fact within a
+ * few thousand supervised steps, so a chain written out is nearly always right, while answering a
+ * two- or three-step problem without writing the steps is a guess. That gap is what RL closes
+ * (sample-workspaces/math-cot/README.md).
  */
 import { Rng, checkLevels, exampleId, exampleSeed, levelOf } from "./random";
 import { referenceCompletion } from "./shapes";
@@ -15,7 +19,7 @@ import type { GenerateOptions, TaskExample } from "./types";
 export const MATH_MAX_DIFFICULTY = 3;
 
 /** Every running total stays below this (and above zero). */
-const LIMIT = 100;
+const LIMIT = 40;
 
 /** What happens in a problem: how it starts, then up to two events. Each part costs steps. */
 type Part = "has" | "bags" | "gain" | "lose" | "buy";
@@ -51,11 +55,11 @@ function applyPart(rng: Rng, part: Part, problem: Problem, item: string): boolea
   const container = rng.pick(CONTAINERS);
   switch (part) {
     case "has":
-      problem.total = rng.int(2, 60);
+      problem.total = rng.int(2, 20);
       problem.phrases.push(`has ${problem.total} ${item}`);
       return true;
     case "bags": {
-      const bags = rng.int(2, 9), each = rng.int(2, 9);
+      const bags = rng.int(2, 5), each = rng.int(2, 5);
       problem.total = bags * each;
       problem.phrases.push(`has ${bags} ${container} of ${each} ${item}`);
       problem.steps.push(`${bags} * ${each} = ${problem.total}`);
@@ -63,7 +67,7 @@ function applyPart(rng: Rng, part: Part, problem: Problem, item: string): boolea
       return true;
     }
     case "gain": {
-      const n = rng.int(2, 30);
+      const n = rng.int(1, 9);
       problem.phrases.push(`${rng.pick(GAIN_VERBS)} ${n}`);
       problem.steps.push(`${problem.total} + ${n} = ${problem.total + n}`);
       problem.ops.push("add");
@@ -72,7 +76,7 @@ function applyPart(rng: Rng, part: Part, problem: Problem, item: string): boolea
     }
     case "lose": {
       if (problem.total < 2) return false;
-      const n = rng.int(1, Math.min(problem.total - 1, 30));
+      const n = rng.int(1, Math.min(problem.total - 1, 9));
       problem.phrases.push(`${rng.pick(LOSE_VERBS)} ${n}`);
       problem.steps.push(`${problem.total} - ${n} = ${problem.total - n}`);
       problem.ops.push("sub");
@@ -80,7 +84,7 @@ function applyPart(rng: Rng, part: Part, problem: Problem, item: string): boolea
       return true;
     }
     case "buy": {
-      const bags = rng.int(2, 9), each = rng.int(2, 9), bought = bags * each;
+      const bags = rng.int(2, 4), each = rng.int(2, 5), bought = bags * each;
       problem.phrases.push(`buys ${bags} ${container} of ${each}`);
       problem.steps.push(`${bags} * ${each} = ${bought}`, `${problem.total} + ${bought} = ${problem.total + bought}`);
       problem.ops.push("mul", "add");
@@ -98,6 +102,16 @@ function sentence(name: string, phrases: readonly string[]): string {
   return `${name} ${start}, ${events.slice(0, -1).join(", ")} and ${events[events.length - 1]}.`;
 }
 
+/**
+ * The imperfect teacher's chain: it stops one step early and answers the running total it has
+ * (an "underthinking" slip; sample-workspaces/math-cot/README.md says why this is the slip).
+ */
+function stoppedEarly(steps: readonly string[]): string {
+  const kept = steps.slice(0, -1);
+  const last = kept[kept.length - 1];
+  return referenceCompletion(kept, last.slice(last.lastIndexOf("=") + 1).trim());
+}
+
 function mathExample(id: string, seed: number, index: number, level: number): TaskExample {
   const rng = new Rng(exampleSeed(exampleSeed(seed, level), index));
   const plan = rng.pick(PLANS.filter((p) => planCost(p) === level));
@@ -113,6 +127,7 @@ function mathExample(id: string, seed: number, index: number, level: number): Ta
       prompt: `${sentence(name, problem.phrases)} ${question}`,
       answer,
       reference: referenceCompletion(problem.steps, answer),
+      ...(problem.steps.length > 1 ? { slipReference: stoppedEarly(problem.steps) } : {}),
       meta: { type: problem.ops.join("-"), difficulty: level },
     };
   }

@@ -10,7 +10,7 @@
  *
  * Boxes are `[x1,y1,x2,y2]`, inclusive pixel indices of the tight bounds of the drawn pixels.
  */
-import { COLOUR_NAMES, SHAPES, type SceneObject, drawScene, labelOf } from "./raster";
+import { COLOUR_NAMES, SHAPES, type SceneObject, drawScene, labelOf, tightBox } from "./raster";
 import { Rng, checkLevels, exampleId, exampleSeed, levelOf } from "./random";
 import { SCENE_LEVELS, randomScene, readingOrder } from "./scene";
 import type { Box, GenerateOptions, Region, TaskExample } from "./types";
@@ -33,6 +33,8 @@ interface Question {
   /** Chain-of-thought lines, without the "Step N: " prefix. */
   steps: string[];
   answer: string;
+  /** A guess made without looking at the image (TaskExample.directAnswer). */
+  blindGuess: string;
 }
 
 /** `[3,5,17,19]`: the box notation of prompts, steps and answers (no spaces: shorter sequences). */
@@ -88,7 +90,7 @@ function countBy<T extends string>(
   const counted = readingOrder(scene.filter((o) => valueOf(o) === value));
   const steps = counted.map(objectStep);
   steps.push(`total ${counted.length}`);
-  return { prompt: prompt(value), steps, answer: String(counted.length) };
+  return { prompt: prompt(value), steps, answer: String(counted.length), blindGuess: String(rng.int(1, MAX_COUNTED)) };
 }
 
 function countColour(rng: Rng, scene: readonly SceneObject[], level: number, want: number): Question | null {
@@ -103,7 +105,13 @@ function locate(rng: Rng, scene: readonly SceneObject[], level: number): Questio
   const candidates = scene.filter((o) => isUnique(o, scene) && (level < 3 || hasDistractor(o, scene)));
   if (candidates.length === 0) return null;
   const target = rng.pick(candidates);
-  return { prompt: `Where is the ${labelOf(target)}?`, steps: [objectStep(target)], answer: formatBox(target.box) };
+  const guess = randomScene(rng, 1)[0];
+  return {
+    prompt: `Where is the ${labelOf(target)}?`,
+    steps: [objectStep(target)],
+    answer: formatBox(target.box),
+    blindGuess: formatBox(tightBox(target.shape, guess.x, guess.y, guess.size)),
+  };
 }
 
 function compare(rng: Rng, scene: readonly SceneObject[], level: number): Question | null {
@@ -117,6 +125,7 @@ function compare(rng: Rng, scene: readonly SceneObject[], level: number): Questi
     prompt: `Which is bigger, the ${labelOf(first)} or the ${labelOf(second)}?`,
     steps: [objectStep(first), objectStep(second), `size ${a} ${a > b ? ">" : "<"} ${b}`],
     answer: labelOf(a > b ? first : second),
+    blindGuess: labelOf(rng.chance(0.5) ? first : second),
   };
 }
 
@@ -133,6 +142,14 @@ const QUESTIONS: Record<ShapesQuestionType, QuestionMaker> = {
 /** `<think>Step 1: a\nStep 2: b</think><answer>x</answer>`: the target completion for given steps. */
 export function referenceCompletion(steps: readonly string[], answer: string): string {
   return `<think>${steps.map((step, i) => `Step ${i + 1}: ${step}`).join("\n")}</think><answer>${answer}</answer>`;
+}
+
+/**
+ * The completion of a teacher that answers straight away, without working: one line of thinking
+ * that states the answer (shapes-vqa's imperfect teacher, which also did not look at the image).
+ */
+export function directCompletion(answer: string): string {
+  return `<think>The answer is ${answer}.</think><answer>${answer}</answer>`;
 }
 
 function regionsOf(scene: readonly SceneObject[]): Region[] {
@@ -157,6 +174,7 @@ function shapesExample(id: string, seed: number, index: number, level: number): 
       answer: question.answer,
       regions: regionsOf(scene),
       reference: referenceCompletion(question.steps, question.answer),
+      slipReference: directCompletion(question.blindGuess),
       meta: { type, difficulty: level },
     };
   }

@@ -31,8 +31,18 @@ export interface TaskExample {
   regions?: Region[];
   /** The full target completion: `<think>Step 1: …</think><answer>…</answer>`. */
   reference: string;
-  meta: { type: string; difficulty: number };
+  /**
+   * The completion of the task's imperfect teacher, when it slips on this example (see `slipShare`
+   * in generateSplits): math-cot's teacher stops one step early and answers the running total;
+   * shapes-vqa's answers straight away without looking at the image. Absent when the slip cannot
+   * happen (a one-step problem). Not written to datasets.
+   */
+  slipReference?: string;
+  meta: { type: string; difficulty: number; reference?: ReferenceKind };
 }
+
+/** Whose completion a training reference is: the careful teacher's, or the imperfect teacher's slip. */
+export type ReferenceKind = "clean" | "slip";
 
 /** Options shared by the generators. The same options always give the same examples. */
 export interface GenerateOptions {

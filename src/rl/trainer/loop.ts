@@ -9,7 +9,7 @@ import { type Policy, cloneParams, encodeOptimizerState, loadPolicy, readOptimiz
 import { PolicyGenerator } from "../../policy/generate";
 import { ItemBuilder } from "../../policy/items";
 import { type DatasetRecord, readDataset } from "../../policy/tasks/dataset";
-import { findRewardFiles } from "../../reward/compile";
+import { findRewardFiles, isRewardFile } from "../../reward/compile";
 import { loadSafetensors } from "../../runtime/index";
 import { DEFAULT_EVAL, evaluatePolicy, writeTrace } from "../eval";
 import { overlongShaping } from "../sampling";
@@ -80,7 +80,8 @@ async function prepare(request: TrainRequest, emit: EmitEvent): Promise<Setup> {
   const trainRecords = await readDataset(trainFile);
   const items = trainRecords.map((r) => builder.item(r, resolve(trainFile, "..")));
 
-  const rewardPaths = previous ? previous.rewards.files.map((f) => join(ws.dir, f.path)) : chosenRewards(ws, request.rewards);
+  // A run's snapshot also lists the helpers its reward files import; only the reward files are loaded.
+  const rewardPaths = previous ? previous.rewards.files.filter((f) => isRewardFile(f.path)).map((f) => join(ws.dir, f.path)) : chosenRewards(ws, request.rewards);
   const rewardFiles = rewardPaths.flatMap((p) => findRewardFiles(p));
   const overlong = overlongShaping(settings);
   const scorer = await RolloutScorer.open(rewardPaths, overlong ? [overlong] : []);
@@ -100,7 +101,7 @@ async function prepare(request: TrainRequest, emit: EmitEvent): Promise<Setup> {
     const now = new Date().toISOString();
     run = await RunFolder.create(dir, {
       id, preset, settings: settings as unknown as Record<string, unknown>, status: "running", startedAt: now,
-      steps: { done: 0, total: settings.total_steps }, rewards: await rewardSnapshot(ws.dir, rewardFiles, names),
+      steps: { done: 0, total: settings.total_steps }, rewards: await rewardSnapshot(ws.dir, [...rewardFiles, ...workspaceFiles(ws.dir, scorer.loaded.dependencies)], names),
       baseCheckpoint: relative(ws.dir, ws.policyDir) || ".", pid: process.pid, best: null, checkpoints: [],
     }, ws.dir);
     state = { step: 0, sampler: emptySampler(), best: null };
@@ -112,6 +113,18 @@ async function prepare(request: TrainRequest, emit: EmitEvent): Promise<Setup> {
     rewards: scorer.rewardNames, rewardVersion: run.current.rewards.version, critic: usesCritic(settings),
   });
   return { ws, settings, preset, policy, refParams, train: { records: trainRecords, items, file: trainFile }, test, scorer, run, state };
+}
+
+/**
+ * The helpers the reward files import that live in the workspace: the snapshot keeps them too (a
+ * snapshot without `rewards/lib/` would not compile, and editing a helper changes the version).
+ * Helpers outside the workspace are not copied.
+ */
+function workspaceFiles(workspaceDir: string, files: readonly string[]): string[] {
+  return files.filter((file) => {
+    const rel = relative(workspaceDir, file);
+    return !rel.startsWith("..") && !isAbsolute(rel);
+  });
 }
 
 /** The reward paths of a run: `--rewards` (inside the workspace, so the snapshot can mirror them) or rewardlab.json's. */
@@ -213,6 +226,10 @@ async function evaluate(s: Setup, generator: PolicyGenerator, step: number, emit
   Object.assign(into, { "eval/accuracy": m.accuracy, "eval/format_rate": m.format_rate, "eval/response_length": m.response_length });
   if (m.iou !== null) into["eval/iou"] = m.iou;
   if (m.answer_top_share !== null) into["eval/answer_top_share"] = m.answer_top_share;
+  // Per question type and difficulty level: a gain that shows in every type is a skill; one type
+  // rising while others fall is a policy trading one answer for another.
+  for (const [type, r] of Object.entries(result.byType)) into[`eval/accuracy/type/${type}`] = r.accuracy;
+  for (const [level, r] of Object.entries(result.byLevel)) into[`eval/accuracy/level/${level}`] = r.accuracy;
   if (!s.state.best || m.accuracy > s.state.best.accuracy) s.state.best = { step, accuracy: m.accuracy };
   if (step === 0) {
     s.run.appendMetrics({ step: 0, ...into });
@@ -235,6 +252,8 @@ function withAdvantages(r: Rollouts, advantages: Float32Array, T: number) {
   return r.records.map((record, b) => ({
     ...record,
     rewards: r.rewards.perSample[b],
+    // The total this response was trained on: equals `rewardlab score`'s total for it (tested).
+    meta: { ...record.meta, trained_total: r.rewards.total[b] },
     tokens: record.tokens?.map((tok, t) => ({ ...tok, advantage: Math.round(advantages[b * T + t] * 1e4) / 1e4 })),
   }));
 }

@@ -1,6 +1,8 @@
 // Rewards for a batch of rollouts, through the same reward engine (sandboxed worker threads) that
-// `rewardlab score` and the VS Code views use. Outcome rewards become one weighted number per
-// response; process rewards keep their step scores, placed on the tokens where each step ends.
+// `rewardlab score` and the VS Code views use. Each response gets the total the editor shows (the
+// ScoreTable's weighted sum, a process reward entering as its aggregate), which is what outcome
+// estimators train on; token-level estimators (gae, reinforce_plus_plus) also get each process
+// reward's step scores, placed on the tokens where each step ends.
 
 import { type LoadResult, RewardEngine } from "../../reward/engine";
 import { type OutcomeReward, type RewardContext } from "../../reward/api/types";
@@ -13,7 +15,13 @@ import { type StepScore, stepEndTokens } from "../sampling";
 const SHAPING_CONTEXT: RewardContext = { file: "", imageSize: () => null, log: { metric: () => undefined } };
 
 export interface BatchRewards {
-  /** [B] weighted sum of the outcome rewards (null scores count 0). */
+  /**
+   * [B] the sample's total reward exactly as `rewardlab score`, the server and the editor compute
+   * it (ScoreTable.totals: sum of weight x score over rewards with a value, a process reward as its
+   * aggregate), plus built-in shaping; 0 when no reward has a value. Outcome estimators use this.
+   */
+  total: Float64Array;
+  /** [B] weighted sum of the outcome rewards (null scores count 0): token-level estimators put it on the last token. */
   outcome: Float64Array;
   /** Per response: weighted process step scores on step-end token indices. */
   steps: StepScore[][];
@@ -61,6 +69,7 @@ export class RolloutScorer {
   async score(records: readonly TraceRecord[], tokenEnds: readonly (readonly number[])[]): Promise<BatchRewards> {
     const B = records.length;
     const table = await this.engine.scoreRecords(records);
+    const total = Float64Array.from(table.totals.subarray(0, B), (t) => (t === t ? t : 0));
     const outcome = new Float64Array(B);
     const steps: StepScore[][] = records.map(() => []);
     const byReward: Record<string, Float64Array> = {};
@@ -95,7 +104,10 @@ export class RolloutScorer {
         const v = Number(await reward.score(sample, SHAPING_CONTEXT));
         column[i] = v;
         perSample[i][reward.name] = Number.isFinite(v) ? v : null;
-        if (Number.isFinite(v)) outcome[i] += (reward.weight ?? 1) * v;
+        if (Number.isFinite(v)) {
+          outcome[i] += (reward.weight ?? 1) * v;
+          total[i] += (reward.weight ?? 1) * v;
+        }
       }
       byReward[reward.name] = column;
     }
@@ -105,7 +117,7 @@ export class RolloutScorer {
       count += failures.length;
       first ??= `${failures[0].reward} on sample ${records[i].id ?? i}: ${failures[0].message}`;
     }
-    return { outcome, steps, byReward, perSample, errors: { count, first } };
+    return { total, outcome, steps, byReward, perSample, errors: { count, first } };
   }
 
   dispose(): void {

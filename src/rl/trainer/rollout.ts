@@ -104,7 +104,7 @@ export async function collectRollouts(
 /** The values dynamic sampling compares within a group: the total score or one reward. */
 function filterMetric(rewards: BatchRewards, settings: RlSettings): Float64Array {
   if (settings.filter_groups_metric === "score" || settings.filter_groups_metric === "seq_reward") {
-    return Float64Array.from(rewards.outcome, (o, i) => o + rewards.steps[i].reduce((a, s) => a + s.score, 0));
+    return rewards.total;
   }
   const column = rewards.byReward[settings.filter_groups_metric];
   if (!column) throw new Error(`filter_groups_metric "${settings.filter_groups_metric}" is not a reward of this run; use score or one of: ${Object.keys(rewards.byReward).join(", ")}`);
@@ -116,6 +116,7 @@ function gatherRewards(kept: readonly { from: BatchRewards; i: number }[], error
   const byReward: Record<string, Float64Array> = {};
   for (const name of Object.keys(kept[0]?.from.byReward ?? {})) byReward[name] = Float64Array.from(kept, ({ from, i }) => from.byReward[name][i]);
   return {
+    total: Float64Array.from(kept, ({ from, i }) => from.total[i]),
     outcome: Float64Array.from(kept, ({ from, i }) => from.outcome[i]),
     steps: kept.map(({ from, i }) => from.steps[i]),
     byReward,

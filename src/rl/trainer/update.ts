@@ -44,7 +44,7 @@ export async function prepareBatch(graphs: RlGraphs, policy: Policy, refParams: 
   const refLogProbs = refParams ? ((await graphs.forward.run(packed.feeds, refParams)).log_probs.data as Float32Array) : null;
   const values = graphs.criticWarmup ? ((await graphs.forward.run(packed.feeds, policy.params)).values.data as Float32Array) : null;
 
-  const { tokenScores, scores } = tokenLevelScores(B, T, mask, r.rewards.outcome, r.rewards.steps.map((s) => s.filter((x) => x.token < T)));
+  const { tokenScores, scores } = tokenLevelScores(B, T, mask, r.rewards.outcome, r.rewards.steps.map((s) => s.filter((x) => x.token < T)), r.rewards.total);
   const metrics: Record<string, number> = {};
   let tokenRewards = tokenScores;
   if (settings.use_kl_in_reward && refLogProbs) {
