@@ -37,16 +37,16 @@ interface Arm {
 const TARGET_GAIN = 0.2;
 
 const ARMS: Arm[] = [
-  { name: "math-cot grpo", workspace: "math-cot", preset: "grpo", steps: 40, evalEvery: 5, claim: "default preset, good rewards: held-out accuracy must rise >= 20 points" },
-  { name: "math-cot ppo", workspace: "math-cot", preset: "ppo", overrides: { critic_warmup: "5" }, steps: 40, evalEvery: 5, claim: "PPO (GAE, value head, 5 steps of critic warm-up): >= 10 points" },
-  { name: "math-cot outcome-only", workspace: "math-cot", preset: "grpo", rewards: ["rewards/format.reward.ts", "rewards/accuracy.reward.ts"], steps: 40, evalEvery: 5, claim: "outcome reward only (format + accuracy)" },
-  { name: "math-cot process-only", workspace: "math-cot", preset: "grpo", rewards: ["rewards/format.reward.ts", "rewards/arithmetic.reward.ts"], steps: 40, evalEvery: 5, claim: "process reward only (format + per-step arithmetic): steps to reach the outcome arm's final accuracy" },
-  { name: "math-cot dapo", workspace: "math-cot", preset: "dapo", steps: 40, evalEvery: 5, claim: "DAPO against the grpo arm" },
-  { name: "math-cot curriculum", workspace: "math-cot", preset: "grpo", overrides: { curriculum: "by_accuracy" }, steps: 40, evalEvery: 5, claim: "curriculum by accuracy against the grpo arm" },
-  { name: "math-cot hackable", workspace: "math-cot", preset: "grpo", rewards: ["rewards/format.reward.ts", "hackable"], steps: 40, evalEvery: 5, claim: "hackable reward: its own score rises while held-out accuracy falls" },
-  { name: "shapes-vqa grpo", workspace: "shapes-vqa", preset: "grpo", steps: 40, evalEvery: 5, claim: "default preset, good rewards: held-out accuracy must rise >= 20 points" },
-  { name: "shapes-vqa ppo", workspace: "shapes-vqa", preset: "ppo", overrides: { critic_warmup: "5" }, steps: 40, evalEvery: 5, claim: "PPO: >= 10 points" },
-  { name: "shapes-vqa hackable", workspace: "shapes-vqa", preset: "grpo", rewards: ["rewards/format.reward.ts", "hackable"], steps: 40, evalEvery: 5, claim: "hackable reward: its own score rises while held-out accuracy falls" },
+  { name: "math-cot grpo", workspace: "math-cot", preset: "grpo", steps: 20, evalEvery: 5, claim: "default preset, good rewards: held-out accuracy must rise >= 20 points" },
+  { name: "math-cot ppo", workspace: "math-cot", preset: "ppo", overrides: { critic_warmup: "5" }, steps: 30, evalEvery: 5, claim: "PPO (GAE, value head, 5 steps of critic warm-up): >= 10 points" },
+  { name: "math-cot outcome", workspace: "math-cot", preset: "grpo", rewards: ["rewards/format.reward.ts", "rewards/accuracy.reward.ts"], steps: 12, evalEvery: 2, claim: "outcome reward only (format + accuracy)" },
+  { name: "math-cot process", workspace: "math-cot", preset: "grpo", rewards: ["rewards/format.reward.ts", "process"], steps: 12, evalEvery: 2, claim: "process reward instead of the outcome reward (format + per-step solution): steps to reach the outcome arm's final accuracy" },
+  { name: "math-cot dapo", workspace: "math-cot", preset: "dapo", steps: 20, evalEvery: 5, claim: "DAPO against the grpo arm" },
+  { name: "math-cot curriculum", workspace: "math-cot", preset: "grpo", overrides: { curriculum: "by_accuracy" }, steps: 20, evalEvery: 5, claim: "curriculum by accuracy against the grpo arm" },
+  { name: "math-cot hackable", workspace: "math-cot", preset: "grpo", rewards: ["rewards/format.reward.ts", "hackable"], steps: 30, evalEvery: 5, claim: "hackable reward: its own score rises while held-out accuracy falls" },
+  { name: "shapes-vqa grpo", workspace: "shapes-vqa", preset: "grpo", steps: 30, evalEvery: 5, claim: "default preset, good rewards: held-out accuracy must rise >= 20 points" },
+  { name: "shapes-vqa ppo", workspace: "shapes-vqa", preset: "ppo", overrides: { critic_warmup: "5" }, steps: 30, evalEvery: 5, claim: "PPO: >= 10 points" },
+  { name: "shapes-vqa hackable", workspace: "shapes-vqa", preset: "grpo", rewards: ["rewards/format.reward.ts", "hackable"], steps: 30, evalEvery: 5, claim: "hackable reward: its own score rises while held-out accuracy falls" },
 ];
 
 interface RunResult {

@@ -5,8 +5,8 @@
 //
 // Layout: row-major `[B, T]` (B responses, T = padded response length), `mask` 1 on response
 // tokens that count. Outcome estimators read the sequence reward R_b = sum_t tokenRewards[b, t]
-// (verl: `token_level_rewards.sum(-1)`), so a KL penalty in the reward and process step scores
-// reach them too. Padding positions of every output are 0.
+// (verl: `token_level_rewards.sum(-1)`), so a KL penalty in the reward reaches them too; the trainer
+// puts a sample's total there (see `tokenLevel`). Padding positions of every output are 0.
 
 import { groupAdvantages } from "../reward/stats";
 import type { RlSettings } from "./settings";
@@ -42,6 +42,12 @@ export interface EstimatorEntry {
   usesValues: boolean;
   /** Compares the samples of a prompt's group; meaningless with rollout_n = 1. */
   groupBased: boolean;
+  /**
+   * Reads rewards token by token (returns, GAE), so process rewards reach it as step scores on the
+   * tokens where steps end. Otherwise it reads one number per response: the sample's total as
+   * `rewardlab score` and the editor show it.
+   */
+  tokenLevel: boolean;
   /** One line: the formula and the paper. */
   summary: string;
 }
@@ -246,8 +252,8 @@ export function gaeRaw({ B, T, mask, tokenRewards, values }: AdvantageInput, gam
   return out;
 }
 
-registerAdvantageEstimator("grpo", { estimate: grpo, usesValues: false, groupBased: true, summary: "(R - mean_group) / std_group (DeepSeekMath); no std: Dr.GRPO" });
-registerAdvantageEstimator("rloo", { estimate: rloo, usesValues: false, groupBased: true, summary: "R - mean of the other samples (RLOO)" });
-registerAdvantageEstimator("reinforce_plus_plus", { estimate: reinforcePlusPlus, usesValues: false, groupBased: false, summary: "whitened discounted token returns (REINFORCE++)" });
-registerAdvantageEstimator("reinforce_plus_plus_baseline", { estimate: reinforcePlusPlusBaseline, usesValues: false, groupBased: true, summary: "whitened R - mean_group (REINFORCE++ baseline)" });
-registerAdvantageEstimator("gae", { estimate: gae, usesValues: true, groupBased: false, summary: "GAE with a value head; decoupled lambdas (VC-PPO)" });
+registerAdvantageEstimator("grpo", { estimate: grpo, usesValues: false, groupBased: true, tokenLevel: false, summary: "(R - mean_group) / std_group (DeepSeekMath); no std: Dr.GRPO" });
+registerAdvantageEstimator("rloo", { estimate: rloo, usesValues: false, groupBased: true, tokenLevel: false, summary: "R - mean of the other samples (RLOO)" });
+registerAdvantageEstimator("reinforce_plus_plus", { estimate: reinforcePlusPlus, usesValues: false, groupBased: false, tokenLevel: true, summary: "whitened discounted token returns (REINFORCE++)" });
+registerAdvantageEstimator("reinforce_plus_plus_baseline", { estimate: reinforcePlusPlusBaseline, usesValues: false, groupBased: true, tokenLevel: false, summary: "whitened R - mean_group (REINFORCE++ baseline)" });
+registerAdvantageEstimator("gae", { estimate: gae, usesValues: true, groupBased: false, tokenLevel: true, summary: "GAE with a value head; decoupled lambdas (VC-PPO)" });

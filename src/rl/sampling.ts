@@ -101,36 +101,28 @@ export interface StepScore {
 }
 
 /**
- * verl's `token_level_scores` `[B, T]`: each response's outcome on its last response token and its
- * (weighted) process step scores on their step-end tokens, for token-level estimators (gae,
- * reinforce_plus_plus), which see the step scores where they occur. `scores` [B] is what outcome
- * estimators use: `total` (the editor's total, a process reward entering as its aggregate) when
- * given, else the row sum.
+ * verl's `token_level_scores` `[B, T]`: each response's `last` value on its last response token
+ * and its (weighted) process step scores on their step-end tokens; `scores` [B] is the row sum.
+ * The trainer calls it with the outcome rewards and the step scores for token-level estimators
+ * (gae, reinforce_plus_plus), and with the sample's total and no steps for outcome estimators
+ * (update.ts `placeRewards`).
  */
-export function tokenLevelScores(
-  B: number,
-  T: number,
-  mask: Float32Array,
-  outcome: ArrayLike<number>,
-  steps: readonly (readonly StepScore[])[] = [],
-  total?: ArrayLike<number>,
-): {
+export function tokenLevelScores(B: number, T: number, mask: Float32Array, last: ArrayLike<number>, steps: readonly (readonly StepScore[])[] = []): {
   tokenScores: Float32Array;
   scores: Float32Array;
 } {
   const tokenScores = new Float32Array(B * T);
   const scores = new Float32Array(B);
   for (let b = 0; b < B; b++) {
-    let last = -1;
-    for (let t = 0; t < T; t++) if (mask[b * T + t]) last = t;
-    if (last < 0) continue; // nothing to put it on (fully masked row)
-    tokenScores[b * T + last] += outcome[b];
-    scores[b] += outcome[b];
+    let end = -1;
+    for (let t = 0; t < T; t++) if (mask[b * T + t]) end = t;
+    if (end < 0) continue; // nothing to put it on (fully masked row)
+    tokenScores[b * T + end] += last[b];
+    scores[b] += last[b];
     for (const { token, score } of steps[b] ?? []) {
-      tokenScores[b * T + Math.min(Math.max(token, 0), last)] += score;
+      tokenScores[b * T + Math.min(Math.max(token, 0), end)] += score;
       scores[b] += score;
     }
-    if (total) scores[b] = total[b];
   }
   return { tokenScores, scores };
 }

@@ -51,11 +51,15 @@ test("GRPO with the good rewards raises held-out accuracy of the shipped math-co
     interactive: false,
   });
   assert.equal(code, 0, stdout);
-  const trained = readFileSync(rollouts, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; meta: { trained_total: number } });
-  const scored = readFileSync(join(ws, "scored.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; reward: number | null });
+  type Trained = { id: string; meta: { trained_total: number }; tokens: { advantage: number }[] };
+  const trained = readFileSync(rollouts, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Trained);
+  const scored = readFileSync(join(ws, "scored.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; reward: number | null; advantage: number | null });
   assert.equal(scored.length, trained.length);
+  assert.ok(new Set(trained.map((r) => r.meta.trained_total)).size > 2, "the step's totals differ (the test would be empty otherwise)");
   trained.forEach((r, i) => {
     assert.equal(scored[i].id, r.id);
     assert.ok(Math.abs((scored[i].reward ?? 0) - r.meta.trained_total) < 1e-9, `${r.id}: trained on ${r.meta.trained_total}, score says ${scored[i].reward}`);
+    // GRPO's advantage (written per token, rounded to 1e-4) is score's group advantage of that total.
+    assert.ok(Math.abs(r.tokens[0].advantage - (scored[i].advantage ?? 0)) < 1e-3, `${r.id}: advantage ${r.tokens[0].advantage}, score says ${scored[i].advantage}`);
   });
 });

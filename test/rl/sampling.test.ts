@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { seededRandom } from "../../src/runtime/index";
 import { CurriculumScheduler, PrioritizedPromptSampler, filterGroups, maskTruncated, overlongShaping, shouldRefill, stepEndTokens, tokenLevelScores, variance } from "../../src/rl/sampling";
 import { resolveSettings } from "../../src/rl/settings";
+import { type BatchRewards } from "../../src/rl/trainer/rewards";
+import { placeRewards } from "../../src/rl/trainer/update";
 import type { RewardSample } from "../../src/reward/api/types";
 
 test("filterGroups drops groups whose metric is equal for every sample, keeps singletons", () => {
@@ -53,6 +55,26 @@ test("tokenLevelScores: outcome on the last response token, step scores on step 
   // row 0: 0.5 at t0, outcome 1 + step -0.25 at t2; row 1: the out-of-range step clamps to the last token (t1)
   assert.deepEqual(Array.from(tokenScores), [0.5, 0, 0.75, 0, /**/ 0, 0.30000001192092896, 0, 0]);
   assert.deepEqual(Array.from(scores), [1.25, 0.30000001192092896]);
+});
+
+test("placeRewards: outcome estimators train on the editor's total; token-level ones get step scores where steps end", () => {
+  // One response: outcome rewards 1 (weighted), a process reward with weight 0.5 and steps
+  // [1, 0] -> aggregate min 0 -> total 1 (what rewardlab score shows), step scores on t0 and t2.
+  const rewards: BatchRewards = {
+    total: Float64Array.of(1),
+    outcome: Float64Array.of(1),
+    steps: [[{ token: 0, score: 0.5 }, { token: 2, score: 0 }]],
+    byReward: {},
+    perSample: [{}],
+    errors: { count: 0, first: null },
+  };
+  const mask = Float32Array.of(1, 1, 1, 1);
+  const grpo = placeRewards(rewards, 1, 4, mask, resolveSettings("grpo"));
+  assert.deepEqual(Array.from(grpo.tokenScores), [0, 0, 0, 1], "the total on the last token, no step scores");
+  assert.deepEqual(Array.from(grpo.scores), [1]);
+  const ppo = placeRewards(rewards, 1, 4, mask, resolveSettings("ppo"));
+  assert.deepEqual(Array.from(ppo.tokenScores), [0.5, 0, 0, 1], "gae: step scores where the steps end");
+  assert.deepEqual(Array.from(ppo.scores), [1], "scores (filters, metrics) are the total for every estimator");
 });
 
 test("curriculum by_step: one level per curriculum_steps_per_level steps, capped at the top level", () => {

@@ -8,7 +8,7 @@ import { generateShapes, SHAPES_MAX_DIFFICULTY } from "./shapes";
 import type { GenerateOptions, TaskExample, TaskName } from "./types";
 
 export * from "./types";
-export { generateShapes, formatBox, referenceCompletion, directCompletion, SHAPES_QUESTION_TYPES, SHAPES_MAX_DIFFICULTY, type ShapesQuestionType } from "./shapes";
+export { generateShapes, formatBox, referenceCompletion, SHAPES_QUESTION_TYPES, SHAPES_MAX_DIFFICULTY, type ShapesQuestionType } from "./shapes";
 export { generateMath, MATH_MAX_DIFFICULTY } from "./math";
 export { answerCorrect, parseBox, pixelBoxIou, BOX_IOU_THRESHOLD } from "./answers";
 export { writeDataset, readDataset, parseDataset, loadExamples, toRecord, DatasetError, type DatasetRecord, type DatasetMeta, type DatasetLineError } from "./dataset";

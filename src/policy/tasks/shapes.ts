@@ -10,7 +10,7 @@
  *
  * Boxes are `[x1,y1,x2,y2]`, inclusive pixel indices of the tight bounds of the drawn pixels.
  */
-import { COLOUR_NAMES, SHAPES, type SceneObject, drawScene, labelOf, tightBox } from "./raster";
+import { COLOUR_NAMES, IMAGE_SIZE, SHAPES, type SceneObject, drawScene, labelOf } from "./raster";
 import { Rng, checkLevels, exampleId, exampleSeed, levelOf } from "./random";
 import { SCENE_LEVELS, randomScene, readingOrder } from "./scene";
 import type { Box, GenerateOptions, Region, TaskExample } from "./types";
@@ -33,9 +33,12 @@ interface Question {
   /** Chain-of-thought lines, without the "Step N: " prefix. */
   steps: string[];
   answer: string;
-  /** A guess made without looking at the image (TaskExample.directAnswer). */
-  blindGuess: string;
+  /** The careless annotator's version (TaskExample.slipReference), or null when it has no slip to make. */
+  slip: { steps: string[]; answer: string } | null;
 }
+
+/** Pixels a careless annotator's box is too large by, on every side (IoU then stays below 0.5). */
+const LOOSE_BY = 3;
 
 /** `[3,5,17,19]`: the box notation of prompts, steps and answers (no spaces: shorter sequences). */
 export function formatBox(box: Box): string {
@@ -90,7 +93,10 @@ function countBy<T extends string>(
   const counted = readingOrder(scene.filter((o) => valueOf(o) === value));
   const steps = counted.map(objectStep);
   steps.push(`total ${counted.length}`);
-  return { prompt: prompt(value), steps, answer: String(counted.length), blindGuess: String(rng.int(1, MAX_COUNTED)) };
+  // Slip: stops listing one object short and counts what it listed.
+  const short = counted.slice(0, -1);
+  const slip = counted.length > 0 ? { steps: [...short.map(objectStep), `total ${short.length}`], answer: String(short.length) } : null;
+  return { prompt: prompt(value), steps, answer: String(counted.length), slip };
 }
 
 function countColour(rng: Rng, scene: readonly SceneObject[], level: number, want: number): Question | null {
@@ -105,12 +111,20 @@ function locate(rng: Rng, scene: readonly SceneObject[], level: number): Questio
   const candidates = scene.filter((o) => isUnique(o, scene) && (level < 3 || hasDistractor(o, scene)));
   if (candidates.length === 0) return null;
   const target = rng.pick(candidates);
-  const guess = randomScene(rng, 1)[0];
+  // Slip: a loose box, 2 x LOOSE_BY pixels too wide and too tall (moved inside the image at its edges).
+  const [x1, y1, x2, y2] = target.box;
+  const widen = (low: number, high: number): [number, number] => {
+    const side = high - low + 1 + 2 * LOOSE_BY;
+    const start = Math.max(0, Math.min(IMAGE_SIZE - side, low - LOOSE_BY));
+    return [start, start + side - 1];
+  };
+  const [[lx1, lx2], [ly1, ly2]] = [widen(x1, x2), widen(y1, y2)];
+  const loose = formatBox([lx1, ly1, lx2, ly2]);
   return {
     prompt: `Where is the ${labelOf(target)}?`,
     steps: [objectStep(target)],
     answer: formatBox(target.box),
-    blindGuess: formatBox(tightBox(target.shape, guess.x, guess.y, guess.size)),
+    slip: { steps: [`${labelOf(target)} ${loose}`], answer: loose },
   };
 }
 
@@ -121,11 +135,13 @@ function compare(rng: Rng, scene: readonly SceneObject[], level: number): Questi
   const second = rng.pick(unique.filter((o) => o !== first && Math.abs(sizeOf(o) - sizeOf(first)) >= MIN_SIZE_DIFFERENCE));
   if (!second || (level >= 3 && !hasDistractor(first, scene) && !hasDistractor(second, scene))) return null;
   const [a, b] = [sizeOf(first), sizeOf(second)];
+  const steps = [objectStep(first), objectStep(second), `size ${a} ${a > b ? ">" : "<"} ${b}`];
   return {
     prompt: `Which is bigger, the ${labelOf(first)} or the ${labelOf(second)}?`,
-    steps: [objectStep(first), objectStep(second), `size ${a} ${a > b ? ">" : "<"} ${b}`],
+    steps,
     answer: labelOf(a > b ? first : second),
-    blindGuess: labelOf(rng.chance(0.5) ? first : second),
+    // Slip: names the object asked about first, whatever the sizes say (a position bias).
+    slip: a < b ? { steps, answer: labelOf(first) } : null,
   };
 }
 
@@ -142,14 +158,6 @@ const QUESTIONS: Record<ShapesQuestionType, QuestionMaker> = {
 /** `<think>Step 1: a\nStep 2: b</think><answer>x</answer>`: the target completion for given steps. */
 export function referenceCompletion(steps: readonly string[], answer: string): string {
   return `<think>${steps.map((step, i) => `Step ${i + 1}: ${step}`).join("\n")}</think><answer>${answer}</answer>`;
-}
-
-/**
- * The completion of a teacher that answers straight away, without working: one line of thinking
- * that states the answer (shapes-vqa's imperfect teacher, which also did not look at the image).
- */
-export function directCompletion(answer: string): string {
-  return `<think>The answer is ${answer}.</think><answer>${answer}</answer>`;
 }
 
 function regionsOf(scene: readonly SceneObject[]): Region[] {
@@ -174,7 +182,7 @@ function shapesExample(id: string, seed: number, index: number, level: number): 
       answer: question.answer,
       regions: regionsOf(scene),
       reference: referenceCompletion(question.steps, question.answer),
-      slipReference: directCompletion(question.blindGuess),
+      ...(question.slip ? { slipReference: referenceCompletion(question.slip.steps, question.slip.answer) } : {}),
       meta: { type, difficulty: level },
     };
   }

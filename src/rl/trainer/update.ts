@@ -5,13 +5,14 @@
 import { bucket, packSequences, PROMPT_BUCKET } from "../../policy/batch";
 import { type Policy } from "../../policy/checkpoint";
 import { type HostTensor, type ParamStore, seededRandom } from "../../runtime/index";
-import { computeAdvantages } from "../advantages";
+import { computeAdvantages, getAdvantageEstimator } from "../advantages";
 import { applyKlPenalty } from "../kl";
 import { maskTruncated, tokenLevelScores } from "../sampling";
 import { type RlSettings } from "../settings";
 import { maskedStats, padRows, selectRows } from "./batch";
 import { type RlGraphs } from "./graphs";
 import { type Rollouts } from "./rollout";
+import { type BatchRewards } from "./rewards";
 
 /** Response lengths are padded to multiples of this (few ONNX sessions, little padding). */
 export const TRAIN_RESPONSE_BUCKET = 32;
@@ -30,6 +31,19 @@ export interface PreparedBatch {
   metrics: Record<string, number>;
 }
 
+/**
+ * The rewards as verl's `token_level_scores` [B, T] and the per-response `scores` [B]. One rule for
+ * every estimator: a response is worth its total as `rewardlab score` and the editor show it (a
+ * process reward enters as its aggregate). Outcome estimators get that total on the last token;
+ * token-level estimators (gae, reinforce_plus_plus) get the outcome rewards there and each process
+ * step's score on the token that ends the step, so credit lands where the step happened.
+ */
+export function placeRewards(rewards: BatchRewards, B: number, T: number, mask: Float32Array, settings: RlSettings): { tokenScores: Float32Array; scores: Float32Array } {
+  if (!getAdvantageEstimator(settings.adv_estimator).tokenLevel) return tokenLevelScores(B, T, mask, rewards.total);
+  const { tokenScores } = tokenLevelScores(B, T, mask, rewards.outcome, rewards.steps.map((s) => s.filter((x) => x.token < T)));
+  return { tokenScores, scores: Float32Array.from(rewards.total) };
+}
+
 /** Packs the rollouts and computes advantages (and everything the losses read). */
 export async function prepareBatch(graphs: RlGraphs, policy: Policy, refParams: ParamStore | null, r: Rollouts, settings: RlSettings, promptLen: number): Promise<PreparedBatch> {
   const B = r.gens.length;
@@ -44,7 +58,7 @@ export async function prepareBatch(graphs: RlGraphs, policy: Policy, refParams: 
   const refLogProbs = refParams ? ((await graphs.forward.run(packed.feeds, refParams)).log_probs.data as Float32Array) : null;
   const values = graphs.criticWarmup ? ((await graphs.forward.run(packed.feeds, policy.params)).values.data as Float32Array) : null;
 
-  const { tokenScores, scores } = tokenLevelScores(B, T, mask, r.rewards.outcome, r.rewards.steps.map((s) => s.filter((x) => x.token < T)), r.rewards.total);
+  const { tokenScores, scores } = placeRewards(r.rewards, B, T, mask, settings);
   const metrics: Record<string, number> = {};
   let tokenRewards = tokenScores;
   if (settings.use_kl_in_reward && refLogProbs) {
