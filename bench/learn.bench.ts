@@ -31,6 +31,8 @@ interface Arm {
   evalEvery: number;
   /** What the arm shows, printed above its table. */
   claim: string;
+  /** Another arm (run before this one): print when each arm first reaches that arm's final mean accuracy. */
+  compareWith?: string;
 }
 
 /** Held-out accuracy gain (over the base) that counts as "reached" in the steps-to-target column. */
@@ -40,9 +42,9 @@ const ARMS: Arm[] = [
   { name: "math-cot grpo", workspace: "math-cot", preset: "grpo", steps: 20, evalEvery: 5, claim: "default preset, good rewards: held-out accuracy must rise >= 20 points" },
   { name: "math-cot ppo", workspace: "math-cot", preset: "ppo", overrides: { critic_warmup: "5" }, steps: 30, evalEvery: 5, claim: "PPO (GAE, value head, 5 steps of critic warm-up): >= 10 points" },
   { name: "math-cot outcome", workspace: "math-cot", preset: "grpo", rewards: ["rewards/format.reward.ts", "rewards/accuracy.reward.ts"], steps: 12, evalEvery: 2, claim: "outcome reward only (format + accuracy)" },
-  { name: "math-cot process", workspace: "math-cot", preset: "grpo", rewards: ["rewards/format.reward.ts", "process"], steps: 12, evalEvery: 2, claim: "process reward instead of the outcome reward (format + per-step solution): steps to reach the outcome arm's final accuracy" },
-  { name: "math-cot dapo", workspace: "math-cot", preset: "dapo", steps: 20, evalEvery: 5, claim: "DAPO against the grpo arm" },
-  { name: "math-cot curriculum", workspace: "math-cot", preset: "grpo", overrides: { curriculum: "by_accuracy" }, steps: 20, evalEvery: 5, claim: "curriculum by accuracy against the grpo arm" },
+  { name: "math-cot process", workspace: "math-cot", preset: "grpo", rewards: ["rewards/format.reward.ts", "process"], steps: 12, evalEvery: 2, claim: "process reward instead of the outcome reward (format + per-step solution): steps to reach the outcome arm's final accuracy", compareWith: "math-cot outcome" },
+  { name: "math-cot dapo", workspace: "math-cot", preset: "dapo", steps: 20, evalEvery: 5, claim: "DAPO against the grpo arm", compareWith: "math-cot grpo" },
+  { name: "math-cot curriculum", workspace: "math-cot", preset: "grpo", overrides: { curriculum: "by_accuracy" }, steps: 20, evalEvery: 5, claim: "curriculum by accuracy against the grpo arm", compareWith: "math-cot grpo" },
   { name: "math-cot hackable", workspace: "math-cot", preset: "grpo", rewards: ["rewards/format.reward.ts", "hackable"], steps: 30, evalEvery: 5, claim: "hackable reward: its own score rises while held-out accuracy falls" },
   { name: "shapes-vqa grpo", workspace: "shapes-vqa", preset: "grpo", steps: 30, evalEvery: 5, claim: "default preset, good rewards: held-out accuracy must rise >= 20 points" },
   { name: "shapes-vqa ppo", workspace: "shapes-vqa", preset: "ppo", overrides: { critic_warmup: "5" }, steps: 30, evalEvery: 5, claim: "PPO: >= 10 points" },
@@ -128,14 +130,34 @@ function report(arm: Arm, runs: RunResult[]): void {
   console.log(`wall time per run: ${runs.map((r) => `${r.wallS.toFixed(0)} s`).join(", ")}`);
 }
 
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The first evaluation step (> 0) at which a run's held-out accuracy reaches `target`. */
+function firstReach(run: RunResult, target: number): number | undefined {
+  return [...run.evals].sort(([a], [b]) => a - b).find(([step, e]) => step > 0 && e.accuracy >= target - 1e-9)?.[0];
+}
+
+/** Steps each arm needed to reach the other arm's final mean accuracy (the PRM/ORM "fewer steps" claim). */
+function compare(arm: Arm, runs: RunResult[], other: Arm, otherRuns: RunResult[]): void {
+  const finalMean = (rs: RunResult[]) => mean(rs.map((r) => r.evals.get(Math.max(...r.evals.keys()))!.accuracy));
+  const target = finalMean(otherRuns);
+  const show = (rs: RunResult[]) => rs.map((r) => firstReach(r, target) ?? "not reached").join(", ");
+  console.log(`vs ${other.name}: its final mean accuracy ${fmt(target)} is reached at step ${show(runs)} here, at step ${show(otherRuns)} there (per seed)`);
+  console.log(`  mean accuracy at each shared step, here / there: ${[...runs[0].evals.keys()].filter((s) => otherRuns[0].evals.has(s)).sort((a, b) => a - b).map((s) => `${s}: ${fmt(mean(runs.map((r) => r.evals.get(s)!.accuracy)))} / ${fmt(mean(otherRuns.map((r) => r.evals.get(s)!.accuracy)))}`).join("; ")}`);
+}
+
 async function main(): Promise<void> {
   const arms = ARMS.filter((a) => filters.length === 0 || filters.some((f) => a.name.includes(f)));
   if (arms.length === 0) throw new Error(`LEARN_ARMS matched none of: ${ARMS.map((a) => a.name).join(", ")}`);
   console.log(`${arms.length} arm(s) x ${seeds} seed(s)${quick ? " (LEARN_QUICK: half the steps)" : ""}; load ${load()}`);
+  const done = new Map<string, RunResult[]>();
   for (const arm of arms) {
     const runs: RunResult[] = [];
     for (let seed = 0; seed < seeds; seed++) runs.push(await runArm(arm, seed));
     report(arm, runs);
+    done.set(arm.name, runs);
+    const other = arm.compareWith ? ARMS.find((a) => a.name === arm.compareWith) : undefined;
+    if (other && done.has(other.name)) compare(arm, runs, other, done.get(other.name)!);
   }
   console.log(`\nload after: ${load()}`);
 }

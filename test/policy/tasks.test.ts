@@ -74,10 +74,7 @@ test("boxes tightly enclose the drawn pixels (raster scan)", () => {
       const column = (x: number) => Array.from({ length: y2 - y1 + 1 }, (_, i) => pixel(example, x, y1 + i).join()).includes(want);
       assert.ok(row(y1) && row(y2) && column(x1) && column(x2), `${example.id}: ${region.label} box ${region.box} is not tight`);
       const side = x2 - x1 + 1;
-      assert.ok([6, 10, 14].includes(side) && y2 - y1 + 1 === side, `${example.id}: ${region.label} is ${side}px`);
-      // One object per 16x16 grid cell, whole inside it: the policy's patch holds the whole object.
-      assert.equal(Math.floor(x1 / 16), Math.floor(x2 / 16), `${example.id}: ${region.label} spans two cells`);
-      assert.equal(Math.floor(y1 / 16), Math.floor(y2 / 16), `${example.id}: ${region.label} spans two cells`);
+      assert.ok(side >= 8 && side <= 22 && y2 - y1 + 1 === side, `${example.id}: ${region.label} is ${side}px`);
     }
   }
 });

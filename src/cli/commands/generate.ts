@@ -25,9 +25,8 @@ Options:
   --difficulty LEVELS  one level (2), a list (1,3) or a range (1-3); a mix is balanced. Default 1-3
   --slip-share P       share of training references written by the task's imperfect teacher,
                        0..1, default 0 (test references are always right). math-cot's teacher
-                       stops one step early on multi-step problems; shapes-vqa's annotator
-                       counts one object short, draws loose boxes and names the first object
-                       in comparisons. See the workspace READMEs.
+                       stops one step early on multi-step problems (see its README); shapes-vqa
+                       has no imperfect teacher yet, so the option changes nothing there.
   --json               print {"task","out","train","test","images","bytes"} as JSON
 
 Exit codes: 0 written; 2 usage error.`;

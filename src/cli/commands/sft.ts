@@ -6,7 +6,6 @@ import { defaultPolicyConfig } from "../../policy/config";
 import { ItemBuilder } from "../../policy/items";
 import { trainSft } from "../../policy/sft";
 import { readDataset } from "../../policy/tasks/dataset";
-import { CELL } from "../../policy/tasks/raster";
 import { decodeRgbPng } from "../../policy/tasks/png";
 import { PolicyTokenizer } from "../../policy/tokenizer";
 import { loadWorkspace, splitFile } from "../../rl/workspace";
@@ -75,8 +74,7 @@ export const sftCommand: CliCommand = {
     const records = await readDataset(trainFile);
     const tok = PolicyTokenizer.characterLevel();
     const size = datasetImageSize(records, trainFile);
-    if (size !== null && size % CELL !== 0) throw new CliError(`${trainFile}: image side ${size} is not a multiple of the ${CELL}-pixel patch`);
-    const config = defaultPolicyConfig(tok.vocabSize, size ? { size, patch: CELL } : null, { task: ws.config.task ?? null, trained: "rewardlab sft" });
+    const config = defaultPolicyConfig(tok.vocabSize, size ? { size, patch: 8 } : null, { task: ws.config.task ?? null, trained: "rewardlab sft" });
     const seed = intOption(values.seed, "--seed", 0);
     const policy = initPolicy(config, tok, seed);
     const builder = new ItemBuilder(policy);

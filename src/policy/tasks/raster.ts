@@ -5,14 +5,8 @@
  */
 import type { Box, RgbImage } from "./types";
 
-/** Image side in pixels. */
+/** Image side in pixels: 64x64 is 8x8 patches of 8x8 for the policy's patch embedding. */
 export const IMAGE_SIZE = 64;
-
-/**
- * Scenes place objects on a grid of CELL x CELL cells, and the policy's patch embedding uses the
- * same size, so one image token holds one whole object (scene.ts says why).
- */
-export const CELL = 16;
 
 export const BACKGROUND: readonly [number, number, number] = [245, 245, 240];
 

@@ -10,7 +10,7 @@
  *
  * Boxes are `[x1,y1,x2,y2]`, inclusive pixel indices of the tight bounds of the drawn pixels.
  */
-import { COLOUR_NAMES, IMAGE_SIZE, SHAPES, type SceneObject, drawScene, labelOf } from "./raster";
+import { COLOUR_NAMES, SHAPES, type SceneObject, drawScene, labelOf } from "./raster";
 import { Rng, checkLevels, exampleId, exampleSeed, levelOf } from "./random";
 import { SCENE_LEVELS, randomScene, readingOrder } from "./scene";
 import type { Box, GenerateOptions, Region, TaskExample } from "./types";
@@ -33,12 +33,7 @@ interface Question {
   /** Chain-of-thought lines, without the "Step N: " prefix. */
   steps: string[];
   answer: string;
-  /** The careless annotator's version (TaskExample.slipReference), or null when it has no slip to make. */
-  slip: { steps: string[]; answer: string } | null;
 }
-
-/** Pixels a careless annotator's box is too large by, on every side (IoU then stays below 0.5). */
-const LOOSE_BY = 3;
 
 /** `[3,5,17,19]`: the box notation of prompts, steps and answers (no spaces: shorter sequences). */
 export function formatBox(box: Box): string {
@@ -93,10 +88,7 @@ function countBy<T extends string>(
   const counted = readingOrder(scene.filter((o) => valueOf(o) === value));
   const steps = counted.map(objectStep);
   steps.push(`total ${counted.length}`);
-  // Slip: stops listing one object short and counts what it listed.
-  const short = counted.slice(0, -1);
-  const slip = counted.length > 0 ? { steps: [...short.map(objectStep), `total ${short.length}`], answer: String(short.length) } : null;
-  return { prompt: prompt(value), steps, answer: String(counted.length), slip };
+  return { prompt: prompt(value), steps, answer: String(counted.length) };
 }
 
 function countColour(rng: Rng, scene: readonly SceneObject[], level: number, want: number): Question | null {
@@ -111,21 +103,7 @@ function locate(rng: Rng, scene: readonly SceneObject[], level: number): Questio
   const candidates = scene.filter((o) => isUnique(o, scene) && (level < 3 || hasDistractor(o, scene)));
   if (candidates.length === 0) return null;
   const target = rng.pick(candidates);
-  // Slip: a loose box, 2 x LOOSE_BY pixels too wide and too tall (moved inside the image at its edges).
-  const [x1, y1, x2, y2] = target.box;
-  const widen = (low: number, high: number): [number, number] => {
-    const side = high - low + 1 + 2 * LOOSE_BY;
-    const start = Math.max(0, Math.min(IMAGE_SIZE - side, low - LOOSE_BY));
-    return [start, start + side - 1];
-  };
-  const [[lx1, lx2], [ly1, ly2]] = [widen(x1, x2), widen(y1, y2)];
-  const loose = formatBox([lx1, ly1, lx2, ly2]);
-  return {
-    prompt: `Where is the ${labelOf(target)}?`,
-    steps: [objectStep(target)],
-    answer: formatBox(target.box),
-    slip: { steps: [`${labelOf(target)} ${loose}`], answer: loose },
-  };
+  return { prompt: `Where is the ${labelOf(target)}?`, steps: [objectStep(target)], answer: formatBox(target.box) };
 }
 
 function compare(rng: Rng, scene: readonly SceneObject[], level: number): Question | null {
@@ -135,13 +113,10 @@ function compare(rng: Rng, scene: readonly SceneObject[], level: number): Questi
   const second = rng.pick(unique.filter((o) => o !== first && Math.abs(sizeOf(o) - sizeOf(first)) >= MIN_SIZE_DIFFERENCE));
   if (!second || (level >= 3 && !hasDistractor(first, scene) && !hasDistractor(second, scene))) return null;
   const [a, b] = [sizeOf(first), sizeOf(second)];
-  const steps = [objectStep(first), objectStep(second), `size ${a} ${a > b ? ">" : "<"} ${b}`];
   return {
     prompt: `Which is bigger, the ${labelOf(first)} or the ${labelOf(second)}?`,
-    steps,
+    steps: [objectStep(first), objectStep(second), `size ${a} ${a > b ? ">" : "<"} ${b}`],
     answer: labelOf(a > b ? first : second),
-    // Slip: names the object asked about first, whatever the sizes say (a position bias).
-    slip: a < b ? { steps, answer: labelOf(first) } : null,
   };
 }
 
@@ -182,7 +157,6 @@ function shapesExample(id: string, seed: number, index: number, level: number): 
       answer: question.answer,
       regions: regionsOf(scene),
       reference: referenceCompletion(question.steps, question.answer),
-      ...(question.slip ? { slipReference: referenceCompletion(question.slip.steps, question.slip.answer) } : {}),
       meta: { type, difficulty: level },
     };
   }

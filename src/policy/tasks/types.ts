@@ -33,10 +33,9 @@ export interface TaskExample {
   reference: string;
   /**
    * The completion of the task's imperfect teacher, when it slips on this example (see `slipShare`
-   * in generateSplits): math-cot's teacher stops one step early and answers the running total;
-   * shapes-vqa's careless annotator counts one object short, draws loose boxes and names the
-   * object asked about first in comparisons. Absent when the slip cannot happen (a one-step
-   * problem, an empty count, a comparison the first object wins). Not written to datasets.
+   * in generateSplits): math-cot's teacher stops one step early and answers the running total.
+   * Absent when the slip cannot happen (a one-step problem) and for tasks without an imperfect
+   * teacher (shapes-vqa, for now). Not written to datasets.
    */
   slipReference?: string;
   meta: { type: string; difficulty: number; reference?: ReferenceKind };
