@@ -138,6 +138,10 @@ function loneComponent(rows: readonly MetricRow[], t: Thresholds): TrainingWarni
   const rising = trends.filter((c) => rise(c) >= t.componentRise);
   const others = trends.filter((c) => !rising.includes(c));
   if (rising.length !== 1 || !others.every((c) => rise(c) <= t.componentFlat)) return undefined;
+  // The one rising component is the task when held-out accuracy rises with it (a good run whose
+  // format reward is already at its maximum looks the same otherwise).
+  const accuracy = trend(rows, "eval/accuracy", evalWindows);
+  if (accuracy && accuracy.late - accuracy.early > t.accuracyFlat) return undefined;
   const [lone] = rising;
   return {
     kind: "lone-component",
