@@ -12,6 +12,9 @@ import {
   generateMath,
   generateShapes,
   generateSplits,
+  BOX_IOU_THRESHOLD,
+  parseBox,
+  pixelBoxIou,
   loadExamples,
   parseDataset,
   readDataset,
@@ -147,10 +150,22 @@ test("slipShare: that share of training references come from the imperfect teach
   }
   assert.ok(math.test.every((e) => e.meta.reference === undefined && e.slipReference === undefined));
   assert.ok(plain.train.every((e) => e.slipReference === undefined && e.meta.reference === undefined), "slipShare 0 leaves references and meta as they were");
-  // shapes-vqa has no imperfect teacher (yet): its references stay as they are.
-  const shapes = generateSplits({ task: "shapes-vqa", seed: 2, train: 40, test: 8, difficulty: [1, 2, 3], slipShare: 1 });
-  const plainShapes = generateSplits({ task: "shapes-vqa", seed: 2, train: 40, test: 8, difficulty: [1, 2, 3] });
-  assert.deepEqual(shapes, plainShapes);
+  // shapes-vqa's careless annotator: one object short (of two or more), loose boxes, the first-named object.
+  for (const layout of ["free", "grid"] as const) {
+    const shapes = generateSplits({ task: "shapes-vqa", seed: 2, train: 400, test: 8, difficulty: [1, 2, 3], slipShare: 1, layout });
+    const answerOf = (reference: string) => reference.slice(reference.indexOf("<answer>") + 8, reference.indexOf("</answer>"));
+    for (const e of shapes.train) {
+      if (e.meta.reference !== "slip") {
+        assert.ok(e.meta.type === "compare" || Number(e.answer) < 2, `${e.id}: only a comparison the first object wins, or a count below two, has no slip`);
+        continue;
+      }
+      const said = answerOf(e.reference);
+      assert.notEqual(said, e.answer, e.id);
+      if (e.meta.type.startsWith("count")) assert.equal(Number(said), Number(e.answer) - 1, e.id);
+      if (e.meta.type === "locate") assert.ok(pixelBoxIou(parseBox(said)!, parseBox(e.answer)!) < BOX_IOU_THRESHOLD, e.id);
+      if (e.meta.type === "compare") assert.ok(e.prompt.includes(`the ${said} or`), e.id);
+    }
+  }
 });
 
 test("rewardlab generate: --json summary, level parsing, usage errors", async () => {

@@ -52,6 +52,26 @@ test("a difficulty mix is balanced and out-of-range levels are refused", () => {
   assert.throws(() => generateMath({ seed: 1, count: 1, difficulty: [] }), /no difficulty level/);
 });
 
+test("grid layout: one object per 16x16 cell, centred, 6, 10 or 14 pixels wide, with tight boxes", () => {
+  const grid = generateShapes({ seed: 5, count: 120, difficulty: [1, 2, 3], layout: "grid" });
+  for (const example of grid) {
+    const cells = new Set<string>();
+    for (const { box, label } of example.regions!) {
+      const [x1, y1, x2, y2] = box;
+      const side = x2 - x1 + 1;
+      assert.ok([6, 10, 14].includes(side) && y2 - y1 + 1 === side, `${example.id}: ${label} is ${side}px`);
+      const cell = `${Math.floor(x1 / 16)},${Math.floor(y1 / 16)}`;
+      assert.equal(`${Math.floor(x2 / 16)},${Math.floor(y2 / 16)}`, cell, `${example.id}: ${label} spans two cells`);
+      assert.equal(x1 % 16, (16 - side) / 2, `${example.id}: ${label} is centred in its cell`);
+      assert.ok(!cells.has(cell), `${example.id}: two objects in cell ${cell}`);
+      cells.add(cell);
+      assert.deepEqual(pixel(example, x1 + Math.floor(side / 2), y2), colourOf({ box, label, frame: "pixel" }), `${example.id}: ${label} bottom row`);
+    }
+  }
+  // The free layout is the default and what the shipped workspace holds.
+  assert.deepEqual(generateShapes({ seed: 5, count: 3, difficulty: 2, layout: "free" }), generateShapes({ seed: 5, count: 3, difficulty: 2 }));
+});
+
 test("boxes tightly enclose the drawn pixels (raster scan)", () => {
   for (const example of shapes) {
     const regions = example.regions!;

@@ -25,8 +25,11 @@ Options:
   --difficulty LEVELS  one level (2), a list (1,3) or a range (1-3); a mix is balanced. Default 1-3
   --slip-share P       share of training references written by the task's imperfect teacher,
                        0..1, default 0 (test references are always right). math-cot's teacher
-                       stops one step early on multi-step problems (see its README); shapes-vqa
-                       has no imperfect teacher yet, so the option changes nothing there.
+                       stops one step early on multi-step problems (see its README); shapes-vqa's
+                       annotator counts one object short (of two or more), draws loose boxes and
+                       names the first object in comparisons.
+  --layout free|grid   shapes-vqa: objects anywhere (default, the shipped data) or one per 16x16
+                       cell (experimental; train its base with rewardlab sft --patch 16)
   --json               print {"task","out","train","test","images","bytes"} as JSON
 
 Exit codes: 0 written; 2 usage error.`;
@@ -69,6 +72,7 @@ export const generateCommand: CliCommand = {
         seed: { type: "string", default: "1" },
         difficulty: { type: "string" },
         "slip-share": { type: "string", default: "0" },
+        layout: { type: "string", default: "free" },
         json: { type: "boolean", default: false },
       },
     });
@@ -85,7 +89,9 @@ export const generateCommand: CliCommand = {
     if (!/^\s*[\d.]+\s*$/.test(values["slip-share"]) || !(slipShare >= 0 && slipShare <= 1)) {
       throw new CliError(`--slip-share must be a number from 0 to 1 (got "${values["slip-share"]}")`);
     }
-    const splits = generateSplits({ task, seed: Number(values.seed), train: count(values.train, "--train"), test: count(values.test, "--test"), difficulty, slipShare });
+    if (values.layout !== "free" && values.layout !== "grid") throw new CliError(`--layout must be free or grid (got "${values.layout}")`);
+    const layout = values.layout;
+    const splits = generateSplits({ task, seed: Number(values.seed), train: count(values.train, "--train"), test: count(values.test, "--test"), difficulty, slipShare, layout });
     const train = await writeDataset(out, "train", splits.train);
     const test = await writeDataset(out, "test", splits.test);
     const summary = { task, out, train: splits.train.length, test: splits.test.length, images: train.images + test.images, bytes: train.bytes + test.bytes };

@@ -27,6 +27,7 @@ Options:
   --batch-size N    sequences per step, default 32
   --lr X            peak learning rate (warm-up, then cosine decay), default 1e-3
   --seed S          initialisation and batch order, default 0
+  --patch N         image patch side in pixels, default 8 (16 for shapes-vqa's grid layout)
   --resume          continue from --out (same seed: the run continues exactly)
   --threads N       ONNX Runtime threads, default: all cores
   --json            JSON lines: {"event":"progress",...} every 10 steps, then {"event":"done",...}
@@ -58,6 +59,7 @@ export const sftCommand: CliCommand = {
         "batch-size": { type: "string", default: "32" },
         lr: { type: "string", default: "1e-3" },
         seed: { type: "string", default: "0" },
+        patch: { type: "string", default: "8" },
         resume: { type: "boolean", default: false },
         threads: { type: "string" },
         json: { type: "boolean", default: false },
@@ -74,7 +76,9 @@ export const sftCommand: CliCommand = {
     const records = await readDataset(trainFile);
     const tok = PolicyTokenizer.characterLevel();
     const size = datasetImageSize(records, trainFile);
-    const config = defaultPolicyConfig(tok.vocabSize, size ? { size, patch: 8 } : null, { task: ws.config.task ?? null, trained: "rewardlab sft" });
+    const patch = intOption(values.patch, "--patch", 1);
+    if (size !== null && size % patch !== 0) throw new CliError(`--patch ${patch}: the images are ${size} pixels wide, not a multiple of the patch`);
+    const config = defaultPolicyConfig(tok.vocabSize, size ? { size, patch } : null, { task: ws.config.task ?? null, trained: "rewardlab sft" });
     const seed = intOption(values.seed, "--seed", 0);
     const policy = initPolicy(config, tok, seed);
     const builder = new ItemBuilder(policy);

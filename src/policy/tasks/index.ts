@@ -5,7 +5,7 @@
 import { generateMath, MATH_MAX_DIFFICULTY } from "./math";
 import { Rng, exampleId, exampleSeed } from "./random";
 import { generateShapes, SHAPES_MAX_DIFFICULTY } from "./shapes";
-import type { GenerateOptions, TaskExample, TaskName } from "./types";
+import type { GenerateOptions, SceneLayout, TaskExample, TaskName } from "./types";
 
 export * from "./types";
 export { generateShapes, formatBox, referenceCompletion, SHAPES_QUESTION_TYPES, SHAPES_MAX_DIFFICULTY, type ShapesQuestionType } from "./shapes";
@@ -13,7 +13,7 @@ export { generateMath, MATH_MAX_DIFFICULTY } from "./math";
 export { answerCorrect, parseBox, pixelBoxIou, BOX_IOU_THRESHOLD } from "./answers";
 export { writeDataset, readDataset, parseDataset, loadExamples, toRecord, DatasetError, type DatasetRecord, type DatasetMeta, type DatasetLineError } from "./dataset";
 export { encodeRgbPng, decodeRgbPng } from "./png";
-export { IMAGE_SIZE, BACKGROUND, COLOURS, SHAPES, labelOf, type Colour, type Shape } from "./raster";
+export { IMAGE_SIZE, CELL, BACKGROUND, COLOURS, SHAPES, labelOf, type Colour, type Shape } from "./raster";
 
 /** The highest difficulty level of each task. */
 export const MAX_DIFFICULTY: Record<TaskName, number> = { "shapes-vqa": SHAPES_MAX_DIFFICULTY, "math-cot": MATH_MAX_DIFFICULTY };
@@ -29,6 +29,8 @@ export interface SplitOptions {
   train: number;
   test: number;
   difficulty: number | readonly number[];
+  /** shapes-vqa: "free" (default) or the experimental "grid" layout. */
+  layout?: SceneLayout;
   /**
    * Share of training examples whose reference comes from the task's imperfect teacher
    * (`TaskExample.slipReference`) where it can slip; default 0. Test references are always clean.
@@ -45,12 +47,12 @@ export interface SplitOptions {
  * split are skipped, so held-out accuracy is not measured on memorised questions.
  */
 export function generateSplits(options: SplitOptions): { train: TaskExample[]; test: TaskExample[] } {
-  const { task, seed, difficulty } = options;
-  const test = generateTask(task, { seed: exampleSeed(seed, 0x7e57), count: options.test, difficulty, idPrefix: "test" }).map(({ slipReference: _, ...example }) => example);
+  const { task, seed, difficulty, layout } = options;
+  const test = generateTask(task, { seed: exampleSeed(seed, 0x7e57), count: options.test, difficulty, idPrefix: "test", layout }).map(({ slipReference: _, ...example }) => example);
   const held = new Set(test.map(sameQuestionKey));
   const train: TaskExample[] = [];
   for (let index = 0; train.length < options.train; index++) {
-    const [example] = generateTask(task, { seed, count: 1, first: index, difficulty, idPrefix: "train" });
+    const [example] = generateTask(task, { seed, count: 1, first: index, difficulty, idPrefix: "train", layout });
     if (held.has(sameQuestionKey(example))) continue;
     train.push(withTeacher({ ...example, id: exampleId("train", train.length) }, seed, index, options.slipShare ?? 0));
   }

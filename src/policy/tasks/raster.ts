@@ -8,6 +8,12 @@ import type { Box, RgbImage } from "./types";
 /** Image side in pixels: 64x64 is 8x8 patches of 8x8 for the policy's patch embedding. */
 export const IMAGE_SIZE = 64;
 
+/**
+ * The "grid" layout places objects one per CELL x CELL cell; a policy for it embeds patches of the
+ * same size (`rewardlab sft --patch 16`), so one image token holds one whole object (scene.ts).
+ */
+export const CELL = 16;
+
 export const BACKGROUND: readonly [number, number, number] = [245, 245, 240];
 
 /** Four colours far apart in RGB, all clearly different from the background. */

@@ -1,7 +1,7 @@
 /**
  * Random scenes for shapes-vqa: a few non-overlapping objects, fewer and larger at low difficulty.
  */
-import { COLOUR_NAMES, IMAGE_SIZE, SHAPES, type SceneObject, tightBox } from "./raster";
+import { CELL, COLOUR_NAMES, IMAGE_SIZE, SHAPES, type SceneObject, tightBox } from "./raster";
 import type { Rng } from "./random";
 import type { Box } from "./types";
 
@@ -57,6 +57,35 @@ export function randomScene(rng: Rng, levelNumber: number): SceneObject[] {
     }
     if (objects.length === count) return objects;
   }
+}
+
+/**
+ * The "grid" layout (experimental, issue 17): objects centred in the cells of a 4x4 grid of 16x16
+ * cells, one per cell, 6, 10 or 14 pixels wide; the same object counts per level as above. With
+ * patch = cell, an object is whole in one image token and its box follows from the token's place
+ * and the object's size, so a small vision front end can learn to localise (free placement with
+ * 8x8 patches never did).
+ */
+const GRID_SIZES: readonly (readonly number[])[] = [[10, 14], [6, 10, 14], [6, 10, 14]];
+const GRID = IMAGE_SIZE / CELL;
+
+/** A random grid scene for a level (1-based): distinct cells, drawn without replacement. */
+export function gridScene(rng: Rng, levelNumber: number): SceneObject[] {
+  const level = SCENE_LEVELS[levelNumber - 1];
+  const count = rng.int(level.minObjects, level.maxObjects);
+  const free = Array.from({ length: GRID * GRID }, (_, i) => i);
+  const objects: SceneObject[] = [];
+  while (objects.length < count) {
+    const [cell] = free.splice(rng.int(0, free.length - 1), 1);
+    const colour = rng.pick(COLOUR_NAMES);
+    const shape = rng.pick(SHAPES);
+    const size = rng.pick(GRID_SIZES[levelNumber - 1]);
+    const inset = (CELL - size) / 2;
+    const x = (cell % GRID) * CELL + inset;
+    const y = Math.floor(cell / GRID) * CELL + inset;
+    objects.push({ colour, shape, x, y, size, box: tightBox(shape, x, y, size) });
+  }
+  return objects;
 }
 
 /** Objects in reading order (top to bottom, then left to right): the order chains of thought list them in. */

@@ -10,10 +10,10 @@
  *
  * Boxes are `[x1,y1,x2,y2]`, inclusive pixel indices of the tight bounds of the drawn pixels.
  */
-import { COLOUR_NAMES, SHAPES, type SceneObject, drawScene, labelOf } from "./raster";
+import { COLOUR_NAMES, IMAGE_SIZE, SHAPES, type SceneObject, drawScene, labelOf } from "./raster";
 import { Rng, checkLevels, exampleId, exampleSeed, levelOf } from "./random";
-import { SCENE_LEVELS, randomScene, readingOrder } from "./scene";
-import type { Box, GenerateOptions, Region, TaskExample } from "./types";
+import { SCENE_LEVELS, gridScene, randomScene, readingOrder } from "./scene";
+import type { Box, GenerateOptions, Region, SceneLayout, TaskExample } from "./types";
 
 export const SHAPES_MAX_DIFFICULTY = 3;
 
@@ -33,7 +33,17 @@ interface Question {
   /** Chain-of-thought lines, without the "Step N: " prefix. */
   steps: string[];
   answer: string;
+  /** The careless annotator's version (TaskExample.slipReference), or null when it has no slip to make. */
+  slip: { steps: string[]; answer: string } | null;
 }
+
+/**
+ * How much too large a careless annotator's box is, on every side: at least 3 pixels and 22% of the
+ * side, so that its IoU with the true box is below 0.5 (a box s wide, grown by L on each side, has
+ * IoU (s / (s + 2L))^2, which is under 0.5 once L > 0.207 s).
+ */
+const LOOSE_MIN = 3;
+const LOOSE_SHARE = 0.22;
 
 /** `[3,5,17,19]`: the box notation of prompts, steps and answers (no spaces: shorter sequences). */
 export function formatBox(box: Box): string {
@@ -88,7 +98,11 @@ function countBy<T extends string>(
   const counted = readingOrder(scene.filter((o) => valueOf(o) === value));
   const steps = counted.map(objectStep);
   steps.push(`total ${counted.length}`);
-  return { prompt: prompt(value), steps, answer: String(counted.length) };
+  // Slip: stops listing one object short and counts what it listed (from two objects up: a slip
+  // from one to none would make "total 0" the likeliest first step of every count).
+  const short = counted.slice(0, -1);
+  const slip = counted.length >= 2 ? { steps: [...short.map(objectStep), `total ${short.length}`], answer: String(short.length) } : null;
+  return { prompt: prompt(value), steps, answer: String(counted.length), slip };
 }
 
 function countColour(rng: Rng, scene: readonly SceneObject[], level: number, want: number): Question | null {
@@ -103,7 +117,13 @@ function locate(rng: Rng, scene: readonly SceneObject[], level: number): Questio
   const candidates = scene.filter((o) => isUnique(o, scene) && (level < 3 || hasDistractor(o, scene)));
   if (candidates.length === 0) return null;
   const target = rng.pick(candidates);
-  return { prompt: `Where is the ${labelOf(target)}?`, steps: [objectStep(target)], answer: formatBox(target.box) };
+  const loose = formatBox(looseBox(target.box));
+  return {
+    prompt: `Where is the ${labelOf(target)}?`,
+    steps: [objectStep(target)],
+    answer: formatBox(target.box),
+    slip: { steps: [`${labelOf(target)} ${loose}`], answer: loose },
+  };
 }
 
 function compare(rng: Rng, scene: readonly SceneObject[], level: number): Question | null {
@@ -113,10 +133,13 @@ function compare(rng: Rng, scene: readonly SceneObject[], level: number): Questi
   const second = rng.pick(unique.filter((o) => o !== first && Math.abs(sizeOf(o) - sizeOf(first)) >= MIN_SIZE_DIFFERENCE));
   if (!second || (level >= 3 && !hasDistractor(first, scene) && !hasDistractor(second, scene))) return null;
   const [a, b] = [sizeOf(first), sizeOf(second)];
+  const steps = [objectStep(first), objectStep(second), `size ${a} ${a > b ? ">" : "<"} ${b}`];
   return {
     prompt: `Which is bigger, the ${labelOf(first)} or the ${labelOf(second)}?`,
-    steps: [objectStep(first), objectStep(second), `size ${a} ${a > b ? ">" : "<"} ${b}`],
+    steps,
     answer: labelOf(a > b ? first : second),
+    // Slip: names the object asked about first, whatever the sizes say (a position bias).
+    slip: a < b ? { steps, answer: labelOf(first) } : null,
   };
 }
 
@@ -135,18 +158,30 @@ export function referenceCompletion(steps: readonly string[], answer: string): s
   return `<think>${steps.map((step, i) => `Step ${i + 1}: ${step}`).join("\n")}</think><answer>${answer}</answer>`;
 }
 
+/** A box too large on every side (LOOSE_MIN, LOOSE_SHARE), moved inside the image at its edges. */
+function looseBox([x1, y1, x2, y2]: Box): Box {
+  const widen = (low: number, high: number): [number, number] => {
+    const by = Math.max(LOOSE_MIN, Math.ceil(LOOSE_SHARE * (high - low + 1)));
+    const side = high - low + 1 + 2 * by;
+    const start = Math.max(0, Math.min(IMAGE_SIZE - side, low - by));
+    return [start, start + side - 1];
+  };
+  const [[a, c], [b, d]] = [widen(x1, x2), widen(y1, y2)];
+  return [a, b, c, d];
+}
+
 function regionsOf(scene: readonly SceneObject[]): Region[] {
   return readingOrder(scene).map((o) => ({ box: [...o.box], label: labelOf(o), frame: "pixel" }));
 }
 
 /** One example: a random question type (and count); scenes are redrawn until the question fits. */
-function shapesExample(id: string, seed: number, index: number, level: number): TaskExample {
+function shapesExample(id: string, seed: number, index: number, level: number, layout: SceneLayout): TaskExample {
   const rng = new Rng(exampleSeed(exampleSeed(seed, level), index));
   const type = rng.pick(SHAPES_QUESTION_TYPES);
   // Drawn once, before the scenes: redrawing it with each rejected scene would favour easy counts.
   const want = targetCount(rng, level);
   for (let attempt = 0; attempt < SCENE_TRIES; attempt++) {
-    const scene = randomScene(rng, level);
+    const scene = layout === "grid" ? gridScene(rng, level) : randomScene(rng, level);
     const question = QUESTIONS[type](rng, scene, level, want);
     if (!question) continue;
     return {
@@ -157,6 +192,7 @@ function shapesExample(id: string, seed: number, index: number, level: number): 
       answer: question.answer,
       regions: regionsOf(scene),
       reference: referenceCompletion(question.steps, question.answer),
+      ...(question.slip ? { slipReference: referenceCompletion(question.slip.steps, question.slip.answer) } : {}),
       meta: { type, difficulty: level },
     };
   }
@@ -169,9 +205,9 @@ function shapesExample(id: string, seed: number, index: number, level: number): 
  * @throws Error when a difficulty level is outside 1..3.
  */
 export function generateShapes(options: GenerateOptions): TaskExample[] {
-  const { seed, count, difficulty, idPrefix = `shapes-${seed}`, first = 0 } = options;
+  const { seed, count, difficulty, idPrefix = `shapes-${seed}`, first = 0, layout = "free" } = options;
   checkLevels(difficulty, SHAPES_MAX_DIFFICULTY, "shapes-vqa");
   const examples: TaskExample[] = [];
-  for (let i = first; i < first + count; i++) examples.push(shapesExample(exampleId(idPrefix, i), seed, i, levelOf(difficulty, i)));
+  for (let i = first; i < first + count; i++) examples.push(shapesExample(exampleId(idPrefix, i), seed, i, levelOf(difficulty, i), layout));
   return examples;
 }

@@ -6,6 +6,9 @@ import type { Box, Region } from "../../trace/types";
 
 export type { Box, Region };
 
+/** How shapes-vqa places objects: anywhere (free) or one per 16x16 cell (grid). */
+export type SceneLayout = "free" | "grid";
+
 /** The synthetic tasks RewardLab ships. */
 export type TaskName = "shapes-vqa" | "math-cot";
 
@@ -33,9 +36,10 @@ export interface TaskExample {
   reference: string;
   /**
    * The completion of the task's imperfect teacher, when it slips on this example (see `slipShare`
-   * in generateSplits): math-cot's teacher stops one step early and answers the running total.
-   * Absent when the slip cannot happen (a one-step problem) and for tasks without an imperfect
-   * teacher (shapes-vqa, for now). Not written to datasets.
+   * in generateSplits): math-cot's teacher stops one step early and answers the running total;
+   * shapes-vqa's careless annotator counts one object short (of two or more), draws a loose box, or
+   * names the object asked about first in a comparison. Absent when the slip cannot happen (a
+   * one-step problem, a count below two, a comparison the first object wins). Not written to datasets.
    */
   slipReference?: string;
   meta: { type: string; difficulty: number; reference?: ReferenceKind };
@@ -57,4 +61,6 @@ export interface GenerateOptions {
   idPrefix?: string;
   /** Index of the first example (default 0): `first: n` continues a run that stopped at n. */
   first?: number;
+  /** shapes-vqa only: "free" placement (default, the shipped data) or the experimental "grid" (scene.ts). */
+  layout?: SceneLayout;
 }
