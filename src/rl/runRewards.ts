@@ -46,7 +46,6 @@ export interface RewardDrift {
   changes: { path: string; change: RewardFileChange }[];
 }
 
-
 /**
  * Compares a run's reward files with the workspace's files now, by hash: each file the run used is
  * `modified` or `missing`, and a new reward file in one of the same folders is `added`.
