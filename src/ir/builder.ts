@@ -3,7 +3,6 @@
 
 import { type DType, type Node, type Primitive, type PrimitiveAttrs, type TensorData, Tensor, shapeRules } from "./primitives";
 import { type Dim, type Shape, formatShape, normAxis } from "./shape";
-import { grad } from "./autodiff";
 
 /** How a parameter is initialised when a runtime creates it (seeded, see runtime/params.ts). */
 export type ParamInit =
@@ -29,7 +28,7 @@ export interface InputSpec {
 type Operand = Tensor | number;
 let nextGraphId = 1;
 
-/** Builds a tensor graph from primitives. Composites live in composites.ts; `grad` in autodiff.ts. */
+/** Builds a tensor graph from primitives. Composites live in composites.ts; gradients in autodiff.ts (`grad`). */
 export class GraphBuilder {
   readonly id = nextGraphId++;
   readonly nodes: Node[] = [];
@@ -120,11 +119,6 @@ export class GraphBuilder {
   stopGradient(x: Tensor): Tensor { return this.apply("stopGradient", [x], {}); }
   /** int64 index of the maximum along `axis` (the axis is removed). */
   argMax(x: Tensor, axis = -1): Tensor { return this.apply("argMax", [x], { axis: normAxis(axis, x.rank) }); }
-
-  /** d(loss)/d(w) for each of `wrt`, appended to this graph (see autodiff.ts). */
-  grad(loss: Tensor, wrt: readonly Tensor[]): Tensor[] {
-    return grad(this, loss, wrt);
-  }
 
   /** `cond ? a : b`, broadcasting. */
   where(cond: Tensor, a: Operand, b: Operand): Tensor {

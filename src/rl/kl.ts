@@ -13,10 +13,7 @@
 // computed on arrays from the rollout's log-probs (`applyKlPenalty`).
 
 import { type GraphBuilder, type Tensor, abs, clamp } from "../ir/index";
-import type { RlSettings } from "./settings";
-
-export const KL_ESTIMATORS = ["kl", "k1", "abs", "mse", "k2", "low_var_kl", "k3"] as const;
-export type KlEstimator = (typeof KL_ESTIMATORS)[number];
+import type { KlEstimator, RlSettings } from "./settings";
 
 const clampNumber = (x: number, lo: number, hi: number) => Math.min(Math.max(x, lo), hi);
 

@@ -8,10 +8,7 @@
 
 import { type Dim, type GraphBuilder, type Tensor, clamp } from "../ir/index";
 import { klTokens } from "./kl";
-import type { RlSettings } from "./settings";
-
-export const LOSS_AGG_MODES = ["token-mean", "seq-mean-token-mean", "seq-mean-token-sum", "seq-mean-token-sum-norm"] as const;
-export type LossAggMode = (typeof LOSS_AGG_MODES)[number];
+import { LOSS_AGG_MODES, type LossAggMode, type RlSettings } from "./settings";
 
 export interface LossResult {
   /** Scalar to minimise. */

@@ -1,12 +1,19 @@
 // RL settings: one flat object, validated with zod. Keys are verl's leaf config names where verl
 // has one (the README maps each to verl's full path, TRL's GRPOConfig and OpenRLHF's flags), so
 // `--set clip_ratio_high=0.28` means what it means in a verl script.
+//
+// This file is a leaf: the schema and the fixed vocabularies only. Names that come from registries
+// (advantage estimators, policy losses), presets and `--set` parsing are resolved in resolve.ts.
 
 import { z } from "zod";
-import { advantageEstimatorNames, getAdvantageEstimator } from "./advantages";
-import { KL_ESTIMATORS } from "./kl";
-import { LOSS_AGG_MODES, policyLossNames } from "./losses";
-import { BASE_SETTINGS, PRESETS, presetNames } from "./presets";
+
+/** KL estimators (kl.ts): verl's names and Schulman's k1/k2/k3 aliases. */
+export const KL_ESTIMATORS = ["kl", "k1", "abs", "mse", "k2", "low_var_kl", "k3"] as const;
+export type KlEstimator = (typeof KL_ESTIMATORS)[number];
+
+/** Loss aggregation modes (losses.ts), verl's `loss_agg_mode`. */
+export const LOSS_AGG_MODES = ["token-mean", "seq-mean-token-mean", "seq-mean-token-sum", "seq-mean-token-sum-norm"] as const;
+export type LossAggMode = (typeof LOSS_AGG_MODES)[number];
 
 const prob = () => z.number().min(0).max(1);
 const positiveInt = () => z.number().int().positive();
@@ -74,147 +81,10 @@ export const rlSettingsSchema = z
     prioritized_sampling: z.boolean().describe("draw prompts by recent advantage variance instead of uniformly"),
     prioritized_floor: prob().describe("share of uniform sampling mixed in, so no prompt starves"),
   })
-  .strict()
-  .superRefine(checkConsistency);
+  .strict();
 
 export type RlSettings = z.infer<typeof rlSettingsSchema>;
 export type RlSettingKey = keyof RlSettings;
 
-/** Checks that involve more than one key (verl asserts most of these at start-up). */
-function checkConsistency(s: RlSettings, ctx: z.RefinementCtx): void {
-  const fail = (key: RlSettingKey, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
-  const estimators = advantageEstimatorNames();
-  if (!estimators.includes(s.adv_estimator)) fail("adv_estimator", `unknown estimator "${s.adv_estimator}"; valid: ${estimators.join(", ")}`);
-  else if (getAdvantageEstimator(s.adv_estimator).groupBased && s.rollout_n < 2) {
-    fail("rollout_n", `${s.adv_estimator} compares the samples of a prompt, so it needs rollout_n >= 2 (got ${s.rollout_n})`);
-  }
-  const losses = policyLossNames();
-  if (!losses.includes(s.policy_loss)) fail("policy_loss", `unknown policy loss "${s.policy_loss}"; valid: ${losses.join(", ")}`);
-  if (s.ppo_mini_batch_size > s.train_batch_size || s.train_batch_size % s.ppo_mini_batch_size !== 0) {
-    fail("ppo_mini_batch_size", `must divide train_batch_size (${s.train_batch_size}); got ${s.ppo_mini_batch_size}`);
-  }
-  if (s.overlong_buffer_enable && !(s.overlong_buffer_len > 0 && s.overlong_buffer_len <= s.max_response_length)) {
-    fail("overlong_buffer_len", `must be in 1..max_response_length (${s.max_response_length}) when overlong_buffer_enable is on; got ${s.overlong_buffer_len}`);
-  }
-}
-
-const settingKeys = () => Object.keys(rlSettingsSchema.shape) as RlSettingKey[];
-
-/** One line per setting (key, expected type, doc): for `--help` and error messages. */
-export function describeSettings(): { key: RlSettingKey; type: string; doc: string }[] {
-  return settingKeys().map((key) => ({ key, type: expectedType(key), doc: rlSettingsSchema.shape[key].description ?? "" }));
-}
-
-type FieldSchema = (typeof rlSettingsSchema.shape)[RlSettingKey];
-
-function expectedType(key: RlSettingKey): string {
-  const schema: FieldSchema = rlSettingsSchema.shape[key];
-  const nullable = schema.def.type === "nullable";
-  const inner = (nullable ? (schema as z.ZodNullable<z.ZodNumber>).unwrap() : schema) as z.ZodType;
-  const dynamic = key === "adv_estimator" ? advantageEstimatorNames() : key === "policy_loss" ? policyLossNames() : null;
-  let type: string = inner.def.type;
-  if (dynamic) type = `one of ${dynamic.join(" | ")}`;
-  else if (inner instanceof z.ZodEnum) type = `one of ${inner.options.join(" | ")}`;
-  else if (inner instanceof z.ZodNumber) type = `${inner.isInt ? "integer" : "number"}${numberBounds(inner)}`;
-  return nullable ? `${type} or null` : type;
-}
-
-/** " >= 0 and <= 1" from a zod number's checks ("" when unbounded). */
-function numberBounds(schema: z.ZodNumber): string {
-  const bounds = (schema.def.checks ?? []).flatMap((check) => {
-    const def = check._zod.def as { check: string; value?: number; inclusive?: boolean };
-    if (def.check === "greater_than") return [`${def.inclusive ? ">=" : ">"} ${def.value}`];
-    if (def.check === "less_than") return [`${def.inclusive ? "<=" : "<"} ${def.value}`];
-    return [];
-  });
-  return bounds.length ? ` ${bounds.join(" and ")}` : "";
-}
-
-/** Parses one `--set` string into the type the setting has (validation comes after). */
-export function parseSettingValue(key: RlSettingKey, raw: string): unknown {
-  const schema: FieldSchema = rlSettingsSchema.shape[key];
-  const text = raw.trim();
-  let inner: z.ZodType = schema;
-  if (schema.def.type === "nullable") {
-    if (text === "null" || text === "none") return null;
-    inner = (schema as z.ZodNullable<z.ZodNumber>).unwrap();
-  }
-  const bad = () => new Error(`setting "${key}" = "${raw}": expected ${expectedType(key)} (${schema.description})`);
-  switch (inner.def.type) {
-    case "number": {
-      const value = text === "" ? NaN : Number(text);
-      if (!Number.isFinite(value)) throw bad();
-      return value;
-    }
-    case "boolean":
-      if (["true", "1", "yes", "on"].includes(text.toLowerCase())) return true;
-      if (["false", "0", "no", "off"].includes(text.toLowerCase())) return false;
-      throw bad();
-    default:
-      return text;
-  }
-}
-
-/** Setting keys within a small edit distance of `key` (for "did you mean"). */
-export function closeSettingKeys(key: string): string[] {
-  const scored = settingKeys().map((k) => ({ k, d: k.includes(key) || key.includes(k) ? 1 : editDistance(key, k) }));
-  const limit = Math.max(2, Math.floor(key.length / 3));
-  return scored.filter((s) => s.d <= limit).sort((a, b) => a.d - b.d).slice(0, 3).map((s) => s.k);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
-function unknownKeyError(key: string, where: string): Error {
-  const close = closeSettingKeys(key);
-  const hint = close.length ? ` Did you mean ${close.join(", ")}?` : " `rewardlab train --help` lists the settings.";
-  return new Error(`${where}: unknown setting "${key}".${hint}`);
-}
-
-export interface ResolveOptions {
-  /** Typed values from a config file (e.g. rewardlab.json `trainer`), applied before `overrides`. */
-  config?: Readonly<Record<string, unknown>>;
-  /** Names the config in errors, e.g. "rewardlab.json: trainer". */
-  configSource?: string;
-}
-
-/**
- * The settings of a run: the preset's values, then `options.config` (typed), then `overrides`
- * (`--set key=value` strings, parsed to each key's type). Unknown keys fail with close matches;
- * invalid values fail naming the key, the value and what was expected.
- */
-export function resolveSettings(preset: string, overrides: Readonly<Record<string, string>> = {}, options: ResolveOptions = {}): RlSettings {
-  const entry = PRESETS[preset as keyof typeof PRESETS];
-  if (!entry) throw new Error(`unknown algorithm preset "${preset}"; valid: ${presetNames().join(", ")}`);
-  const merged: Record<string, unknown> = { ...BASE_SETTINGS, ...entry.settings };
-  const keys = new Set<string>(settingKeys());
-  for (const [key, value] of Object.entries(options.config ?? {})) {
-    if (!keys.has(key)) throw unknownKeyError(key, options.configSource ?? "config");
-    merged[key] = value;
-  }
-  for (const [key, raw] of Object.entries(overrides)) {
-    if (!keys.has(key)) throw unknownKeyError(key, "--set");
-    merged[key] = parseSettingValue(key as RlSettingKey, raw);
-  }
-  return validateSettings(merged, `preset "${preset}"`);
-}
-
-/** Validates a complete settings object; errors name every bad key with its value and doc. */
-export function validateSettings(candidate: Readonly<Record<string, unknown>>, where = "settings"): RlSettings {
-  const parsed = rlSettingsSchema.safeParse(candidate);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => {
-    const key = issue.path[0] as RlSettingKey | undefined;
-    if (!key) return issue.message;
-    const doc = rlSettingsSchema.shape[key]?.description;
-    return `${key} = ${JSON.stringify(candidate[key])}: ${issue.message}${doc ? ` (${doc})` : ""}`;
-  });
-  throw new Error(`invalid RL settings (${where}):\n  ${lines.join("\n  ")}`);
-}
+/** Every setting key, in schema order. */
+export const settingKeys = (): RlSettingKey[] => Object.keys(rlSettingsSchema.shape) as RlSettingKey[];

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type AdvantageInput, advantageEstimatorNames, computeAdvantages, gaeRaw, getAdvantageEstimator, registerAdvantageEstimator } from "../../src/rl/advantages";
-import { resolveSettings } from "../../src/rl/settings";
+import { resolveSettings } from "../../src/rl/resolve";
 import { tokenLevelScores } from "../../src/rl/sampling";
 
 function assertNear(actual: ArrayLike<number>, expected: readonly number[], tol = 1e-5, what = "values"): void {

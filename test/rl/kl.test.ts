@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { GraphBuilder, evaluate, grad } from "../../src/ir/index";
-import { KL_ESTIMATORS, type KlEstimator, applyKlPenalty, klEstimate, klTokens } from "../../src/rl/kl";
+import { applyKlPenalty, klEstimate, klTokens } from "../../src/rl/kl";
+import { KL_ESTIMATORS, type KlEstimator } from "../../src/rl/settings";
 
 const near = (a: number, e: number, what: string, tol = 1e-9) => assert.ok(Math.abs(a - e) <= tol * (1 + Math.abs(e)), `${what} = ${a}, expected ${e}`);
 

@@ -5,8 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { GraphBuilder, type RefArray, type Tensor, evaluate, grad } from "../../src/ir/index";
-import { aggregateLoss, actorLoss, criticLoss, entropyFromLogits, getPolicyLoss, policyLossNames, registerPolicyLoss, type LossAggMode } from "../../src/rl/losses";
-import { type RlSettings, resolveSettings } from "../../src/rl/settings";
+import { aggregateLoss, actorLoss, criticLoss, entropyFromLogits, getPolicyLoss, policyLossNames, registerPolicyLoss } from "../../src/rl/losses";
+import { resolveSettings } from "../../src/rl/resolve";
+import type { LossAggMode, RlSettings } from "../../src/rl/settings";
 import { assertClose, runOrt } from "../ir/check";
 
 const ref = (data: number[], shape: number[]): RefArray => ({ data: Float64Array.from(data), shape });

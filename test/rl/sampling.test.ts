@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { seededRandom } from "../../src/runtime/index";
 import { CurriculumScheduler, PrioritizedPromptSampler, filterGroups, maskTruncated, overlongShaping, shouldRefill, stepEndTokens, tokenLevelScores, variance } from "../../src/rl/sampling";
-import { resolveSettings } from "../../src/rl/settings";
+import { resolveSettings } from "../../src/rl/resolve";
 import { type BatchRewards } from "../../src/rl/trainer/rewards";
 import { placeRewards } from "../../src/rl/trainer/update";
 import type { RewardSample } from "../../src/reward/api/types";

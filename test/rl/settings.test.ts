@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BASE_SETTINGS, DEFAULT_PRESET, PRESETS, presetNames } from "../../src/rl/presets";
-import { closeSettingKeys, describeSettings, parseSettingValue, resolveSettings, validateSettings } from "../../src/rl/settings";
+import { closeSettingKeys, describeSettings, parseSettingValue, parseSetFlags, presetByName, resolveRunSettings, resolveSettings, validateSettings } from "../../src/rl/resolve";
 
 test("every preset resolves to valid settings and names its paper", () => {
   assert.deepEqual(presetNames(), ["grpo", "dapo", "dr_grpo", "ppo", "rloo", "reinforce_pp", "gspo"]);
@@ -49,7 +49,30 @@ test("unknown keys list close matches; unknown presets list the presets", () => 
   assert.throws(() => resolveSettings("grpo", { kl_los_coef: "0.1" }), /Did you mean kl_loss_coef/);
   assert.deepEqual(closeSettingKeys("learning_rate"), []);
   assert.throws(() => resolveSettings("grpo", { learning_rate: "1" }), /unknown setting "learning_rate". `rewardlab train --help` lists the settings/);
-  assert.throws(() => resolveSettings("ppo2"), /unknown algorithm preset "ppo2"; valid: grpo, dapo, dr_grpo, ppo, rloo, reinforce_pp, gspo/);
+  assert.throws(() => resolveSettings("ppo2"), /unknown algorithm preset "ppo2". Did you mean ppo\? Presets: grpo, dapo, dr_grpo, ppo, rloo, reinforce_pp, gspo/);
+});
+
+test("one resolver: --algo, then rewardlab.json trainer.algo, then the default; unknown names fail alike", () => {
+  const trainer = { algo: "dapo", rollout_n: 4 };
+  assert.equal(resolveRunSettings({}).preset, DEFAULT_PRESET);
+  const fromConfig = resolveRunSettings({ trainer, trainerSource: "/ws/rewardlab.json" });
+  assert.deepEqual([fromConfig.preset, fromConfig.settings.rollout_n, fromConfig.settings.clip_ratio_high], ["dapo", 4, 0.28]);
+  assert.equal(fromConfig.source, 'preset "dapo" + rewardlab.json trainer (rollout_n)');
+  const named = resolveRunSettings({ preset: "ppo", trainer, trainerSource: "/ws/rewardlab.json", overrides: { lr: "1e-5" } });
+  assert.deepEqual([named.preset, named.settings.adv_estimator, named.settings.rollout_n, named.settings.lr], ["ppo", "gae", 4, 1e-5]);
+  assert.equal(named.source, 'preset "ppo" + rewardlab.json trainer (rollout_n) + --set lr');
+  assert.throws(() => resolveRunSettings({ preset: "grpp" }), /^Error: --algo: unknown algorithm preset "grpp". Did you mean grpo, gspo\? Presets: grpo, dapo/);
+  assert.throws(() => resolveRunSettings({ trainer: { algo: "DAPO" }, trainerSource: "/ws/rewardlab.json" }), /^Error: \/ws\/rewardlab.json: trainer.algo: unknown algorithm preset "DAPO". Did you mean dapo\?/);
+  assert.throws(() => resolveRunSettings({ trainer: { algo: 3 }, trainerSource: "/ws/rewardlab.json" }), /trainer.algo: the algorithm preset must be a name \(got 3\)/);
+  assert.throws(() => presetByName("reinforce", "--algo"), /Did you mean reinforce_pp\?/);
+  assert.throws(() => resolveRunSettings({ trainer: { algo: "grpo", rolout_n: 4 }, trainerSource: "/ws/rewardlab.json" }), /\/ws\/rewardlab.json: trainer: unknown setting "rolout_n". Did you mean rollout_n/);
+});
+
+test("--set: keys trimmed, values parsed by the key's type; a missing '=' names the flag", () => {
+  assert.deepEqual(parseSetFlags([" lr = 1e-5", "use_kl_loss=false"]), { lr: " 1e-5", use_kl_loss: "false" });
+  assert.equal(resolveRunSettings({ overrides: parseSetFlags([" lr = 1e-5"]) }).settings.lr, 1e-5);
+  assert.throws(() => parseSetFlags(["lr"]), /--set "lr": write KEY=VALUE, e.g. --set clip_ratio_high=0.28/);
+  assert.throws(() => parseSetFlags(["=3"]), /--set "=3": write KEY=VALUE/);
 });
 
 test("bad values name the key, the value and the expected type or range", () => {

@@ -4,7 +4,8 @@ import { parseArgs } from "node:util";
 import { RewardEngine } from "../../reward/engine";
 import { loadWorkspace } from "../../rl/workspace";
 import { exportOpenRlhf } from "../../server/export/openrlhf";
-import { exportSettings, parseSetFlags, type ExportSettings } from "../../server/export/trainerSettings";
+import { parseSetFlags, type RunSettings } from "../../rl/resolve";
+import { exportSettings } from "../../server/export/trainerSettings";
 import { exportVerl, VERL_MODULE_FILE } from "../../server/export/verl";
 import { writeFileAtomic } from "../../trace/io";
 import { CliError, type CliCommand } from "../command";
@@ -62,7 +63,7 @@ export const exportCommand: CliCommand = {
     if (!values.out) throw new CliError("--out DIR is required");
     const port = Number(values.port);
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new CliError(`--port must be 1..65535 (got "${values.port}")`);
-    let workspace, settings: ExportSettings;
+    let workspace, settings: RunSettings;
     try {
       workspace = loadWorkspace(resolve(io.cwd, workspaceArg ?? "."));
       settings = exportSettings(workspace, values.algo, parseSetFlags(values.set));

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PRESETS, presetNames } from "../../rl/presets";
-import { describeSettings } from "../../rl/settings";
+import { describeSettings, parseSetFlags, presetByName } from "../../rl/resolve";
 import { startTraining } from "../../rl/trainer/client";
 import { type TrainEvent, type TrainRequest } from "../../rl/trainer/protocol";
 import { formatDuration } from "../../rl/trainer/progress";
@@ -40,17 +40,6 @@ ${settingLines}
 
 Ctrl-C stops after the current step and writes a checkpoint (a second Ctrl-C kills the trainer).
 Exit codes: 0 completed or cancelled; 1 training failed; 2 usage error.`;
-
-/** `KEY=VALUE` strings to a record; errors name the bad one. */
-export function parseSets(values: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of values) {
-    const eq = item.indexOf("=");
-    if (eq <= 0) throw new CliError(`--set "${item}": write KEY=VALUE, e.g. --set clip_ratio_high=0.28`);
-    out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
-  }
-  return out;
-}
 
 function humanReporter(io: CliIO, began: number) {
   let total = 0;
@@ -111,12 +100,18 @@ export const trainCommand: CliCommand = {
       },
     });
     if (positionals.length > 1) throw new CliError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
-    if (values.algo && !presetNames().includes(values.algo as never)) throw new CliError(`--algo "${values.algo}": valid presets are ${presetNames().join(", ")}`);
     const workspace = resolve(io.cwd, positionals[0] ?? ".");
+    let overrides: Record<string, string>;
+    try {
+      if (values.algo !== undefined) presetByName(values.algo, "--algo");
+      overrides = parseSetFlags(values.set);
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
     const request: TrainRequest = {
       workspace,
       preset: values.algo,
-      overrides: parseSets(values.set),
+      overrides,
       rewards: values.rewards.length ? values.rewards.map((p) => rewardPath(p, io.cwd, workspace)) : undefined,
       steps: values.steps ? intOption(values.steps, "--steps", 1) : undefined,
       out: values.out ? resolve(io.cwd, values.out) : undefined,

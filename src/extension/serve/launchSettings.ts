@@ -3,7 +3,8 @@ import * as vscode from "vscode";
 import { loadWorkspace } from "../../rl/workspace";
 import { shellQuote } from "../../server/export/common";
 import { openRlhfArgs } from "../../server/export/openrlhf";
-import { exportSettings, type ExportSettings } from "../../server/export/trainerSettings";
+import type { RunSettings } from "../../rl/resolve";
+import { exportSettings } from "../../server/export/trainerSettings";
 import { exportVerl, verlPlan, VERL_MODULE_FILE } from "../../server/export/verl";
 import { writeFileAtomic } from "../../trace/io";
 import type { Log } from "../log";
@@ -26,7 +27,7 @@ export const VERL_EXPORT_DIR = path.join(".rewardlab", "verl");
  * The workspace's RL settings; on a bad rewardlab.json, undefined and a warning (the reward part of
  * the launch settings is still useful without them).
  */
-function workspaceSettings(context: LaunchContext): ExportSettings | undefined {
+function workspaceSettings(context: LaunchContext): RunSettings | undefined {
   if (!context.workspace) return undefined;
   try {
     return exportSettings(loadWorkspace(context.workspace));
@@ -75,6 +76,6 @@ export async function copyVerlConfig(context: LaunchContext): Promise<void> {
 }
 
 /** Without a readable rewardlab.json: the default preset alone. */
-function defaultSettings(): ExportSettings {
+function defaultSettings(): RunSettings {
   return exportSettings({ config: { trainer: {} }, configFile: "rewardlab.json" });
 }

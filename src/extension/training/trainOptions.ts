@@ -4,8 +4,8 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { DEFAULT_PRESET, PRESETS, presetNames } from "../../rl/presets";
-import { resolveSettings } from "../../rl/settings";
+import { PRESETS, presetNames } from "../../rl/presets";
+import { resolveRunSettings } from "../../rl/resolve";
 import type { Workspace } from "../../rl/workspace";
 
 /** How presets read in the picker; a preset missing here shows its setting name. */
@@ -69,10 +69,9 @@ export async function saveTrainingInputs(ws: Workspace): Promise<boolean> {
   return true;
 }
 
-/** The preset rewardlab.json names (trainer.algo) when valid, else GRPO. */
+/** The preset rewardlab.json names (trainer.algo), else the default; an unknown preset or setting throws as in the CLI. */
 export function workspacePreset(ws: Workspace): string {
-  const algo = ws.config.trainer.algo;
-  return typeof algo === "string" && algo in PRESETS ? algo : DEFAULT_PRESET;
+  return resolveRunSettings({ trainer: ws.config.trainer, trainerSource: ws.configFile }).preset;
 }
 
 /** Quick pick of the algorithm presets, `preferred` first, each with its one-line summary. */
@@ -90,8 +89,7 @@ export async function pickPreset(preferred: string): Promise<string | undefined>
 
 /** total_steps of `preset` with the workspace's trainer settings applied (throws on bad settings). */
 export function defaultSteps(ws: Workspace, preset: string): number {
-  const { algo: _algo, ...config } = ws.config.trainer;
-  return resolveSettings(preset, {}, { config, configSource: `${ws.configFile}: "trainer"` }).total_steps;
+  return resolveRunSettings({ preset, presetSource: "preset", trainer: ws.config.trainer, trainerSource: ws.configFile }).settings.total_steps;
 }
 
 /** Input box for the number of steps; undefined when cancelled. */

@@ -14,7 +14,8 @@ import { AdamW, Trainer, seededRandom } from "../../runtime/index";
 import { computeAdvantages } from "../advantages";
 import { actorLoss, entropyFromLogits } from "../losses";
 import { tokenLevelScores } from "../sampling";
-import { type RlSettings, resolveSettings } from "../settings";
+import { resolveSettings } from "../resolve";
+import type { RlSettings } from "../settings";
 
 export interface MinimalGrpoOptions {
   prompts?: number;

@@ -13,7 +13,8 @@ import { findRewardFiles, isRewardFile } from "../../reward/compile";
 import { loadSafetensors } from "../../runtime/index";
 import { DEFAULT_EVAL, evaluatePolicy, writeTrace } from "../eval";
 import { overlongShaping } from "../sampling";
-import { type RlSettings, resolveSettings } from "../settings";
+import { resolveRunSettings } from "../resolve";
+import type { RlSettings } from "../settings";
 import { loadWorkspace, splitFile, type Workspace } from "../workspace";
 import { buildRlGraphs, disposeRlGraphs, type RlGraphs, usesCritic, usesReference } from "./graphs";
 import { PromptSelector, type PromptSamplerState } from "./prompts";
@@ -64,12 +65,11 @@ async function prepare(request: TrainRequest, emit: EmitEvent): Promise<Setup> {
   const resumeDir = request.resume ? resolve(request.resume) : null;
   const previous = resumeDir ? RunFolder.open(resumeDir).current : null;
   const ws = loadWorkspace(request.workspace);
-  const preset = previous?.preset ?? request.preset ?? String(ws.config.trainer.algo ?? "grpo");
-  const { algo: _algo, ...fromConfig } = ws.config.trainer;
   const overrides = { ...request.overrides, ...(request.steps ? { total_steps: String(request.steps) } : {}) };
-  const settings = previous
-    ? resolveSettings(preset, { ...Object.fromEntries(Object.entries(previous.settings).map(([k, v]) => [k, String(v)])), ...overrides })
-    : resolveSettings(preset, overrides, { config: fromConfig, configSource: ws.configFile });
+  // A resumed run keeps its own preset and settings; only --set / --steps change them.
+  const { preset, settings } = previous
+    ? resolveRunSettings({ preset: previous.preset, presetSource: `${resumeDir}: run.json preset`, trainer: previous.settings, trainerSource: `${resumeDir}/run.json`, overrides })
+    : resolveRunSettings({ preset: request.preset, trainer: ws.config.trainer, trainerSource: ws.configFile, overrides });
 
   const trainFile = splitFile(ws, "train");
   const testFile = ws.testData && existsSync(ws.testData) ? ws.testData : null;

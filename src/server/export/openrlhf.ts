@@ -11,7 +11,7 @@
  */
 import { healthUrl, serveScript, shellQuote, type ExportFiles } from "./common";
 import { openRlhfTrainerArgs } from "./openrlhfTrainer";
-import type { ExportSettings } from "./trainerSettings";
+import type { RunSettings } from "../../rl/resolve";
 
 export interface OpenRlhfExportOptions {
   /** Absolute paths of the reward files or folders the server loads. */
@@ -25,7 +25,7 @@ export interface OpenRlhfExportOptions {
   inputKey: string;
   labelKey: string;
   /** The RL settings to carry over; without them only the reward part is written. */
-  trainer?: ExportSettings;
+  trainer?: RunSettings;
 }
 
 export type { ExportFiles };

@@ -1,14 +1,14 @@
 /**
  * The RL settings an export carries to a distributed trainer: the workspace's preset (`--algo`, or
  * rewardlab.json `trainer.algo`), its rewardlab.json `trainer` values and `--set` overrides, resolved
- * by src/rl/settings.ts as for `rewardlab train`.
+ * by src/rl/resolve.ts as for `rewardlab train`.
  *
  * Only the *algorithm* goes out (estimator, clipping, KL, loss aggregation, group size, DAPO
  * sampling). Settings sized for the small local policy (learning rate, batch sizes, lengths, step
  * counts) are not exported: a 7B model on a cluster needs its own, and carrying ours over would hurt.
  */
-import { DEFAULT_PRESET, presetNames } from "../../rl/presets";
-import { resolveSettings, type RlSettingKey, type RlSettings } from "../../rl/settings";
+import { resolveRunSettings, type RunSettings } from "../../rl/resolve";
+import type { RlSettingKey, RlSettings } from "../../rl/settings";
 import type { Workspace } from "../../rl/workspace";
 
 /** The part of a workspace the settings come from (a loaded `Workspace` is one). */
@@ -23,38 +23,13 @@ export const RUN_SCALE_KEYS = [
 /** The settings an export carries: every key that is not sized for the run. */
 export type AlgorithmSettingKey = Exclude<RlSettingKey, (typeof RUN_SCALE_KEYS)[number]>;
 
-export interface ExportSettings {
-  preset: string;
-  settings: RlSettings;
-  /** Where they came from, for READMEs: e.g. `preset "dapo" + rewardlab.json trainer (rollout_n)`. */
-  source: string;
-}
-
 /**
  * Resolves the settings of a workspace as `rewardlab train` does: `algo` (the CLI's `--algo`), else
  * rewardlab.json `trainer.algo`, else the default preset; then the `trainer` values; then `overrides`
  * (`--set`). Throws naming the file and key when something is wrong.
  */
-export function exportSettings(workspace: WorkspaceTrainer, algo?: string, overrides: Readonly<Record<string, string>> = {}): ExportSettings {
-  const { algo: named, ...config } = workspace.config.trainer;
-  if (named !== undefined && typeof named !== "string") throw new Error(`${workspace.configFile}: "trainer.algo" must be a preset name (one of ${presetNames().join(", ")})`);
-  const preset = algo ?? named ?? DEFAULT_PRESET;
-  const settings = resolveSettings(preset, overrides, { config, configSource: `${workspace.configFile}: trainer` });
-  const parts = [`preset "${preset}"`];
-  if (Object.keys(config).length > 0) parts.push(`rewardlab.json trainer (${Object.keys(config).join(", ")})`);
-  if (Object.keys(overrides).length > 0) parts.push(`--set ${Object.keys(overrides).join(", ")}`);
-  return { preset, settings, source: parts.join(" + ") };
-}
-
-/** `key=value` strings (`--set`) -> record; throws on a missing "=". */
-export function parseSetFlags(values: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of values) {
-    const at = item.indexOf("=");
-    if (at <= 0) throw new Error(`--set expects key=value (got "${item}")`);
-    out[item.slice(0, at).trim()] = item.slice(at + 1);
-  }
-  return out;
+export function exportSettings(workspace: WorkspaceTrainer, algo?: string, overrides: Readonly<Record<string, string>> = {}): RunSettings {
+  return resolveRunSettings({ preset: algo, trainer: workspace.config.trainer, trainerSource: workspace.configFile, overrides });
 }
 
 /** The overlong buffer is in tokens, sized for the local policy's response length. */

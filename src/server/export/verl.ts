@@ -13,7 +13,8 @@
  */
 import type { RlSettings } from "../../rl/settings";
 import { healthUrl, serveScript, shellQuote, type ExportFiles } from "./common";
-import { overlongNote, type AlgorithmSettingKey, type ExportSettings } from "./trainerSettings";
+import type { RunSettings } from "../../rl/resolve";
+import { overlongNote, type AlgorithmSettingKey } from "./trainerSettings";
 import { verlRewardModule } from "./verlModule";
 
 /**
@@ -131,7 +132,7 @@ export interface VerlExportOptions {
   url: string;
   host: string;
   port: number;
-  trainer: ExportSettings;
+  trainer: RunSettings;
   /** The module's path shown in verl.json and the README (the CLI: its absolute path in --out). */
   modulePath?: string;
 }
