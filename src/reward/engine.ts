@@ -75,11 +75,27 @@ export class RewardEngine {
 
   /** (Re)compiles every reward file and loads the result into the sandbox. */
   async load(): Promise<LoadResult> {
+    return this.loadCompiled(await this.compile());
+  }
+
+  /**
+   * Like `load()`, but when a reward file does not compile nothing is loaded: the rewards loaded
+   * before stay (the reward server's hot reload, so a training run never loses a reward mid-run).
+   */
+  async loadIfCompiles(): Promise<{ load: LoadResult } | { rejected: RewardLoadError[] }> {
+    const compiled = await this.compile();
+    if (compiled.errors.length > 0) return { rejected: compiled.errors.map((e) => ({ file: e.file, message: e.message })) };
+    return { load: await this.loadCompiled(compiled) };
+  }
+
+  private async compile() {
     const started = performance.now();
     const paths = typeof this.options.rewards === "string" ? [this.options.rewards] : this.options.rewards;
     const files = [...new Set(paths.flatMap((p) => findRewardFiles(p)))];
-    const { compiled, errors } = await compileRewardFiles(files);
-    const compileMs = performance.now() - started;
+    return { files, ...(await compileRewardFiles(files)), compileMs: performance.now() - started };
+  }
+
+  private async loadCompiled({ files, compiled, errors, compileMs }: Awaited<ReturnType<RewardEngine["compile"]>>): Promise<LoadResult> {
     const reply = await this.pool.load(compiled, this.options.steps ?? { mode: "auto" });
     this.loaded = {
       version: this.pool.version,
@@ -101,10 +117,8 @@ export class RewardEngine {
   async scoreFile(path: string, options: ScoreFileOptions = {}): Promise<ScoreTable> {
     const loaded = this.requireLoaded();
     const table = new ScoreTable(loaded.rewards, path);
-    const inflight: Promise<void>[] = [];
+    const pipeline = new OrderedJobs(this.pool.size * 2);
     const keptBatches: KeptBatch[] = [];
-    let order: Promise<void> = Promise.resolve();
-    let failure: unknown;
     let firstIndex = 0, read = 0, bytes = 0;
 
     for await (const chunk of readLineChunks(path, { signal: options.signal, chunkBytes: this.options.chunkBytes ?? 1024 * 1024, consumers: this.pool.size })) {
@@ -114,13 +128,7 @@ export class RewardEngine {
       const key = options.keep ? `k${++this.keyCounter}` : undefined;
       const job = this.pool.score({ file: path, firstIndex, chunk: chunk.bytes, firstLine: chunk.firstLine, lineCount: chunk.lines, ...(key ? { keep: key } : {}) });
       // The worker has read the chunk's shared bytes once its job settles: the buffer can be reused.
-      inflight.push(job.then(chunk.release, (error) => {
-        chunk.release();
-        failure ??= error;
-      }));
-      // Append in file order, whatever order the workers finish in.
-      order = order.then(async () => {
-        const { result, worker } = await job;
+      pipeline.add(job, chunk.release, ({ result, worker }) => {
         table.append(result);
         if (key) keptBatches.push({ key, worker, generation: this.pool.generation(worker) });
       });
@@ -128,12 +136,10 @@ export class RewardEngine {
       read += chunk.lines;
       bytes = chunk.offset + chunk.bytes.length;
       options.onProgress?.({ lines: read, bytes });
-      // Bound memory: at most two chunks in flight per worker.
-      if (inflight.length >= this.pool.size * 2) await inflight.shift();
-      if (failure !== undefined) break;
+      await pipeline.throttle();
+      if (pipeline.failed) break;
     }
-    await Promise.all(inflight);
-    await order;
+    await pipeline.finish();
     options.onProgress?.({ lines: read, bytes });
     if (options.keep) this.replaceKept(path, keptBatches);
     return table.finish(this.options.advantage);
@@ -180,16 +186,13 @@ export class RewardEngine {
     const loaded = this.requireLoaded();
     const table = new ScoreTable(loaded.rewards, file);
     const batchSize = this.options.batchSize ?? 512;
+    const pipeline = new OrderedJobs(this.pool.size * 2);
     let records: TraceRecord[] = [];
     let numbers: number[] = [];
     let firstIndex = 0;
-    let order: Promise<void> = Promise.resolve();
-    const inflight: Promise<unknown>[] = [];
     const flush = () => {
       if (records.length === 0) return;
-      const job = this.pool.score({ file, firstIndex, records, lineNumbers: Int32Array.from(numbers) });
-      inflight.push(job.catch(() => {})); // failures surface through `order`
-      order = order.then(async () => table.append((await job).result));
+      pipeline.add(this.pool.score({ file, firstIndex, records, lineNumbers: Int32Array.from(numbers) }), () => {}, ({ result }) => table.append(result));
       firstIndex += records.length;
       records = [];
       numbers = [];
@@ -203,11 +206,12 @@ export class RewardEngine {
       numbers.push(item.source.line ?? item.source.row ?? firstIndex + records.length);
       if (records.length >= batchSize) {
         flush();
-        if (inflight.length >= this.pool.size * 2) await inflight.shift();
+        await pipeline.throttle();
+        if (pipeline.failed) break;
       }
     }
     flush();
-    await order;
+    await pipeline.finish();
     return table.finish(this.options.advantage);
   }
 
@@ -225,5 +229,41 @@ export class RewardEngine {
   dispose(): void {
     this.kept.clear();
     this.pool.dispose();
+  }
+}
+
+/**
+ * The one streaming loop's bookkeeping: jobs run on the workers in parallel, at most `limit` in
+ * flight (memory stays flat whatever the input size), and their results are consumed in the order
+ * the jobs were added, whatever order the workers finish in. The first failure is thrown by `finish`.
+ */
+class OrderedJobs {
+  private readonly inflight: Promise<void>[] = [];
+  private order: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly limit: number) {}
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** `settled` runs once the job is done either way; `consume` runs with its result, in order. */
+  add<T>(job: Promise<T>, settled: () => void, consume: (result: T) => void): void {
+    this.inflight.push(job.then(settled, (error) => {
+      settled();
+      this.failure ??= { error };
+    }));
+    this.order = this.order.then(async () => consume(await job));
+  }
+
+  /** Waits until fewer than `limit` jobs are in flight. */
+  async throttle(): Promise<void> {
+    while (this.inflight.length >= this.limit) await this.inflight.shift();
+  }
+
+  async finish(): Promise<void> {
+    await Promise.all(this.inflight);
+    await this.order;
   }
 }

@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 import type { LoadResult, RewardEngine } from "../reward/engine";
 import { RewardSandboxError, RewardTimeoutError } from "../reward/sandbox/pool";
 import { buildRewardResponse, parseRewardRequest, RequestError } from "./protocol";
-import { RewardReloader } from "./reload";
+import { RewardReloader } from "../reward/watch";
 
 export interface RewardServerOptions {
   engine: RewardEngine;

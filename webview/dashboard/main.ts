@@ -5,12 +5,12 @@
  */
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import uplotStyles from "uplot/dist/uPlot.min.css";
-import type { DashboardWarning } from "../../src/protocol/dashboard";
+import type { DashboardWarning, HostToDashboardMessage, DashboardToHostMessage } from "../../src/protocol/dashboard";
 import { clear, el } from "../traceViewer/dom";
 import { Chart } from "./chart";
 import { CHARTS, RunPoints } from "./chartSpecs";
 import { button, RunHeader } from "./header";
-import { Host } from "./host";
+import { Host } from "../shared/host";
 import { onThemeChange, readPalette } from "./palette";
 import styles from "./styles.css";
 import { WarningsPanel } from "./warningsPanel";
@@ -25,7 +25,7 @@ let overlay: { id: string; name: string; points: RunPoints } | null = null;
 let palette = readPalette();
 let frame = 0;
 
-const host = new Host({
+const host = new Host<HostToDashboardMessage, DashboardToHostMessage>({
   init: ({ header: info, points }) => {
     header.show(info);
     main.clear();

@@ -10,10 +10,10 @@ import "@vscode-elements/elements/dist/vscode-tabs/index.js";
 import "@vscode-elements/elements/dist/vscode-tab-header/index.js";
 import "@vscode-elements/elements/dist/vscode-tab-panel/index.js";
 import "@vscode-elements/elements/dist/vscode-textfield/index.js";
-import type { SampleRow } from "../../src/protocol/traceViewer";
+import type { HostToViewerMessage, SampleRow, ViewerToHostMessage } from "../../src/protocol/traceViewer";
 import { el } from "./dom";
 import { GroupView } from "./groupView";
-import { Host } from "./host";
+import { Host } from "../shared/host";
 import { SampleList } from "./sampleList";
 import { SampleView } from "./sampleView";
 import styles from "./styles.css";
@@ -34,7 +34,7 @@ let sampleRequest = 0;
 let groupRequest = 0;
 let activeTab = 0;
 
-const host = new Host({
+const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
   init: ({ fileName, rewardNames, sampleCount, indexing, focusIndex, defaultChannel }) => {
     title.textContent = fileName;
     if (!saved.channel) sampleView.setChannel(defaultChannel);
