@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { packPrompts } from "../src/policy/batch";
-import { type Policy, initPolicy, loadPolicy, savePolicy } from "../src/policy/checkpoint";
+import { type Policy, initPolicy, loadPolicy, saveCheckpoint } from "../src/policy/checkpoint";
 import { defaultPolicyConfig } from "../src/policy/config";
 import { type Generation, PolicyGenerator } from "../src/policy/generate";
 import { ItemBuilder } from "../src/policy/items";
@@ -111,7 +111,7 @@ async function compare(dir: string): Promise<void> {
   const builder = new ItemBuilder(policy);
   const items = records.map((r) => builder.item(r, join(workspace, "data")));
   const packed = packPrompts(policy.config, items, policy.tokenizer.pad);
-  savePolicy(join(dir, "policy"), policy);
+  saveCheckpoint(join(dir, "policy"), policy);
   const inputs = new Map<string, SafeTensor>(Object.entries(packed.feeds).map(([k, t]) => [k, { dtype: t.data instanceof BigInt64Array ? "I64" : "F32", shape: [...t.shape], data: t.data as Float32Array }]));
   writeFileSync(join(dir, "policy/inputs.safetensors"), encodeSafetensors(inputs));
   console.log(`policy: ${source}; B ${B} prompts (shapes-vqa train, padded to ${packed.promptLen} tokens + 64 image tokens), ${N} new tokens each, greedy, stops ignored; ${reps} timed runs per side after 1 warm-up, interleaved; load ${load()}`);

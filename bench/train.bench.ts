@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { bucket } from "../src/policy/batch";
-import { initPolicy, savePolicy } from "../src/policy/checkpoint";
+import { initPolicy, saveCheckpoint } from "../src/policy/checkpoint";
 import { defaultPolicyConfig, imageTokens, parsePolicyConfig } from "../src/policy/config";
 import { IMAGE_SIZE } from "../src/policy/tasks/raster";
 import { formatPrompt } from "../src/policy/items";
@@ -34,7 +34,7 @@ function workspaceCopy(): { dir: string; policy: string } {
   cpSync(source, dir, { recursive: true, filter: (src) => !src.startsWith(join(source, "runs")) });
   if (existsSync(join(dir, "policy/model.safetensors"))) return { dir, policy: "shipped base policy" };
   const tok = PolicyTokenizer.characterLevel();
-  savePolicy(join(dir, "policy"), initPolicy(defaultPolicyConfig(tok.vocabSize, { size: IMAGE_SIZE, patch: 8 }), tok, 0));
+  saveCheckpoint(join(dir, "policy"), initPolicy(defaultPolicyConfig(tok.vocabSize, { size: IMAGE_SIZE, patch: 8 }), tok, 0));
   return { dir, policy: "seeded initPolicy (no shipped policy yet)" };
 }
 

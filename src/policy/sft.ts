@@ -2,12 +2,10 @@
 // linear warm-up + cosine decay, atomic checkpoints and exact resume (batches are a pure function
 // of seed and step; the optimizer's moments are saved with the weights).
 
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { GraphBuilder } from "../ir/index";
 import { AdamW, type AdamWState, Trainer, decayMatrices, seededRandom } from "../runtime/index";
 import { type SequenceItem, bucket, packSequences, PROMPT_BUCKET, RESPONSE_BUCKET } from "./batch";
-import { type Policy, encodeOptimizerState, loadPolicy, readOptimizerState, savePolicy } from "./checkpoint";
+import { type Policy, loadPolicy, readOptimizerState, readTrainerState, saveCheckpoint } from "./checkpoint";
 import { buildScoringGraph } from "./model";
 
 export interface SftOptions {
@@ -92,12 +90,11 @@ export function sampleBatch(groups: ReturnType<typeof lengthGroups>, batchSize: 
 /** Trains `policy` (in place) on `items` (prompt + reference response ids). */
 export async function trainSft(start: Policy, items: readonly SequenceItem[], options: SftOptions): Promise<SftResult> {
   if (items.length === 0) throw new Error("no training examples");
-  const statePath = join(options.outDir, "trainer-state.json");
   let policy = start;
   let firstStep = 0;
   let moments: AdamWState | null = null;
-  if (options.resume && existsSync(statePath)) {
-    const state = JSON.parse(readFileSync(statePath, "utf8")) as SftState;
+  const state = options.resume ? readTrainerState<SftState>(options.outDir) : null;
+  if (state) {
     policy = loadPolicy(options.outDir);
     moments = readOptimizerState(options.outDir);
     firstStep = state.step;
@@ -123,10 +120,7 @@ export async function trainSft(start: Policy, items: readonly SequenceItem[], op
   let step = firstStep;
   const save = () => {
     const state: SftState = { step, seed: options.seed, batchSize: options.batchSize, loss: lastLoss };
-    savePolicy(options.outDir, policy, {
-      "trainer-state.json": JSON.stringify(state, null, 2) + "\n",
-      "optimizer.safetensors": encodeOptimizerState(optimizer.exportState()),
-    });
+    saveCheckpoint(options.outDir, policy, { state, optimizers: { actor: optimizer.exportState() } });
   };
   try {
     while (step < options.steps) {

@@ -49,6 +49,22 @@ export type RunEntry =
 export const RUN_FILE = "run.json";
 export const METRICS_FILE = "metrics.jsonl";
 
+/** Parses run.json's text with the one schema; throws naming `file` and every problem. */
+export function parseRunInfo(text: string, file: string): RunInfo {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = RunInfoSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top level)"}: ${issue.message}`).join("; ");
+    throw new Error(`${file}: not a valid run description: ${issues}`);
+  }
+  return parsed.data;
+}
+
 /**
  * Reads and validates `<dir>/run.json`. Never throws: a missing or broken file gives an
  * `unreadable` entry whose error names the file and what is wrong with it.
@@ -64,18 +80,12 @@ export async function readRunInfo(dir: string): Promise<RunEntry> {
     const why = missing ? "has no run.json (the trainer writes it when the run starts; it may have crashed before)" : `cannot be read (${(error as Error).message})`;
     return { id, dir, state: "unreadable", error: `${file}: this run ${why}` };
   }
-  let json: unknown;
+  let info: RunInfo;
   try {
-    json = JSON.parse(text);
+    info = parseRunInfo(text, file);
   } catch (error) {
-    return { id, dir, state: "unreadable", error: `${file}: not valid JSON (${(error as Error).message})` };
+    return { id, dir, state: "unreadable", error: (error as Error).message };
   }
-  const parsed = RunInfoSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top level)"}: ${issue.message}`).join("; ");
-    return { id, dir, state: "unreadable", error: `${file}: not a valid run description: ${issues}` };
-  }
-  const info = parsed.data;
   const interrupted = info.status === "running" && info.pid !== undefined && !isProcessAlive(info.pid);
   return { id, dir, state: interrupted ? "interrupted" : info.status, info };
 }

@@ -4,5 +4,4 @@ export { Trainer, type TrainerOptions, type TrainStep, gradName, decayMatrices }
 export { AdamW, SGD, globalNorm, type Optimizer, type AdamWOptions, type AdamWState, type SGDOptions, type StepStats } from "./optim";
 export { type ParamStore, initParams, paramCount, seededRandom } from "./params";
 export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, type SafeTensor } from "./safetensors";
-export { saveCheckpoint, loadCheckpoint, type Checkpoint } from "./checkpoint";
 export { GraphAdamW } from "./optim-graph";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { EvaluationCancelled, evaluationFile, runEvaluation } from "../../src/extension/training/evaluation";
-import { initPolicy, savePolicy } from "../../src/policy/checkpoint";
+import { initPolicy, saveCheckpoint } from "../../src/policy/checkpoint";
 import { defaultPolicyConfig } from "../../src/policy/config";
 import { writeDataset } from "../../src/policy/tasks/dataset";
 import { generateMath } from "../../src/policy/tasks/math";
@@ -22,7 +22,7 @@ async function tinyWorkspace(): Promise<string> {
   await writeDataset(dir, "test", examples.slice(2));
   const tok = PolicyTokenizer.characterLevel();
   const config = { ...defaultPolicyConfig(tok.vocabSize, null), d_model: 16, n_layers: 1, n_heads: 2, d_hidden: 32, max_text_len: 96 };
-  savePolicy(join(dir, "policy"), initPolicy(config, tok, 1));
+  saveCheckpoint(join(dir, "policy"), initPolicy(config, tok, 1));
   writeFileSync(join(dir, "rewardlab.json"), JSON.stringify({ task: "math-cot", data: { train: "data/train.jsonl", test: "data/test.jsonl" } }));
   return dir;
 }

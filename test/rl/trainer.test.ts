@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { initPolicy, savePolicy } from "../../src/policy/checkpoint";
+import { initPolicy, saveCheckpoint } from "../../src/policy/checkpoint";
 import { defaultPolicyConfig } from "../../src/policy/config";
 import { generateMath } from "../../src/policy/tasks/math";
 import { writeDataset } from "../../src/policy/tasks/dataset";
@@ -25,7 +25,7 @@ async function tinyWorkspace(): Promise<string> {
   await writeDataset(dir, "test", examples.slice(8));
   const tok = PolicyTokenizer.characterLevel();
   const config = { ...defaultPolicyConfig(tok.vocabSize, null), d_model: 16, n_layers: 1, n_heads: 2, d_hidden: 32, max_text_len: 96 };
-  savePolicy(join(dir, "policy"), initPolicy(config, tok, 1));
+  saveCheckpoint(join(dir, "policy"), initPolicy(config, tok, 1));
   writeFileSync(join(dir, "rewardlab.json"), JSON.stringify({ task: "math-cot", data: { train: "data/train.jsonl", test: "data/test.jsonl" } }));
   return dir;
 }

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { initPolicy } from "../../policy/checkpoint";
+import { hasTrainerState, initPolicy } from "../../policy/checkpoint";
 import { defaultPolicyConfig } from "../../policy/config";
 import { ItemBuilder } from "../../policy/items";
 import { trainSft } from "../../policy/sft";
@@ -71,7 +71,7 @@ export const sftCommand: CliCommand = {
     const out = values.out ? resolve(io.cwd, values.out) : join(ws.dir, "runs", "sft");
     if (out === ws.policyDir) throw new CliError(`--out ${relative(io.cwd, out)} is the workspace's base policy; write elsewhere and copy it over deliberately`);
     const steps = intOption(values.steps, "--steps", 1);
-    if (values.resume && !existsSync(join(out, "trainer-state.json"))) throw new CliError(`--resume: ${relative(io.cwd, out)} has no trainer-state.json to resume from`);
+    if (values.resume && !hasTrainerState(out)) throw new CliError(`--resume: ${relative(io.cwd, out)} has no trainer-state.json to resume from`);
 
     const records = await readDataset(trainFile);
     const tok = PolicyTokenizer.characterLevel();

@@ -3,14 +3,13 @@
 // and checkpoints go to a run folder. Runs in the trainer's child process (process.ts), reports
 // through `onEvent`, stops cleanly when `signal` aborts.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { type Policy, cloneParams, encodeOptimizerState, loadPolicy, readOptimizerState, savePolicy } from "../../policy/checkpoint";
+import { type Policy, cloneParams, loadPolicy, readOptimizerState, readTrainerState, saveCheckpoint } from "../../policy/checkpoint";
 import { PolicyGenerator } from "../../policy/generate";
 import { ItemBuilder } from "../../policy/items";
 import { type DatasetRecord, readDataset } from "../../policy/tasks/dataset";
 import { findRewardFiles, isRewardFile } from "../../reward/compile";
-import { loadSafetensors } from "../../runtime/index";
 import { DEFAULT_EVAL, evaluatePolicy, writeTrace } from "../eval";
 import { overlongShaping } from "../sampling";
 import { resolveRunSettings } from "../resolve";
@@ -92,7 +91,7 @@ async function prepare(request: TrainRequest, emit: EmitEvent): Promise<Setup> {
   let state: TrainerState;
   if (resumeDir && previous) {
     run = RunFolder.open(resumeDir);
-    state = latest ? (JSON.parse(readFileSync(join(latest, "trainer-state.json"), "utf8")) as TrainerState) : { step: 0, sampler: emptySampler(), best: null };
+    state = (latest ? readTrainerState<TrainerState>(latest) : null) ?? { step: 0, sampler: emptySampler(), best: null };
     run.truncateMetrics(state.step);
     await run.update({ status: "running", error: undefined, endedAt: undefined, pid: process.pid, settings: settings as unknown as Record<string, unknown>, steps: { done: state.step, total: settings.total_steps } });
   } else {
@@ -192,23 +191,17 @@ function restoreOptimizer(graphs: RlGraphs, s: Setup): void {
   const last = s.run.current.checkpoints.at(-1);
   if (!last || s.state.step === 0) return;
   const dir = join(s.run.dir, last);
-  const actor = readOptimizerState(dir);
+  const actor = readOptimizerState(dir, "actor");
   if (actor) graphs.optimizer.actor.importState(actor);
-  const criticFile = join(dir, "critic-optimizer.safetensors");
-  if (existsSync(criticFile)) {
-    const { tensors, metadata } = loadSafetensors(criticFile);
-    const m = new Map<string, Float32Array>(), v = new Map<string, Float32Array>();
-    for (const [key, t] of tensors) (key.startsWith("m.") ? m : v).set(key.slice(2), t.data as Float32Array);
-    graphs.optimizer.critic.importState({ t: Number(metadata.step ?? 0), m, v });
-  }
+  const critic = readOptimizerState(dir, "critic");
+  if (critic) graphs.optimizer.critic.importState(critic);
 }
 
 async function checkpoint(s: Setup, graphs: RlGraphs): Promise<void> {
   const name = checkpointName(s.state.step);
-  savePolicy(join(s.run.dir, name), s.policy, {
-    "trainer-state.json": JSON.stringify(s.state, null, 2) + "\n",
-    "optimizer.safetensors": encodeOptimizerState(graphs.optimizer.actor.exportState()),
-    "critic-optimizer.safetensors": encodeOptimizerState(graphs.optimizer.critic.exportState()),
+  saveCheckpoint(join(s.run.dir, name), s.policy, {
+    state: s.state,
+    optimizers: { actor: graphs.optimizer.actor.exportState(), critic: graphs.optimizer.critic.exportState() },
   });
   const checkpoints = [...s.run.current.checkpoints.filter((c) => c !== name), name];
   await s.run.update({ checkpoints });

@@ -6,7 +6,7 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } 
 import { dirname, join, relative } from "node:path";
 import { writeFileAtomic } from "../../trace/io";
 import { hashFile, rewardVersion, type RewardFileHash } from "../runRewards";
-import { METRICS_FILE, RUN_FILE, type RunInfo, stepFile } from "../runs";
+import { METRICS_FILE, RUN_FILE, type RunInfo, parseRunInfo, stepFile } from "../runs";
 
 /** A fresh run id: UTC time plus the preset, e.g. `20261123-073000-grpo`. */
 export function newRunId(preset: string, now = new Date()): string {
@@ -49,9 +49,16 @@ export class RunFolder {
     return folder;
   }
 
-  /** Opens an existing run folder to continue it. */
+  /** Opens an existing run folder to continue it; run.json is read with the same schema as every reader's. */
   static open(dir: string): RunFolder {
-    return new RunFolder(dir, JSON.parse(readFileSync(join(dir, RUN_FILE), "utf8")) as RunInfo);
+    const file = join(dir, RUN_FILE);
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw new Error(`${dir}: not a run folder (${(error as Error).message})`);
+    }
+    return new RunFolder(dir, parseRunInfo(text, file));
   }
 
   get current(): RunInfo {
