@@ -138,7 +138,7 @@ function firstReach(run: RunResult, target: number): number | undefined {
 }
 
 /** Steps each arm needed to reach the other arm's final mean accuracy (the PRM/ORM "fewer steps" claim). */
-function compare(arm: Arm, runs: RunResult[], other: Arm, otherRuns: RunResult[]): void {
+function compare(runs: RunResult[], other: Arm, otherRuns: RunResult[]): void {
   const finalMean = (rs: RunResult[]) => mean(rs.map((r) => r.evals.get(Math.max(...r.evals.keys()))!.accuracy));
   const target = finalMean(otherRuns);
   const show = (rs: RunResult[]) => rs.map((r) => firstReach(r, target) ?? "not reached").join(", ");
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     report(arm, runs);
     done.set(arm.name, runs);
     const other = arm.compareWith ? ARMS.find((a) => a.name === arm.compareWith) : undefined;
-    if (other && done.has(other.name)) compare(arm, runs, other, done.get(other.name)!);
+    if (other && done.has(other.name)) compare(runs, other, done.get(other.name)!);
   }
   console.log(`\nload after: ${load()}`);
 }

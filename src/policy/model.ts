@@ -199,6 +199,8 @@ export interface ScoringGraph {
   logProbs: Tensor;
   /** `[B, Tr]` critic values of the states before each response token; null without a value head. */
   values: Tensor | null;
+  /** Names of the value head's parameters (the critic's own; everything else is the actor's). */
+  criticParams: ReadonlySet<string>;
 }
 
 /**
@@ -219,7 +221,9 @@ export function buildScoringGraph(g: GraphBuilder, cfg: PolicyConfig, temperatur
   const logp = g.logSoftmax(logits, -1);
   const picked = g.gatherElements(logp, g.reshape(inputs.responseTokens!, ["B", "Tr", 1]), 2);
   const values = p.value ? g.reshape(linear(g, normed, p.value.w, p.value.b), ["B", "Tr"]) : null;
-  return { inputs, logits, logProbs: g.reshape(picked, ["B", "Tr"]), values };
+  const head = p.value ? [p.value.w, p.value.b] : [];
+  const criticParams = new Set([...g.params.values()].filter((spec) => head.includes(spec.tensor)).map((spec) => spec.name));
+  return { inputs, logits, logProbs: g.reshape(picked, ["B", "Tr"]), values, criticParams };
 }
 
 /** Per-token entropy `[B, Tr]` of `logits [B, Tr, V]`. */

@@ -110,7 +110,7 @@ export async function trainSft(start: Policy, items: readonly SequenceItem[], op
   const trainer = new Trainer(g, loss, {
     optimizer,
     params: policy.params,
-    trainable: [...g.params.keys()].filter((n) => !n.startsWith("value.")),
+    trainable: [...g.params.keys()].filter((n) => !sg.criticParams.has(n)),
     threads: options.threads,
   });
   const groups = lengthGroups(items);

@@ -257,3 +257,8 @@ registerAdvantageEstimator("rloo", { estimate: rloo, usesValues: false, groupBas
 registerAdvantageEstimator("reinforce_plus_plus", { estimate: reinforcePlusPlus, usesValues: false, groupBased: false, tokenLevel: true, summary: "whitened discounted token returns (REINFORCE++)" });
 registerAdvantageEstimator("reinforce_plus_plus_baseline", { estimate: reinforcePlusPlusBaseline, usesValues: false, groupBased: true, tokenLevel: false, summary: "whitened R - mean_group (REINFORCE++ baseline)" });
 registerAdvantageEstimator("gae", { estimate: gae, usesValues: true, groupBased: false, tokenLevel: true, summary: "GAE with a value head; decoupled lambdas (VC-PPO)" });
+
+/** Whether a run with these settings trains a critic (its estimator reads value estimates). */
+export function usesCritic(settings: Pick<RlSettings, "adv_estimator">): boolean {
+  return getAdvantageEstimator(settings.adv_estimator).usesValues;
+}

@@ -62,6 +62,7 @@ export const BASE_SETTINGS: RlSettings = {
   save_every: 25,
   seed: 0,
   curriculum: "off",
+  curriculum_metric: "accuracy",
   curriculum_promote_at: 0.8,
   curriculum_window: 3,
   curriculum_steps_per_level: 20,

@@ -75,3 +75,11 @@ test("tokenizer round-trips text with special tokens and reports unknown charact
   assert.equal(ids.at(-1), tok.answerClose);
   assert.deepEqual(tok.unknownCharacters("café ✓"), ["é", "✓"]);
 });
+
+test("the scoring graph declares the critic's parameters: the value head's, none without one", () => {
+  const tok = PolicyTokenizer.characterLevel();
+  const config: PolicyConfig = { ...defaultPolicyConfig(tok.vocabSize, null), d_model: 16, n_layers: 1, n_heads: 2, d_hidden: 32, max_text_len: 32 };
+  const withHead = buildScoringGraph(new GraphBuilder(), { ...config, value_head: true });
+  assert.deepEqual([...withHead.criticParams].sort(), ["value.b", "value.w"]);
+  assert.deepEqual([...buildScoringGraph(new GraphBuilder(), { ...config, value_head: false }).criticParams], []);
+});

@@ -160,3 +160,18 @@ test("the trainer process gets the malloc settings unless the caller sets its ow
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("curriculum by_accuracy follows the reward curriculum_metric names, and a run without that reward fails at start", async () => {
+  const ws = await tinyWorkspace();
+  const harder = generateMath({ seed: 4, count: 4, difficulty: 2 });
+  await writeDataset(ws, "train", [...generateMath({ seed: 3, count: 8, difficulty: 1 }), ...harder]);
+  const missing = await train({ workspace: ws, steps: 1, out: join(ws, "runs", "missing"), overrides: { ...small, curriculum: "by_accuracy", curriculum_metric: "correct" } });
+  assert.equal(missing.final?.type, "error");
+  assert.match(missing.final?.type === "error" ? missing.final.message : "", /curriculum_metric = "correct" is not a reward of this run \(rewards: .*accuracy.*\); set it with --set curriculum_metric=NAME to one of them, or to score/);
+  // Promote whenever the window's mean of "format" reaches 0 (always): level 1 after the first step.
+  const out = join(ws, "runs", "format");
+  const { final } = await train({ workspace: ws, steps: 1, out, overrides: { ...small, curriculum: "by_accuracy", curriculum_metric: "format", curriculum_promote_at: "0", curriculum_window: "1" } });
+  assert.equal(final?.type, "done", JSON.stringify(final));
+  const state = JSON.parse(readFileSync(join(out, "checkpoints/step-00001/trainer-state.json"), "utf8"));
+  assert.equal(state.sampler.curriculum.level, 1);
+});

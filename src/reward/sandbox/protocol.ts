@@ -50,13 +50,12 @@ export interface ScoreRequest {
   firstLine?: number;
   /** Lines in `chunk`, blank ones included: sizes the result columns up front. */
   lineCount?: number;
-  lines?: string[];
   records?: TraceRecord[];
-  /** 1-based line number of each slot, for `lines` and `records`. */
+  /** 1-based line number of each record. */
   lineNumbers?: Int32Array;
   /** Keep the parsed samples under this key so `rescore` can score them again without re-sending. */
   keep?: string;
-  /** Score samples kept earlier under this key instead of `lines`/`records`. */
+  /** Score samples kept earlier under this key instead of `chunk`/`records`. */
   kept?: string;
 }
 

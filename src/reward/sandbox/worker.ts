@@ -67,18 +67,13 @@ async function score(request: ScoreRequest): Promise<void> {
   }
 }
 
-/** Parses the request's lines or records and scores each as it is parsed. */
+/** Parses the request's chunk (or takes its records) and scores each sample as it is parsed. */
 async function scoreNew(request: ScoreRequest): Promise<BatchResult> {
-  const batch = new BatchScorer(rewards, request.file, progress, request.lines?.length ?? request.records?.length ?? request.lineCount ?? 512, request.keep !== undefined);
+  const batch = new BatchScorer(rewards, request.file, progress, request.records?.length ?? request.lineCount ?? 512, request.keep !== undefined);
   if (request.chunk) {
     const lines = new LineCursor(request.chunk, request.firstLine ?? 1);
     while (lines.next()) {
       const pending = addLine(batch, request, lines.line, lines.lineNumber, lines.controlFree);
-      if (pending) await pending;
-    }
-  } else if (request.lines) {
-    for (let i = 0; i < request.lines.length; i++) {
-      const pending = addLine(batch, request, request.lines[i], request.lineNumbers![i], false);
       if (pending) await pending;
     }
   } else {

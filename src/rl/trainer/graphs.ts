@@ -10,16 +10,9 @@ import { GraphBuilder, type Tensor } from "../../ir/index";
 import { type PolicyConfig } from "../../policy/config";
 import { buildScoringGraph } from "../../policy/model";
 import { AdamW, CompiledGraph, type CompileOptions, type Optimizer, type ParamStore, type StepStats, Trainer, decayMatrices } from "../../runtime/index";
-import { getAdvantageEstimator } from "../advantages";
+import { usesCritic } from "../advantages";
 import { actorLoss, criticLoss, entropyFromLogits } from "../losses";
 import { type RlSettings } from "../settings";
-
-const isValueParam = (name: string) => name.startsWith("value.");
-
-/** Whether the run trains the value head (estimators that read critic values). */
-export function usesCritic(settings: RlSettings): boolean {
-  return getAdvantageEstimator(settings.adv_estimator).usesValues;
-}
 
 /** Whether the run needs the frozen reference's log-probs. */
 export function usesReference(settings: RlSettings): boolean {
@@ -34,14 +27,14 @@ export class ActorCriticOptimizer implements Optimizer {
   readonly actor: AdamW;
   readonly critic: AdamW;
 
-  constructor(settings: RlSettings, decays: (name: string) => boolean) {
+  constructor(settings: RlSettings, decays: (name: string) => boolean, private readonly criticParams: ReadonlySet<string>) {
     const common = { weightDecay: settings.weight_decay, clipNorm: settings.grad_clip, decays };
     this.actor = new AdamW({ ...common, lr: settings.lr });
     this.critic = new AdamW({ ...common, lr: settings.critic_lr });
   }
 
   step(params: ParamStore, grads: ParamStore, lrScale = 1): StepStats {
-    const split = (wanted: boolean) => new Map([...grads].filter(([n]) => isValueParam(n) === wanted));
+    const split = (wanted: boolean) => new Map([...grads].filter(([n]) => this.criticParams.has(n) === wanted));
     const actorGrads = split(false);
     const criticGrads = split(true);
     const stats = actorGrads.size > 0 ? this.actor.step(params, actorGrads, lrScale) : { gradNorm: 0 };
@@ -88,11 +81,11 @@ export function buildRlGraphs(config: PolicyConfig, settings: RlSettings, params
     warmupLoss = c.loss;
     loss = g.add(loss, g.mul(c.loss, settings.vf_coef));
   }
-  const optimizer = new ActorCriticOptimizer(settings, decayMatrices(g));
-  const trainable = [...g.params.keys()].filter((n) => critic || !isValueParam(n));
+  const optimizer = new ActorCriticOptimizer(settings, decayMatrices(g), sg.criticParams);
+  const trainable = [...g.params.keys()].filter((n) => critic || !sg.criticParams.has(n));
   const train = new Trainer(g, loss, { ...options, optimizer, params, trainable, metrics });
   const criticWarmup = warmupLoss
-    ? new Trainer(g, warmupLoss, { ...options, optimizer, params, trainable: [...g.params.keys()].filter(isValueParam), metrics: {} })
+    ? new Trainer(g, warmupLoss, { ...options, optimizer, params, trainable: [...sg.criticParams], metrics: {} })
     : null;
 
   const fg = new GraphBuilder();

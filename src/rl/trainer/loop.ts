@@ -15,10 +15,11 @@ import { overlongShaping } from "../sampling";
 import { resolveRunSettings } from "../resolve";
 import type { RlSettings } from "../settings";
 import { loadWorkspace, splitFile, type Workspace } from "../workspace";
-import { buildRlGraphs, disposeRlGraphs, type RlGraphs, usesCritic, usesReference } from "./graphs";
+import { usesCritic } from "../advantages";
+import { buildRlGraphs, disposeRlGraphs, type RlGraphs, usesReference } from "./graphs";
 import { PromptSelector, type PromptSamplerState } from "./prompts";
 import { type TrainEvent, type TrainRequest } from "./protocol";
-import { RolloutScorer } from "./rewards";
+import { RolloutScorer, checkRewardMetrics, rewardMetric } from "./rewards";
 import { collectRollouts, type Rollouts } from "./rollout";
 import { RunFolder, checkpointName, newRunId, rewardSnapshot } from "./runFolder";
 import { stepMetrics } from "./metrics";
@@ -84,6 +85,12 @@ async function prepare(request: TrainRequest, emit: EmitEvent): Promise<Setup> {
   const rewardFiles = rewardPaths.flatMap((p) => findRewardFiles(p));
   const overlong = overlongShaping(settings);
   const scorer = await RolloutScorer.open(rewardPaths, overlong ? [overlong] : []);
+  try {
+    checkRewardMetrics(settings, scorer.rewardNames);
+  } catch (error) {
+    scorer.dispose();
+    throw error;
+  }
   const names = new Map<string, string[]>();
   for (const r of scorer.loaded.rewards) names.set(r.file, [...(names.get(r.file) ?? []), r.name]);
 
@@ -237,8 +244,10 @@ function updateSamplers(selector: PromptSelector, r: Rollouts, advantages: Float
     r.prompts.forEach((p, b) => byPrompt.set(p, [...(byPrompt.get(p) ?? []), advantages[b * T]]));
     for (const [p, adv] of byPrompt) selector.prioritized.update(p, adv);
   }
-  const acc = r.rewards.byReward.accuracy;
-  if (acc) selector.curriculum.record(Array.from(acc).filter(Number.isFinite).reduce((a, v, _, all) => a + v / all.length, 0));
+  if (selector.settings.curriculum === "by_accuracy") {
+    const values = Array.from(rewardMetric(r.rewards, selector.settings.curriculum_metric)).filter(Number.isFinite);
+    if (values.length > 0) selector.curriculum.record(values.reduce((a, v) => a + v / values.length, 0));
+  }
 }
 
 function withAdvantages(r: Rollouts, advantages: Float32Array, T: number) {

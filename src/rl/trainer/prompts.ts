@@ -18,7 +18,7 @@ export class PromptSelector {
   private readonly levels: number[];
 
   /** `difficulty[i]` is prompt i's level (1-based, as in the datasets). */
-  constructor(private readonly settings: RlSettings, private readonly difficulty: readonly number[], state?: PromptSamplerState) {
+  constructor(readonly settings: RlSettings, private readonly difficulty: readonly number[], state?: PromptSamplerState) {
     this.levels = [...new Set(difficulty)].sort((a, b) => a - b);
     this.curriculum = new CurriculumScheduler(settings, Math.max(1, this.levels.length), state?.curriculum);
     this.prioritized = settings.prioritized_sampling

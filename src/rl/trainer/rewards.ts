@@ -10,6 +10,7 @@ import { TraceSample } from "../../reward/sample";
 import { splitSteps } from "../../trace/steps";
 import { type StepSplitOptions, type TraceRecord } from "../../trace/types";
 import { type StepScore, stepEndTokens } from "../sampling";
+import type { RlSettings } from "../settings";
 
 /** Built-in shaping rewards read only the sample (its tokens); they need no file or image context. */
 const SHAPING_CONTEXT: RewardContext = { file: "", imageSize: () => null, log: { metric: () => undefined } };
@@ -31,6 +32,31 @@ export interface BatchRewards {
   perSample: Record<string, number | null>[];
   /** Failures: count and the first message (reward, sample, error). */
   errors: { count: number; first: string | null };
+}
+
+/** Names that mean the total reward where a setting names a reward (verl's dynamic sampling says seq_reward). */
+const TOTAL_METRICS = ["score", "seq_reward"];
+
+/** The [B] values a setting such as filter_groups_metric or curriculum_metric names: the total reward or one reward's raw scores. */
+export function rewardMetric(rewards: BatchRewards, name: string): Float64Array {
+  if (TOTAL_METRICS.includes(name)) return rewards.total;
+  const column = rewards.byReward[name];
+  if (!column) throw new Error(`"${name}" is not a reward of this run; use score or one of: ${Object.keys(rewards.byReward).join(", ")}`);
+  return column;
+}
+
+/**
+ * Checks at start that the settings naming a reward name one this run has (a curriculum following a
+ * reward the run lacks would never advance); throws naming the setting, the value and the choices.
+ */
+export function checkRewardMetrics(settings: RlSettings, rewardNames: readonly string[]): void {
+  const used: [string, string][] = [];
+  if (settings.filter_groups_enable) used.push(["filter_groups_metric", settings.filter_groups_metric]);
+  if (settings.curriculum === "by_accuracy") used.push(["curriculum_metric", settings.curriculum_metric]);
+  for (const [key, name] of used) {
+    if (TOTAL_METRICS.includes(name) || rewardNames.includes(name)) continue;
+    throw new Error(`${key} = "${name}" is not a reward of this run (rewards: ${rewardNames.join(", ")}); set it with --set ${key}=NAME to one of them, or to score (the total reward)`);
+  }
 }
 
 /** Scores rollouts with the workspace's reward files (loaded once per run: a run's rewards never change under it). */

@@ -10,7 +10,7 @@ import { type TraceRecord } from "../../trace/types";
 import { rolloutRecord, tokenInfo } from "../rollouts";
 import { filterGroups, shouldRefill } from "../sampling";
 import { type RlSettings } from "../settings";
-import { type BatchRewards, type RolloutScorer } from "./rewards";
+import { type BatchRewards, type RolloutScorer, rewardMetric } from "./rewards";
 
 export interface Rollouts {
   /** Prompt index (into the training set) of each response. */
@@ -80,7 +80,7 @@ export async function collectRollouts(
     const rewards = await scorer.score(records, gens.map((gen) => tokenEnds(gen.ids.map((id) => tok.piece(id)))));
     seconds.reward += (performance.now() - t0) / 1000;
     const groupOf = Int32Array.from(prompts.map((_, i) => Math.floor(i / n)));
-    const metric = filterMetric(rewards, settings);
+    const metric = rewardMetric(rewards, settings.filter_groups_metric);
     const keep = settings.filter_groups_enable ? filterGroups(groupOf, metric).keep : prompts.map((_, i) => i);
     generatedGroups += prompts.length / n;
     batches++;
@@ -101,15 +101,6 @@ export async function collectRollouts(
   return { ...kept, rewards: gatherRewards(keptRewards, errors), groups, sampling: { generatedGroups, keptGroups, batches }, seconds };
 }
 
-/** The values dynamic sampling compares within a group: the total score or one reward. */
-function filterMetric(rewards: BatchRewards, settings: RlSettings): Float64Array {
-  if (settings.filter_groups_metric === "score" || settings.filter_groups_metric === "seq_reward") {
-    return rewards.total;
-  }
-  const column = rewards.byReward[settings.filter_groups_metric];
-  if (!column) throw new Error(`filter_groups_metric "${settings.filter_groups_metric}" is not a reward of this run; use score or one of: ${Object.keys(rewards.byReward).join(", ")}`);
-  return column;
-}
 
 /** The kept responses' rewards, in kept order, as one BatchRewards. */
 function gatherRewards(kept: readonly { from: BatchRewards; i: number }[], errors: BatchRewards["errors"]): BatchRewards {

@@ -7,6 +7,7 @@
  * Unlike verl, OpenRLHF names and groups things its own way, so this is a function per concept
  * rather than a path table; what has no OpenRLHF flag is reported, never dropped silently.
  */
+import { usesCritic } from "../../rl/advantages";
 import type { RlSettings } from "../../rl/settings";
 import { overlongNote } from "./trainerSettings";
 
@@ -66,7 +67,7 @@ export function openRlhfTrainerArgs(s: RlSettings): OpenRlhfTrainerArgs {
   flag("--rollout.n_samples_per_prompt", "--n_samples_per_prompt", s.rollout_n);
   flag("--rollout.temperature", "--temperature", s.temperature);
   flag("--rollout.top_p", "--top_p", s.top_p);
-  if (s.adv_estimator === "gae") {
+  if (usesCritic(s)) {
     flag("--critic.value_clip", "--value_clip", s.cliprange_value);
     if (s.critic_warmup > 0) flag("--critic.freezing_steps", "--freezing_actor_steps", s.critic_warmup);
   }

@@ -11,6 +11,7 @@
  * moved these under a `reward.` group (`reward.custom_reward_function.path`,
  * `reward.reward_manager.name`, `+reward.reward_kwargs.*`); the README says so.
  */
+import { usesCritic } from "../../rl/advantages";
 import type { RlSettings } from "../../rl/settings";
 import { healthUrl, serveScript, shellQuote, type ExportFiles } from "./common";
 import type { RunSettings } from "../../rl/resolve";
@@ -54,9 +55,9 @@ export const VERL_PATHS: Record<AlgorithmSettingKey, VerlTarget> = {
   kl_loss_coef: { path: `${ACTOR}.kl_loss_coef` },
   kl_loss_type: { path: `${ACTOR}.kl_loss_type` },
   ppo_epochs: { path: `${ACTOR}.ppo_epochs` },
-  cliprange_value: { path: "critic.cliprange_value", when: (s) => s.adv_estimator === "gae" },
+  cliprange_value: { path: "critic.cliprange_value", when: usesCritic },
   vf_coef: { none: "verl trains a separate critic model, so there is no shared-trunk value loss weight", neutral: undefined },
-  critic_warmup: { path: "trainer.critic_warmup", when: (s) => s.adv_estimator === "gae" },
+  critic_warmup: { path: "trainer.critic_warmup", when: usesCritic },
   rollout_n: { path: `${ROLLOUT}.n` },
   temperature: { path: `${ROLLOUT}.temperature` },
   top_p: { path: `${ROLLOUT}.top_p` },
@@ -70,6 +71,7 @@ export const VERL_PATHS: Record<AlgorithmSettingKey, VerlTarget> = {
   overlong_penalty_factor: { path: "+reward_model.reward_kwargs.overlong_buffer_cfg.penalty_factor", when: overlong },
   mask_truncated: { none: "verl has no setting that masks truncated responses out of the loss", neutral: false },
   curriculum: { none: "curriculum ordering is RewardLab's; in verl use data.sampler.class_path with your own sampler", neutral: "off" },
+  curriculum_metric: { none: "RewardLab curriculum setting", neutral: undefined },
   curriculum_promote_at: { none: "RewardLab curriculum setting", neutral: undefined },
   curriculum_window: { none: "RewardLab curriculum setting", neutral: undefined },
   curriculum_steps_per_level: { none: "RewardLab curriculum setting", neutral: undefined },
