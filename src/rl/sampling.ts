@@ -25,16 +25,30 @@ export interface GroupFilterResult {
  * the same except that verl keeps groups of equal non-representable floats (std ~1e-17).
  */
 export function filterGroups(groups: Int32Array, metric: ArrayLike<number>): GroupFilterResult {
-  const range = new Map<number, { min: number; max: number; count: number }>();
-  groups.forEach((g, i) => {
-    const r = range.get(g) ?? { min: Infinity, max: -Infinity, count: 0 };
-    range.set(g, { min: Math.min(r.min, metric[i]), max: Math.max(r.max, metric[i]), count: r.count + 1 });
-  });
+  const range = groupRanges(groups, metric);
   const kept = new Set<number>();
   for (const [g, r] of range) if (r.max > r.min || r.count === 1) kept.add(g);
   const keep: number[] = [];
   groups.forEach((g, i) => kept.has(g) && keep.push(i));
   return { keep, keptGroups: [...kept], droppedGroups: [...range.keys()].filter((g) => !kept.has(g)) };
+}
+
+/**
+ * Smallest and largest value and member count of each group. A group is *equal* when its max equals
+ * its min (exactly, as verl's `std > 0` test): every member gets the same group-relative advantage, 0.
+ * Dynamic sampling and the `sampling/equal_score_groups` metric both read this.
+ */
+export function groupRanges(groups: Int32Array, values: ArrayLike<number>): Map<number, { min: number; max: number; count: number }> {
+  const range = new Map<number, { min: number; max: number; count: number }>();
+  groups.forEach((g, i) => {
+    const r = range.get(g);
+    if (r) {
+      r.min = Math.min(r.min, values[i]);
+      r.max = Math.max(r.max, values[i]);
+      r.count++;
+    } else range.set(g, { min: values[i], max: values[i], count: 1 });
+  });
+  return range;
 }
 
 /**

@@ -1,5 +1,6 @@
 // One metrics.jsonl row per step, with verl-style namespaced keys (what the dashboard charts).
 
+import { groupRanges } from "../sampling";
 import { meanStd } from "./batch";
 import { type Rollouts } from "./rollout";
 import { type PreparedBatch } from "./update";
@@ -33,7 +34,7 @@ export function stepMetrics(step: number, r: Rollouts, batch: PreparedBatch, los
   out["rollout/entropy"] = tokens ? entropy / tokens : 0;
   out["sampling/kept_groups"] = r.sampling.keptGroups;
   out["sampling/generated_groups"] = r.sampling.generatedGroups;
-  out["sampling/equal_score_groups"] = equalScoreShare(batch.scores, r.groups);
+  out["sampling/equal_score_groups"] = equalScoreShare(r.rewards.total, r.groups);
   Object.assign(out, batch.metrics, losses);
   // The short names for the dashboard, next to verl's.
   if (losses["actor/pg_clipfrac"] !== undefined) out["actor/clip_frac"] = losses["actor/pg_clipfrac"];
@@ -55,15 +56,10 @@ export function stepMetrics(step: number, r: Rollouts, batch: PreparedBatch, los
  * (GRPO, RLOO), so a value near 1 means the step taught next to nothing (DAPO's dynamic sampling
  * drops them).
  */
-export function equalScoreShare(scores: Float32Array, groups: Int32Array): number {
-  const range = new Map<number, [number, number]>();
-  groups.forEach((g, b) => {
-    const r = range.get(g);
-    if (r) [r[0], r[1]] = [Math.min(r[0], scores[b]), Math.max(r[1], scores[b])];
-    else range.set(g, [scores[b], scores[b]]);
-  });
+export function equalScoreShare(scores: ArrayLike<number>, groups: Int32Array): number {
+  const range = groupRanges(groups, scores);
   let equal = 0;
-  for (const [lo, hi] of range.values()) if (hi - lo <= 1e-6) equal++;
+  for (const { min, max } of range.values()) if (max === min) equal++;
   return range.size ? equal / range.size : 0;
 }
 
