@@ -108,3 +108,26 @@ test("score reads other trainers' formats through the importers (verl dump, dete
   assert.equal(lines[0].meta.source.format, "verl");
   assert.equal(typeof lines[0].rewards.score, "number", "the trainer's own score is kept beside ours");
 });
+
+test("--out keeps each record as written and adds the scores; records that already hold rewards are merged", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rl-cli-out-"));
+  writeFileSync(join(dir, "r.reward.ts"), `export default { name: "len", score: (s) => s.completion.length };\n`);
+  const lines = [
+    `{ "id": "a",  "completion": "xy", "x": 1.0, "note": "caf\u00e9" }`,
+    `{"id":"b","completion":"xyz","rewards":{"old":0.5,"len":9},"reward":9}`,
+    `{"id":"c","completion":"\\u0041","group":"g"}  `,
+    `not json`,
+    `{"id":"d","completion":"q","group":"g"}`,
+  ];
+  writeFileSync(join(dir, "in.trace.jsonl"), lines.join("\n") + "\n");
+  const { code, stderr } = await run(["score", "in.trace.jsonl", "--rewards", "r.reward.ts", "--out", "out.jsonl"], dir);
+  assert.equal(code, 0, stderr);
+  const out = readFileSync(join(dir, "out.jsonl"), "utf8").split("\n");
+  // Spliced: the user's spacing, number spelling and characters stay as they were.
+  assert.equal(out[0], `{ "id": "a",  "completion": "xy", "x": 1.0, "note": "caf\u00e9" ,"rewards":{"len":2},"reward":2}`);
+  // Merged through a parse: the earlier rewards stay unless rescored.
+  assert.deepEqual(JSON.parse(out[1]), { id: "b", completion: "xyz", rewards: { old: 0.5, len: 3 }, reward: 3 });
+  assert.deepEqual(JSON.parse(out[2]), { id: "c", completion: "A", group: "g", rewards: { len: 1 }, reward: 1, advantage: 0 });
+  assert.deepEqual(JSON.parse(out[3]), { id: "d", completion: "q", group: "g", rewards: { len: 1 }, reward: 1, advantage: 0 });
+  assert.deepEqual(out.slice(4), [""]);
+});

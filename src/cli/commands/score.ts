@@ -135,7 +135,10 @@ async function scoreOne(engine: RewardEngine, trace: string, io: CliIO, format: 
   }
 }
 
-/** Second pass: each input line plus its scores, written atomically. Malformed lines are left out (and were reported). */
+/**
+ * Second pass: each input line plus its scores, written atomically. Lines are spliced, not parsed
+ * again (measured on 100k samples: see bench/README.md). Malformed lines are left out (and were reported).
+ */
 async function writeScored(tables: ScoreTable[], out: string, formats: Map<string, string>): Promise<void> {
   const writer = createAtomicWriter(out);
   try {
@@ -150,7 +153,7 @@ async function writeScored(tables: ScoreTable[], out: string, formats: Map<strin
       let next = wanted;
       for await (const line of readLines(scored.file)) {
         if (line.line !== next) continue;
-        await writer.write(scoredLine(JSON.parse(line.text), scored.sampleScores(i)));
+        await writer.write(splicedLine(line.text, scored.sampleScores(i)) ?? scoredLine(JSON.parse(line.text), scored.sampleScores(i)));
         i++;
         next = i < scored.size ? scored.lines[i] : -1;
       }
@@ -160,6 +163,17 @@ async function writeScored(tables: ScoreTable[], out: string, formats: Map<strin
     await writer.abort();
     throw error;
   }
+}
+
+/**
+ * The common case without parsing again (the workers already checked that the line is a JSON
+ * object): the line as written, its closing brace replaced by the scores. Null when the record may
+ * already hold a key the scores write (then `scoredLine` merges them) or its text is unusual.
+ */
+function splicedLine(text: string, scores: SampleScores): string | null {
+  const body = text.trimEnd();
+  if (!body.endsWith("}") || body.charCodeAt(0) === 0xfeff || /"(?:reward|advantage|step_rewards)|\\u/.test(body) || /^\s*\{\s*\}$/.test(body)) return null;
+  return `${body.slice(0, -1)},${JSON.stringify(scores).slice(1)}\n`;
 }
 
 /** A record plus its scores as one output line; rewards the record already had are kept unless rescored. */
