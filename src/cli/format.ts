@@ -28,3 +28,17 @@ export function progressBar(done: number, total: number, elapsedSeconds: number,
   const eta = done > 0 ? (elapsedSeconds / done) * (total - done) : NaN;
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ETA ${formatDuration(eta)}${extra ? `  ${extra}` : ""}`;
 }
+
+/** `text` broken at spaces into lines of at most `width` characters (help texts built from registries). */
+export function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join("\n");
+}

@@ -4,18 +4,18 @@ import { RewardEngine, type LoadResult } from "../../reward/engine";
 import { RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
 import { mergeTables, type SampleScores, type ScoreTable } from "../../reward/table";
 import { RewardWatcher } from "../../reward/watch";
-import { importFile, openImport, UnknownFormatError } from "../../trace/importers/index";
+import { importers, importFile, openImport, UnknownFormatError } from "../../trace/importers/index";
 import { readLines } from "../../trace/reader";
 import { assertNotSameFile, createAtomicWriter } from "../../trace/io";
 import type { StepSplitOptions } from "../../trace/types";
 import { CliError, type CliCommand, type CliIO } from "../command";
-import { num, progressLine, table } from "../format";
+import { num, progressLine, table, wrap } from "../format";
 
 const usage = `rewardlab score <traces...> [options]
 
 Scores rollout files with the reward functions in a folder or file. Trace JSONL (*.trace.jsonl) is
-read natively; verl / TRL (parquet) / OpenRLHF / EasyR1 / PRM800K / Math-Shepherd files are detected
-by content and imported on the fly (see rewardlab convert).
+read natively; other formats are detected by content and imported on the fly (see rewardlab convert):
+${wrap(importers.names().filter((name) => name !== "trace").join(", "), 98)}.
 
 Options:
   --rewards DIR|FILE   reward files (*.reward.ts), default ./rewards
