@@ -131,3 +131,15 @@ test("--out keeps each record as written and adds the scores; records that alrea
   assert.deepEqual(JSON.parse(out[3]), { id: "d", completion: "q", group: "g", rewards: { len: 1 }, reward: 1, advantage: 0 });
   assert.deepEqual(out.slice(4), [""]);
 });
+
+test("--out refuses to write when the input changed while it was scored (scores would land on other records)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rl-cli-changed-"));
+  const input = join(dir, "in.trace.jsonl");
+  writeFileSync(input, Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `s${i}`, completion: "x".repeat(i) })).join("\n") + "\n");
+  // A reward that appends to its own input while scoring: the file grows between the two reads.
+  writeFileSync(join(dir, "r.reward.ts"), `import { appendFileSync } from "node:fs";\nlet done = false;\nexport default { name: "len", score: (s) => { if (!done) { done = true; appendFileSync(${JSON.stringify(input)}, ${JSON.stringify(JSON.stringify({ id: "new", completion: "y" }) + "\n")}); } return s.completion.length; } };\n`);
+  const { code, stderr } = await run(["score", "in.trace.jsonl", "--rewards", "r.reward.ts", "--out", "out.jsonl"], dir);
+  assert.equal(code, 2, stderr);
+  assert.match(stderr, /in\.trace\.jsonl changed size \(\d+ -> \d+ bytes\) while it was being scored; --out was not written/);
+  assert.equal(existsSync(join(dir, "out.jsonl")), false);
+});

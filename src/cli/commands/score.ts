@@ -1,3 +1,4 @@
+import { type Stats, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RewardEngine, type LoadResult } from "../../reward/engine";
@@ -75,9 +76,14 @@ export const scoreCommand: CliCommand = {
       const started = performance.now();
       const tables: ScoreTable[] = [];
       const formats = new Map<string, string>();
-      for (const trace of traces) tables.push(await scoreOne(engine, trace, io, values.format, formats));
+      // What each input was when it was scored: --out reads it a second time and must find the same file.
+      const identities = new Map<string, FileIdentity>();
+      for (const trace of traces) {
+        if (values.out) identities.set(trace, fileIdentity(trace));
+        tables.push(await scoreOne(engine, trace, io, values.format, formats));
+      }
       const elapsed = performance.now() - started;
-      if (values.out) await writeScored(tables, resolve(io.cwd, values.out), formats);
+      if (values.out) await writeScored(tables, resolve(io.cwd, values.out), formats, identities);
       const merged = mergeTables(tables);
       if (values.json) io.stdout(JSON.stringify({ ...merged.summary(), version: load.version, elapsed_ms: Math.round(elapsed) }) + "\n");
       else io.stdout(humanSummary(merged, tables, elapsed, io.cwd, values.out) + "\n");
@@ -139,13 +145,16 @@ async function scoreOne(engine: RewardEngine, trace: string, io: CliIO, format: 
  * Second pass: each input line plus its scores, written atomically. Lines are spliced, not parsed
  * again (measured on 100k samples: see bench/README.md). Malformed lines are left out (and were reported).
  */
-async function writeScored(tables: ScoreTable[], out: string, formats: Map<string, string>): Promise<void> {
+async function writeScored(tables: ScoreTable[], out: string, formats: Map<string, string>, identities: Map<string, FileIdentity>): Promise<void> {
   const writer = createAtomicWriter(out);
   try {
     for (const scored of tables) {
+      const unchanged = () => assertUnchanged(scored.file, identities.get(scored.file));
+      unchanged();
       const format = formats.get(scored.file);
       if (format !== undefined) {
         await writeImported(scored, format, out, writer);
+        unchanged();
         continue;
       }
       let i = 0;
@@ -157,12 +166,38 @@ async function writeScored(tables: ScoreTable[], out: string, formats: Map<strin
         i++;
         next = i < scored.size ? scored.lines[i] : -1;
       }
+      unchanged();
     }
     await writer.commit();
   } catch (error) {
     await writer.abort();
     throw error;
   }
+}
+
+/** What identifies a file's content cheaply: replaced (inode), rewritten (mtime) or grown/cut (size). */
+type FileIdentity = Pick<Stats, "dev" | "ino" | "size" | "mtimeMs">;
+
+function fileIdentity(file: string): FileIdentity {
+  try {
+    const { dev, ino, size, mtimeMs } = statSync(file);
+    return { dev, ino, size, mtimeMs };
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Throws (nothing is written) when `file` is no longer the file that was scored. */
+function assertUnchanged(file: string, before: FileIdentity | undefined): void {
+  if (!before) return;
+  let now: FileIdentity | null = null;
+  try {
+    now = fileIdentity(file);
+  } catch {
+    // gone: reported below
+  }
+  const changed = !now ? "was removed" : now.ino !== before.ino || now.dev !== before.dev ? "was replaced" : now.size !== before.size ? `changed size (${before.size} -> ${now.size} bytes)` : now.mtimeMs !== before.mtimeMs ? "was modified" : null;
+  if (changed) throw new CliError(`${file} ${changed} while it was being scored; --out was not written (its scores would not match its records). Score it again once it stops changing.`);
 }
 
 /**
