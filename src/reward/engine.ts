@@ -52,6 +52,8 @@ export interface ScoreFileOptions {
   keep?: boolean;
 }
 
+type CompiledSet = Awaited<ReturnType<RewardEngine["compile"]>>;
+
 interface KeptBatch {
   key: string;
   worker: number;
@@ -62,6 +64,8 @@ export class RewardEngine {
   private readonly pool: SandboxPool;
   private readonly kept = new Map<string, KeptBatch[]>();
   private loaded: LoadResult | undefined;
+  /** The last set of reward files that compiled and loaded without errors. */
+  private lastGood: CompiledSet | undefined;
   private keyCounter = 0;
 
   constructor(readonly options: RewardEngineOptions) {
@@ -79,13 +83,17 @@ export class RewardEngine {
   }
 
   /**
-   * Like `load()`, but when a reward file does not compile nothing is loaded: the rewards loaded
-   * before stay (the reward server's hot reload, so a training run never loses a reward mid-run).
+   * Like `load()`, but a change that does not compile or fails to load (a reward that throws at
+   * top level) is not kept: the rewards loaded before stay, reloaded if need be (the reward server's
+   * hot reload, so a training run never loses a reward mid-run).
    */
   async loadIfCompiles(): Promise<{ load: LoadResult } | { rejected: RewardLoadError[] }> {
     const compiled = await this.compile();
     if (compiled.errors.length > 0) return { rejected: compiled.errors.map((e) => ({ file: e.file, message: e.message })) };
-    return { load: await this.loadCompiled(compiled) };
+    const load = await this.loadCompiled(compiled);
+    if (load.errors.length === 0 || !this.lastGood) return { load };
+    await this.loadCompiled(this.lastGood);
+    return { rejected: load.errors };
   }
 
   private async compile() {
@@ -95,7 +103,8 @@ export class RewardEngine {
     return { files, ...(await compileRewardFiles(files)), compileMs: performance.now() - started };
   }
 
-  private async loadCompiled({ files, compiled, errors, compileMs }: Awaited<ReturnType<RewardEngine["compile"]>>): Promise<LoadResult> {
+  private async loadCompiled(set: CompiledSet): Promise<LoadResult> {
+    const { files, compiled, errors, compileMs } = set;
     const reply = await this.pool.load(compiled, this.options.steps ?? { mode: "auto" });
     this.loaded = {
       version: this.pool.version,
@@ -105,6 +114,7 @@ export class RewardEngine {
       errors: [...errors.map((e) => ({ file: e.file, message: e.message })), ...reply.errors],
       compileMs,
     };
+    if (this.loaded.errors.length === 0) this.lastGood = set;
     return this.loaded;
   }
 

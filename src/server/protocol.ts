@@ -54,8 +54,27 @@ function typeName(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-/** Parses and validates a `/get_reward` body into trace records. Throws `RequestError` (400). */
-export function parseRewardRequest(text: string): RewardRequest {
+/** How deep a label may nest (objects and lists). Deeper values are refused before they reach a worker. */
+export const MAX_LABEL_DEPTH = 64;
+
+/** Whether `value` nests deeper than `limit` levels (iterative: a hostile value cannot overflow the stack here). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * Parses and validates a `/get_reward` body into trace records. Throws `RequestError` (400; 413
+ * over `maxSamples`). JSON.parse itself does not recurse, so a deeply nested body parses; what is
+ * nested too deep is refused here, before structured cloning to a worker could overflow the stack.
+ */
+export function parseRewardRequest(text: string, maxSamples = Infinity): RewardRequest {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -66,6 +85,9 @@ export function parseRewardRequest(text: string): RewardRequest {
     throw new RequestError(400, `body must be a JSON object {"query": [...], "prompts": [...], "labels": [...]} (got ${typeName(body)})`);
   }
   const fields = body as Record<string, unknown>;
+  if (Array.isArray(fields.query) && fields.query.length > maxSamples) {
+    throw new RequestError(413, `"query" has ${fields.query.length} samples; this server takes at most ${maxSamples} per request (rewardlab serve --max-samples)`);
+  }
   const queries = stringList(fields, "query", true)!;
   const prompts = stringList(fields, "prompts", false);
   const labels = fields.labels ?? undefined;
@@ -76,6 +98,9 @@ export function parseRewardRequest(text: string): RewardRequest {
   if (labels && labels.length !== queries.length) {
     throw new RequestError(400, `"labels" has ${labels.length} entries but "query" has ${queries.length}: they must match one to one`);
   }
+  labels?.forEach((label, i) => {
+    if (nestsDeeperThan(label, MAX_LABEL_DEPTH)) throw new RequestError(400, `"labels[${i}]" nests deeper than ${MAX_LABEL_DEPTH} levels`);
+  });
   const records = queries.map((query, i): TraceRecord => {
     const prompt = prompts?.[i];
     const completion = prompt !== undefined && query.startsWith(prompt) ? query.slice(prompt.length) : query;

@@ -8,6 +8,10 @@
  * - one deadline per request: body not received in time -> 408, scoring not done in time -> 504;
  * - at most `maxConcurrent` requests being read or scored; more get 503 at once (OpenRLHF retries).
  *   A slot is freed when scoring really ends, not when a 504 is sent, so the bound holds.
+ * - at most `maxSamples` samples per request (413), labels nested at most 64 deep (400).
+ * Requests from web pages are refused: a body must be `Content-Type: application/json` (415), a
+ * request carrying a browser `Origin` gets 403 unless that origin is allowed, and a `Host` other
+ * than the bound address or a loopback name gets 403 (DNS rebinding). Trainers send neither.
  * Every response carries the reward version (`X-Reward-Version` header, `version` key); every
  * request is logged as one JSON line.
  */
@@ -29,6 +33,10 @@ export interface RewardServerOptions {
   requestTimeoutMs?: number;
   /** Requests read or scored at once. Default 64. */
   maxConcurrent?: number;
+  /** Samples per request. Default 65,536. */
+  maxSamples?: number;
+  /** Browser origins allowed to call (e.g. a dashboard of your own); default none. */
+  allowOrigins?: readonly string[];
   /** Reward whose value goes to `scores` instead of the weighted total. */
   scoreReward?: string;
   /** Reload rewards when their files change. Default true. */
@@ -43,7 +51,18 @@ export interface LogEntry {
   [key: string]: unknown;
 }
 
-const DEFAULTS = { host: "127.0.0.1", port: 5000, maxBodyBytes: 16 * 1024 * 1024, requestTimeoutMs: 120_000, maxConcurrent: 64 };
+const DEFAULTS = { host: "127.0.0.1", port: 5000, maxBodyBytes: 16 * 1024 * 1024, requestTimeoutMs: 120_000, maxConcurrent: 64, maxSamples: 65_536 };
+
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]", "::1"];
+const WILDCARD_HOSTS = ["0.0.0.0", "::", "[::]"];
+
+/** The host part of a Host header ("h:5000" -> "h", "[::1]:5000" -> "[::1]"), lower-cased. */
+function hostName(header: string): string {
+  const text = header.trim().toLowerCase();
+  if (text.startsWith("[")) return text.slice(0, text.indexOf("]") + 1);
+  const colon = text.lastIndexOf(":");
+  return colon >= 0 && text.indexOf(":") === colon ? text.slice(0, colon) : text;
+}
 
 interface Exchange {
   req: IncomingMessage;
@@ -60,6 +79,8 @@ export class RewardServer {
   private readonly log: (entry: LogEntry) => void;
   private readonly limits: typeof DEFAULTS;
   private active = 0;
+  /** The last change that was not loaded (the previous rewards kept serving); cleared by a good reload. */
+  private rejectedReload: { trigger: string; errors: string[]; at: string } | null = null;
 
   constructor(private readonly options: RewardServerOptions) {
     this.limits = {
@@ -68,12 +89,19 @@ export class RewardServer {
       maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
       maxConcurrent: options.maxConcurrent ?? DEFAULTS.maxConcurrent,
+      maxSamples: options.maxSamples ?? DEFAULTS.maxSamples,
     };
     this.log = options.log ?? ((entry) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n"));
     this.server = createServer((req, res) => this.handle(req, res));
     this.reloader = options.watch === false ? undefined : new RewardReloader(options.engine, {
-      onLoad: (load, trigger) => this.log({ event: "reload", trigger, version: load.version, rewards: load.rewards.map((r) => r.name), errors: load.errors.map((e) => e.message) }),
-      onRejected: (messages, trigger) => this.log({ event: "reload_rejected", trigger, version: this.version, errors: messages }),
+      onLoad: (load, trigger) => {
+        this.rejectedReload = null;
+        this.log({ event: "reload", trigger, version: load.version, rewards: load.rewards.map((r) => r.name), errors: load.errors.map((e) => e.message) });
+      },
+      onRejected: (messages, trigger) => {
+        this.rejectedReload = { trigger, errors: messages, at: new Date().toISOString() };
+        this.log({ event: "reload_rejected", trigger, version: this.version, errors: messages });
+      },
     });
   }
 
@@ -121,15 +149,42 @@ export class RewardServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const exchange: Exchange = { req, res, started: performance.now(), samples: 0, done: false };
     const path = (req.url ?? "/").split("?")[0];
+    const refused = this.refuseBrowser(req);
+    if (refused) {
+      this.fail(exchange, refused, true);
+      return this.dropAfterResponse(exchange);
+    }
     if (path === "/health") {
       if (req.method !== "GET" && req.method !== "HEAD") return this.fail(exchange, new RequestError(405, "use GET /health"));
       return this.send(exchange, 200, this.health());
     }
     if (path === "/get_reward") {
       if (req.method !== "POST") return this.fail(exchange, new RequestError(405, "use POST /get_reward with a JSON body"));
+      const type = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+      if (type !== "application/json") {
+        this.fail(exchange, new RequestError(415, `send the body as Content-Type: application/json (got ${type ? `"${type}"` : "none"})`), true);
+        return this.dropAfterResponse(exchange);
+      }
       return this.getReward(exchange);
     }
     this.fail(exchange, new RequestError(404, `no route ${req.method} ${path}: use POST /get_reward or GET /health`));
+  }
+
+  /**
+   * Web pages the user visits can send requests to 127.0.0.1: refuse what only a browser sends (an
+   * `Origin` not allowed) and names the server by another host (DNS rebinding). Null to go on.
+   */
+  private refuseBrowser(req: IncomingMessage): RequestError | null {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !(this.options.allowOrigins ?? []).includes(origin)) {
+      return new RequestError(403, `requests from web pages are refused (Origin: ${origin}); rewardlab serve --allow-origin ORIGIN allows one`);
+    }
+    const host = req.headers.host;
+    if (host === undefined || WILDCARD_HOSTS.includes(this.limits.host)) return null;
+    const name = hostName(host);
+    const bound = this.limits.host.includes(":") && !this.limits.host.startsWith("[") ? `[${this.limits.host.toLowerCase()}]` : this.limits.host.toLowerCase();
+    if (name === bound || LOOPBACK_NAMES.includes(name)) return null;
+    return new RequestError(403, `Host "${host}" is not this server's address (${this.limits.host}); use the address it listens on`);
   }
 
   private health(): Record<string, unknown> {
@@ -140,8 +195,10 @@ export class RewardServer {
       version: this.version,
       rewards: load?.rewards.map((r) => ({ name: r.name, kind: r.kind, weight: r.weight })) ?? [],
       ...(errors.length > 0 ? { errors } : {}),
+      ...(this.rejectedReload ? { reload_rejected: this.rejectedReload } : {}),
       in_flight: this.active,
       max_concurrent: this.limits.maxConcurrent,
+      max_samples: this.limits.maxSamples,
     };
   }
 
@@ -203,7 +260,7 @@ export class RewardServer {
 
   private async score(exchange: Exchange, body: string): Promise<void> {
     try {
-      const { records } = parseRewardRequest(body);
+      const { records } = parseRewardRequest(body, this.limits.maxSamples);
       exchange.samples = records.length;
       const load = this.options.engine.current;
       if (!load || load.errors.length > 0) {

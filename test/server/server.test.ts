@@ -119,13 +119,13 @@ test("bad inputs get 4xx naming the field and index; the server keeps serving", 
     ];
     for (const [body, status, message] of cases) {
       const reply = await post(s.url, body);
-      assert.equal(reply.status, status, JSON.stringify(body).slice(0, 80));
+      assert.equal(reply.status, status, JSON.stringify(body).slice(0, 80) + " " + JSON.stringify(reply.json));
       assert.match(String(reply.json.error), message);
     }
     assert.equal((await fetch(`${s.url}/nope`)).status, 404);
     assert.equal((await fetch(`${s.url}/get_reward`)).status, 405);
     // Oversized without Content-Length (chunked): refused while reading.
-    const chunked = await raw(s.url, `POST /get_reward HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n${"y".repeat(0x800)}\r\n`);
+    const chunked = await raw(s.url, `POST /get_reward HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n${"y".repeat(0x800)}\r\n`);
     assert.equal(chunked.status, 413);
     assert.equal((await post(s.url, openrlhfBody)).status, 200);
   } finally {
@@ -136,7 +136,7 @@ test("bad inputs get 4xx naming the field and index; the server keeps serving", 
 test("slow client that never finishes its body gets 408 and frees its slot; a full server answers 503", async () => {
   const s = await serve({ "b.reward.ts": builtin }, { requestTimeoutMs: 300, maxConcurrent: 1 });
   try {
-    const slow = raw(s.url, `POST /get_reward HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`);
+    const slow = raw(s.url, `POST /get_reward HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`);
     await new Promise((r) => setTimeout(r, 50));
     const busy = await post(s.url, openrlhfBody);
     assert.equal(busy.status, 503);
@@ -145,7 +145,7 @@ test("slow client that never finishes its body gets 408 and frees its slot; a fu
     assert.equal(status, 408);
     assert.equal((await post(s.url, openrlhfBody)).status, 200);
     // A client that disconnects mid-body frees the slot too.
-    await raw(s.url, `POST /get_reward HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{`, 30);
+    await raw(s.url, `POST /get_reward HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`, 30);
     await new Promise((r) => setTimeout(r, 20));
     assert.equal((await post(s.url, openrlhfBody)).status, 200);
   } finally {
@@ -166,7 +166,7 @@ test("a reward that hangs gives 504 and the next request is served by a fresh wo
   }
 });
 
-test("hot reload bumps the version; a save that does not compile keeps the last good rewards", async () => {
+test("hot reload bumps the version; a save that does not compile or throws at load keeps the last good rewards, and /health says so", async () => {
   const value = (v: number) => `export default { name: "v", score: () => ${v} };\n`;
   const s = await serve({ "v.reward.ts": value(1) }, { watch: true });
   const waitFor = async (event: string) => {
@@ -187,6 +187,17 @@ test("hot reload bumps the version; a save that does not compile keeps the last 
     assert.equal(third.status, 200);
     assert.deepEqual(third.json.rewards, [7]);
     assert.equal(third.version, second.version);
+    // A save that compiles but throws when loaded was a 503 on every request; the last good set is served.
+    s.logs.length = 0;
+    writeFileSync(join(s.dir, "rewards/v.reward.ts"), "throw new Error('broken at load');\nexport default { name: 'v', score: () => 9 };\n");
+    await waitFor("reload_rejected");
+    assert.match(JSON.stringify(s.logs.find((l) => l.event === "reload_rejected")), /broken at load/);
+    const fourth = await post(s.url, { query: ["a"] });
+    assert.equal(fourth.status, 200, JSON.stringify(fourth.json));
+    assert.deepEqual(fourth.json.rewards, [7]);
+    const health = (await (await fetch(`${s.url}/health`)).json()) as { status: string; reload_rejected?: { errors: string[] } };
+    assert.equal(health.status, "ok");
+    assert.match(String(health.reload_rejected?.errors), /broken at load/);
   } finally {
     await s.stop();
   }
@@ -222,6 +233,39 @@ test("a Python client shaped like OpenRLHF's (requests, json=, non-ASCII text) g
     assert.deepEqual(reply.scores, [2, 0]);
     assert.deepEqual(reply.keys, ["answer_match", "format", "reward_failed", "reward_null"]);
     assert.equal(reply.version, String(s.load.version));
+  } finally {
+    await s.stop();
+  }
+});
+
+test("hostile requests: deep labels, foreign content types, browser origins, rebinding hosts and huge sample counts get 4xx; the server keeps serving", async () => {
+  const s = await serve({ "b.reward.ts": builtin }, { maxSamples: 1000, allowOrigins: ["http://127.0.0.1:8080"] });
+  try {
+    // 12 KB of nesting crashed the server (structured clone overflowed the stack): now a 400 naming the label.
+    const deep = `{"query":["a"],"labels":[${"[".repeat(6000)}${"]".repeat(6000)}]}`;
+    const deepReply = await post(s.url, deep);
+    assert.equal(deepReply.status, 400);
+    assert.match(String(deepReply.json.error), /"labels\[0\]" nests deeper than 64 levels/);
+    const many = await post(s.url, { query: Array.from({ length: 1001 }, () => "") });
+    assert.equal(many.status, 413);
+    assert.match(String(many.json.error), /"query" has 1001 samples; this server takes at most 1000 per request \(rewardlab serve --max-samples\)/);
+    const body = JSON.stringify(openrlhfBody);
+    const request = (headers: string) => raw(s.url, `POST /get_reward HTTP/1.1\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const port = new URL(s.url).port;
+    // A cross-site form POST from a web page: text/plain or form encoding, with an Origin.
+    const form = await request(`Host: 127.0.0.1:${port}\r\nContent-Type: text/plain\r\nConnection: close\r\n`);
+    assert.equal(form.status, 415);
+    assert.match(form.text, /send the body as Content-Type: application\/json \(got \\"text\/plain\\"\)/);
+    const page = await request(`Host: 127.0.0.1:${port}\r\nOrigin: https://evil.example\r\nContent-Type: application/json\r\nConnection: close\r\n`);
+    assert.equal(page.status, 403);
+    assert.match(page.text, /requests from web pages are refused \(Origin: https:\/\/evil.example\)/);
+    const rebound = await request(`Host: evil.example:${port}\r\nContent-Type: application/json\r\nConnection: close\r\n`);
+    assert.equal(rebound.status, 403);
+    assert.match(rebound.text, /Host \\"evil.example:\d+\\" is not this server's address \(127.0.0.1\)/);
+    for (const ok of [`Host: localhost:${port}\r\n`, `Host: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:8080\r\n`]) {
+      assert.equal((await request(`${ok}Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n`)).status, 200, ok);
+    }
+    assert.equal((await post(s.url, openrlhfBody)).status, 200);
   } finally {
     await s.stop();
   }

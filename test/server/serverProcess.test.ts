@@ -43,6 +43,7 @@ test("the server child moves to the next port when the first is busy, scores, lo
     assert.deepEqual(child.info.rewards, ["format", "answer_match"]);
     const response = await fetch(child.info.url, {
       method: "POST",
+      headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ query: ["Q<think>a</think><answer>4</answer>", "Q4"], prompts: ["Q", "Q"], labels: ["4", "4"] }),
     });
     const body = (await response.json()) as { rewards: number[] };
@@ -63,7 +64,7 @@ test("the server child hot-reloads a changed reward file and reports the new ver
   const logs: LogEntry[] = [];
   const child = await ServerChild.start({ rewards: dir, host: "127.0.0.1", port: 0, workers: 1 }, { script, execArgv: ["--import", "tsx"], onLog: (e) => logs.push(e) });
   const score = async () => {
-    const response = await fetch(child.info.url, { method: "POST", body: JSON.stringify({ query: ["x"] }) });
+    const response = await fetch(child.info.url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ query: ["x"] }) });
     return { version: response.headers.get("x-reward-version"), rewards: ((await response.json()) as { rewards: number[] }).rewards };
   };
   try {

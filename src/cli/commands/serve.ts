@@ -26,6 +26,9 @@ Options:
   --max-body MB          request body limit, default 16 (413 above)
   --request-timeout MS   deadline per request, default 120000 (408 body too slow, 504 scoring too slow)
   --max-concurrent N     requests read or scored at once, default 64 (503 above)
+  --max-samples N        samples per request, default 65536 (413 above)
+  --allow-origin ORIGIN  let a web page at ORIGIN call the server (repeatable); by default requests
+                         with a browser Origin get 403, as do Hosts other than the bound address
   --timeout MS           time limit per sandbox batch (default 5000)
   --memory MB            heap limit per reward worker (default 512)
   --workers N            reward worker threads (default: cores, at most 4)
@@ -51,6 +54,8 @@ export const serveCommand: CliCommand = {
         "max-body": { type: "string", default: "16" },
         "request-timeout": { type: "string", default: "120000" },
         "max-concurrent": { type: "string", default: "64" },
+        "max-samples": { type: "string", default: "65536" },
+        "allow-origin": { type: "string", multiple: true, default: [] },
         timeout: { type: "string" },
         memory: { type: "string" },
         workers: { type: "string" },
@@ -90,6 +95,8 @@ export const serveCommand: CliCommand = {
         maxBodyBytes: positiveInt(values["max-body"], "--max-body") * 1024 * 1024,
         requestTimeoutMs: positiveInt(values["request-timeout"], "--request-timeout"),
         maxConcurrent: positiveInt(values["max-concurrent"], "--max-concurrent"),
+        maxSamples: positiveInt(values["max-samples"], "--max-samples"),
+        allowOrigins: values["allow-origin"],
         watch: !values["no-watch"],
         ...(scoreReward ? { scoreReward } : {}),
         log: (entry) => io.stderr(JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n"),
