@@ -12,8 +12,23 @@ z.config(en());
 
 const callable = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", "must be a function");
 
+/**
+ * Names other places already give a meaning: the total (`reward/total/*`, `score` and `seq_reward`
+ * in filter_groups_metric / curriculum_metric), the server's own extra_logs, and keys that objects
+ * built from names would lose (`__proto__`).
+ */
+export const RESERVED_REWARD_NAMES = ["total", "score", "seq_reward", "reward_null", "reward_failed", "__proto__", "constructor", "prototype"];
+
+/** Letters, digits, `_`, `.`, `-`: a name is a metric key (`reward/<name>/mean`), a JSON key and a CSV column. */
+const REWARD_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
 const base = {
-  name: z.string().check(z.trim(), z.minLength(1, "must be a non-empty string"), z.maxLength(120)),
+  name: z.string().check(
+    z.minLength(1, "must be a non-empty string"),
+    z.maxLength(120),
+    z.regex(REWARD_NAME, "may use only letters, digits, _ . - (it becomes a metric key and a JSON key)"),
+    z.refine((name) => !RESERVED_REWARD_NAMES.includes(name), { message: `is reserved (${RESERVED_REWARD_NAMES.join(", ")}); pick another name` }),
+  ),
   weight: z.optional(z.number()),
   description: z.optional(z.string()),
 };

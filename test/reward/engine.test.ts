@@ -149,6 +149,21 @@ test("compile errors report file:line:col; invalid exports and duplicate names a
   engine.dispose();
 });
 
+test("reward names that other keys would swallow or confuse are load errors naming the file", async () => {
+  const { engine, loaded } = await engineFor({
+    "rewards/proto.reward.ts": `export default { name: "__proto__", score: () => 1 };`,
+    "rewards/pipe.reward.ts": `export default { name: "a|b", score: () => 1 };`,
+    "rewards/total.reward.ts": `export default { name: "total", score: () => 1 };`,
+    "rewards/ok.reward.ts": `export default { name: "answer-match.v2", score: () => 1 };`,
+  });
+  const messages = loaded.errors.map((e) => e.message).join("\n");
+  assert.match(messages, /proto\.reward\.ts: invalid reward definition: name is reserved \(total, score/);
+  assert.match(messages, /pipe\.reward\.ts: invalid reward definition: name may use only letters, digits, _ \. -/);
+  assert.match(messages, /total\.reward\.ts: invalid reward definition: name is reserved/);
+  assert.deepEqual(loaded.rewards.map((r) => r.name), ["answer-match.v2"]);
+  engine.dispose();
+});
+
 test("rescore reuses kept samples and picks up the new reward version", async () => {
   const { dir, engine, trace } = await engineFor({ "rewards/accuracy.reward.ts": accuracy });
   const first = await engine.scoreFile(trace, { keep: true });
