@@ -52,6 +52,25 @@ function f16ToF32(h: number): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
+const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, I64: 8 };
+
+/** One header entry, checked: known dtype, a shape of whole numbers, offsets inside the data whose length matches the shape. */
+function checkEntry(entry: unknown, name: string, dataLength: number): HeaderEntry {
+  const e = entry as Partial<HeaderEntry> | null;
+  const bad = (why: string) => new Error(`safetensors: tensor "${name}": ${why}`);
+  if (!e || typeof e !== "object") throw bad("its header entry is not an object");
+  if (typeof e.dtype !== "string" || !(e.dtype in DTYPE_BYTES)) throw bad(`unsupported dtype ${String(e.dtype)} (F32, F16, BF16, I64 are read)`);
+  if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`shape must be a list of whole numbers >= 0 (got ${JSON.stringify(e.shape)})`);
+  const offsets = e.data_offsets;
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+    throw bad(`data_offsets must be [begin, end] with 0 <= begin <= end (got ${JSON.stringify(offsets)})`);
+  }
+  if (offsets[1] > dataLength) throw bad(`data_offsets end ${offsets[1]} is past the end of the data (${dataLength} bytes)`);
+  const expected = e.shape.reduce((n, d) => n * d, 1) * DTYPE_BYTES[e.dtype];
+  if (offsets[1] - offsets[0] !== expected) throw bad(`${offsets[1] - offsets[0]} bytes, but shape [${e.shape.join(", ")}] of ${e.dtype} needs ${expected}`);
+  return e as HeaderEntry;
+}
+
 /** Copies one tensor's bytes into an aligned array, widening F16/BF16 to F32. */
 function decodeTensor(bytes: Uint8Array, entry: HeaderEntry, name: string): SafeTensor {
   const [begin, end] = entry.data_offsets;
@@ -82,13 +101,31 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Map<string, Saf
   if (bytes.length < 8) throw new Error("safetensors: file shorter than its 8-byte header length");
   const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (8 + headerLength > bytes.length) throw new Error(`safetensors: header length ${headerLength} exceeds the file size`);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, unknown>;
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  } catch (error) {
+    throw new Error(`safetensors: the header is not valid JSON (${(error as Error).message})`);
+  }
+  if (!header || typeof header !== "object" || Array.isArray(header)) throw new Error("safetensors: the header is not a JSON object");
   const data = bytes.subarray(8 + headerLength);
   const tensors = new Map<string, SafeTensor>();
   let metadata: Record<string, string> = {};
+  const spans: [number, number, string][] = [];
   for (const [name, entry] of Object.entries(header)) {
-    if (name === "__metadata__") metadata = entry as Record<string, string>;
-    else tensors.set(name, decodeTensor(data, entry as HeaderEntry, name));
+    if (name === "__metadata__") {
+      if (!entry || typeof entry !== "object" || Object.values(entry).some((v) => typeof v !== "string")) throw new Error("safetensors: __metadata__ must map names to strings");
+      metadata = entry as Record<string, string>;
+      continue;
+    }
+    const checked = checkEntry(entry, name, data.length);
+    spans.push([checked.data_offsets[0], checked.data_offsets[1], name]);
+    tensors.set(name, decodeTensor(data, checked, name));
+  }
+  // Tensors may not share bytes (a corrupt or crafted file could alias two of them).
+  spans.sort((x, y) => x[0] - y[0]);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i][0] < spans[i - 1][1]) throw new Error(`safetensors: tensors "${spans[i - 1][2]}" and "${spans[i][2]}" overlap (bytes ${spans[i][0]}..${spans[i - 1][1]})`);
   }
   return { tensors, metadata };
 }

@@ -32,3 +32,26 @@ test("safetensors: reads BF16 and F16 as float32", () => {
   assert.deepEqual([...tensors.get("b")!.data], [3]);
 });
 
+
+test("corrupt safetensors fail naming the tensor and what is wrong: offsets past the end, negative, overlapping, sizes that do not match", () => {
+  const file = (header: Record<string, unknown>, dataBytes: number) => {
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const bytes = new Uint8Array(8 + json.length + dataBytes);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
+    bytes.set(json, 8);
+    return bytes;
+  };
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ a: { dtype: "F32", shape: [4], data_offsets: [0, 32] } }, /tensor "a": data_offsets end 32 is past the end of the data \(16 bytes\)/],
+    [{ a: { dtype: "F32", shape: [1], data_offsets: [-4, 0] } }, /tensor "a": data_offsets must be \[begin, end\] with 0 <= begin <= end \(got \[-4,0\]\)/],
+    [{ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, b: { dtype: "F32", shape: [2], data_offsets: [4, 12] } }, /tensors "a" and "b" overlap/],
+    [{ a: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, /tensor "a": 8 bytes, but shape \[3\] of F32 needs 12/],
+    [{ a: { dtype: "F32", shape: [-1], data_offsets: [0, 4] } }, /shape must be a list of whole numbers/],
+    [{ a: { dtype: "Q4", shape: [1], data_offsets: [0, 4] } }, /unsupported dtype Q4/],
+    [{ __metadata__: { step: 3 } }, /__metadata__ must map names to strings/],
+  ];
+  for (const [header, message] of cases) assert.throws(() => decodeSafetensors(file(header, 16)), message, JSON.stringify(header));
+  const notJson = file({}, 0);
+  notJson[8] = 0x7b + 1;
+  assert.throws(() => decodeSafetensors(notJson), /the header is not valid JSON/);
+});
