@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { initPolicy, saveCheckpoint } from "../../src/policy/checkpoint";
+import { initPolicy, loadPolicy, saveCheckpoint } from "../../src/policy/checkpoint";
 import { defaultPolicyConfig } from "../../src/policy/config";
 import { generateMath } from "../../src/policy/tasks/math";
 import { writeDataset } from "../../src/policy/tasks/dataset";
@@ -174,4 +174,24 @@ test("curriculum by_accuracy follows the reward curriculum_metric names, and a r
   assert.equal(final?.type, "done", JSON.stringify(final));
   const state = JSON.parse(readFileSync(join(out, "checkpoints/step-00001/trainer-state.json"), "utf8"));
   assert.equal(state.sampler.curriculum.level, 1);
+});
+
+test("a run that goes non-finite sets aside the weights that caused it; the checkpoints it keeps are finite", async () => {
+  const ws = await tinyWorkspace();
+  const out = join(ws, "runs", "blowup");
+  const { final } = await train({ workspace: ws, steps: 6, out, overrides: { ...small, lr: "1e6", grad_clip: "1e9" } });
+  assert.equal(final?.type, "error", JSON.stringify(final));
+  if (final?.type !== "error") return;
+  assert.equal(final.nonFinite, true, final.message);
+  // Seeded: the loss goes NaN at step 3 with the weights saved after step 2.
+  assert.match(final.message, /the weights saved after step \d+ produced it and were set aside \(checkpoints\/step-\d{5}\.nonfinite\); last good checkpoint: checkpoints\/step-\d{5}/);
+  const failedAt = Number(/at step (\d+)|after step (\d+)/.exec(final.message)?.slice(1).find(Boolean));
+  const info = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
+  assert.equal(info.status, "failed");
+  for (const name of info.checkpoints as string[]) {
+    const policy = loadPolicy(join(out, name));
+    for (const data of policy.params.values()) assert.ok(data.every(Number.isFinite), `${name} is finite`);
+    assert.ok(Number(name.slice(-5)) < failedAt - 1, `${name} was saved before the weights that failed at step ${failedAt}`);
+  }
+  assert.ok(existsSync(join(out, `checkpoints/step-${String(failedAt - 1).padStart(5, "0")}.nonfinite`)));
 });

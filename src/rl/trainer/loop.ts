@@ -3,7 +3,7 @@
 // and checkpoints go to a run folder. Runs in the trainer's child process (process.ts), reports
 // through `onEvent`, stops cleanly when `signal` aborts.
 
-import { existsSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { type Policy, cloneParams, loadPolicy, readOptimizerState, readTrainerState, saveCheckpoint } from "../../policy/checkpoint";
 import { PolicyGenerator } from "../../policy/generate";
@@ -53,7 +53,8 @@ export async function runTraining(request: TrainRequest, emit: EmitEvent, signal
     setup = await prepare(request, emit);
     await trainSteps(setup, emit, signal);
   } catch (err) {
-    const message = (err as Error).message;
+    let message = (err as Error).message;
+    if (setup && err instanceof NonFiniteLossError) message += await setAsideCheckpoint(setup, err.step - 1);
     if (setup) await setup.run.update({ status: "failed", error: message, endedAt: new Date().toISOString(), pid: undefined });
     emit({ type: "error", message, runDir: setup?.run.dir ?? null, nonFinite: err instanceof NonFiniteLossError });
   } finally {
@@ -204,8 +205,29 @@ function restoreOptimizer(graphs: RlGraphs, s: Setup): void {
   if (critic) graphs.optimizer.critic.importState(critic);
 }
 
+/**
+ * The weights saved after `step` are the ones whose loss went non-finite at the next step: they are
+ * moved out of the run's checkpoints (kept beside them as `<name>.nonfinite`), so resuming or
+ * evaluating "the latest checkpoint" never picks them. Returns what to add to the error message.
+ */
+async function setAsideCheckpoint(s: Setup, step: number): Promise<string> {
+  const name = checkpointName(step);
+  const checkpoints = s.run.current.checkpoints;
+  const last = checkpoints.at(-2) ?? null;
+  if (checkpoints.at(-1) !== name) return checkpoints.length ? `; last good checkpoint: ${checkpoints.at(-1)}` : "";
+  const aside = `${name}.nonfinite`;
+  rmSync(join(s.run.dir, aside), { recursive: true, force: true });
+  renameSync(join(s.run.dir, name), join(s.run.dir, aside));
+  await s.run.update({ checkpoints: checkpoints.slice(0, -1) });
+  return `; the weights saved after step ${step} produced it and were set aside (${aside})${last ? `; last good checkpoint: ${last}` : ""}`;
+}
+
 async function checkpoint(s: Setup, graphs: RlGraphs): Promise<void> {
   const name = checkpointName(s.state.step);
+  for (const [param, data] of s.policy.params) {
+    const bad = data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new NonFiniteLossError(`weight ${param}[${bad}] is ${data[bad]} after step ${s.state.step}; not saved as a checkpoint`, s.state.step + 1);
+  }
   saveCheckpoint(join(s.run.dir, name), s.policy, {
     state: s.state,
     optimizers: { actor: graphs.optimizer.actor.exportState(), critic: graphs.optimizer.critic.exportState() },

@@ -105,9 +105,9 @@ export async function updatePolicy(graphs: RlGraphs, params: ParamStore, batch: 
       const chosen = new Set(order.slice(start, start + perMinibatch));
       const rows = [...groups.keys()].filter((b) => chosen.has(groups[b]));
       const { loss, metrics } = await trainer.computeGradients(trimmedMinibatch(batch, rows));
-      if (!Number.isFinite(loss)) throw new NonFiniteLossError(`loss is ${loss} at step ${step} (epoch ${epoch + 1}, minibatch ${start / perMinibatch + 1})`);
+      if (!Number.isFinite(loss)) throw new NonFiniteLossError(`loss is ${loss} at step ${step} (epoch ${epoch + 1}, minibatch ${start / perMinibatch + 1})`, step);
       const { gradNorm } = await graphs.optimizer.step(params, trainer.grads);
-      if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(`gradient norm is ${gradNorm} at step ${step}`);
+      if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(`gradient norm is ${gradNorm} at step ${step}`, step);
       add(sums, "actor/grad_norm", gradNorm);
       add(sums, criticOnly ? "critic/vf_loss" : "actor/loss", loss);
       for (const [name, value] of Object.entries(metrics)) add(sums, name, (value.data as Float32Array)[0]);
@@ -146,7 +146,8 @@ function columns(feed: HostTensor, from: number, to: number): HostTensor {
 
 /** A NaN/Infinity loss or gradient: the run stops and keeps its last good checkpoint. */
 export class NonFiniteLossError extends Error {
-  constructor(message: string) {
+  /** The step whose loss, gradients or weights went non-finite. */
+  constructor(message: string, readonly step: number) {
     super(message);
     this.name = "NonFiniteLossError";
   }
