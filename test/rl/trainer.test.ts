@@ -93,7 +93,7 @@ test("a non-finite loss stops the run with a clear error and keeps the last good
   const info = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
   assert.equal(info.status, "failed");
   assert.match(info.error, /loss is NaN|gradient norm is|not finite|Infinity/);
-  const saved = readdirSync(join(out, "checkpoints"));
+  const saved = existsSync(join(out, "checkpoints")) ? readdirSync(join(out, "checkpoints")) : [];
   assert.ok(saved.length < 4, `no checkpoint after the failure: ${saved}`);
 });
 
