@@ -12,6 +12,9 @@ import { policyLossNames } from "./losses";
 import { BASE_SETTINGS, DEFAULT_PRESET, PRESETS, presetNames, type PresetName } from "./presets";
 import { type RlSettingKey, type RlSettings, rlSettingsSchema, settingKeys } from "./settings";
 
+/** Responses one local training step may generate (train_batch_size x rollout_n): far beyond what a CPU step does in minutes, well below what exhausts memory. */
+const MAX_RESPONSES_PER_STEP = 65_536;
+
 /** Checks that involve a registry or more than one key (verl asserts most of these at start-up). */
 function consistencyIssues(s: RlSettings): { key: RlSettingKey; message: string }[] {
   const issues: { key: RlSettingKey; message: string }[] = [];
@@ -20,6 +23,9 @@ function consistencyIssues(s: RlSettings): { key: RlSettingKey; message: string 
   if (!estimators.includes(s.adv_estimator)) fail("adv_estimator", `unknown estimator "${s.adv_estimator}"; valid: ${estimators.join(", ")}`);
   else if (getAdvantageEstimator(s.adv_estimator).groupBased && s.rollout_n < 2) {
     fail("rollout_n", `${s.adv_estimator} compares the samples of a prompt, so it needs rollout_n >= 2 (got ${s.rollout_n})`);
+  }
+  if (s.train_batch_size * s.rollout_n > MAX_RESPONSES_PER_STEP) {
+    fail("train_batch_size", `train_batch_size x rollout_n = ${s.train_batch_size * s.rollout_n} responses per step; at most ${MAX_RESPONSES_PER_STEP} fit in memory here`);
   }
   const losses = policyLossNames();
   if (!losses.includes(s.policy_loss)) fail("policy_loss", `unknown policy loss "${s.policy_loss}"; valid: ${losses.join(", ")}`);

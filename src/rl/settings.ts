@@ -55,12 +55,12 @@ export const rlSettingsSchema = z
     vf_coef: z.number().min(0).describe("weight of the value loss when the value head shares the policy's trunk"),
     critic_warmup: z.number().int().min(0).describe("steps that train only the critic before the actor starts (value pretraining)"),
     // Rollout (verl `actor_rollout_ref.rollout.*`, `data.*`)
-    rollout_n: positiveInt().describe("samples per prompt (the group size G)"),
-    train_batch_size: positiveInt().describe("prompts per training step"),
+    rollout_n: positiveInt().max(1024).describe("samples per prompt (the group size G)"),
+    train_batch_size: positiveInt().max(65_536).describe("prompts per training step"),
     temperature: z.number().positive().describe("sampling temperature for rollouts (log-probs use the same scaling)"),
     top_p: z.number().gt(0).max(1).describe("nucleus sampling for rollouts; 1 = off"),
     val_temperature: z.number().min(0).describe("sampling temperature for evaluation; 0 = greedy"),
-    max_response_length: positiveInt().describe("tokens generated at most per response"),
+    max_response_length: positiveInt().max(65_536).describe("tokens generated at most per response"),
     // DAPO dynamic sampling and overlong shaping
     filter_groups_enable: z.boolean().describe("DAPO dynamic sampling: drop groups whose filter_groups_metric is equal for all samples"),
     filter_groups_metric: z.string().min(1).describe("what must differ within a group: score (total reward) or a reward name"),

@@ -143,3 +143,13 @@ test("--out refuses to write when the input changed while it was scored (scores 
   assert.match(stderr, /in\.trace\.jsonl changed size \(\d+ -> \d+ bytes\) while it was being scored; --out was not written/);
   assert.equal(existsSync(join(dir, "out.jsonl")), false);
 });
+
+test("numeric flags out of range are usage errors naming the range", async () => {
+  const dir = sampleWorkspace();
+  for (const [flag, value, message] of [["--workers", "100000", /--workers must be an integer from 1 to 64 \(got "100000"\)/], ["--timeout", "9999999999", /--timeout must be an integer from 1 to 2147483647/], ["--memory", "1", /--memory must be an integer from 16 to 65536/]] as const) {
+    let stderr = "";
+    const code = await main(["score", "data/rollouts.trace.jsonl", flag, value], { stdout: () => {}, stderr: (t) => void (stderr += t), cwd: dir, interactive: false });
+    assert.equal(code, 2, flag);
+    assert.match(stderr, message);
+  }
+});

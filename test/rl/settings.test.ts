@@ -108,3 +108,8 @@ test("the README maps every setting to verl, TRL and OpenRLHF", () => {
     assert.equal(rows.get(key), 5, `${key}: setting | default | verl | TRL | OpenRLHF`);
   }
 });
+
+test("sizes that would exhaust memory are refused with the bound, not a V8 crash", () => {
+  assert.throws(() => resolveSettings("grpo", { train_batch_size: "1000000000" }), /train_batch_size = 1000000000: Too big: expected number to be <=65536/);
+  assert.throws(() => resolveSettings("grpo", { train_batch_size: "16384", ppo_mini_batch_size: "16384" }), /train_batch_size x rollout_n = 131072 responses per step; at most 65536/);
+});

@@ -9,6 +9,8 @@ import { importers, importFile, openImport, UnknownFormatError } from "../../tra
 import { readLines } from "../../trace/reader";
 import { assertNotSameFile, createAtomicWriter } from "../../trace/io";
 import type { StepSplitOptions } from "../../trace/types";
+import { MAX_SANDBOX_WORKERS } from "../../reward/sandbox/pool";
+import { intOption, MAX_TIMER_MS } from "./options";
 import { CliError, type CliCommand, type CliIO } from "../command";
 import { num, progressLine, table, wrap } from "../format";
 
@@ -64,9 +66,9 @@ export const scoreCommand: CliCommand = {
       rewards: resolve(io.cwd, values.rewards),
       steps: parseSteps(values.steps),
       advantage: { normByStd: !values["no-std"] },
-      ...(values.timeout ? { timeoutMs: positiveInt(values.timeout, "--timeout") } : {}),
-      ...(values.memory ? { memoryMb: positiveInt(values.memory, "--memory") } : {}),
-      ...(values.workers ? { workers: positiveInt(values.workers, "--workers") } : {}),
+      ...(values.timeout ? { timeoutMs: intOption(values.timeout, "--timeout", 1, MAX_TIMER_MS) } : {}),
+      ...(values.memory ? { memoryMb: intOption(values.memory, "--memory", 16, 65_536) } : {}),
+      ...(values.workers ? { workers: intOption(values.workers, "--workers", 1, MAX_SANDBOX_WORKERS) } : {}),
     });
     try {
       if (values.watch) return await watchMode(engine, traces, io, values.json);
@@ -106,11 +108,6 @@ function parseSteps(value: string): StepSplitOptions {
   throw new CliError(`--steps must be auto, paragraph, step-lines or regex:PATTERN (got "${value}")`);
 }
 
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a positive integer (got "${value}")`);
-  return n;
-}
 
 function reportLoad(load: LoadResult, io: CliIO): void {
   for (const error of load.errors) io.stderr(`${error.message}\n`);

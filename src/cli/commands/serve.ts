@@ -2,6 +2,8 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RewardEngine } from "../../reward/engine";
 import { RewardServer } from "../../server/server";
+import { MAX_SANDBOX_WORKERS } from "../../reward/sandbox/pool";
+import { intOption, MAX_TIMER_MS } from "./options";
 import { CliError, type CliCommand } from "../command";
 
 const usage = `rewardlab serve [options]
@@ -64,14 +66,13 @@ export const serveCommand: CliCommand = {
       },
     });
     void positionals;
-    const port = nonNegativeInt(values.port, "--port");
-    if (port > 65535) throw new CliError(`--port must be at most 65535 (got ${port})`);
+    const port = intOption(values.port, "--port", 0, 65535);
     const rewardPaths = values.rewards.map((path) => resolve(io.cwd, path));
     const engine = new RewardEngine({
       rewards: rewardPaths,
-      ...(values.timeout ? { timeoutMs: positiveInt(values.timeout, "--timeout") } : {}),
-      ...(values.memory ? { memoryMb: positiveInt(values.memory, "--memory") } : {}),
-      ...(values.workers ? { workers: positiveInt(values.workers, "--workers") } : {}),
+      ...(values.timeout ? { timeoutMs: intOption(values.timeout, "--timeout", 1, MAX_TIMER_MS) } : {}),
+      ...(values.memory ? { memoryMb: intOption(values.memory, "--memory", 16, 65_536) } : {}),
+      ...(values.workers ? { workers: intOption(values.workers, "--workers", 1, MAX_SANDBOX_WORKERS) } : {}),
     });
     try {
       const load = await engine.load();
@@ -92,10 +93,10 @@ export const serveCommand: CliCommand = {
         engine,
         host: values.host,
         port,
-        maxBodyBytes: positiveInt(values["max-body"], "--max-body") * 1024 * 1024,
-        requestTimeoutMs: positiveInt(values["request-timeout"], "--request-timeout"),
-        maxConcurrent: positiveInt(values["max-concurrent"], "--max-concurrent"),
-        maxSamples: positiveInt(values["max-samples"], "--max-samples"),
+        maxBodyBytes: intOption(values["max-body"], "--max-body", 1, 1024) * 1024 * 1024,
+        requestTimeoutMs: intOption(values["request-timeout"], "--request-timeout", 1, MAX_TIMER_MS),
+        maxConcurrent: intOption(values["max-concurrent"], "--max-concurrent", 1),
+        maxSamples: intOption(values["max-samples"], "--max-samples", 1),
         allowOrigins: values["allow-origin"],
         watch: !values["no-watch"],
         ...(scoreReward ? { scoreReward } : {}),
@@ -121,14 +122,4 @@ function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a positive integer (got "${value}")`);
-  return n;
-}
 
-function nonNegativeInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new CliError(`${flag} must be a non-negative integer (got "${value}")`);
-  return n;
-}

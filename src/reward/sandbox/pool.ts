@@ -204,6 +204,9 @@ class SandboxWorker {
   }
 }
 
+/** Reward worker threads at most: each is a V8 isolate with its own heap; more only thrashes. */
+export const MAX_SANDBOX_WORKERS = 64;
+
 export class SandboxPool {
   readonly timeoutMs: number;
   readonly memoryMb: number;
@@ -216,7 +219,7 @@ export class SandboxPool {
   private nextId = 1;
 
   constructor(options: SandboxOptions = {}) {
-    const count = Math.max(1, options.workers ?? Math.min(4, availableParallelism()));
+    const count = Math.min(MAX_SANDBOX_WORKERS, Math.max(1, options.workers ?? Math.min(4, availableParallelism())));
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.memoryMb = options.memoryMb ?? 512;
     this.workers = Array.from({ length: count }, (_, i) => new SandboxWorker(this, i));
