@@ -153,3 +153,20 @@ test("numeric flags out of range are usage errors naming the range", async () =>
     assert.match(stderr, message);
   }
 });
+
+test("a *.trace.jsonl is read as a trace however its first lines look; --json lists malformed lines with file:line", async () => {
+  const dir = sampleWorkspace();
+  const good = readFileSync(join(dir, "data/rollouts.trace.jsonl"), "utf8").split("\n").slice(0, 3).join("\n");
+  writeFileSync(join(dir, "bad.trace.jsonl"), Array.from({ length: 70 }, (_, i) => `{bad ${i}`).join("\n") + "\n" + good + "\n");
+  writeFileSync(join(dir, "empty.trace.jsonl"), "");
+  const bad = await run(["score", "bad.trace.jsonl", "--json"], dir);
+  assert.equal(bad.code, 0, bad.stderr);
+  const summary = JSON.parse(bad.stdout);
+  assert.equal(summary.samples, 3);
+  assert.equal(summary.malformed_lines, 70);
+  assert.deepEqual(summary.malformed[69], { file: join(dir, "bad.trace.jsonl"), line: 70, message: summary.malformed[69].message });
+  assert.match(summary.malformed[0].message, /invalid JSON/);
+  const empty = await run(["score", "empty.trace.jsonl", "--json"], dir);
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.equal(JSON.parse(empty.stdout).samples, 0);
+});

@@ -25,7 +25,8 @@ Options:
   --out FILE           write every sample plus rewards, reward (weighted total), advantage
                        (samples with a group), reward_errors, step_rewards to FILE (JSONL, atomic)
   --format NAME        input format instead of detecting it (see rewardlab convert --help)
-  --json               print one JSON object {samples, malformed_lines, rewards, ...} instead of a table
+  --json               print one JSON object {samples, malformed_lines, malformed: [{file, line,
+                       message}] (the first 1000), rewards, ...} instead of a table
   --strict             exit 1 when any reward failed on a sample or a line was malformed
   --timeout MS         time limit per batch of samples (default 5000)
   --memory MB          heap limit per reward worker (default 512)
@@ -87,7 +88,7 @@ export const scoreCommand: CliCommand = {
       const elapsed = performance.now() - started;
       if (values.out) await writeScored(tables, resolve(io.cwd, values.out), formats, identities);
       const merged = mergeTables(tables);
-      if (values.json) io.stdout(JSON.stringify({ ...merged.summary(), version: load.version, elapsed_ms: Math.round(elapsed) }) + "\n");
+      if (values.json) io.stdout(JSON.stringify({ ...merged.summary(), malformed: malformedList(merged), version: load.version, elapsed_ms: Math.round(elapsed) }) + "\n");
       else io.stdout(humanSummary(merged, tables, elapsed, io.cwd, values.out) + "\n");
       return values.strict && (merged.failedSamples > 0 || merged.malformed.length > 0) ? 1 : 0;
     } catch (error) {
@@ -101,6 +102,12 @@ export const scoreCommand: CliCommand = {
     }
   },
 };
+
+/** Malformed lines for --json: where and why, the first MAX_LISTED_MALFORMED of them (the count is `malformed_lines`). */
+const MAX_LISTED_MALFORMED = 1000;
+function malformedList(table: ScoreTable): { file: string; line: number; message: string }[] {
+  return table.malformed.slice(0, MAX_LISTED_MALFORMED).map(({ file, line, message }) => ({ file, line, message }));
+}
 
 function parseSteps(value: string): StepSplitOptions {
   if (value.startsWith("regex:")) return { mode: "regex", pattern: value.slice("regex:".length) };

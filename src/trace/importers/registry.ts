@@ -60,8 +60,14 @@ export class ImporterRegistry {
     return { importer: best.importer, confidence: best.confidence, candidates: candidates.map((c) => ({ name: c.importer.name, confidence: round(c.confidence) })) };
   }
 
-  /** Probes a file and detects its format. @throws UnknownFormatError listing the supported formats. */
+  /**
+   * Probes a file and detects its format. A `*.trace.jsonl` file is always a trace (whatever its
+   * first lines hold: malformed lines are reported one by one, an empty file has no samples).
+   * @throws UnknownFormatError listing the supported formats.
+   */
   async detectFile(path: string): Promise<Detection> {
+    const trace = this.byName.get(TRACE_FORMAT);
+    if (trace && path.toLowerCase().endsWith(TRACE_SUFFIX)) return { importer: trace, confidence: 1, candidates: [{ name: TRACE_FORMAT, confidence: 1 }] };
     const probe = await probeFile(path);
     const detection = this.detect(probe);
     if (detection) return detection;
@@ -70,6 +76,10 @@ export class ImporterRegistry {
     throw new UnknownFormatError(`cannot tell the format of ${basename(path)} (${probe.container}, ${seen}). Supported formats:\n${formats}\nName one with --format NAME.`);
   }
 }
+
+/** RewardLab's own format and the file name that promises it. */
+const TRACE_FORMAT = "trace";
+const TRACE_SUFFIX = ".trace.jsonl";
 
 function clamp(value: number): number {
   return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
