@@ -170,3 +170,17 @@ test("a *.trace.jsonl is read as a trace however its first lines look; --json li
   assert.equal(empty.code, 0, empty.stderr);
   assert.equal(JSON.parse(empty.stdout).samples, 0);
 });
+
+test("a line nested 10,000 deep does not fail the file: score --out keeps it, convert reports it with its line", async () => {
+  const dir = sampleWorkspace();
+  const good = readFileSync(join(dir, "data/rollouts.trace.jsonl"), "utf8").split("\n").slice(0, 2);
+  const deep = `{"id":"deep","completion":"x","extra":${"[".repeat(10_000)}${"]".repeat(10_000)}}`;
+  writeFileSync(join(dir, "deep.trace.jsonl"), [good[0], deep, good[1]].join("\n") + "\n");
+  const scored = await run(["score", "deep.trace.jsonl", "--out", "out.jsonl"], dir);
+  assert.equal(scored.code, 0, scored.stderr);
+  assert.equal(readFileSync(join(dir, "out.jsonl"), "utf8").trim().split("\n").length, 3);
+  const converted = await run(["convert", "deep.trace.jsonl", "--out", "conv.trace.jsonl"], dir);
+  assert.equal(converted.code, 0, converted.stderr);
+  assert.match(converted.stdout, /deep\.trace\.jsonl:2: cannot be written: Maximum call stack size exceeded \(a value nested too deep\)/);
+  assert.equal(readFileSync(join(dir, "conv.trace.jsonl"), "utf8").trim().split("\n").length, 2);
+});

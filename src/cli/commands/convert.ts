@@ -100,7 +100,17 @@ async function convert(input: string, output: string, format: string | undefined
         continue;
       }
       const { record } = item;
-      await writer.write(JSON.stringify(record) + "\n");
+      let text: string;
+      try {
+        text = JSON.stringify(record);
+      } catch (error) {
+        // JSON.stringify recurses: a value nested thousands deep overflows the stack. That record
+        // is reported like any malformed line; the rest of the file converts.
+        if (!(error instanceof RangeError)) throw error;
+        summary.malformed.push({ file: input, line: item.source.line ?? (item.source.row ?? 0) + 1, ...(item.source.row !== undefined ? { row: item.source.row } : {}), message: `cannot be written: ${error.message} (a value nested too deep)` });
+        continue;
+      }
+      await writer.write(text + "\n");
       summary.samples++;
       if (record.group !== undefined) groups.add(String(record.group));
       for (const image of record.images ?? []) images.add(image);

@@ -166,7 +166,7 @@ async function writeScored(tables: ScoreTable[], out: string, formats: Map<strin
       let next = wanted;
       for await (const line of readLines(scored.file)) {
         if (line.line !== next) continue;
-        await writer.write(splicedLine(line.text, scored.sampleScores(i)) ?? scoredLine(JSON.parse(line.text), scored.sampleScores(i)));
+        await writer.write(splicedLine(line.text, scored.sampleScores(i)) ?? mergedLine(line.text, scored.sampleScores(i), `${scored.file}:${line.line}`));
         i++;
         next = i < scored.size ? scored.lines[i] : -1;
       }
@@ -213,6 +213,16 @@ function splicedLine(text: string, scores: SampleScores): string | null {
   const body = text.trimEnd();
   if (!body.endsWith("}") || body.charCodeAt(0) === 0xfeff || /"(?:reward|advantage|step_rewards)|\\u/.test(body) || /^\s*\{\s*\}$/.test(body)) return null;
   return `${body.slice(0, -1)},${JSON.stringify(scores).slice(1)}\n`;
+}
+
+/** `scoredLine` of a line's text; a record nested too deep for JSON.stringify is an error naming it, not a crash. */
+function mergedLine(text: string, scores: SampleScores, where: string): string {
+  try {
+    return scoredLine(JSON.parse(text) as Record<string, unknown>, scores);
+  } catch (error) {
+    if (error instanceof RangeError) throw new CliError(`${where}: this record is nested too deep to merge its earlier scores with the new ones (${error.message}); --out was not written`);
+    throw error;
+  }
 }
 
 /** A record plus its scores as one output line; rewards the record already had are kept unless rescored. */
