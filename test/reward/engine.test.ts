@@ -89,6 +89,26 @@ export default defineReward({ name: "flaky", score: (s) => check(s.id) });`,
   engine.dispose();
 });
 
+test("hostile thrown values (a Proxy, an Error whose message getter throws) and hostile return values fail that sample, naming the reward", async () => {
+  const { engine, trace } = await engineFor({
+    "rewards/hostile.reward.ts": `export default { name: "hostile", score: (s) => {
+  if (s.id === "a1") throw new Proxy({}, { get() { throw new Error("trap"); }, getPrototypeOf() { throw new Error("trap"); } });
+  if (s.id === "a2") { const e = new Error("x"); Object.defineProperty(e, "message", { get() { throw new Error("getter"); } }); throw e; }
+  if (s.id === "b1") return new Proxy({}, { get() { throw new Error("trap"); } });
+  return 1;
+} };`,
+    "rewards/accuracy.reward.ts": accuracy,
+  });
+  const table = await engine.scoreFile(trace);
+  for (let i = 0; i < table.size; i++) {
+    const scores = table.sampleScores(i);
+    assert.ok(scores.rewards.accuracy !== undefined, "the other reward still scored");
+    if (scores.rewards.hostile === null) assert.match(scores.reward_errors!.hostile, /threw a value whose message cannot be read|must be|trap/);
+  }
+  assert.equal(table.summary().rewards.hostile.errors, 3);
+  engine.dispose();
+});
+
 test("NaN, Infinity, undefined and wrong step counts are clear errors", async () => {
   const { engine, trace } = await engineFor({
     "rewards/bad.reward.ts": `import { defineReward } from "rewardlab";

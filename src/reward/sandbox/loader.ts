@@ -66,7 +66,17 @@ const FRAME = /\(?([^\s()]+\.bundle\.js):(\d+):(\d+)\)?$/;
 
 /** `file:line:col` of the first stack frame inside a reward bundle, in original source terms. */
 export function locateError(error: unknown): string | undefined {
-  const stack = error instanceof Error ? error.stack : undefined;
+  let stack: unknown;
+  try {
+    stack = error instanceof Error ? error.stack : undefined;
+  } catch {
+    return undefined; // a Proxy or a throwing getter: no location
+  }
+  if (typeof stack !== "string") return undefined;
+  return locateStack(stack);
+}
+
+function locateStack(stack: string): string | undefined {
   if (!stack) return undefined;
   for (const line of stack.split("\n")) {
     const match = FRAME.exec(line.trim());
@@ -80,9 +90,17 @@ export function locateError(error: unknown): string | undefined {
   return undefined;
 }
 
-/** A one-line message for an error thrown by user code, with its source location when known. */
+/**
+ * A one-line message for an error thrown by user code, with its source location when known. Never
+ * throws: user code can throw a Proxy, or an Error whose `name`, `message` or `stack` getter throws.
+ */
 export function describeError(error: unknown, fallbackFile?: string): string {
-  const message = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : `threw ${safeString(error)}`;
+  let message: string;
+  try {
+    message = error instanceof Error ? `${error.name === "Error" ? "" : `${String(error.name)}: `}${String(error.message)}` : `threw ${safeString(error)}`;
+  } catch {
+    message = "threw a value whose message cannot be read";
+  }
   const location = locateError(error);
   if (location) return `${location}: ${message}`;
   return fallbackFile && !message.startsWith(fallbackFile) ? `${fallbackFile}: ${message}` : message;

@@ -7,7 +7,7 @@ import { LineCursor } from "../../trace/chunks";
 import { parseTraceRecord } from "../../trace/reader";
 import type { StepSplitOptions, TraceRecord } from "../../trace/types";
 import { TraceSample } from "../sample";
-import { loadRewardModules, type LoadedReward } from "./loader";
+import { describeError, loadRewardModules, type LoadedReward } from "./loader";
 import { PROGRESS, type BatchResult, type ScoreRequest, type WorkerReply, type WorkerRequest } from "./protocol";
 import { BatchScorer, type KeptBatch } from "./runner";
 
@@ -61,7 +61,7 @@ async function score(request: ScoreRequest): Promise<void> {
     const transfer = [result.lineNumbers, result.idEnds, result.groupIndex, result.lengths, ...result.values, ...result.status].map((a) => a.buffer as ArrayBuffer);
     reply({ type: "scored", id: request.id, result }, transfer);
   } catch (error) {
-    reply({ type: "failed", id: request.id, message: error instanceof Error ? error.message : String(error) });
+    reply({ type: "failed", id: request.id, message: describeError(error) });
   } finally {
     Atomics.store(progress, PROGRESS.busy, 0);
   }
