@@ -5,7 +5,7 @@
 // written atomically (a temporary sibling folder renamed into place), so a crash or a cancel never
 // leaves a half-written checkpoint where a reader expects a whole one. SFT and RL both save here.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { GraphBuilder } from "../ir/index";
 import { type AdamWState, type ParamStore, type SafeTensor, encodeSafetensors, initParams, loadSafetensors, saveSafetensors } from "../runtime/index";
@@ -92,6 +92,28 @@ export function saveCheckpoint(dir: string, policy: Policy, trainer?: TrainerChe
     for (const [name, state] of Object.entries(trainer.optimizers)) extra[OPTIMIZER_FILES[name as OptimizerName]] = encodeOptimizerState(state);
   }
   writeFolder(dir, policy, extra);
+}
+
+/**
+ * Removes what an interrupted `saveCheckpoint` left in `parent` (the hidden `.<name>.tmp-*`
+ * folders; a kill mid-save leaves one, up to a whole model in size). Call it when resuming: the
+ * resuming process is then the only writer. `only`: just those of the checkpoint with that folder
+ * name. Returns the names removed.
+ */
+export function removeInterruptedSaves(parent: string, only?: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  const pattern = /^\.(.+)\.tmp-\d+-\d+(\.old)?$/;
+  const stale = names.filter((name) => {
+    const match = pattern.exec(name);
+    return match !== null && (only === undefined || match[1] === only);
+  });
+  for (const name of stale) rmSync(join(parent, name), { recursive: true, force: true });
+  return stale;
 }
 
 /** Whether `dir` holds a trainer checkpoint (something to resume from). */

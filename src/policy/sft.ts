@@ -2,10 +2,11 @@
 // linear warm-up + cosine decay, atomic checkpoints and exact resume (batches are a pure function
 // of seed and step; the optimizer's moments are saved with the weights).
 
+import { basename, dirname } from "node:path";
 import { GraphBuilder } from "../ir/index";
 import { AdamW, type AdamWState, Trainer, decayMatrices, seededRandom } from "../runtime/index";
 import { type SequenceItem, bucket, packSequences, PROMPT_BUCKET, RESPONSE_BUCKET } from "./batch";
-import { type Policy, loadPolicy, readOptimizerState, readTrainerState, saveCheckpoint } from "./checkpoint";
+import { type Policy, loadPolicy, readOptimizerState, readTrainerState, removeInterruptedSaves, saveCheckpoint } from "./checkpoint";
 import { buildScoringGraph } from "./model";
 
 export interface SftOptions {
@@ -93,6 +94,7 @@ export async function trainSft(start: Policy, items: readonly SequenceItem[], op
   let policy = start;
   let firstStep = 0;
   let moments: AdamWState | null = null;
+  if (options.resume) removeInterruptedSaves(dirname(options.outDir), basename(options.outDir));
   const state = options.resume ? readTrainerState<SftState>(options.outDir) : null;
   if (state) {
     policy = loadPolicy(options.outDir);

@@ -3,10 +3,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hasTrainerState, initPolicy, loadPolicy, readOptimizerState, readTrainerState, saveCheckpoint } from "../../src/policy/checkpoint";
+import { hasTrainerState, initPolicy, loadPolicy, readOptimizerState, readTrainerState, removeInterruptedSaves, saveCheckpoint } from "../../src/policy/checkpoint";
 import { defaultPolicyConfig } from "../../src/policy/config";
 import { PolicyTokenizer } from "../../src/policy/tokenizer";
 
@@ -42,4 +42,14 @@ test("a checkpoint round-trips the policy, the trainer state and each optimizer;
   assert.throws(() => loadPolicy(full), /model\.safetensors: "[^"]+" has shape \[\d+(,\d+)*\] but the model expects \[\d+(,\d+)*\]/);
   writeFileSync(join(full, "config.json"), "{ not json");
   assert.throws(() => loadPolicy(full), /config\.json: /);
+});
+
+test("what an interrupted save leaves behind is removed on resume, and only that", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "rl-ckpt-stale-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const name of [".step-00003.tmp-123-456", ".step-00002.tmp-9-9.old", ".sft.tmp-1-2", "step-00002", ".hidden", "notes.tmp-1-2"]) mkdirSync(join(dir, name));
+  assert.deepEqual(removeInterruptedSaves(dir, "sft"), [".sft.tmp-1-2"]);
+  assert.deepEqual(removeInterruptedSaves(dir).sort(), [".step-00002.tmp-9-9.old", ".step-00003.tmp-123-456"]);
+  assert.deepEqual(readdirSync(dir).sort(), [".hidden", "notes.tmp-1-2", "step-00002"]);
+  assert.deepEqual(removeInterruptedSaves(join(dir, "missing")), []);
 });

@@ -5,7 +5,7 @@
 
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { type Policy, cloneParams, loadPolicy, readOptimizerState, readTrainerState, saveCheckpoint } from "../../policy/checkpoint";
+import { type Policy, cloneParams, loadPolicy, readOptimizerState, readTrainerState, removeInterruptedSaves, saveCheckpoint } from "../../policy/checkpoint";
 import { PolicyGenerator } from "../../policy/generate";
 import { ItemBuilder } from "../../policy/items";
 import { type DatasetRecord, readDataset } from "../../policy/tasks/dataset";
@@ -99,6 +99,8 @@ async function prepare(request: TrainRequest, emit: EmitEvent): Promise<Setup> {
   let state: TrainerState;
   if (resumeDir && previous) {
     run = RunFolder.open(resumeDir);
+    const stale = removeInterruptedSaves(join(resumeDir, "checkpoints"));
+    if (stale.length) emit({ type: "log", level: "info", message: `removed ${stale.length} unfinished checkpoint save(s) left by the interrupted run: ${stale.join(", ")}` });
     state = (latest ? readTrainerState<TrainerState>(latest) : null) ?? { step: 0, sampler: emptySampler(), best: null };
     run.truncateMetrics(state.step);
     await run.update({ status: "running", error: undefined, endedAt: undefined, pid: process.pid, settings: settings as unknown as Record<string, unknown>, steps: { done: state.step, total: settings.total_steps } });
