@@ -90,9 +90,18 @@ export class RewardEngine {
   async loadIfCompiles(): Promise<{ load: LoadResult } | { rejected: RewardLoadError[] }> {
     const compiled = await this.compile();
     if (compiled.errors.length > 0) return { rejected: compiled.errors.map((e) => ({ file: e.file, message: e.message })) };
-    const load = await this.loadCompiled(compiled);
-    if (load.errors.length === 0 || !this.lastGood) return { load };
-    await this.loadCompiled(this.lastGood);
+    const previous = this.lastGood;
+    let load: LoadResult;
+    try {
+      load = await this.loadCompiled(compiled);
+    } catch (error) {
+      // Loading timed out (top-level code that never returns) or killed its worker.
+      if (!previous) throw error;
+      await this.loadCompiled(previous);
+      return { rejected: [{ file: "", message: (error as Error).message }] };
+    }
+    if (load.errors.length === 0 || !previous) return { load };
+    await this.loadCompiled(previous);
     return { rejected: load.errors };
   }
 

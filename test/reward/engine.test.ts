@@ -247,3 +247,18 @@ export default defineReward({ name: "slow", async score(s) { await new Promise((
   });
   engine.dispose();
 });
+
+test("a reward file that loops at top level fails the load within the limit, naming the file, instead of hanging", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rl-engine-loop-"));
+  mkdirSync(join(dir, "rewards"));
+  writeFileSync(join(dir, "rewards/a.reward.ts"), `export default { name: "a", score: () => 1 };`);
+  writeFileSync(join(dir, "rewards/loop.reward.ts"), `for (;;) {}\nexport default { name: "loop", score: () => 1 };`);
+  const engine = new RewardEngine({ rewards: join(dir, "rewards"), workers: 1, loadTimeoutMs: 2000 });
+  try {
+    const started = performance.now();
+    await assert.rejects(engine.load(), /loop\.reward\.ts: loading did not finish within 2000 ms; does its top-level code loop or wait forever\?/);
+    assert.ok(performance.now() - started < 8000);
+  } finally {
+    engine.dispose();
+  }
+});

@@ -270,3 +270,24 @@ test("hostile requests: deep labels, foreign content types, browser origins, reb
     await s.stop();
   }
 });
+
+test("a save that loops at top level is rejected within the load limit; the last good rewards keep serving", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rl-server-loop-"));
+  mkdirSync(join(dir, "rewards"));
+  writeFileSync(join(dir, "rewards/v.reward.ts"), `export default { name: "v", score: () => 3 };\n`);
+  const engine = new RewardEngine({ rewards: join(dir, "rewards"), workers: 1, loadTimeoutMs: 3000 });
+  const logs: LogEntry[] = [];
+  const server = new RewardServer({ engine, port: 0, watch: true, log: (e) => logs.push(e) });
+  const { url } = await server.start();
+  try {
+    writeFileSync(join(dir, "rewards/v.reward.ts"), `for (;;) {}\nexport default { name: "v", score: () => 4 };\n`);
+    for (let i = 0; i < 400 && !logs.some((l) => l.event === "reload_rejected"); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.match(JSON.stringify(logs.find((l) => l.event === "reload_rejected")), /v\.reward\.ts: loading did not finish within 3000 ms/);
+    const reply = await post(url, { query: ["a"] });
+    assert.equal(reply.status, 200, JSON.stringify(reply.json));
+    assert.deepEqual(reply.json.rewards, [3]);
+  } finally {
+    await server.close(1000);
+    engine.dispose();
+  }
+});

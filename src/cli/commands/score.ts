@@ -29,6 +29,7 @@ Options:
                        message}] (the first 1000), rewards, ...} instead of a table
   --strict             exit 1 when any reward failed on a sample or a line was malformed
   --timeout MS         time limit per batch of samples (default 5000)
+                       (reward files must finish loading within 30 s, else exit 4 naming the file)
   --memory MB          heap limit per reward worker (default 512)
   --workers N          reward worker threads (default: cores, at most 4)
   --steps MODE         step splitting: auto | paragraph | step-lines | regex:PATTERN (default auto)

@@ -32,6 +32,8 @@ Options:
   --allow-origin ORIGIN  let a web page at ORIGIN call the server (repeatable); by default requests
                          with a browser Origin get 403, as do Hosts other than the bound address
   --timeout MS           time limit per sandbox batch (default 5000)
+                         (reward files must finish loading within 30 s; a change that does not
+                         keeps the last good rewards serving)
   --memory MB            heap limit per reward worker (default 512)
   --workers N            reward worker threads (default: cores, at most 4)
   --no-watch             do not reload reward files on change

@@ -20,12 +20,13 @@ const sourceMaps = new Map<string, SourceMap>();
 const bundleName = (file: string) => `${file}.bundle.js`;
 
 /** Runs each bundle and validates its export. Failures are per file; duplicate names are an error naming both files. */
-export function loadRewardModules(modules: readonly CompiledReward[]): { rewards: LoadedReward[]; errors: { file: string; message: string }[] } {
+export function loadRewardModules(modules: readonly CompiledReward[], onModule?: (index: number) => void): { rewards: LoadedReward[]; errors: { file: string; message: string }[] } {
   const rewards: LoadedReward[] = [];
   const errors: { file: string; message: string }[] = [];
   const owners = new Map<string, string>();
   sourceMaps.clear();
-  for (const module of modules) {
+  for (const [index, module] of modules.entries()) {
+    onModule?.(index);
     try {
       sourceMaps.set(bundleName(module.file), new SourceMap(JSON.parse(module.sourceMap)));
       const definitions = validateRewardExport(evaluateBundle(module), module.file);

@@ -20,6 +20,8 @@ export interface SandboxOptions {
   timeoutMs?: number;
   /** Heap limit per worker in MB (default 512). */
   memoryMb?: number;
+  /** Time limit for loading the reward files into a worker (their top-level code), in ms (default 30000). */
+  loadTimeoutMs?: number;
 }
 
 /** A reward ran past the time limit; the worker was killed. */
@@ -80,15 +82,28 @@ class SandboxWorker {
     const thread = this.thread();
     // An idle worker must not keep the process alive; a loading or busy one must.
     thread.ref();
+    Atomics.store(this.progress, PROGRESS.reward, -1);
     this.loading = new Promise<LoadReply>((resolve, reject) => {
+      // A reward file that loops at top level would hang every command: loading has a limit too.
+      const limit = setTimeout(() => {
+        const module = this.pool.modules[Atomics.load(this.progress, PROGRESS.reward)];
+        thread.off("message", onMessage);
+        this.kill();
+        this.finish();
+        reject(new RewardTimeoutError(`${module ? module.file : "the reward files"}: loading did not finish within ${this.pool.loadTimeoutMs} ms; does its top-level code loop or wait forever?`, undefined));
+      }, this.pool.loadTimeoutMs);
       const onMessage = (message: WorkerReply) => {
         if (message.type !== "loaded" || message.version !== this.pool.version) return;
+        clearTimeout(limit);
         thread.off("message", onMessage);
         if (this.jobs.length === 0) thread.unref();
         resolve(message);
       };
       thread.on("message", onMessage);
-      thread.once("exit", () => reject(new RewardSandboxError("reward worker exited while loading rewards", undefined)));
+      thread.once("exit", () => {
+        clearTimeout(limit);
+        reject(new RewardSandboxError("reward worker exited while loading rewards", undefined));
+      });
       thread.postMessage({ type: "load", version: this.pool.version, modules: this.pool.modules, steps: this.pool.steps });
     });
     return this.loading;
@@ -210,6 +225,7 @@ export const MAX_SANDBOX_WORKERS = 64;
 export class SandboxPool {
   readonly timeoutMs: number;
   readonly memoryMb: number;
+  readonly loadTimeoutMs: number;
   modules: CompiledReward[] = [];
   steps: StepSplitOptions = { mode: "auto" };
   rewards: RewardInfo[] = [];
@@ -222,6 +238,7 @@ export class SandboxPool {
     const count = Math.min(MAX_SANDBOX_WORKERS, Math.max(1, options.workers ?? Math.min(4, availableParallelism())));
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.memoryMb = options.memoryMb ?? 512;
+    this.loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
     this.workers = Array.from({ length: count }, (_, i) => new SandboxWorker(this, i));
   }
 

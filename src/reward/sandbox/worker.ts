@@ -43,7 +43,9 @@ async function handle(request: WorkerRequest): Promise<void> {
       // Kept samples cache steps split under the old settings: drop them only when those change.
       if (JSON.stringify(request.steps) !== JSON.stringify(steps)) kept.clear();
       steps = request.steps;
-      const loaded = loadRewardModules(request.modules);
+      // Which file is loading, for the pool's time limit to name the one that hangs.
+      const loaded = loadRewardModules(request.modules, (index) => Atomics.store(progress, PROGRESS.reward, index));
+      Atomics.store(progress, PROGRESS.reward, 0);
       rewards = loaded.rewards;
       reply({ type: "loaded", version: request.version, rewards: rewards.map((r) => r.info), errors: loaded.errors });
       break;
