@@ -17,6 +17,26 @@ export interface RewardStats {
   errors: number;
 }
 
+/**
+ * Mean and standard deviation of the finite entries of `values` (NaN and infinities are skipped):
+ * the population std by default, the unbiased one (torch `x.std()`) with `unbiased`. One value
+ * has std 0; none gives NaN for both.
+ */
+export function meanStd(values: ArrayLike<number>, options: { unbiased?: boolean } = {}): { mean: number; std: number; count: number } {
+  let sum = 0, count = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) continue;
+    sum += values[i];
+    count++;
+  }
+  if (count === 0) return { mean: NaN, std: NaN, count };
+  const mean = sum / count;
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) squares += (values[i] - mean) ** 2;
+  const divisor = options.unbiased ? count - 1 : count;
+  return { mean, std: divisor > 0 ? Math.sqrt(squares / divisor) : 0, count };
+}
+
 /** Summary of one column; `nulls` and `errors` are counted by the caller from the status column. */
 export function columnStats(values: Float64Array, length: number, nulls = 0, errors = 0): RewardStats {
   let count = 0, sum = 0, min = Infinity, max = -Infinity;

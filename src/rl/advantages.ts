@@ -8,7 +8,7 @@
 // (verl: `token_level_rewards.sum(-1)`), so a KL penalty in the reward reaches them too; the trainer
 // puts a sample's total there (see `tokenLevel`). Padding positions of every output are 0.
 
-import { groupAdvantages } from "../reward/stats";
+import { groupAdvantages, meanStd } from "../reward/stats";
 import type { RlSettings } from "./settings";
 
 export interface AdvantageInput {
@@ -132,13 +132,6 @@ export function maskedWhiten(x: ArrayLike<number>, mask: ArrayLike<number>): Flo
 
 const groupKeys = (groups: Int32Array) => Array.from(groups, String);
 
-/** Unbiased standard deviation of all values (torch `x.std()`). */
-function batchStd(values: Float64Array): number {
-  const mean = values.reduce((a, v) => a + v, 0) / values.length;
-  const squares = values.reduce((a, v) => a + (v - mean) ** 2, 0);
-  return values.length > 1 ? Math.sqrt(squares / (values.length - 1)) : 0;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Estimators
 
@@ -154,7 +147,7 @@ function grpo(input: AdvantageInput, s: RlSettings): AdvantageOutput {
   const perGroup = s.norm_adv_by_std_in_grpo && s.grpo_std_scope === "group";
   let scalars = groupAdvantages(rewards, groupKeys(input.groups), input.B, { normByStd: perGroup });
   if (s.norm_adv_by_std_in_grpo && s.grpo_std_scope === "batch") {
-    const std = batchStd(rewards);
+    const std = meanStd(rewards, { unbiased: true }).std;
     scalars = scalars.map((a) => a / (std + 1e-6));
   }
   const advantages = broadcastOverTokens(scalars, input);

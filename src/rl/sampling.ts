@@ -7,6 +7,7 @@
 import { overlongPenalty } from "../reward/builtin/overlong";
 import type { OutcomeReward } from "../reward/api/types";
 import type { RlSettings } from "./settings";
+import { meanStd } from "../reward/stats";
 
 // ---------------------------------------------------------------------------------------------
 // Dynamic sampling (DAPO, arXiv 2503.14476 section 3.2; verl recipe/dapo `filter_groups`)
@@ -198,14 +199,10 @@ export class CurriculumScheduler {
 // ---------------------------------------------------------------------------------------------
 // Prioritised prompt sampling
 
-/** Population variance of `values`. */
+/** Population variance of the finite entries of `values` (0 for none). */
 export function variance(values: ArrayLike<number>): number {
-  if (values.length === 0) return 0;
-  let mean = 0;
-  for (let i = 0; i < values.length; i++) mean += values[i] / values.length;
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += (values[i] - mean) ** 2;
-  return sum / values.length;
+  const { std, count } = meanStd(values);
+  return count > 0 ? std * std : 0;
 }
 
 /**

@@ -31,21 +31,6 @@ export function selectRows(feeds: Readonly<Record<string, HostTensor>>, rows: re
   return out;
 }
 
-/** Mean and (population) standard deviation of the finite entries of `values`. */
-export function meanStd(values: ArrayLike<number>): { mean: number; std: number; count: number } {
-  let sum = 0, count = 0;
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) continue;
-    sum += values[i];
-    count++;
-  }
-  if (count === 0) return { mean: NaN, std: NaN, count };
-  const mean = sum / count;
-  let sq = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) sq += (values[i] - mean) ** 2;
-  return { mean, std: Math.sqrt(sq / count), count };
-}
-
 /** Masked mean / std / max / min of a `[B, T]` array. */
 export function maskedStats(x: Float32Array, mask: Float32Array): { mean: number; std: number; max: number; min: number } {
   let sum = 0, n = 0, max = -Infinity, min = Infinity;

@@ -1,7 +1,7 @@
 // One metrics.jsonl row per step, with verl-style namespaced keys (what the dashboard charts).
 
 import { groupRanges } from "../sampling";
-import { meanStd } from "./batch";
+import { meanStd } from "../../reward/stats";
 import { type Rollouts } from "./rollout";
 import { type PreparedBatch } from "./update";
 
