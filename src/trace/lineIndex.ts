@@ -15,7 +15,8 @@
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
 import { mkdir, open, readFile, rename, stat, writeFile, type FileHandle } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
+import { isGzipFile } from "./reader";
 
 export interface LineIndexProgress {
   bytesIndexed: number;
@@ -168,6 +169,8 @@ export class LineIndex {
   private async build(): Promise<LineIndex> {
     try {
       const info = await stat(this.path);
+      // Random access reads byte ranges of the file itself, which a compressed file does not allow.
+      if (await isGzipFile(this.path)) throw new Error(`${this.path} is gzip-compressed: the viewer reads lines at random and needs it plain. Decompress it (gunzip -k) or convert it: rewardlab convert ${basename(this.path)} --out ${basename(this.path).replace(/(\.trace)?\.jsonl\.gz$/i, "").replace(/\.gz$/i, "")}.trace.jsonl`);
       this.fileSize = info.size;
       if (!(await this.loadCache(info.size, info.mtimeMs))) {
         await this.scan();

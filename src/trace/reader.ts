@@ -7,6 +7,9 @@
  * sequence — and gives exact byte offsets for the line index at no cost.
  */
 import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { pipeline } from "node:stream";
+import { createGunzip } from "node:zlib";
 import { parseJsonObjectFast } from "./jsonLine";
 import type { Region, TraceLineError, TraceRecord } from "./types";
 
@@ -23,8 +26,37 @@ export interface TextLine {
   line: number;
   /** The line without its '\n' / '\r\n' terminator. */
   text: string;
-  /** Byte offset of the line's first byte in the file. */
+  /** Byte offset of the line's first byte in the file (in the decompressed bytes of a gzip file). */
   offset: number;
+  /** Set on a last line that has no newline after it (a file cut off mid-write, or one written without). */
+  unterminated?: true;
+}
+
+/** gzip's magic bytes (RFC 1952). */
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** Whether a file is gzip-compressed (by its first two bytes, not its name). */
+export async function isGzipFile(path: string): Promise<boolean> {
+  const handle = await open(path, "r");
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A gzip stream that cannot be decompressed: the message names the file. */
+export class CompressedFileError extends Error {
+  /** Why, without the file name. */
+  readonly reason: string;
+  constructor(file: string, cause: Error) {
+    const reason = `cannot decompress (gzip): ${cause.message}${/unexpected end/i.test(cause.message) ? " (the file is cut off: still being written?)" : ""}`;
+    super(`${file}: ${reason}`);
+    this.name = "CompressedFileError";
+    this.reason = reason;
+  }
 }
 
 const NEWLINE = 0x0a;
@@ -34,13 +66,18 @@ const DEFAULT_CHUNK_BYTES = 1 << 20;
 /**
  * Streams the non-blank lines of a UTF-8 file with their 1-based line numbers and byte offsets.
  * Handles '\n' and '\r\n', a last line without a terminator, and a UTF-8 byte-order mark.
- * Blank (empty or whitespace-only) lines are skipped but still counted.
+ * Blank (empty or whitespace-only) lines are skipped but still counted. A gzip file (`.jsonl.gz`,
+ * known by its magic bytes) is decompressed on the way; its offsets count decompressed bytes.
  */
 export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<TextLine> {
-  const stream = createReadStream(path, {
+  options.signal?.throwIfAborted();
+  const gzip = await isGzipFile(path);
+  const file = createReadStream(path, {
     highWaterMark: options.highWaterMark ?? DEFAULT_CHUNK_BYTES,
     signal: options.signal,
   });
+  // pipeline() passes a read error or an abort on to the gunzip stream, which the loop then throws.
+  const stream = gzip ? pipeline(file, createGunzip({ chunkSize: 1 << 16 }), () => undefined) : file;
   let lineNumber = 0;
   /** File offset of the current chunk's first byte. */
   let chunkOffset = 0;
@@ -81,10 +118,14 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
       pending = [];
       lineNumber++;
       const text = decodeLine(whole, 0, whole.length);
-      if (!isBlank(text)) yield { line: lineNumber, text: lineNumber === 1 ? stripBom(text) : text, offset: pendingOffset };
+      if (!isBlank(text)) yield { line: lineNumber, text: lineNumber === 1 ? stripBom(text) : text, offset: pendingOffset, unterminated: true };
     }
+  } catch (error) {
+    if (gzip && (error as NodeJS.ErrnoException).code?.startsWith("Z_")) throw new CompressedFileError(path, error as Error);
+    throw error;
   } finally {
     stream.destroy();
+    file.destroy();
   }
 }
 

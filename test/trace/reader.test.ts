@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseTraceRecord, readLines, readTrace, TraceParseError, type TextLine, type TraceEntry } from "../../src/trace/reader";
+import { gzipSync } from "node:zlib";
+import { CompressedFileError, parseTraceRecord, readLines, readTrace, TraceParseError, type TextLine, type TraceEntry } from "../../src/trace/reader";
 
 const dir = mkdtempSync(join(tmpdir(), "rewardlab-reader-"));
 let fileCount = 0;
@@ -33,7 +34,7 @@ test("readLines handles CRLF and a last line without a newline", async () => {
   assert.deepEqual(await collect(readLines(path)), [
     { line: 1, text: "one", offset: 0 },
     { line: 2, text: "two", offset: 5 },
-    { line: 4, text: "three", offset: 12 },
+    { line: 4, text: "three", offset: 12, unterminated: true },
   ]);
 });
 
@@ -49,7 +50,7 @@ test("readLines decodes multi-byte characters straddling chunk boundaries, at ev
   const expected: TextLine[] = [];
   let offset = 0;
   lines.forEach((text, i) => {
-    if (text !== "") expected.push({ line: i + 1, text, offset });
+    if (text !== "") expected.push({ line: i + 1, text, offset, ...(i === lines.length - 1 ? { unterminated: true as const } : {}) });
     offset += Buffer.byteLength(text) + 1;
   });
   for (const highWaterMark of [1, 2, 3, 5, 7, 64]) {
@@ -64,6 +65,20 @@ test("readLines offsets point at each line's first byte", async () => {
   for (const { text: line, offset } of await collect(readLines(path, { highWaterMark: 2 }))) {
     assert.equal(bytes.subarray(offset, offset + Buffer.byteLength(line)).toString(), line);
   }
+});
+
+test("readLines decompresses a gzip file (known by its magic bytes) and names the file when it is cut off", async () => {
+  const content = ['{"a":1}', "", '{"b":"ü"}'].join("\n") + "\n";
+  const path = fileWith("");
+  writeFileSync(path, gzipSync(content));
+  for (const highWaterMark of [1, 7, 1 << 20]) {
+    assert.deepEqual(await collect(readLines(path, { highWaterMark })), [
+      { line: 1, text: '{"a":1}', offset: 0 },
+      { line: 3, text: '{"b":"ü"}', offset: 9 },
+    ]);
+  }
+  writeFileSync(path, gzipSync(content.repeat(50)).subarray(0, 30));
+  await assert.rejects(collect(readLines(path)), (error: Error) => error instanceof CompressedFileError && error.message.startsWith(`${path}: cannot decompress (gzip)`) && /cut off/.test(error.message));
 });
 
 test("readLines of an empty file yields nothing", async () => {

@@ -5,8 +5,8 @@ import { RewardEngine, type LoadResult } from "../../reward/engine";
 import { RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
 import { mergeTables, type SampleScores, type ScoreTable } from "../../reward/table";
 import { RewardWatcher } from "../../reward/watch";
-import { importers, importFile, openImport, UnknownFormatError } from "../../trace/importers/index";
-import { readLines } from "../../trace/reader";
+import { EmptyInputFolderError, expandInputs, importers, importFile, openImport, UnknownFormatError } from "../../trace/importers/index";
+import { isGzipFile, readLines } from "../../trace/reader";
 import { assertNotSameFile, createAtomicWriter } from "../../trace/io";
 import type { StepSplitOptions } from "../../trace/types";
 import { MAX_SANDBOX_WORKERS } from "../../reward/sandbox/pool";
@@ -19,6 +19,8 @@ const usage = `rewardlab score <traces...> [options]
 Scores rollout files with the reward functions in a folder or file. Trace JSONL (*.trace.jsonl) is
 read natively; other formats are detected by content and imported on the fly (see rewardlab convert):
 ${wrap(importers.names().filter((name) => name !== "trace").join(", "), 98)}.
+A folder stands for its .jsonl / .jsonl.gz / .parquet files in step order (verl's rollout_data_dir,
+TRL's completions/); .gz files are decompressed as they are read.
 
 Options:
   --rewards DIR|FILE   reward files (*.reward.ts), default ./rewards
@@ -62,7 +64,7 @@ export const scoreCommand: CliCommand = {
       },
     });
     if (positionals.length === 0) throw new CliError("no trace files given. Usage: rewardlab score <traces...> [--rewards DIR]");
-    const traces = positionals.map((p) => resolve(io.cwd, p));
+    const traces = await inputFiles(positionals.map((p) => resolve(io.cwd, p)));
     if (values.out) assertNotSameFile(resolve(io.cwd, values.out), traces);
     const engine = new RewardEngine({
       rewards: resolve(io.cwd, values.rewards),
@@ -104,6 +106,18 @@ export const scoreCommand: CliCommand = {
   },
 };
 
+/** The files the positionals name (a folder: its .jsonl / .jsonl.gz / .parquet files, in step order). */
+async function inputFiles(paths: string[]): Promise<string[]> {
+  try {
+    return await expandInputs(paths);
+  } catch (error) {
+    if (error instanceof EmptyInputFolderError) throw new CliError(error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EACCES" || code === "ENOTDIR") throw new CliError(`cannot read ${(error as NodeJS.ErrnoException).path ?? paths.join(", ")}: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
 /** Malformed lines for --json: where and why, the first MAX_LISTED_MALFORMED of them (the count is `malformed_lines`). */
 const MAX_LISTED_MALFORMED = 1000;
 function malformedList(table: ScoreTable): { file: string; line: number; message: string }[] {
@@ -127,7 +141,8 @@ function reportLoad(load: LoadResult, io: CliIO): void {
 async function scoreOne(engine: RewardEngine, trace: string, io: CliIO, format: string | undefined, formats: Map<string, string>): Promise<ScoreTable> {
   try {
     const opened = await openImport(trace, format ? { format } : {});
-    if (opened.importer.name !== "trace") {
+    // Trace JSONL is scored in parallel byte ranges; a compressed one is streamed like any import.
+    if (opened.importer.name !== "trace" || (await isGzipFile(trace))) {
       formats.set(trace, opened.importer.name);
       if (io.interactive) io.stderr(progressLine(`importing ${relative(io.cwd, trace)} as ${opened.importer.name}`));
       return await engine.scoreRecordStream(trace, opened.items);
@@ -256,7 +271,10 @@ function humanSummary(merged: ScoreTable, tables: ScoreTable[], elapsedMs: numbe
   if (correlations.length > 0) lines.push("", `correlations: ${correlations.map(([k, v]) => `${k.replace("|", "~")} ${num(v)}`).join(", ")}`);
   for (const [name, agreement] of Object.entries(summary.step_labels ?? {})) {
     const c = agreement.confusion;
-    lines.push("", `process reward "${name}" vs step labels (${num(agreement.steps)} labelled steps): agreement ${num(agreement.agreement)}`);
+    // Compared steps: those with both a label and a score from the reward (a step the reward left
+    // null, or one the data did not label, is not compared).
+    const compared = agreement.steps === 0 ? "no step had both a label and a score" : `${num(agreement.steps)} compared steps, each labelled and scored`;
+    lines.push("", `process reward "${name}" vs step labels (${compared}): agreement ${num(agreement.agreement)}`);
     lines.push(table(["label", "reward good (>=0.5)", "reward bad"], (["+1", "0", "-1"] as const).map((k) => [k, num(c[k].good), num(c[k].bad)])));
   }
   if (merged.malformed.length > 0) {

@@ -143,14 +143,58 @@ function preparedMatch(predicted: PreparedAnswer, gold: PreparedAnswer, relative
   );
 }
 
+/**
+ * Keys of a structured ground truth that hold its accepted answers, tried in this order. `target`
+ * is what verl's Search-R1 scorer reads (`verl/utils/reward_score/search_r1_like_qa_em.py`,
+ * `ground_truth["target"]`, a string or a list of strings); the others are the names datasets use.
+ */
+export const GROUND_TRUTH_KEYS = ["target", "answers", "answer", "ground_truth"] as const;
+
+/**
+ * The accepted answers of a ground truth, the way verl's scorers treat structured ones: a string,
+ * number or boolean is one answer; a list is a list of accepted answers (any one matching is
+ * enough, verl `em_check`); an object holds them under one of {@link GROUND_TRUTH_KEYS}
+ * (`{"target": ["William Shakespeare", "Shakespeare"]}`). Nested lists are flattened; null and
+ * missing are no answer. An object without any of those keys throws, naming its keys, instead of
+ * being compared as the text "[object Object]".
+ */
+export function acceptedAnswers(gold: unknown): (string | number | boolean)[] {
+  const out: (string | number | boolean)[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (value === null || value === undefined) return;
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+      out.push(value);
+      return;
+    }
+    if (depth > 8) throw new TypeError("ground truth is nested more than 8 levels deep");
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, depth + 1);
+      return;
+    }
+    if (typeof value === "object") {
+      const record = value as Record<string, unknown>;
+      const key = GROUND_TRUTH_KEYS.find((k) => Object.hasOwn(record, k));
+      if (key === undefined) {
+        const keys = Object.keys(record).slice(0, 8).map((k) => JSON.stringify(k)).join(", ");
+        throw new TypeError(`ground truth is an object with keys ${keys || "(none)"}, none of ${GROUND_TRUTH_KEYS.join(", ")}: say which field holds the answer in a reward of your own (sample.answer is the object)`);
+      }
+      visit(record[key], depth + 1);
+      return;
+    }
+    throw new TypeError(`ground truth of type ${typeof value} cannot be compared with an answer`);
+  };
+  visit(gold, 0);
+  return out;
+}
+
 function prepareGold(gold: unknown): PreparedAnswer[] {
-  if (gold === null || gold === undefined) return [];
-  return Array.isArray(gold) ? gold.filter((g) => g !== null && g !== undefined).map(prepare) : [prepare(gold)];
+  if (typeof gold === "string" || typeof gold === "number") return [prepare(gold)];
+  return acceptedAnswers(gold).map(prepare);
 }
 
 /**
- * Whether `predicted` matches the ground truth. `gold` is a number, a string, or an array of accepted
- * answers (any one matching is enough). Both sides go through {@link normalizeAnswer}; equal strings
+ * Whether `predicted` matches the ground truth. `gold` is a number, a string, a list of accepted
+ * answers (any one matching is enough) or an object holding them ({@link acceptedAnswers}). Both sides go through {@link normalizeAnswer}; equal strings
  * match, and otherwise two numbers (plain, `a/b`, `\frac{a}{b}`, percentages) match within
  * `tolerance` (relative) or `absTolerance`. A percentage matches both readings: `50%` equals `50`
  * and `0.5` (graders disagree on which one a question means, so either is accepted; the cost is

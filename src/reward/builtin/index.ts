@@ -4,6 +4,7 @@
  */
 export { formatReward, type FormatRewardOptions } from "./format";
 export {
+  acceptedAnswers,
   answerMatchReward,
   answersMatch,
   normalizeAnswer,

@@ -24,12 +24,25 @@ export function shortHash(text: string): string {
   return lastHash;
 }
 
+/** What identifies a GRPO group besides its step, when the source says. */
+export interface GroupKey {
+  /** The source's own group id (verl's `uid`, one per prompt per batch): used as is when present. */
+  uid?: unknown;
+  /** The sample's images: the same question text over different images is a different prompt. */
+  images?: readonly string[];
+}
+
 /**
  * The group of a sample when the source does not name one: the G samples of one prompt at one
- * training step (GRPO). Hash-based so it is known while streaming, without a second pass.
+ * training step (GRPO). A `uid` (verl's group id) wins: `step-<n>/uid-<uid>`; otherwise the prompt
+ * text and its images are hashed: `step-<n>/p-<sha1[:10]>`. Hash-based so it is known while
+ * streaming, without a second pass.
  */
-export function inferGroup(prompt: string, step?: number, scope?: string): string {
-  const parts = [scope, step === undefined ? undefined : `step-${step}`, `p-${shortHash(prompt)}`];
+export function inferGroup(prompt: string, step?: number, scope?: string, key: GroupKey = {}): string {
+  const uid = typeof key.uid === "string" && key.uid !== "" ? key.uid : typeof key.uid === "number" && Number.isFinite(key.uid) ? String(key.uid) : undefined;
+  const images = key.images && key.images.length > 0 ? `\u0000${key.images.join("\u0000")}` : "";
+  const id = uid !== undefined ? `uid-${uid.length <= 64 ? uid : shortHash(uid)}` : `p-${shortHash(prompt + images)}`;
+  const parts = [scope, step === undefined ? undefined : `step-${step}`, id];
   return parts.filter((part) => part !== undefined).join("/");
 }
 
@@ -62,7 +75,9 @@ export function sourceMeta(format: string, row: SourceRow, file: string, extra: 
 export function datasetRecord(format: string, row: SourceRow, file: string, fields: { prompt: string; images: string[]; answer: unknown; extra: Record<string, unknown> }): TraceRecord {
   return {
     id: sampleId(row, file),
-    group: inferGroup(fields.prompt),
+    // Each dataset row is its own prompt (verl gives every row its own uid), even when two rows
+    // share their text: duplicate prompts must not merge into one group.
+    group: `row-${row.line ?? row.row ?? 0}`,
     prompt: fields.prompt,
     images: fields.images.length > 0 ? fields.images : undefined,
     completion: "",

@@ -44,7 +44,7 @@ export function defaultImageCacheDir(baseDir: string): string {
 export function rowImporter(spec: RowImporterSpec): Importer {
   const contextFor = (path: string, options: ImportOptions): RowContext => {
     const baseDir = resolve(options.baseDir ?? dirname(resolve(path)));
-    const images = new ImageStore({ sourceFile: path, baseDir, cacheDir: resolve(options.imageCacheDir ?? defaultImageCacheDir(baseDir)) });
+    const images = new ImageStore({ sourceFile: path, baseDir, cacheDir: resolve(options.imageCacheDir ?? defaultImageCacheDir(baseDir)), imageDir: options.imageDir, onMissingImage: options.onMissingImage });
     return { file: path, images, options, state: new Map() };
   };
   const mapRow = async (item: RowItem, context: RowContext): Promise<ImportItem[]> => {

@@ -11,10 +11,15 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { MissingImage } from "./types";
 
 export interface ImageStoreOptions {
-  /** The source file; relative paths in it are relative to its folder. */
+  /** The source file; relative paths in it are relative to its folder unless `imageDir` is given. */
   sourceFile: string;
+  /** Folder relative paths are relative to instead (EasyR1's `data.image_dir`). */
+  imageDir?: string;
+  /** Told about each relative path that names no file. */
+  onMissingImage?: (missing: MissingImage) => void;
   /** Folder the stored paths are made relative to (the trace file's folder). */
   baseDir: string;
   /** Folder image bytes are written to. */
@@ -30,7 +35,7 @@ export class ImageStore {
   filesWritten = 0;
 
   constructor(private readonly options: ImageStoreOptions) {
-    this.sourceDir = dirname(resolve(options.sourceFile));
+    this.sourceDir = resolve(options.imageDir ?? dirname(resolve(options.sourceFile)));
   }
 
   /** Resolves one image reference; `undefined` when the value is not an image reference. */
@@ -64,7 +69,9 @@ export class ImageStore {
     // relative to the source file and are rebased onto the trace file's folder.
     const path = reference.startsWith("file://") ? fileURLToPath(reference) : reference;
     if (isAbsolute(path)) return path;
-    return this.relativeToBase(resolve(this.sourceDir, path));
+    const absolute = resolve(this.sourceDir, path);
+    if (this.options.onMissingImage && !existsSync(absolute)) this.options.onMissingImage({ file: this.options.sourceFile, reference, path: absolute });
+    return this.relativeToBase(absolute);
   }
 
   private async fromBytes(bytes: Uint8Array): Promise<string> {

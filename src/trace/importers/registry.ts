@@ -61,13 +61,13 @@ export class ImporterRegistry {
   }
 
   /**
-   * Probes a file and detects its format. A `*.trace.jsonl` file is always a trace (whatever its
+   * Probes a file and detects its format. A `*.trace.jsonl` (or `.trace.jsonl.gz`) file is always a trace (whatever its
    * first lines hold: malformed lines are reported one by one, an empty file has no samples).
    * @throws UnknownFormatError listing the supported formats.
    */
   async detectFile(path: string): Promise<Detection> {
     const trace = this.byName.get(TRACE_FORMAT);
-    if (trace && path.toLowerCase().endsWith(TRACE_SUFFIX)) return { importer: trace, confidence: 1, candidates: [{ name: TRACE_FORMAT, confidence: 1 }] };
+    if (trace && TRACE_SUFFIXES.some((suffix) => path.toLowerCase().endsWith(suffix))) return { importer: trace, confidence: 1, candidates: [{ name: TRACE_FORMAT, confidence: 1 }] };
     const probe = await probeFile(path);
     const detection = this.detect(probe);
     if (detection) return detection;
@@ -79,7 +79,7 @@ export class ImporterRegistry {
 
 /** RewardLab's own format and the file name that promises it. */
 const TRACE_FORMAT = "trace";
-const TRACE_SUFFIX = ".trace.jsonl";
+const TRACE_SUFFIXES = [".trace.jsonl", ".trace.jsonl.gz"];
 
 function clamp(value: number): number {
   return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;

@@ -2,10 +2,10 @@
  * Rows of a source file, whatever its container: JSONL lines parsed as objects, or parquet rows
  * read one row group at a time (hyparquet). Importers map rows to records and never touch bytes.
  */
-import { open, stat } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { basename } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
-import { readLines } from "../reader";
+import { CompressedFileError, readLines } from "../reader";
 import type { TraceLineError } from "../types";
 import { UnknownFormatError } from "./errors";
 import type { Container, ImportProbe } from "./types";
@@ -69,10 +69,17 @@ export async function* readRows(path: string, options: { signal?: AbortSignal } 
 }
 
 async function* readJsonRows(path: string, signal?: AbortSignal): AsyncGenerator<RowItem> {
-  const { size } = await stat(path);
-  for await (const { line, text, offset } of readLines(path, { signal })) {
-    // A last line without its newline that does not parse is a file cut off mid-write.
-    yield parseJsonRow(path, line, text, offset + Buffer.byteLength(text) >= size);
+  let last = 0;
+  try {
+    for await (const { line, text, unterminated } of readLines(path, { signal })) {
+      last = line;
+      // A last line without its newline that does not parse is a file cut off mid-write.
+      yield parseJsonRow(path, line, text, unterminated === true);
+    }
+  } catch (error) {
+    // A .gz cut off (or damaged) part-way: the rows before it were read; say where it stopped.
+    if (!(error instanceof CompressedFileError)) throw error;
+    yield { error: { file: path, line: last + 1, message: error.reason } };
   }
 }
 
@@ -80,7 +87,7 @@ async function* readJsonRows(path: string, signal?: AbortSignal): AsyncGenerator
 export function parseJsonRow(path: string, line: number, text: string, isLastLine = false): RowItem {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonText(text);
   } catch (error) {
     const reason = isLastLine ? "the file ends in the middle of this record (truncated?)" : (error as Error).message;
     return { error: { file: path, line, message: `invalid JSON: ${reason}` } };
@@ -135,9 +142,65 @@ function normalizeParquetValue(value: unknown): unknown {
 
 function tryParseObject(text: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = parseJsonText(text);
     return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, "-Infinity": Number.NEGATIVE_INFINITY };
+/**
+ * Stands in for a non-finite token while JSON.parse reads the line: a string starting with U+0000
+ * and a random tag, written into the line as the JSON escape backslash-u0000, so no source string is mistaken for it.
+ */
+const SENTINEL_TAG = `rewardlab-non-finite-${Math.random().toString(36).slice(2)}:`;
+const SENTINEL = `\u0000${SENTINEL_TAG}`;
+
+/**
+ * JSON.parse, also accepting the bare `NaN`, `Infinity` and `-Infinity` that Python's `json.dumps`
+ * writes for non-finite floats (its default `allow_nan=True`). verl writes its rollout dumps that
+ * way (`RayPPOTrainer._dump_generations`), so a reward that returned NaN must not drop the line.
+ * The tokens become the numbers NaN and ±Infinity; rewards read them as null (no score), and
+ * written back as JSON they are null. Lines without those tokens take JSON.parse's path alone,
+ * and its error is the one reported.
+ */
+export function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const rewritten = replaceNonFiniteTokens(text);
+    if (rewritten === undefined) throw error;
+    try {
+      return JSON.parse(rewritten, (_key, value: unknown) => (typeof value === "string" && value.startsWith(SENTINEL) ? NON_FINITE[value.slice(SENTINEL.length)] : value));
+    } catch {
+      throw error;
+    }
+  }
+}
+
+/** The line with every `NaN` / `Infinity` / `-Infinity` outside strings quoted as a sentinel; undefined when it has none. */
+function replaceNonFiniteTokens(text: string): string | undefined {
+  if (!text.includes("NaN") && !text.includes("Infinity")) return undefined;
+  let out = "";
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      continue;
+    }
+    const token = c === 78 /* N */ && text.startsWith("NaN", i) ? "NaN" : c === 73 /* I */ && text.startsWith("Infinity", i) ? "Infinity" : c === 45 /* - */ && text.startsWith("-Infinity", i) ? "-Infinity" : undefined;
+    if (token === undefined) continue;
+    out += `${text.slice(from, i)}"\\u0000${SENTINEL_TAG}${token}"`;
+    i += token.length - 1;
+    from = i + 1;
+  }
+  return from === 0 ? undefined : out + text.slice(from);
 }

@@ -52,6 +52,24 @@ export interface ImportOptions {
    * is not a known column.
    */
   rewardColumns?: string[];
+  /**
+   * Folder relative image paths in the source are relative to. EasyR1 resolves them against its
+   * `data.image_dir` (or, unset, the trainer's working directory), not the data file's folder.
+   * Default: the source file's folder.
+   */
+  imageDir?: string;
+  /** Called for each relative image path that names no file once resolved (the record keeps the path). */
+  onMissingImage?: (missing: MissingImage) => void;
+}
+
+/** An image reference that resolved to a path where no file is. */
+export interface MissingImage {
+  /** The source file. */
+  file: string;
+  /** The reference as the source wrote it. */
+  reference: string;
+  /** Where it was looked for. */
+  path: string;
 }
 
 /** A file format RewardLab can read. */

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answerMatchReward, answersMatch, normalizeAnswer } from "../../../src/reward/builtin/answerMatch";
+import { acceptedAnswers, answerMatchReward, answersMatch, normalizeAnswer } from "../../../src/reward/builtin/answerMatch";
 import { makeSample, scoreOf } from "./sample";
 
 /** [predicted, gold, expected match]. */
@@ -94,6 +94,26 @@ test("answersMatch with no gold never matches", () => {
   assert.equal(answersMatch("5", undefined), false);
   assert.equal(answersMatch("5", null), false);
   assert.equal(answersMatch("5", []), false);
+});
+
+// Issue 19: a verl dump whose `gts` is a Search-R1 style dict or a list scored 0 where verl's own
+// scorer (verl/utils/reward_score/search_r1_like_qa_em.py, em_check over ground_truth["target"],
+// verl 0.5-0.9) gave 1.
+test("structured ground truths are lists of accepted answers, as verl's scorers read them", () => {
+  assert.deepEqual(acceptedAnswers({ target: ["William Shakespeare", "Shakespeare"] }), ["William Shakespeare", "Shakespeare"]);
+  assert.deepEqual(acceptedAnswers({ target: "Paris" }), ["Paris"]);
+  assert.deepEqual(acceptedAnswers(["2", "3"]), ["2", "3"]);
+  assert.deepEqual(acceptedAnswers([["2"], [3, null]]), ["2", 3]);
+  assert.deepEqual(acceptedAnswers({ answer: 7 }), [7]);
+  assert.deepEqual(acceptedAnswers(null), []);
+  assert.equal(answersMatch("Shakespeare", { target: ["William Shakespeare", "Shakespeare"] }), true);
+  assert.equal(answersMatch("Marlowe", { target: ["William Shakespeare", "Shakespeare"] }), false);
+  assert.equal(answersMatch("3", ["2", "3"]), true);
+  assert.throws(() => acceptedAnswers({ solution_text: "x", difficulty: 2 }), /keys "solution_text", "difficulty", none of target/);
+  const reward = answerMatchReward();
+  assert.equal(scoreOf(reward, makeSample({ answerText: "Shakespeare", answer: { target: ["William Shakespeare", "Shakespeare"] } })), 1);
+  assert.equal(scoreOf(reward, makeSample({ answerText: "3", answer: ["2", "3"] })), 1);
+  assert.throws(() => scoreOf(reward, makeSample({ answerText: "3", answer: { foo: 3 } })), /ground truth is an object with keys "foo"/);
 });
 
 test("normalizeAnswer canonical forms", () => {

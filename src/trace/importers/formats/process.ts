@@ -61,7 +61,22 @@ function prm800kStep(step: unknown, index: number): RecordStep {
   return { text: String(stopped.text ?? ""), label: stepLabel(stopped.rating) };
 }
 
-/** TRL stepwise supervision (PRMTrainer): `{"prompt", "completions": [step, ...], "labels": [bool, ...]}`. */
+/**
+ * A TRL stepwise label on our +1 / -1 scale, read the way TRL reads it: `PRMTrainer.tokenize_row`
+ * (trl/trainer/prm_trainer.py, TRL 0.12-1.x) takes `int(label)`, so `True` and `1.0` are correct
+ * and everything below 1 (`False`, `0.0`, and a soft label such as `0.93`) is wrong. The source's
+ * labels stay in `meta.source.extra.labels`.
+ */
+function trlStepLabel(value: unknown): number | null {
+  if (typeof value === "boolean") return value ? 1 : -1;
+  if (typeof value === "number" && Number.isFinite(value)) return Math.trunc(value) >= 1 ? 1 : -1;
+  return null;
+}
+
+/**
+ * TRL stepwise supervision (PRMTrainer): `{"prompt", "completions": [step, ...], "labels": [bool, ...]}`
+ * (some datasets store the labels as floats; see {@link trlStepLabel}).
+ */
 export const trlStepwiseImporter = rowImporter({
   name: "trl-stepwise",
   summary: "TRL stepwise supervision (prompt, completions: list of steps, labels: list of booleans)",
@@ -76,7 +91,7 @@ export const trlStepwiseImporter = rowImporter({
     const labels = value.labels;
     if (!Array.isArray(texts) || !texts.every((t) => typeof t === "string")) throw new RowError(`"completions" must be a list of strings, got ${describe(texts)}`);
     if (!Array.isArray(labels) || labels.length !== texts.length) throw new RowError(`"labels" must be a list with one label per step (${texts.length})`);
-    const steps = texts.map((text: string, k) => ({ text, label: stepLabel(labels[k]) }));
+    const steps = texts.map((text: string, k) => ({ text, label: trlStepLabel(labels[k]) }));
     const record: TraceRecord = {
       id: sampleId(row, file),
       group: inferGroup(prompt),

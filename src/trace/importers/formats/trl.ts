@@ -55,7 +55,7 @@ export const trlImporter = rowImporter({
     const advantage = toRewardValue(value.advantage);
     const record: TraceRecord = {
       id: sampleId(row, file),
-      group: inferGroup(prompt, step),
+      group: inferGroup(prompt, step, undefined, { images: imageRefs }),
       step,
       prompt,
       images: imageRefs.length > 0 ? imageRefs : undefined,

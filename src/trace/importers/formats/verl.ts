@@ -4,7 +4,8 @@
  * `{"input", "output", "gts", "score", "step", ...reward_extra_infos}`; `input` is the decoded
  * prompt (chat template applied), `output` the decoded response, `gts` the ground truth. Reward
  * extra-info keys are whatever the reward function returned in its dict (e.g. `acc`, `pred`);
- * validation dumps may carry `reward`.
+ * validation dumps may carry `reward`. A `uid` column (verl's group id, present when the reward
+ * function or a patched trainer dumps it) names the GRPO group; otherwise equal prompt + step do.
  */
 import type { TraceRecord } from "../../types";
 import { inferGroup, sampleId, sourceMeta, toRewardValue, toStep, unusedKeys } from "../common";
@@ -32,19 +33,23 @@ export const verlImporter = rowImporter({
       const reward = toRewardValue(value[key]);
       if (reward !== undefined) rewards[key] = reward;
       else if (key in value) extra[key] = value[key];
+      if (isNonFinite(value[key])) extra[key] = String(value[key]);
     }
     // Reward extra-info values that are numbers (or booleans such as `acc`, stored as 1/0) are
     // rewards too. Numbers move; booleans also stay in meta.source.extra, as they were changed.
+    // NaN and ±Infinity (Python's json.dumps writes them bare) are no score (null); the source's
+    // value stays in meta.source.extra as the text "NaN" / "Infinity" / "-Infinity".
     for (const [key, field] of Object.entries(extra)) {
       if (typeof field === "number") {
         rewards[key] = toRewardValue(field) ?? null;
-        delete extra[key];
+        if (isNonFinite(field)) extra[key] = String(field);
+        else delete extra[key];
       } else if (typeof field === "boolean") rewards[key] = field ? 1 : 0;
     }
     if (value.step !== undefined && step === undefined) extra.step = value.step;
     const record: TraceRecord = {
       id: sampleId(row, file),
-      group: inferGroup(prompt, step),
+      group: inferGroup(prompt, step, undefined, { uid: value.uid }),
       step,
       prompt,
       completion,
@@ -55,3 +60,7 @@ export const verlImporter = rowImporter({
     return [record];
   },
 });
+
+function isNonFinite(value: unknown): value is number {
+  return typeof value === "number" && !Number.isFinite(value);
+}
