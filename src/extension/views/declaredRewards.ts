@@ -7,11 +7,11 @@ export interface DeclaredReward {
   kind?: string;
   /** 0-based line of the `name:` property. */
   line: number;
-  /** 0-based line of the `defineReward(` / `fromTrl(` / `fromVerl(` call that declares it (or `line`). */
+  /** 0-based line of the `defineReward(` / `fromTrl(` / `fromVerl(` / `fromEasyR1(` call that declares it (or `line`). */
   declarationLine: number;
 }
 
-const DECLARATION = /\b(defineReward|fromTrl|fromVerl)\s*\(/;
+const DECLARATION = /\b(defineReward|fromTrl|fromVerl|fromEasyR1)\s*\(/;
 
 /** Finds `defineReward({ name: "...", kind: "...", weight: N })` declarations in reward source text. */
 export function declaredRewards(text: string): DeclaredReward[] {

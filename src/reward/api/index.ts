@@ -4,6 +4,6 @@
  */
 export * from "./types";
 export { defineReward } from "./define";
-export { fromTrl, fromVerl } from "./adapters";
-export type { TrlKwargs, TrlRewardFunction, VerlComputeScore, VerlScore } from "./adapters";
+export { fromEasyR1, fromTrl, fromVerl } from "./adapters";
+export type { EasyR1ComputeScore, EasyR1RewardInput, EasyR1RewardScore, TrlKwargs, TrlRewardFunction, TrlTrainerState, VerlComputeScore, VerlScore } from "./adapters";
 export * from "../builtin/index";
