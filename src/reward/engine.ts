@@ -77,6 +77,11 @@ export class RewardEngine {
     return this.loaded;
   }
 
+  /** Rewards disabled since the last load because they timed out or killed a worker (`disableFailingRewards`). */
+  get disabled(): SandboxPool["disabled"] {
+    return this.pool.disabled;
+  }
+
   /** (Re)compiles every reward file and loads the result into the sandbox. */
   async load(): Promise<LoadResult> {
     return this.loadCompiled(await this.compile());

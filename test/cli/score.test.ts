@@ -77,12 +77,32 @@ test("compile errors exit 3 with file:line:col; a missing trace exits 2; refusin
   assert.ok(existsSync(join(clean, "data/rollouts.trace.jsonl")));
 });
 
-test("a reward timeout exits 4 and names the reward", async () => {
+test("a reward that times out is disabled and named (file, line); the other rewards are scored and --out is written; exit 4", async () => {
   const dir = sampleWorkspace();
-  writeFileSync(join(dir, "rewards/spin.reward.ts"), 'export default { name: "spin", score() { for (;;) {} } };\n');
-  const result = await run(["score", "data/rollouts.trace.jsonl", "--timeout", "300"], dir);
+  // Hangs on one sample (line 5), after scoring the ones before it.
+  writeFileSync(join(dir, "rewards/spin.reward.ts"), 'export default { name: "spin", score(s) { if (s.id === "p1-s0") for (;;) {} return 1; } };\n');
+  const result = await run(["score", "data/rollouts.trace.jsonl", "--timeout", "300", "--workers", "2", "--out", "scored.jsonl", "--json"], dir);
   assert.equal(result.code, 4);
-  assert.match(result.stderr, /reward "spin" \(.*spin\.reward\.ts\) timed out/);
+  assert.match(result.stderr, /reward "spin" \(.*spin\.reward\.ts\) timed out: .* \(at rollouts\.trace\.jsonl:5\)/);
+  assert.match(result.stderr, /reward "spin" was disabled for the rest of the run; its samples are counted as failed, the other rewards were scored and scored\.jsonl written/);
+  const summary = JSON.parse(result.stdout) as { samples: number; rewards: Record<string, { count: number; errors: number; mean: number }>; disabled_rewards: { reward: string }[] };
+  assert.equal(summary.samples, 48);
+  assert.deepEqual(summary.disabled_rewards.map((d) => d.reward), ["spin"]);
+  assert.equal(summary.rewards.accuracy.count, 48, "the other rewards scored every sample");
+  assert.equal(summary.rewards.accuracy.mean, 0.5625);
+  assert.equal(summary.rewards.spin.errors, 48, "the disabled reward failed on every sample of its batch and after");
+  const lines = readFileSync(join(dir, "scored.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { reward_errors?: Record<string, string> });
+  assert.equal(lines.length, 48);
+  assert.match(lines[0].reward_errors?.spin ?? "", /^disabled for the rest of the run: reward "spin"/);
+});
+
+test("a reward that crashes its worker (process.exit) is disabled the same way", async () => {
+  const dir = sampleWorkspace();
+  writeFileSync(join(dir, "rewards/exit.reward.ts"), 'export default { name: "quits", score() { process.exit(3); } };\n');
+  const result = await run(["score", "data/rollouts.trace.jsonl", "--json"], dir);
+  assert.equal(result.code, 4);
+  assert.match(result.stderr, /reward "quits" \(.*exit\.reward\.ts\) crashed the reward worker/);
+  assert.equal((JSON.parse(result.stdout) as { rewards: Record<string, { count: number }> }).rewards.format.count, 48);
 });
 
 test("help and unknown commands", async () => {

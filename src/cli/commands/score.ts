@@ -39,7 +39,8 @@ Options:
   --watch              keep running: re-score whenever a reward file changes (hot reload)
 
 Exit codes: 0 scored; 1 --strict and failures; 2 usage or unreadable input; 3 reward files failed
-to compile or load; 4 a reward timed out or crashed its worker.`;
+to compile or load; 4 a reward timed out or crashed its worker: it was disabled for the rest of
+the run and named on stderr, the other rewards were scored (and --out written).`;
 
 export const scoreCommand: CliCommand = {
   name: "score",
@@ -73,6 +74,9 @@ export const scoreCommand: CliCommand = {
       ...(values.timeout ? { timeoutMs: intOption(values.timeout, "--timeout", 1, MAX_TIMER_MS) } : {}),
       ...(values.memory ? { memoryMb: intOption(values.memory, "--memory", 16, 65_536) } : {}),
       ...(values.workers ? { workers: intOption(values.workers, "--workers", 1, MAX_SANDBOX_WORKERS) } : {}),
+      // One reward that hangs or kills its worker must not cost the others' scores: it is disabled
+      // and reported, the rest of the file is scored, and the exit code is 4.
+      disableFailingRewards: !values.watch,
     });
     try {
       if (values.watch) return await watchMode(engine, traces, io, values.json);
@@ -91,8 +95,11 @@ export const scoreCommand: CliCommand = {
       const elapsed = performance.now() - started;
       if (values.out) await writeScored(tables, resolve(io.cwd, values.out), formats, identities);
       const merged = mergeTables(tables);
-      if (values.json) io.stdout(JSON.stringify({ ...merged.summary(), malformed: malformedList(merged), version: load.version, elapsed_ms: Math.round(elapsed) }) + "\n");
+      const disabled = engine.disabled.map(({ reward, error }) => ({ reward: reward.name, file: reward.file, message: error.message }));
+      if (values.json) io.stdout(JSON.stringify({ ...merged.summary(), malformed: malformedList(merged), disabled_rewards: disabled, version: load.version, elapsed_ms: Math.round(elapsed) }) + "\n");
       else io.stdout(humanSummary(merged, tables, elapsed, io.cwd, values.out) + "\n");
+      for (const d of disabled) io.stderr(`rewardlab score: ${d.message}\nrewardlab score: reward "${d.reward}" was disabled for the rest of the run; its samples are counted as failed, the other rewards were scored${values.out ? ` and ${values.out} written` : ""}\n`);
+      if (disabled.length > 0) return 4;
       return values.strict && (merged.failedSamples > 0 || merged.malformed.length > 0) ? 1 : 0;
     } catch (error) {
       if (error instanceof RewardTimeoutError || error instanceof RewardSandboxError) {

@@ -16,7 +16,12 @@ export interface TrlTrainerState {
  * written against verl-style data.
  */
 export interface TrlKwargs {
-  [column: string]: unknown;
+  /**
+   * A dataset column, one entry per completion (`kwargs.answer[i]`). Typed `any`, as Python's
+   * `**kwargs` are: the columns are the user's own, and ported code indexes them directly.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- dataset columns are untyped, like Python kwargs
+  [column: string]: any;
   /** Token ids of each completion, where the record has them (`completion_ids`), else undefined. */
   completion_ids: (readonly number[] | undefined)[];
   trainer_state: TrlTrainerState;

@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import type { StepSplitOptions } from "../../trace/types";
 import type { CompiledReward } from "../compile";
 import type { RewardInfo } from "../validate";
-import { PROGRESS, type BatchResult, type LoadReply, type ScoreRequest, type WorkerReply } from "./protocol";
+import { PROGRESS, type BatchResult, type DisabledReward, type LoadReply, type ScoreRequest, type WorkerReply } from "./protocol";
 
 declare const REWARDLAB_BUNDLED: boolean | undefined;
 
@@ -22,6 +22,13 @@ export interface SandboxOptions {
   memoryMb?: number;
   /** Time limit for loading the reward files into a worker (their top-level code), in ms (default 30000). */
   loadTimeoutMs?: number;
+  /**
+   * A reward that times out or kills its worker is disabled for the rest of the run (until the next
+   * load) and its batch is scored again without it, so the other rewards finish; `disabled` says
+   * which and why. Default false: the batch fails with the error (the trainer and server stop or
+   * answer with it).
+   */
+  disableFailingRewards?: boolean;
 }
 
 /** A reward ran past the time limit; the worker was killed. */
@@ -176,21 +183,30 @@ class SandboxWorker {
     const where = job.request.file ? ` (at ${basename(job.request.file)}:${line})` : "";
     const who = reward ? `reward "${reward.name}" (${reward.file})` : "a reward";
     this.kill();
+    const error = new RewardTimeoutError(`${who} timed out: the batch did not finish within ${this.pool.timeoutMs} ms${where}. Look for an infinite loop, or raise the limit (--timeout MS).`, reward);
+    this.fail(job, error);
+  }
+
+  /** After the thread was lost under `job`: score it again without the culprit when the pool disables it, else reject. */
+  private fail(job: Job, error: RewardTimeoutError | RewardSandboxError): void {
+    const retry = this.pool.disable(Atomics.load(this.progress, PROGRESS.reward), error, job);
     this.finish();
-    job.reject(new RewardTimeoutError(`${who} timed out: the batch did not finish within ${this.pool.timeoutMs} ms${where}. Look for an infinite loop, or raise the limit (--timeout MS).`, reward));
+    if (retry) this.pool.requeue([job]);
+    else job.reject(error);
   }
 
   private onDeath(error: Error & { code?: string }): void {
     const job = this.jobs[0];
     const reward = this.pool.rewards[Atomics.load(this.progress, PROGRESS.reward)];
     this.worker = undefined;
-    this.finish();
-    if (!job) return;
+    if (!job) return this.finish();
     const who = reward ? `reward "${reward.name}" (${reward.file})` : "a reward";
+    const line = Atomics.load(this.progress, PROGRESS.line);
+    const where = job.request.file && line > 0 ? ` (at ${basename(job.request.file)}:${line})` : "";
     const message = error.code === "ERR_WORKER_OUT_OF_MEMORY"
-      ? `${who} ran out of memory: the worker exceeded its ${this.pool.memoryMb} MB heap limit (raise it with --memory MB)`
-      : `${who} crashed the reward worker: ${error.message}`;
-    job.reject(new RewardSandboxError(message, reward));
+      ? `${who} ran out of memory${where}: the worker exceeded its ${this.pool.memoryMb} MB heap limit (raise it with --memory MB)`
+      : `${who} crashed the reward worker${where}: ${error.message}`;
+    this.fail(job, new RewardSandboxError(message, reward));
   }
 
   /** After the thread died or was killed: jobs waiting behind the failed one go back to the pool. */
@@ -233,12 +249,16 @@ export class SandboxPool {
   private readonly workers: SandboxWorker[];
   private readonly queue: Job[] = [];
   private nextId = 1;
+  private readonly disableFailing: boolean;
+  /** Rewards disabled since the last load, by index (see `SandboxOptions.disableFailingRewards`). */
+  private readonly disabledRewards = new Map<number, { reward: RewardInfo; error: RewardTimeoutError | RewardSandboxError }>();
 
   constructor(options: SandboxOptions = {}) {
     const count = Math.min(MAX_SANDBOX_WORKERS, Math.max(1, options.workers ?? Math.min(4, availableParallelism())));
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.memoryMb = options.memoryMb ?? 512;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
+    this.disableFailing = options.disableFailingRewards ?? false;
     this.workers = Array.from({ length: count }, (_, i) => new SandboxWorker(this, i));
   }
 
@@ -256,6 +276,7 @@ export class SandboxPool {
     this.modules = modules;
     this.steps = steps;
     this.version++;
+    this.disabledRewards.clear();
     const replies = await Promise.all(this.workers.map((w) => w.load()));
     this.rewards = replies[0].rewards;
     return replies[0];
@@ -281,6 +302,30 @@ export class SandboxPool {
     queueMicrotask(() => this.dispatch());
   }
 
+  /** Rewards disabled since the last load (a timeout or a killed worker), with the error that did it. */
+  get disabled(): { reward: RewardInfo; error: RewardTimeoutError | RewardSandboxError }[] {
+    return [...this.disabledRewards.values()];
+  }
+
+  /**
+   * Called when a worker was lost running `job` inside reward `index`: disables that reward when
+   * the pool is set to, and says whether the job can run again without it. Not for jobs that
+   * score samples kept in the lost worker (they are gone), nor when the reward is unknown or
+   * was disabled already (then something else kills the worker).
+   */
+  disable(index: number, error: RewardTimeoutError | RewardSandboxError, job: Job): boolean {
+    const reward = this.rewards[index];
+    if (!this.disableFailing || !reward || this.disabledRewards.has(index) || job.request.kept !== undefined) return false;
+    this.disabledRewards.set(index, { reward, error });
+    return true;
+  }
+
+  /** What a request carries so workers skip the disabled rewards. */
+  private disabledList(): DisabledReward[] | undefined {
+    if (this.disabledRewards.size === 0) return undefined;
+    return [...this.disabledRewards].map(([reward, { error }]) => ({ reward, message: `disabled for the rest of the run: ${error.message}` }));
+  }
+
   /** Puts jobs that never started back at the front of the queue. */
   requeue(jobs: Job[]): void {
     this.queue.unshift(...jobs);
@@ -292,6 +337,8 @@ export class SandboxPool {
       const target = job.worker !== undefined ? this.workers[job.worker] : this.leastLoaded();
       if (!target || target.posted >= JOBS_PER_WORKER) continue;
       this.queue.splice(q--, 1);
+      const disabled = this.disabledList();
+      if (disabled) job.request.disabled = disabled;
       void target.run(job);
     }
   }

@@ -57,6 +57,18 @@ export interface ScoreRequest {
   keep?: string;
   /** Score samples kept earlier under this key instead of `chunk`/`records`. */
   kept?: string;
+  /**
+   * Rewards disabled for the rest of the run (one timed out or killed its worker): they are not
+   * called; each of their slots fails with `message`.
+   */
+  disabled?: DisabledReward[];
+}
+
+/** A reward the pool stopped calling, and why (names the reward, file, line and sample). */
+export interface DisabledReward {
+  /** Index into the loaded rewards. */
+  reward: number;
+  message: string;
 }
 
 export interface ReleaseRequest {

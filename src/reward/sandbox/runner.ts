@@ -4,7 +4,7 @@
  */
 import type { BatchReward, ProcessReward, RewardContext, RewardDefinition, RewardSample, Score, StepAggregate } from "../api/types";
 import { imageSizeReader, type TraceSample } from "../sample";
-import type { BatchResult, RewardFailure } from "./protocol";
+import type { BatchResult, DisabledReward, RewardFailure } from "./protocol";
 import { PROGRESS, SlotStatus } from "./protocol";
 import { describeError, locateError, type LoadedReward } from "./loader";
 
@@ -53,6 +53,7 @@ export class BatchScorer {
     /** Expected number of slots; columns grow past it when needed. */
     capacity: number,
     keepSlots = false,
+    disabled: readonly DisabledReward[] = [],
   ) {
     capacity = Math.max(1, capacity);
     this.result = {
@@ -71,7 +72,7 @@ export class BatchScorer {
       metrics: [],
     };
     const imageSize = imageSizeReader(file);
-    this.scorers = rewards.map((reward, r) => new RewardScorer(reward, r, this.result, imageSize, file));
+    this.scorers = rewards.map((reward, r) => new RewardScorer(reward, r, this.result, imageSize, file, disabled.find((d) => d.reward === r)?.message));
     this.sampleMajor = rewards.every((reward) => !scoresWholeBatch(reward.definition));
     this.slots = keepSlots || !this.sampleMajor ? [] : undefined;
   }
@@ -204,6 +205,8 @@ class RewardScorer {
     private readonly result: BatchResult,
     imageSize: (sample: RewardSample, index: number) => ReturnType<RewardContext["imageSize"]>,
     file: string,
+    /** Set when the reward is disabled for the run: it is not called, every slot fails with this. */
+    private readonly disabled?: string,
   ) {
     const metricPrefix = `${reward.info.name}/`;
     this.ctx = {
@@ -221,6 +224,7 @@ class RewardScorer {
   /** Scores one sample; returns a promise only when the reward itself returned one. */
   scoreOne(slot: number, sample: TraceSample): Promise<void> | undefined {
     const { definition } = this.reward;
+    if (this.disabled !== undefined) return this.skip(slot);
     if (definition.kind === "batch") return undefined;
     this.slot = slot;
     this.sample = sample;
@@ -260,6 +264,10 @@ class RewardScorer {
   }
 
   async scoreBatch(slots: readonly Slot[], progress: Int32Array): Promise<void> {
+    if (this.disabled !== undefined) {
+      slots.forEach((sample, slot) => sample !== null && this.skip(slot));
+      return;
+    }
     const { definition } = this.reward;
     if (!scoresWholeBatch(definition)) return;
     const samples = slots.filter((s): s is TraceSample => s !== null);
@@ -300,6 +308,13 @@ class RewardScorer {
     const labels = sample.steps.some((step) => typeof step.label === "number") ? sample.steps.map((step) => step.label ?? null) : undefined;
     this.result.stepScores.push({ reward: this.index, slot, scores, ...(labels ? { labels } : {}) });
     this.record(slot, aggregateSteps(scores, aggregate));
+  }
+
+  /** A disabled reward's slot: failed with the reason it was disabled, without calling it. */
+  private skip(slot: number): undefined {
+    this.result.errors.push({ reward: this.index, slot, message: this.disabled ?? "disabled" });
+    this.result.status[this.index][slot] = SlotStatus.Error;
+    return undefined;
   }
 
   private fail(slot: number, error: unknown): void {

@@ -59,7 +59,7 @@ async function handle(request: WorkerRequest): Promise<void> {
 async function score(request: ScoreRequest): Promise<void> {
   Atomics.store(progress, PROGRESS.busy, 1);
   try {
-    const result = request.kept !== undefined ? await scoreKept(request.kept, request.file) : await scoreNew(request);
+    const result = request.kept !== undefined ? await scoreKept(request.kept, request) : await scoreNew(request);
     const transfer = [result.lineNumbers, result.idEnds, result.groupIndex, result.lengths, ...result.values, ...result.status].map((a) => a.buffer as ArrayBuffer);
     reply({ type: "scored", id: request.id, result }, transfer);
   } catch (error) {
@@ -71,7 +71,7 @@ async function score(request: ScoreRequest): Promise<void> {
 
 /** Parses the request's chunk (or takes its records) and scores each sample as it is parsed. */
 async function scoreNew(request: ScoreRequest): Promise<BatchResult> {
-  const batch = new BatchScorer(rewards, request.file, progress, request.records?.length ?? request.lineCount ?? 512, request.keep !== undefined);
+  const batch = new BatchScorer(rewards, request.file, progress, request.records?.length ?? request.lineCount ?? 512, request.keep !== undefined, request.disabled);
   if (request.chunk) {
     const lines = new LineCursor(request.chunk, request.firstLine ?? 1);
     while (lines.next()) {
@@ -111,10 +111,10 @@ function addLine(batch: BatchScorer, request: ScoreRequest, text: string, line: 
 }
 
 /** Scores samples kept by an earlier request with the rewards loaded now. */
-async function scoreKept(key: string, file: string): Promise<BatchResult> {
+async function scoreKept(key: string, request: ScoreRequest): Promise<BatchResult> {
   const entry = kept.get(key);
   if (!entry) throw new Error(`internal: no kept samples under "${key}"`);
-  const batch = new BatchScorer(rewards, file, progress, entry.slots.length);
+  const batch = new BatchScorer(rewards, request.file, progress, entry.slots.length, false, request.disabled);
   let malformed = 0;
   for (let slot = 0; slot < entry.slots.length; slot++) {
     const sample = entry.slots[slot];
