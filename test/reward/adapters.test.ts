@@ -17,7 +17,7 @@ const samples: RewardSample[] = [
 
 test("fromTrl passes TRL 1.x's keyword arguments and logs log_extra / log_metric as metrics", async () => {
   let seen: TrlKwargs | undefined;
-  const reward = fromTrl("trl", (prompts, completions, kwargs) => {
+  const reward = fromTrl("trl", (_prompts, completions, kwargs) => {
     seen = kwargs;
     kwargs.log_extra("length", completions.map((c) => c.length));
     kwargs.log_extra("note", completions.map(() => "text is not a metric"));

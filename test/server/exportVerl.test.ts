@@ -138,10 +138,10 @@ test("export verl carries the workspace preset to verl's config paths; bash read
   assert.equal(bash.status, 0, bash.stderr);
   const overrides = bash.stdout.trim().split("\n");
   for (const expected of [
-    `custom_reward_function.path=${join(dir, "out/rewardlab_reward.py")}`,
-    "custom_reward_function.name=compute_score",
-    "++custom_reward_function.reward_kwargs.url=http://127.0.0.1:5123/get_reward",
-    "reward_model.reward_manager=dapo",
+    `reward.custom_reward_function.path=${join(dir, "out/rewardlab_reward.py")}`,
+    "reward.custom_reward_function.name=compute_score",
+    "++reward.custom_reward_function.reward_kwargs.url=http://127.0.0.1:5123/get_reward",
+    "reward.reward_manager.name=dapo",
     "algorithm.adv_estimator=grpo",
     "algorithm.norm_adv_by_std_in_grpo=true",
     "actor_rollout_ref.actor.clip_ratio_low=0.2",
@@ -153,12 +153,23 @@ test("export verl carries the workspace preset to verl's config paths; bash read
     "++algorithm.filter_groups.enable=true",
     "++algorithm.filter_groups.metric=score",
     "++algorithm.filter_groups.max_num_gen_batches=10",
-    "+reward_model.reward_kwargs.overlong_buffer_cfg.len=32",
-    "+reward_model.reward_kwargs.max_resp_len=${data.max_response_length}",
+    "+reward.reward_kwargs.overlong_buffer_cfg.len=32",
+    "+reward.reward_kwargs.max_resp_len=${data.max_response_length}",
   ]) assert.ok(overrides.includes(expected), `missing ${expected} in\n${overrides.join("\n")}`);
   // Sized for the local policy: never exported.
   assert.ok(!overrides.some((o) => /optim\.lr|train_batch_size|ppo_mini_batch_size|max_response_length=/.test(o)), overrides.join("\n"));
-  assert.match(readFileSync(join(dir, "out/README.md"), "utf8"), /reward\.custom_reward_function\.path/);
+  assert.match(readFileSync(join(dir, "out/README.md"), "utf8"), /For a verl from before that group \(0\.4\/0\.5\), export again with `--verl-layout legacy`/);
+  assert.equal(manifest.config_layout, "current");
+
+  // verl 0.4/0.5 spelling, on request.
+  assert.equal(await main(["export", "verl", ".", "--out", "legacy", "--port", "5123", "--verl-layout", "legacy"], run.io), 0, run.err.join(""));
+  const legacy = (JSON.parse(readFileSync(join(dir, "legacy/verl.json"), "utf8")) as { overrides: string[] }).overrides;
+  for (const expected of ["custom_reward_function.name=compute_score", "reward_model.reward_manager=dapo", "+reward_model.reward_kwargs.overlong_buffer_cfg.len=32", "+reward_model.reward_kwargs.max_resp_len=${data.max_response_length}"]) {
+    assert.ok(legacy.includes(expected), `missing ${expected} in\n${legacy.join("\n")}`);
+  }
+  assert.match(readFileSync(join(dir, "legacy/README.md"), "utf8"), /These are verl 0\.4\/0\.5's reward keys/);
+  assert.equal(await main(["export", "verl", ".", "--out", "x", "--verl-layout", "0.5"], run.io), 2);
+  assert.match(run.err.join(""), /--verl-layout must be current or legacy \(got "0\.5"\)/);
 });
 
 test("export verl names the bad setting and its file", async () => {

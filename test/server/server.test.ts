@@ -238,6 +238,61 @@ test("a Python client shaped like OpenRLHF's (requests, json=, non-ASCII text) g
   }
 });
 
+// OpenRLHF's remote reward client as it calls servers (test/fixtures/upstream/openrlhf/remote_rm_client.py:
+// requests, JSON body, 180 s timeout, 5 attempts 1 s apart, contiguous slices across comma-separated
+// --remote_rm_url servers; OpenRLHF 0.8-0.9 openrlhf/utils/remote_rm_utils.py).
+test("OpenRLHF's client pattern: a batch sharded across two rewardlab servers gets what one server gives, and a server that comes up late is retried", { skip: !hasPythonRequests && "needs /usr/bin/python3 with requests" }, async () => {
+  const a = await serve({ "b.reward.ts": builtin });
+  const b = await serve({ "b.reward.ts": builtin });
+  try {
+    const body = {
+      query: [...openrlhfBody.query, prompt + "<think>6 * 7 = 42 ✓</think><answer>42</answer>", prompt + "<answer>7</answer>"],
+      prompts: Array.from({ length: 5 }, () => prompt),
+      labels: ["42", "42", "42", "42", "42"],
+    };
+    const client = (urls: string) => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn("/usr/bin/python3", [join(__dirname, "../fixtures/upstream/openrlhf/remote_rm_client.py"), urls]);
+      let out = "", err = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (err += d));
+      child.on("close", (code) => resolve({ code, out, err }));
+      child.stdin.end(JSON.stringify(body));
+    });
+    const one = await client(`${a.url}/get_reward`);
+    assert.equal(one.code, 0, one.err);
+    const two = await client(`${a.url}/get_reward,${b.url}/get_reward`);
+    assert.equal(two.code, 0, two.err);
+    const single = JSON.parse(one.out);
+    const sharded = JSON.parse(two.out);
+    assert.deepEqual(sharded.rewards, single.rewards);
+    assert.deepEqual(sharded.extra_logs, single.extra_logs);
+    assert.deepEqual(single.rewards, [2, 1, 0, 2, 0]);
+    assert.deepEqual(sharded.attempts, [1, 1], "each server answered on the first attempt");
+
+    // A server that is not listening yet: the client's retries (1 s apart) reach it once it is up.
+    const port = new URL(b.url).port;
+    await b.stop();
+    const late = client(`${a.url}/get_reward,http://127.0.0.1:${port}/get_reward`);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const engine = new RewardEngine({ rewards: join(b.dir, "rewards"), workers: 1 });
+    const server = new RewardServer({ engine, port: Number(port), watch: false, log: () => undefined });
+    await server.start();
+    try {
+      const retried = await late;
+      assert.equal(retried.code, 0, retried.err);
+      const reply = JSON.parse(retried.out);
+      assert.deepEqual(reply.rewards, single.rewards);
+      assert.ok(reply.attempts[1] >= 2, `the second server needed a retry (attempts ${reply.attempts})`);
+    } finally {
+      await server.close(1000);
+      engine.dispose();
+    }
+  } finally {
+    await a.stop();
+    await b.stop().catch(() => undefined);
+  }
+});
+
 test("hostile requests: deep labels, foreign content types, browser origins, rebinding hosts and huge sample counts get 4xx; the server keeps serving", async () => {
   const s = await serve({ "b.reward.ts": builtin }, { maxSamples: 1000, allowOrigins: ["http://127.0.0.1:8080"] });
   try {

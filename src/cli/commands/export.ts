@@ -6,7 +6,7 @@ import { loadWorkspace } from "../../rl/workspace";
 import { exportOpenRlhf } from "../../server/export/openrlhf";
 import { parseSetFlags, type RunSettings } from "../../rl/resolve";
 import { exportSettings } from "../../server/export/trainerSettings";
-import { exportVerl, VERL_MODULE_FILE } from "../../server/export/verl";
+import { exportVerl, VERL_LAYOUTS, VERL_MODULE_FILE, type VerlLayout } from "../../server/export/verl";
 import { writeFileAtomic } from "../../trace/io";
 import { CliError, type CliCommand } from "../command";
 
@@ -32,6 +32,9 @@ Options:
   --set KEY=VALUE      override one RL setting (repeatable), as for \`rewardlab train\`
   --input-key KEY      openrlhf: dataset key of the prompt, default prompt
   --label-key KEY      openrlhf: dataset key of the ground truth (sent as labels), default answer
+  --verl-layout L      verl: current (the reward.* tree of verl main / 0.9, default) or legacy
+                       (custom_reward_function.*, reward_model.reward_manager: verl 0.4/0.5; current
+                       verl still accepts and migrates these)
   --json               print {"out", "files", "url", ...} as JSON
 
 Exit codes: 0 written; 2 usage or settings; 3 reward files failed to load.`;
@@ -54,6 +57,7 @@ export const exportCommand: CliCommand = {
         set: { type: "string", multiple: true, default: [] },
         "input-key": { type: "string", default: "prompt" },
         "label-key": { type: "string", default: "answer" },
+        "verl-layout": { type: "string", default: "current" },
         json: { type: "boolean", default: false },
       },
     });
@@ -61,6 +65,8 @@ export const exportCommand: CliCommand = {
     if (trainer !== "openrlhf" && trainer !== "verl") throw new CliError(`unknown trainer "${trainer ?? ""}". Usage: rewardlab export verl|openrlhf [WORKSPACE] --out DIR`);
     if (extra.length > 0) throw new CliError(`unexpected arguments: ${extra.join(" ")}`);
     if (!values.out) throw new CliError("--out DIR is required");
+    const layout = values["verl-layout"] as VerlLayout;
+    if (!VERL_LAYOUTS.includes(layout)) throw new CliError(`--verl-layout must be ${VERL_LAYOUTS.join(" or ")} (got "${values["verl-layout"]}")`);
     const port = Number(values.port);
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new CliError(`--port must be 1..65535 (got "${values.port}")`);
     let workspace, settings: RunSettings;
@@ -77,7 +83,7 @@ export const exportCommand: CliCommand = {
     const url = values.url ?? `http://${urlHost === "0.0.0.0" ? "127.0.0.1" : urlHost}:${port}/get_reward`;
     const out = resolve(io.cwd, values.out);
     const files = trainer === "verl"
-      ? exportVerl({ rewards, rewardNames, url, host: values.host, port, trainer: settings, modulePath: join(out, VERL_MODULE_FILE) })
+      ? exportVerl({ rewards, rewardNames, url, host: values.host, port, trainer: settings, modulePath: join(out, VERL_MODULE_FILE), layout })
       : exportOpenRlhf({ rewards, url, host: values.host, port, inputKey: values["input-key"], labelKey: values["label-key"], trainer: settings });
     mkdirSync(out, { recursive: true });
     for (const [name, text] of Object.entries(files)) {

@@ -7,9 +7,11 @@
  * DAPO recipe). It is a record over every exported key, so a new setting without a mapping is a
  * type error here, not a silent omission in users' runs.
  *
- * Paths follow verl 0.4-0.5 (`custom_reward_function.*`, `reward_model.reward_manager`). Newer verl
- * moved these under a `reward.` group (`reward.custom_reward_function.path`,
- * `reward.reward_manager.name`, `+reward.reward_kwargs.*`); the README says so.
+ * Reward paths follow verl's current `reward.` tree by default (verl/trainer/config/reward/reward.yaml:
+ * `reward.custom_reward_function.path/name`, `reward.reward_manager.name`, `reward.reward_kwargs`);
+ * `layout: "legacy"` writes verl 0.4/0.5's (`custom_reward_function.*`,
+ * `reward_model.reward_manager`, `reward_model.reward_kwargs`), which current verl still accepts and
+ * migrates (`migrate_legacy_reward_impl`). Recorded in test/fixtures/upstream/verl/config-keys.json.
  */
 import { usesCritic } from "../../rl/advantages";
 import type { RlSettings } from "../../rl/settings";
@@ -26,6 +28,19 @@ import { verlRewardModule } from "./verlModule";
 type VerlTarget =
   | { path: string; value?: (s: RlSettings) => unknown; when?: (s: RlSettings) => boolean }
   | { none: string; neutral: unknown };
+
+/**
+ * verl's reward config layout: `current` (the `reward.` tree of verl main / 0.9) or `legacy` (the
+ * 0.4/0.5 spelling, from before that group; current verl still accepts and migrates it).
+ */
+export type VerlLayout = "current" | "legacy";
+export const VERL_LAYOUTS: readonly VerlLayout[] = ["current", "legacy"];
+
+/** Where each reward setting lives in a layout. */
+const REWARD_PATHS: Record<VerlLayout, { function: string; manager: string; kwargs: string }> = {
+  current: { function: "reward.custom_reward_function", manager: "reward.reward_manager.name", kwargs: "reward.reward_kwargs" },
+  legacy: { function: "custom_reward_function", manager: "reward_model.reward_manager", kwargs: "reward_model.reward_kwargs" },
+};
 
 const ACTOR = "actor_rollout_ref.actor";
 const ROLLOUT = "actor_rollout_ref.rollout";
@@ -66,9 +81,10 @@ export const VERL_PATHS: Record<AlgorithmSettingKey, VerlTarget> = {
   filter_groups_metric: { path: "++algorithm.filter_groups.metric", when: (s) => s.filter_groups_enable },
   max_num_gen_batches: { path: "++algorithm.filter_groups.max_num_gen_batches", when: (s) => s.filter_groups_enable },
   // The overlong penalty is applied by verl's dapo reward manager (it knows token lengths; we do not).
-  overlong_buffer_enable: { path: "+reward_model.reward_kwargs.overlong_buffer_cfg.enable", when: overlong },
-  overlong_buffer_len: { path: "+reward_model.reward_kwargs.overlong_buffer_cfg.len", when: overlong },
-  overlong_penalty_factor: { path: "+reward_model.reward_kwargs.overlong_buffer_cfg.penalty_factor", when: overlong },
+  // `@kwargs` stands for the layout's reward kwargs node (REWARD_PATHS).
+  overlong_buffer_enable: { path: "+@kwargs.overlong_buffer_cfg.enable", when: overlong },
+  overlong_buffer_len: { path: "+@kwargs.overlong_buffer_cfg.len", when: overlong },
+  overlong_penalty_factor: { path: "+@kwargs.overlong_buffer_cfg.penalty_factor", when: overlong },
   mask_truncated: { none: "verl has no setting that masks truncated responses out of the loss", neutral: false },
   curriculum: { none: "curriculum ordering is RewardLab's; in verl use data.sampler.class_path with your own sampler", neutral: "off" },
   curriculum_metric: { none: "RewardLab curriculum setting", neutral: undefined },
@@ -92,6 +108,7 @@ export interface VerlPlan {
   notes: string[];
   rewardManager: "batch" | "dapo";
   functionName: "compute_score_batch" | "compute_score";
+  layout: VerlLayout;
 }
 
 /**
@@ -99,14 +116,16 @@ export interface VerlPlan {
  * request per batch; DAPO's overlong penalty needs verl's dapo manager, which scores one sample per
  * call (one request each: slower, still correct).
  */
-export function verlPlan(modulePath: string, url: string, settings: RlSettings): VerlPlan {
+export function verlPlan(modulePath: string, url: string, settings: RlSettings, layout: VerlLayout = "current"): VerlPlan {
   const rewardManager = settings.overlong_buffer_enable ? "dapo" : "batch";
   const functionName = rewardManager === "batch" ? "compute_score_batch" : "compute_score";
+  const paths = REWARD_PATHS[layout];
   const overrides = [
-    `custom_reward_function.path=${modulePath}`,
-    `custom_reward_function.name=${functionName}`,
-    `++custom_reward_function.reward_kwargs.url=${url}`,
-    `reward_model.reward_manager=${rewardManager}`,
+    `${paths.function}.path=${modulePath}`,
+    `${paths.function}.name=${functionName}`,
+    // Not in verl's yaml: `++` adds it (or overrides it when a config already set one).
+    `++${paths.function}.reward_kwargs.url=${url}`,
+    `${paths.manager}=${rewardManager}`,
   ];
   const notes: string[] = [];
   for (const [key, target] of Object.entries(VERL_PATHS) as [AlgorithmSettingKey, VerlTarget][]) {
@@ -116,14 +135,14 @@ export function verlPlan(modulePath: string, url: string, settings: RlSettings):
       continue;
     }
     if (target.when && !target.when(settings)) continue;
-    overrides.push(`${target.path}=${hydraValue(target.value ? target.value(settings) : settings[key])}`);
+    overrides.push(`${target.path.replace("@kwargs", paths.kwargs)}=${hydraValue(target.value ? target.value(settings) : settings[key])}`);
   }
   // verl's dapo manager needs the response length the penalty zone ends at: the run's own.
   if (settings.overlong_buffer_enable) {
-    overrides.push("+reward_model.reward_kwargs.max_resp_len=${data.max_response_length}");
+    overrides.push(`+${paths.kwargs}.max_resp_len=\${data.max_response_length}`);
     notes.push(overlongNote(settings));
   }
-  return { overrides, notes, rewardManager, functionName };
+  return { overrides, notes, rewardManager, functionName, layout };
 }
 
 export interface VerlExportOptions {
@@ -137,6 +156,8 @@ export interface VerlExportOptions {
   trainer: RunSettings;
   /** The module's path shown in verl.json and the README (the CLI: its absolute path in --out). */
   modulePath?: string;
+  /** verl's reward config layout (default `current`). */
+  layout?: VerlLayout;
 }
 
 export const VERL_MODULE_FILE = "rewardlab_reward.py";
@@ -145,11 +166,11 @@ export const VERL_MODULE_FILE = "rewardlab_reward.py";
 export function exportVerl(options: VerlExportOptions): ExportFiles {
   // In the shell script the module path follows the folder wherever it is copied.
   const placeholder = "@REWARDLAB_MODULE@";
-  const words = verlPlan(placeholder, options.url, options.trainer.settings).overrides.map((o) =>
+  const words = verlPlan(placeholder, options.url, options.trainer.settings, options.layout).overrides.map((o) =>
     // shellQuote single-quotes `${data.max_response_length}`: a Hydra interpolation, not a shell variable.
     shellQuote(o).replace(placeholder, `"\${REWARDLAB_VERL_DIR}"/${VERL_MODULE_FILE}`),
   );
-  const plan = verlPlan(options.modulePath ?? `./${VERL_MODULE_FILE}`, options.url, options.trainer.settings);
+  const plan = verlPlan(options.modulePath ?? `./${VERL_MODULE_FILE}`, options.url, options.trainer.settings, options.layout);
   const argsSh = `# Generated by \`rewardlab export verl\` (${options.trainer.source}).
 # Source this file, then add the overrides to verl's trainer command line:
 #   python3 -m verl.trainer.main_ppo ... "\${REWARDLAB_VERL_ARGS[@]}"
@@ -161,7 +182,7 @@ ${words.map((w) => `  ${w}`).join("\n")}
 `;
   const json = JSON.stringify({
     trainer: "verl", reward_url: options.url, rewards: options.rewards, reward_names: options.rewardNames,
-    module: VERL_MODULE_FILE, function: plan.functionName, reward_manager: plan.rewardManager,
+    module: VERL_MODULE_FILE, function: plan.functionName, reward_manager: plan.rewardManager, config_layout: plan.layout,
     preset: options.trainer.preset, settings_source: options.trainer.source, overrides: plan.overrides, not_exported: plan.notes,
   }, null, 2) + "\n";
   return {
@@ -205,9 +226,12 @@ model and cluster.
 
 ## verl versions
 
-These paths are verl 0.4/0.5's. Newer verl groups the reward settings: use
-\`reward.custom_reward_function.path\`, \`reward.custom_reward_function.name\`,
-\`reward.reward_manager.name\` and \`+reward.reward_kwargs.*\` if Hydra reports the keys above as unknown.
+${plan.layout === "current"
+    ? `These are current verl's reward keys (the \`reward.\` tree of verl/trainer/config/reward/reward.yaml).
+For a verl from before that group (0.4/0.5), export again with \`--verl-layout legacy\`
+(\`custom_reward_function.*\`, \`reward_model.reward_manager\`); current verl accepts those too and migrates them.`
+    : `These are verl 0.4/0.5's reward keys (\`custom_reward_function.*\`, \`reward_model.reward_manager\`); current verl
+still accepts and migrates them. Export without \`--verl-layout legacy\` for the \`reward.\` tree.`}
 Older DAPO recipes spell the overlong buffer \`reward_model.overlong_buffer.enable/len/penalty_factor\`.
 `;
 }
