@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { packPrompts } from "../src/policy/batch";
 import { type Policy, initPolicy, loadPolicy, saveCheckpoint } from "../src/policy/checkpoint";
-import { defaultPolicyConfig } from "../src/policy/config";
+import { defaultPolicyConfig, imageTokens } from "../src/policy/config";
 import { type Generation, PolicyGenerator } from "../src/policy/generate";
 import { ItemBuilder } from "../src/policy/items";
 import { readDataset } from "../src/policy/tasks/dataset";
@@ -114,7 +114,7 @@ async function compare(dir: string): Promise<void> {
   saveCheckpoint(join(dir, "policy"), policy);
   const inputs = new Map<string, SafeTensor>(Object.entries(packed.feeds).map(([k, t]) => [k, { dtype: t.data instanceof BigInt64Array ? "I64" : "F32", shape: [...t.shape], data: t.data as Float32Array }]));
   writeFileSync(join(dir, "policy/inputs.safetensors"), encodeSafetensors(inputs));
-  console.log(`policy: ${source}; B ${B} prompts (shapes-vqa train, padded to ${packed.promptLen} tokens + 64 image tokens), ${N} new tokens each, greedy, stops ignored; ${reps} timed runs per side after 1 warm-up, interleaved; load ${load()}`);
+  console.log(`policy: ${source}; B ${B} prompts (shapes-vqa train, padded to ${packed.promptLen} tokens + ${imageTokens(policy.config)} image tokens), ${N} new tokens each, greedy, stops ignored; ${reps} timed runs per side after 1 warm-up, interleaved; load ${load()}`);
 
   const generator = new PolicyGenerator(withoutStops(policy), { threads });
   const ours = async (): Promise<{ timing: Timing; gens: Generation[] }> => {

@@ -10,6 +10,7 @@
 //   LEARN_ARMS=grpo,ppo       only arms whose names contain one of these words
 //   LEARN_SEEDS=3             seeds per arm (default 3; the issue's figures are means of 3)
 //   LEARN_QUICK=1             one seed and half the steps, for a quick look
+//   LEARN_STEPS=60            train every chosen arm this many steps (evaluating every STEPS/6)
 //   LEARN_KEEP=DIR            keep the run folders under DIR (open them in the dashboard)
 
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -62,6 +63,8 @@ interface RunResult {
 
 const quick = process.env.LEARN_QUICK === "1";
 const seeds = quick ? 1 : Number(process.env.LEARN_SEEDS ?? 3);
+const stepsOverride = process.env.LEARN_STEPS ? Number(process.env.LEARN_STEPS) : undefined;
+if (stepsOverride !== undefined && !(Number.isInteger(stepsOverride) && stepsOverride > 0)) throw new Error(`LEARN_STEPS must be a positive integer (got "${process.env.LEARN_STEPS}")`);
 const filters = (process.env.LEARN_ARMS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 const keep = process.env.LEARN_KEEP ? resolve(process.env.LEARN_KEEP) : null;
 
@@ -72,13 +75,14 @@ async function runArm(arm: Arm, seed: number): Promise<RunResult> {
   const source = join(root, "sample-workspaces", arm.workspace);
   const dir = mkdtempSync(join(tmpdir(), "rewardlab-bench-learn-"));
   cpSync(source, dir, { recursive: true, filter: (src) => !src.startsWith(join(source, "runs")) });
-  const steps = quick ? Math.max(arm.evalEvery, Math.round(arm.steps / 2)) : arm.steps;
+  const steps = stepsOverride ?? (quick ? Math.max(arm.evalEvery, Math.round(arm.steps / 2)) : arm.steps);
   const out = keep ? join(keep, `${arm.name.replace(/\s+/g, "-")}-seed${seed}`) : join(dir, "runs", "learn");
   if (keep) mkdirSync(keep, { recursive: true });
   const result: RunResult = { seed, evals: new Map(), rewards: new Map(), wallS: 0 };
   const t0 = performance.now();
   try {
-    const overrides = { ...arm.overrides, seed: String(seed), eval_every: String(arm.evalEvery), save_every: "0" };
+    const evalEvery = stepsOverride !== undefined ? Math.max(1, Math.round(stepsOverride / 6)) : arm.evalEvery;
+    const overrides = { ...arm.overrides, seed: String(seed), eval_every: String(evalEvery), save_every: "0" };
     const onEvent = (e: TrainEvent) => {
       if (e.type === "eval") result.evals.set(e.step, { accuracy: e.metrics.accuracy, topShare: e.metrics.answer_top_share, length: e.metrics.response_length });
       if (e.type === "metrics") {

@@ -13,7 +13,7 @@ import {
 } from "../../src/policy/tasks/index";
 
 const LEVELS = [1, 2, 3];
-const shapes = generateShapes({ seed: 7, count: 240, difficulty: LEVELS });
+const shapes = generateShapes({ seed: 7, count: 240, difficulty: LEVELS, layout: "free" });
 const math = generateMath({ seed: 7, count: 240, difficulty: LEVELS });
 
 function pixel(example: TaskExample, x: number, y: number): number[] {
@@ -32,7 +32,7 @@ function inside(region: Region, x: number, y: number): boolean {
 }
 
 test("same seed, same examples and PNG bytes; a different seed differs", () => {
-  const again = generateShapes({ seed: 7, count: 240, difficulty: LEVELS });
+  const again = generateShapes({ seed: 7, count: 240, difficulty: LEVELS, layout: "free" });
   assert.deepEqual(again, shapes);
   assert.deepEqual(encodeRgbPng(again[5].image!), encodeRgbPng(shapes[5].image!));
   assert.deepEqual(generateMath({ seed: 7, count: 240, difficulty: LEVELS }), math);
@@ -42,7 +42,7 @@ test("same seed, same examples and PNG bytes; a different seed differs", () => {
 });
 
 test("example i does not depend on how many are generated (first/count skip ahead)", () => {
-  assert.deepEqual(generateShapes({ seed: 7, count: 4, first: 10, difficulty: LEVELS }), shapes.slice(10, 14));
+  assert.deepEqual(generateShapes({ seed: 7, count: 4, first: 10, difficulty: LEVELS, layout: "free" }), shapes.slice(10, 14));
   assert.deepEqual(generateMath({ seed: 7, count: 4, first: 10, difficulty: LEVELS }), math.slice(10, 14));
 });
 
@@ -68,8 +68,8 @@ test("grid layout: one object per 16x16 cell, centred, 6, 10 or 14 pixels wide, 
       assert.deepEqual(pixel(example, x1 + Math.floor(side / 2), y2), colourOf({ box, label, frame: "pixel" }), `${example.id}: ${label} bottom row`);
     }
   }
-  // The free layout is the default and what the shipped workspace holds.
-  assert.deepEqual(generateShapes({ seed: 5, count: 3, difficulty: 2, layout: "free" }), generateShapes({ seed: 5, count: 3, difficulty: 2 }));
+  // The grid layout is the default and what the shipped workspace holds.
+  assert.deepEqual(generateShapes({ seed: 5, count: 3, difficulty: 2, layout: "grid" }), generateShapes({ seed: 5, count: 3, difficulty: 2 }));
 });
 
 test("boxes tightly enclose the drawn pixels (raster scan)", () => {

@@ -28,8 +28,9 @@ Options:
                        stops one step early on multi-step problems (see its README); shapes-vqa's
                        annotator counts one object short (of two or more), draws loose boxes and
                        names the first object in comparisons.
-  --layout free|grid   shapes-vqa: objects anywhere (default, the shipped data) or one per 16x16
-                       cell (experimental; train its base with rewardlab sft --patch 16)
+  --layout grid|free   shapes-vqa: one object per 16x16 cell (default, the shipped data; its base
+                       sees one cell per image token, rewardlab sft --patch 16) or anywhere (the
+                       first design, whose 8x8-patch base could not localise)
   --json               print {"task","out","train","test","images","bytes"} as JSON
 
 Exit codes: 0 written; 2 usage error.`;
@@ -72,7 +73,7 @@ export const generateCommand: CliCommand = {
         seed: { type: "string", default: "1" },
         difficulty: { type: "string" },
         "slip-share": { type: "string", default: "0" },
-        layout: { type: "string", default: "free" },
+        layout: { type: "string", default: "grid" },
         json: { type: "boolean", default: false },
       },
     });

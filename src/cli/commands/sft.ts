@@ -27,7 +27,8 @@ Options:
   --batch-size N    sequences per step, default 32
   --lr X            peak learning rate (warm-up, then cosine decay), default 1e-3
   --seed S          initialisation and batch order, default 0
-  --patch N         image patch side in pixels, default 8 (16 for shapes-vqa's grid layout)
+  --patch N         image patch side in pixels, default 16 (one image token per cell of shapes-vqa's
+                    grid; 8 for its first, free-placement layout)
   --resume          continue from --out (same seed: the run continues exactly)
   --threads N       ONNX Runtime threads, default: all cores
   --json            JSON lines: {"event":"progress",...} every 10 steps, then {"event":"done",...}
@@ -59,7 +60,7 @@ export const sftCommand: CliCommand = {
         "batch-size": { type: "string", default: "32" },
         lr: { type: "string", default: "1e-3" },
         seed: { type: "string", default: "0" },
-        patch: { type: "string", default: "8" },
+        patch: { type: "string", default: "16" },
         resume: { type: "boolean", default: false },
         threads: { type: "string" },
         json: { type: "boolean", default: false },

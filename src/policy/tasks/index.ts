@@ -29,7 +29,7 @@ export interface SplitOptions {
   train: number;
   test: number;
   difficulty: number | readonly number[];
-  /** shapes-vqa: "free" (default) or the experimental "grid" layout. */
+  /** shapes-vqa: "grid" (default, the shipped data) or "free", the first design. */
   layout?: SceneLayout;
   /**
    * Share of training examples whose reference comes from the task's imperfect teacher

@@ -205,7 +205,7 @@ function shapesExample(id: string, seed: number, index: number, level: number, l
  * @throws Error when a difficulty level is outside 1..3.
  */
 export function generateShapes(options: GenerateOptions): TaskExample[] {
-  const { seed, count, difficulty, idPrefix = `shapes-${seed}`, first = 0, layout = "free" } = options;
+  const { seed, count, difficulty, idPrefix = `shapes-${seed}`, first = 0, layout = "grid" } = options;
   checkLevels(difficulty, SHAPES_MAX_DIFFICULTY, "shapes-vqa");
   const examples: TaskExample[] = [];
   for (let i = first; i < first + count; i++) examples.push(shapesExample(exampleId(idPrefix, i), seed, i, levelOf(difficulty, i), layout));

@@ -61,6 +61,6 @@ export interface GenerateOptions {
   idPrefix?: string;
   /** Index of the first example (default 0): `first: n` continues a run that stopped at n. */
   first?: number;
-  /** shapes-vqa only: "free" placement (default, the shipped data) or the experimental "grid" (scene.ts). */
+  /** shapes-vqa only: "grid" (default, the shipped data: one object per 16x16 cell) or "free" placement, the first design (scene.ts). */
   layout?: SceneLayout;
 }
