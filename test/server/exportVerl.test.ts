@@ -9,6 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main";
 import type { CliIO } from "../../src/cli/command";
+import { presetNames } from "../../src/rl/presets";
+import { resolveRunSettings } from "../../src/rl/resolve";
+import { VERL_LAYOUTS, verlPlan } from "../../src/server/export/verl";
 
 const root = join(__dirname, "../..");
 const rewardFiles = {
@@ -177,4 +180,35 @@ test("export verl names the bad setting and its file", async () => {
   const run = io(dir);
   assert.equal(await main(["export", "verl", ".", "--out", "out"], run.io), 2);
   assert.match(run.err.join(""), /rewardlab\.json: trainer: unknown setting "clip_ratio_hi"\. Did you mean .*clip_ratio_high/);
+});
+
+// Every exported override against verl's own config tree (test/fixtures/upstream/verl/config-keys.json:
+// the dotted keys of verl-project/verl verl/trainer/config/_generated_ppo_trainer.yaml @05a1edd6 with
+// reward/reward.yaml @418de7a4, and legacy_reward_impl.yaml @44b4d332). A plain `key=value` must name
+// a key verl has (Hydra rejects unknown keys); a `+key` must not (Hydra refuses to append an existing
+// key); `++key` adds or overrides either way. Every preset, both layouts, with and without the
+// overlong penalty.
+test("every verl override names a key verl's config has (plain) or adds one it lacks (+), for every preset and both layouts", () => {
+  const fixture = JSON.parse(readFileSync(join(__dirname, "../fixtures/upstream/verl/config-keys.json"), "utf8")) as { current: string[]; legacy: string[] };
+  const current = new Set(fixture.current);
+  // Current verl still declares the legacy nodes (it migrates them), so they are in `current` too.
+  const legacyKeys = new Set([...fixture.current.filter((k) => !k.startsWith("reward.")), ...fixture.legacy]);
+  let checked = 0;
+  for (const preset of presetNames()) {
+    for (const overrides of [{}, { overlong_buffer_enable: "true" }]) {
+      const { settings } = resolveRunSettings({ preset, overrides });
+      for (const layout of VERL_LAYOUTS) {
+        const keys = layout === "current" ? current : legacyKeys;
+        for (const override of verlPlan("/x/rewardlab_reward.py", "http://127.0.0.1:5000/get_reward", settings, layout).overrides) {
+          const [path] = override.split("=", 1);
+          const key = path.replace(/^\+\+?/, "");
+          if (path.startsWith("++")) continue;
+          if (path.startsWith("+")) assert.ok(!keys.has(key), `${preset}/${layout}: "${override}" appends a key verl already has (Hydra would refuse): drop the +`);
+          else assert.ok(keys.has(key), `${preset}/${layout}: "${override}" names a key verl's config does not have`);
+          checked++;
+        }
+      }
+    }
+  }
+  assert.ok(checked > 100, `checked ${checked} overrides`);
 });

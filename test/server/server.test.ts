@@ -240,7 +240,7 @@ test("a Python client shaped like OpenRLHF's (requests, json=, non-ASCII text) g
 
 // OpenRLHF's remote reward client as it calls servers (test/fixtures/upstream/openrlhf/remote_rm_client.py:
 // requests, JSON body, 180 s timeout, 5 attempts 1 s apart, contiguous slices across comma-separated
-// --remote_rm_url servers; OpenRLHF 0.8-0.9 openrlhf/utils/remote_rm_utils.py).
+// --remote_rm_url servers; OpenRLHF main, openrlhf/utils/remote_rm_utils.py).
 test("OpenRLHF's client pattern: a batch sharded across two rewardlab servers gets what one server gives, and a server that comes up late is retried", { skip: !hasPythonRequests && "needs /usr/bin/python3 with requests" }, async () => {
   const a = await serve({ "b.reward.ts": builtin });
   const b = await serve({ "b.reward.ts": builtin });

@@ -98,7 +98,7 @@ test("answersMatch with no gold never matches", () => {
 
 // Issue 19: a verl dump whose `gts` is a Search-R1 style dict or a list scored 0 where verl's own
 // scorer (verl/utils/reward_score/search_r1_like_qa_em.py, em_check over ground_truth["target"],
-// verl 0.5-0.9) gave 1.
+// verl main) gave 1.
 test("structured ground truths are lists of accepted answers, as verl's scorers read them", () => {
   assert.deepEqual(acceptedAnswers({ target: ["William Shakespeare", "Shakespeare"] }), ["William Shakespeare", "Shakespeare"]);
   assert.deepEqual(acceptedAnswers({ target: "Paris" }), ["Paris"]);

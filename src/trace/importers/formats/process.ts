@@ -63,7 +63,7 @@ function prm800kStep(step: unknown, index: number): RecordStep {
 
 /**
  * A TRL stepwise label on our +1 / -1 scale, read the way TRL reads it: `PRMTrainer.tokenize_row`
- * (trl/trainer/prm_trainer.py, TRL 0.12-1.x) takes `int(label)`, so `True` and `1.0` are correct
+ * (trl/trainer/prm_trainer.py, TRL >= 0.12) takes `int(label)`, so `True` and `1.0` are correct
  * and everything below 1 (`False`, `0.0`, and a soft label such as `0.93`) is wrong. The source's
  * labels stay in `meta.source.extra.labels`.
  */
