@@ -195,7 +195,7 @@ test("every verl override names a key verl's config has (plain) or adds one it l
   const legacyKeys = new Set([...fixture.current.filter((k) => !k.startsWith("reward.")), ...fixture.legacy]);
   let checked = 0;
   for (const preset of presetNames()) {
-    for (const overrides of [{}, { overlong_buffer_enable: "true" }]) {
+    for (const overrides of [{}, { overlong_buffer_enable: "true" }] as Record<string, string>[]) {
       const { settings } = resolveRunSettings({ preset, overrides });
       for (const layout of VERL_LAYOUTS) {
         const keys = layout === "current" ? current : legacyKeys;
