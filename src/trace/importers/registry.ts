@@ -9,6 +9,8 @@ import { openrlhfRemoteRmImporter, openrlhfVisionImporter } from "./formats/open
 import { traceImporter } from "./formats/trace";
 import { trlImporter } from "./formats/trl";
 import { verlImporter } from "./formats/verl";
+import { verifiersImporter } from "./formats/verifiers";
+import { loggingBoardImporter } from "./formats/loggingBoard";
 import { UnknownFormatError } from "./errors";
 import { probeFile } from "./rows";
 import type { ImportItem, ImportOptions, ImportProbe, Importer } from "./types";
@@ -92,6 +94,8 @@ function round(value: number): number {
 /** All built-in formats. Order breaks ties: more specific formats first. */
 export const importers = new ImporterRegistry()
   .register(verlImporter)
+  .register(verifiersImporter)
+  .register(loggingBoardImporter)
   .register(trlImporter)
   .register(openrlhfRemoteRmImporter)
   .register(openrlhfVisionImporter)

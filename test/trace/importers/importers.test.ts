@@ -77,7 +77,7 @@ test("an unknown format is a clear error that lists every supported format", asy
 test("the registry refuses duplicate names and lists valid names for an unknown one", () => {
   const registry = new ImporterRegistry().register(importers.get("verl"));
   assert.throws(() => registry.register(importers.get("verl")), /already registered/);
-  assert.throws(() => importers.get("nope"), (error: Error) => error instanceof UnknownFormatError && /Supported formats: verl, trl, /.test(error.message));
+  assert.throws(() => importers.get("nope"), (error: Error) => error instanceof UnknownFormatError && /Supported formats: verl, verifiers, rl-logging-board, trl, /.test(error.message));
 });
 
 test("verl: fields map to the trace, extra-info rewards are kept, groups follow prompt + step", async () => {

@@ -172,3 +172,39 @@ test("score's step-label summary counts the steps it compared (labelled and scor
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("verifiers results.jsonl (vf-eval --save-results): message lists to text, raw per-function scores beside the weighted reward, example groups", async () => {
+  const rows = await records(join(UPSTREAM, "verifiers/results.jsonl"));
+  assert.equal(rows.length, 4);
+  assert.equal(rows[0].completion, "<think>6 × 7 = 42</think><answer>42</answer>");
+  assert.match(rows[0].prompt ?? "", /^system: Think.*\n\nuser: Combien font 6 × 7 \?$/s);
+  assert.deepEqual(rows[0].rewards, { correct_answer: 1, think_format: 1, reward: 1.2 });
+  assert.deepEqual(rows.map((r) => r.group), ["example-0", "example-0", "example-1", "example-1"]);
+  const extra = (rows[3].meta as { source: { extra: Record<string, unknown> } }).source.extra;
+  assert.deepEqual(Object.keys(extra).sort(), ["completion", "error", "info", "is_completed", "is_truncated", "prompt", "stop_condition", "timing", "tool_defs"], "flattened metric copies are not repeated");
+  assert.equal((extra.error as { error: string }).error, "ModelError");
+  const old = await records(join(UPSTREAM, "verifiers/results-old.jsonl"));
+  assert.deepEqual(old[1].rewards, { correct_answer: 0, think_format: 0, reward: 0 });
+  assert.equal(old[1].group, "example-0");
+});
+
+test("RL Logging Board rows: per-token logprob, ref_logprob, KL (k1 and k3), value and token reward become token channels", async () => {
+  const rows = await records(join(UPSTREAM, "rl_logging_board_data.jsonl"));
+  const [first, second] = rows;
+  assert.equal(first.completion, "6 × 7 = 42<|im_end|>", "tokens decoded one by one; completion is their concatenation");
+  assert.equal((first.meta as { source: { extra: Record<string, unknown> } }).source.extra.response, "6 × 7 = 42");
+  assert.equal(first.tokens?.length, 6);
+  const last = first.tokens?.[4];
+  assert.equal(last?.logprob, -1.5);
+  assert.equal(last?.ref_logprob, -3.5);
+  assert.equal(last?.log_ratio, 2);
+  assert.ok(Math.abs((last?.kl as number) - (Math.exp(-2) - 1 + 2)) < 1e-12);
+  assert.equal(last?.value, 0.9);
+  assert.equal(last?.token_reward, 0.98);
+  assert.deepEqual(first.tokens?.[5], { text: "<|im_end|>" }, "the extra token has no values");
+  assert.deepEqual(first.rewards, { reward: 1 });
+  assert.equal(first.step, 7);
+  assert.equal(second.completion, "5");
+  assert.equal(second.tokens?.[0].value, undefined, "values: null (no critic) gives no value channel");
+  assert.equal((second.meta as { source: { extra: Record<string, unknown> } }).source.extra.ref_response, "4");
+});
