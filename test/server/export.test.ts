@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main";
 import type { CliIO } from "../../src/cli/command";
+import { presetNames } from "../../src/rl/presets";
+import { resolveRunSettings } from "../../src/rl/resolve";
+import { openRlhfArgs } from "../../src/server/export/openrlhf";
 
 function io(cwd: string) {
   const out: string[] = [], err: string[] = [];
@@ -81,3 +84,40 @@ test("a workspace listing several reward paths exports them all; serve takes the
   assert.match(script, /rewardlab serve --rewards \S+\/rewards --rewards \S+\/hackable\/h\.reward\.ts --host/);
 });
 
+
+// Every flag `export openrlhf` writes, for every preset, against OpenRLHF's own argparse definitions
+// (test/fixtures/upstream/openrlhf/train_ppo_ray-flags.json: OpenRLHF/OpenRLHF openrlhf/cli/train_ppo_ray.py,
+// grouped flags @10eb6118, flat flags @d90c4fde and @021d1b09): the flag exists, takes the number of
+// values it is given (store_true: none; nargs 2: two), and the values are among its choices.
+test("export openrlhf writes only flags OpenRLHF's train_ppo_ray declares, with values it accepts, for every preset", () => {
+  interface Flag { action?: string; nargs?: number | string; choices?: unknown[]; type?: string | null }
+  const fixture = JSON.parse(readFileSync(join(__dirname, "../fixtures/upstream/openrlhf/train_ppo_ray-flags.json"), "utf8")) as Record<"hierarchical" | "flat" | "flat_legacy", Record<string, Flag>>;
+  const check = (args: readonly string[], declared: Record<string, Flag>, where: string) => {
+    for (let i = 0; i < args.length; ) {
+      const name = args[i];
+      assert.ok(name.startsWith("--"), `${where}: expected a flag at ${i}, got ${name}`);
+      const flag = declared[name];
+      assert.ok(flag, `${where}: ${name} is not a train_ppo_ray flag`);
+      let end = i + 1;
+      while (end < args.length && !args[end].startsWith("--")) end++;
+      const values = args.slice(i + 1, end);
+      const expected = flag.action === "store_true" ? 0 : typeof flag.nargs === "number" ? flag.nargs : 1;
+      if (flag.nargs !== "+" && flag.nargs !== "*") assert.equal(values.length, expected, `${where}: ${name} takes ${expected} value(s), got ${values.join(" ")}`);
+      if (flag.choices) for (const v of values) assert.ok(flag.choices.map(String).includes(v), `${where}: ${name} ${v} is not one of ${flag.choices.join(", ")}`);
+      if (flag.type === "float" || flag.type === "int") for (const v of values) assert.ok(Number.isFinite(Number(v)), `${where}: ${name} ${v} is not a number`);
+      i = end;
+    }
+  };
+  let checked = 0;
+  for (const preset of presetNames()) {
+    for (const overrides of [{}, { overlong_buffer_enable: "true" }, { use_kl_loss: "true" }] as Record<string, string>[]) {
+      const trainer = resolveRunSettings({ preset, overrides });
+      const { current, legacy } = openRlhfArgs({ rewards: [], url: "http://127.0.0.1:5000/get_reward", host: "127.0.0.1", port: 5000, inputKey: "prompt", labelKey: "answer", trainer });
+      check(current, fixture.hierarchical, `${preset} grouped`);
+      check(legacy, fixture.flat, `${preset} flat`);
+      check(legacy, fixture.flat_legacy, `${preset} flat (older)`);
+      checked += current.length + legacy.length;
+    }
+  }
+  assert.ok(checked > 200, `checked ${checked} words`);
+});

@@ -29,6 +29,9 @@ const ESTIMATORS: Record<string, string> = {
   gae: "gae",
 };
 
+/** The loss aggregations OpenRLHF's `--actor.loss_agg_mode` accepts (train_ppo_ray.py @10eb6118). */
+const OPENRLHF_LOSS_AGG = ["token-mean", "seq-mean-token-mean"];
+
 /** verl KL estimator names -> OpenRLHF's k1/k2/k3 (`abs` has none). */
 const KL_ESTIMATORS: Record<string, string> = { kl: "k1", k1: "k1", mse: "k2", k2: "k2", low_var_kl: "k3", k3: "k3" };
 
@@ -60,7 +63,11 @@ export function openRlhfTrainerArgs(s: RlSettings): OpenRlhfTrainerArgs {
   flag("--actor.dual_clip", "--dual_clip", s.clip_ratio_c);
   flag("--train.max_epochs", "--max_epochs", s.ppo_epochs);
   if (s.entropy_coeff !== 0) flag("--actor.entropy_coef", "--entropy_loss_coef", s.entropy_coeff);
-  notes.push(`loss_agg_mode = ${s.loss_agg_mode}: OpenRLHF has no flag for it; check its loss aggregation matches`);
+  // OpenRLHF >= 0.11 has --actor.loss_agg_mode (token-mean | seq-mean-token-mean); the flat releases have none.
+  if (OPENRLHF_LOSS_AGG.includes(s.loss_agg_mode)) {
+    current.push("--actor.loss_agg_mode", s.loss_agg_mode);
+    if (s.loss_agg_mode !== "token-mean") notes.push(`loss_agg_mode = ${s.loss_agg_mode}: written for OpenRLHF's grouped flags only; the flat releases aggregate token-mean`);
+  } else notes.push(`loss_agg_mode = ${s.loss_agg_mode}: OpenRLHF's --actor.loss_agg_mode takes ${OPENRLHF_LOSS_AGG.join(" or ")}; check its loss aggregation matches`);
 
   klArgs(s, flag, notes);
 
