@@ -19,7 +19,8 @@ const node = {
   format: "cjs",
   sourcemap: "linked",
   // tsx is only resolved on the dev path (workers started from TypeScript sources), never loaded by a bundle.
-  external: ["vscode", "onnxruntime-node", "esbuild", "tsx/cjs"],
+  // compute-engine (3.4 MB) is required on first symbolic math comparison only; scripts/package.mjs stages it.
+  external: ["vscode", "onnxruntime-node", "esbuild", "tsx/cjs", "@cortex-js/compute-engine"],
   define: { REWARDLAB_BUNDLED: "true", REWARDLAB_VERSION: JSON.stringify(version) },
   logLevel: "warning",
   absWorkingDir: root,

@@ -82,6 +82,23 @@ function stageOnnxRuntime() {
 }
 stageOnnxRuntime();
 
+/**
+ * The math verifier (src/reward/builtin/mathVerify.ts) requires @cortex-js/compute-engine on first
+ * symbolic comparison; the build keeps it external so reward workers that never compare symbolically
+ * do not parse its 3.4 MB. Stage its self-contained CommonJS build where the workers require it.
+ */
+function stageComputeEngine() {
+  const packageName = "@cortex-js/compute-engine";
+  const source = join(root, "node_modules", packageName);
+  const { version: packageVersion } = JSON.parse(readFileSync(join(source, "package.json"), "utf8"));
+  const staged = join(dist, "node_modules", packageName);
+  mkdirSync(join(staged, "dist/umd-min"), { recursive: true });
+  writeFileSync(join(staged, "package.json"), JSON.stringify({ name: packageName, version: packageVersion, main: "dist/umd-min/compute-engine.cjs" }));
+  copyFileSync(join(source, "dist/umd-min/compute-engine.cjs"), join(staged, "dist/umd-min/compute-engine.cjs"));
+  copyFileSync(join(source, "LICENSE"), join(staged, "LICENSE"));
+}
+stageComputeEngine();
+
 // Old packages would otherwise end up inside the new one and leave several vsix files behind.
 for (const file of readdirSync(dist)) if (file.endsWith(".vsix")) rmSync(join(dist, file));
 

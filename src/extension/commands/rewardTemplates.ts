@@ -24,6 +24,19 @@ export default defineReward({
 `,
   },
   {
+    label: "Math answer (Math-Verify rules)",
+    description: "final answer mathematically equal to the ground truth: fractions, sets, intervals, relations",
+    source: `import { mathVerifyReward } from "rewardlab";
+
+/**
+ * 1 when the completion's final answer (\\boxed{}, <answer>, "final answer is ...") is mathematically
+ * equal to the sample's ground truth, judged as Hugging Face's Math-Verify judges it; null when the
+ * sample has no ground truth. For your own rule, call mathEqual(gold, completion) in a defineReward.
+ */
+export default mathVerifyReward({ name: "NAME", weight: 1 });
+`,
+  },
+  {
     label: "Process reward",
     description: "one number per reasoning step, aggregated",
     source: `import { defineReward } from "rewardlab";

@@ -1,0 +1,118 @@
+/**
+ * The math verifier (`mathEqual`, issue 20) against the string matcher it extends (`answersMatch`,
+ * what `answerMatchReward` uses), on the same inputs in the same run:
+ *
+ * 1. The Math-Verify conformance corpus (test/fixtures/math-verify/corpus.jsonl: gold, prediction,
+ *    Math-Verify's verdict): agreement with Math-Verify for each, and per-case time. Most of these
+ *    cases exist because strings do not decide them, so this is the verifier's worst case.
+ * 2. RL-shaped completions (math-cot style: `<think>` steps and an integer `<answer>`, 60% right,
+ *    some with a `\boxed{}`), where strings and numbers decide: the verifier must cost at most 3x
+ *    the string matcher here (target of issue 20).
+ *
+ * Usage: npm run bench -- math     (BENCH_ROUNDS=N timed rounds per side, default 5)
+ */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { answersMatch } from "../src/reward/builtin/answerMatch";
+import { extractAnswer } from "../src/trace/answer";
+import { mathEqual, type MathTarget, type MathVerifyOptions } from "../src/reward/builtin/mathVerify";
+
+const root = resolve(new URL("..", import.meta.url).pathname);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+interface Case {
+  id: string;
+  category: string;
+  gold: string;
+  prediction: string;
+  expected: boolean;
+  options?: { match_types?: string[]; precision?: number; allow_set_relation_comp?: boolean; boxed_match_priority?: number; pred_extraction_mode?: "any_match" | "first_match" };
+}
+
+/** The corpus options in the verifier's terms (Math-Verify's compare_strings arguments), as test/reward/mathVerify.test.ts maps them. */
+function optionsOf(c: Case): MathVerifyOptions {
+  const o = c.options ?? {};
+  return {
+    precision: o.precision,
+    targets: o.match_types?.filter((t): t is MathTarget => t === "latex" || t === "expr"),
+    allowSetRelation: o.allow_set_relation_comp,
+    boxedPriority: o.boxed_match_priority,
+    predictionExtraction: o.pred_extraction_mode,
+  };
+}
+
+const corpus: Case[] = readFileSync(join(root, "test/fixtures/math-verify/corpus.jsonl"), "utf8")
+  .split("\n")
+  .filter((line) => line.trim() !== "")
+  .map((line) => JSON.parse(line) as Case);
+
+/** The string matcher as `answerMatchReward` applies it: the extracted answer, else the whole text. */
+const stringMatch = (gold: string, prediction: string) => answersMatch(extractAnswer(prediction)?.text ?? prediction, gold);
+const verify = (c: Case) => mathEqual(c.gold, c.prediction, optionsOf(c));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median over rounds of the time per item, in microseconds (A and B alternate round by round). */
+function timeBoth<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => boolean): { a: number; b: number } {
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let r = 0; r < ROUNDS + 1; r++) {
+    let t = performance.now();
+    for (const x of items) a(x);
+    const da = performance.now() - t;
+    t = performance.now();
+    for (const x of items) b(x);
+    const db = performance.now() - t;
+    if (r > 0) {
+      ta.push((da * 1000) / items.length);
+      tb.push((db * 1000) / items.length);
+    }
+  }
+  return { a: median(ta), b: median(tb) };
+}
+
+// 1. Corpus agreement.
+const load = performance.now();
+mathEqual("\\frac{1}{2}", "\\frac{2}{4}");
+console.log(`compute-engine loaded on first symbolic comparison in ${(performance.now() - load).toFixed(0)} ms`);
+let verifierAgrees = 0;
+let stringAgrees = 0;
+const byCategory = new Map<string, { n: number; verifier: number; string: number }>();
+for (const c of corpus) {
+  const v = verify(c) === c.expected;
+  const s = stringMatch(c.gold, c.prediction) === c.expected;
+  verifierAgrees += Number(v);
+  stringAgrees += Number(s);
+  const entry = byCategory.get(c.category) ?? { n: 0, verifier: 0, string: 0 };
+  entry.n++;
+  entry.verifier += Number(v);
+  entry.string += Number(s);
+  byCategory.set(c.category, entry);
+}
+const pct = (k: number, n: number) => `${((100 * k) / n).toFixed(1)}%`;
+console.log(`\n## Math-Verify corpus: ${corpus.length} cases`);
+console.log(`agreement with Math-Verify: mathEqual ${pct(verifierAgrees, corpus.length)} (${verifierAgrees}), answersMatch ${pct(stringAgrees, corpus.length)} (${stringAgrees})`);
+console.log("category | cases | mathEqual | answersMatch");
+for (const [category, e] of [...byCategory].sort((x, y) => y[1].n - x[1].n)) console.log(`${category} | ${e.n} | ${pct(e.verifier, e.n)} | ${pct(e.string, e.n)}`);
+const corpusTime = timeBoth(corpus, verify, (c) => stringMatch(c.gold, c.prediction));
+console.log(`time per case (median of ${ROUNDS} rounds): mathEqual ${corpusTime.a.toFixed(1)} us, answersMatch ${corpusTime.b.toFixed(2)} us, ratio ${(corpusTime.a / corpusTime.b).toFixed(1)}x`);
+
+// 2. RL-shaped completions.
+let seed = 11;
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const rollouts = Array.from({ length: 20_000 }, () => {
+  const a = Math.floor(rand() * 90) + 10;
+  const b = Math.floor(rand() * 9) + 2;
+  const right = a * b;
+  const said = rand() < 0.6 ? right : right + Math.floor(rand() * 5) + 1;
+  const answer = rand() < 0.2 ? `\\boxed{${said}}` : String(said);
+  return { gold: String(right), prediction: `<think>Step 1: ${a} * ${b} = ${said}.</think><answer>${answer}</answer>` };
+});
+const agreeRollouts = rollouts.filter((r) => mathEqual(r.gold, r.prediction) === stringMatch(r.gold, r.prediction)).length;
+const rl = timeBoth(rollouts, (r) => mathEqual(r.gold, r.prediction), (r) => stringMatch(r.gold, r.prediction));
+console.log(`\n## RL-shaped completions: ${rollouts.length} (integer answers, 20% boxed)`);
+console.log(`same verdict as answersMatch: ${pct(agreeRollouts, rollouts.length)}`);
+console.log(`time per sample (median of ${ROUNDS} rounds): mathEqual ${rl.a.toFixed(2)} us (${Math.round(1e6 / rl.a).toLocaleString("en-US")} samples/s), answersMatch ${rl.b.toFixed(2)} us (${Math.round(1e6 / rl.b).toLocaleString("en-US")} samples/s), ratio ${(rl.a / rl.b).toFixed(2)}x (target <= 3x)`);
