@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { answersMatch } from "../src/reward/builtin/answerMatch";
 import { extractAnswer } from "../src/trace/answer";
-import { mathEqual, type MathTarget, type MathVerifyOptions } from "../src/reward/builtin/mathVerify";
+import { fromMathVerifyConfig, mathEqual, type MathVerifyOptions, type MathVerifyPythonConfig } from "../src/reward/builtin/mathVerify";
 
 const root = resolve(new URL("..", import.meta.url).pathname);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -26,20 +26,11 @@ interface Case {
   gold: string;
   prediction: string;
   expected: boolean;
-  options?: { match_types?: string[]; precision?: number; allow_set_relation_comp?: boolean; boxed_match_priority?: number; pred_extraction_mode?: "any_match" | "first_match" };
+  options?: MathVerifyPythonConfig;
 }
 
-/** The corpus options in the verifier's terms (Math-Verify's compare_strings arguments), as test/reward/mathVerify.test.ts maps them. */
-function optionsOf(c: Case): MathVerifyOptions {
-  const o = c.options ?? {};
-  return {
-    precision: o.precision,
-    targets: o.match_types?.filter((t): t is MathTarget => t === "latex" || t === "expr"),
-    allowSetRelation: o.allow_set_relation_comp,
-    boxedPriority: o.boxed_match_priority,
-    predictionExtraction: o.pred_extraction_mode,
-  };
-}
+/** The corpus options (Math-Verify's compare_strings arguments) in the verifier's terms. */
+const optionsOf = (c: Case): MathVerifyOptions => fromMathVerifyConfig(c.options);
 
 const corpus: Case[] = readFileSync(join(root, "test/fixtures/math-verify/corpus.jsonl"), "utf8")
   .split("\n")

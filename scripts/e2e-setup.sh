@@ -15,18 +15,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "e2e-setup: installing ${missing[*]}"
-  if [ "$(id -u)" != 0 ]; then
-    echo "e2e-setup: need root to apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-  # Update the package lists only when they are missing: the tests may run offline afterwards.
-  if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
-    apt-get update -qq
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+bash "$root/scripts/apt-install.sh" e2e-setup "${missing[@]}"
 
 installed="$prefix/node_modules/code-server/package.json"
 if [ -f "$installed" ] && grep -q "\"version\": \"$version\"" "$installed"; then

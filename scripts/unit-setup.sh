@@ -9,16 +9,5 @@ set -euo pipefail
 missing=()
 [ -x /usr/bin/python3 ] || missing+=(python3)
 /usr/bin/python3 -c "import requests" >/dev/null 2>&1 || missing+=(python3-requests)
-if [ "${#missing[@]}" -eq 0 ]; then
-  exit 0
-fi
-echo "unit-setup: installing ${missing[*]}"
-if [ "$(id -u)" != 0 ]; then
-  echo "unit-setup: need root to apt-get install ${missing[*]}; the tests that use them will be skipped" >&2
-  exit 0
-fi
-# Update the package lists only when they are missing: the tests may run offline afterwards.
-if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e lock -e partial)" ]; then
-  apt-get update -qq
-fi
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+# Without root the tests that need these skip, saying why.
+bash "$(dirname "$0")/apt-install.sh" unit-setup --optional "${missing[@]}"

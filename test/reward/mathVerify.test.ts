@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { extractMathAnswers, mathEqual, mathVerifyReward, type MathVerifyOptions, type MathTarget } from "../../src/reward/builtin/mathVerify";
+import { extractMathAnswers, fromMathVerifyConfig, mathEqual, mathVerifyReward, type MathVerifyOptions, type MathVerifyPythonConfig } from "../../src/reward/builtin/mathVerify";
 import { fakeContext, makeSample } from "./builtin/sample";
 
 interface Case {
@@ -16,7 +16,7 @@ interface Case {
   gold: string;
   prediction: string;
   expected: boolean;
-  options?: { match_types?: string[]; precision?: number; allow_set_relation_comp?: boolean; boxed_match_priority?: number; pred_extraction_mode?: "any_match" | "first_match" };
+  options?: MathVerifyPythonConfig;
 }
 
 /** Reached 2026-12-07: 368 of 379 (97.1%). Raise it when the verifier improves; never lower it silently. */
@@ -27,17 +27,8 @@ const corpus = readFileSync(join(__dirname, "../fixtures/math-verify/corpus.json
   .filter((line) => line.trim() !== "")
   .map((line) => JSON.parse(line) as Case);
 
-/** The corpus options in the verifier's terms (Math-Verify's compare_strings arguments). */
-function optionsOf(c: Case): MathVerifyOptions {
-  const o = c.options ?? {};
-  return {
-    precision: o.precision,
-    targets: o.match_types?.filter((t): t is MathTarget => t === "latex" || t === "expr"),
-    allowSetRelation: o.allow_set_relation_comp,
-    boxedPriority: o.boxed_match_priority,
-    predictionExtraction: o.pred_extraction_mode,
-  };
-}
+/** The corpus options (Math-Verify's compare_strings arguments) in the verifier's terms. */
+const optionsOf = (c: Case): MathVerifyOptions => fromMathVerifyConfig(c.options);
 
 test("RL answers that numbers decide never load the symbolic engine", () => {
   const engineLoaded = () => Object.keys(require.cache).some((path) => path.includes("compute-engine"));

@@ -3,7 +3,7 @@
  * reward API and the trace model, so they bundle into the sandbox worker and the `rewardlab` library.
  */
 export { formatReward, type FormatRewardOptions } from "./format";
-export { extractMathAnswers, mathEqual, mathVerifyReward, normaliseMath, type MathVerifyOptions, type MathVerifyRewardOptions } from "./mathVerify";
+export { extractMathAnswers, fromMathVerifyConfig, mathEqual, mathVerifyReward, normaliseMath, type MathTarget, type MathVerifyOptions, type MathVerifyPythonConfig, type MathVerifyRewardOptions } from "./mathVerify";
 export {
   acceptedAnswers,
   answerMatchReward,

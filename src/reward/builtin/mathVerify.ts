@@ -749,6 +749,31 @@ export function mathEqual(gold: unknown, prediction: string, options: MathVerify
   }
 }
 
+/** Math-Verify's own parameter names, as its `parse` / `verify` calls (and its tests) spell them. */
+export interface MathVerifyPythonConfig {
+  match_types?: readonly string[];
+  precision?: number;
+  float_rounding?: number;
+  allow_set_relation_comp?: boolean;
+  boxed_match_priority?: number;
+  pred_extraction_mode?: "any_match" | "first_match";
+}
+
+/**
+ * Options from a Math-Verify configuration (`compare_strings(match_types=["latex", "expr"],
+ * precision=6, allow_set_relation_comp=False)`, `LatexExtractionConfig(boxed_match_priority=...)`), for
+ * porting an evaluation setup as it is. Unknown match types (`string`) are left out.
+ */
+export function fromMathVerifyConfig(config: MathVerifyPythonConfig = {}): MathVerifyOptions {
+  return {
+    precision: config.precision ?? config.float_rounding,
+    targets: config.match_types?.filter((t): t is MathTarget => t === "latex" || t === "expr"),
+    allowSetRelation: config.allow_set_relation_comp,
+    boxedPriority: config.boxed_match_priority,
+    predictionExtraction: config.pred_extraction_mode,
+  };
+}
+
 /**
  * Accuracy reward judged like Math-Verify: 1 when the completion's answer is mathematically equal
  * to the ground truth (`mathEqual`), else 0; null when the sample has no ground truth.
