@@ -11,35 +11,19 @@
  *
  * Usage: npm run bench -- math     (BENCH_ROUNDS=N timed rounds per side, default 5)
  */
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { answersMatch } from "../src/reward/builtin/answerMatch";
 import { extractAnswer } from "../src/trace/answer";
-import { fromMathVerifyConfig, mathEqual, type MathVerifyOptions, type MathVerifyPythonConfig } from "../src/reward/builtin/mathVerify";
+import { mathEqual } from "../src/reward/builtin/mathVerify";
+import { type MathVerifyCase, optionsOf, readCorpus } from "../test/fixtures/math-verify/corpus";
 
-const root = resolve(new URL("..", import.meta.url).pathname);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
-interface Case {
-  id: string;
-  category: string;
-  gold: string;
-  prediction: string;
-  expected: boolean;
-  options?: MathVerifyPythonConfig;
-}
 
-/** The corpus options (Math-Verify's compare_strings arguments) in the verifier's terms. */
-const optionsOf = (c: Case): MathVerifyOptions => fromMathVerifyConfig(c.options);
-
-const corpus: Case[] = readFileSync(join(root, "test/fixtures/math-verify/corpus.jsonl"), "utf8")
-  .split("\n")
-  .filter((line) => line.trim() !== "")
-  .map((line) => JSON.parse(line) as Case);
+const corpus = readCorpus();
 
 /** The string matcher as `answerMatchReward` applies it: the extracted answer, else the whole text. */
 const stringMatch = (gold: string, prediction: string) => answersMatch(extractAnswer(prediction)?.text ?? prediction, gold);
-const verify = (c: Case) => mathEqual(c.gold, c.prediction, optionsOf(c));
+const verify = (c: MathVerifyCase) => mathEqual(c.gold, c.prediction, optionsOf(c));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -5,30 +5,16 @@
 // are listed by category when it falls below (and printed with MATH_VERIFY_DISAGREEMENTS=1).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { extractMathAnswers, fromMathVerifyConfig, mathEqual, mathVerifyReward, type MathVerifyOptions, type MathVerifyPythonConfig } from "../../src/reward/builtin/mathVerify";
+import { extractMathAnswers, mathEqual, mathVerifyReward } from "../../src/reward/builtin/mathVerify";
+import { optionsOf, readCorpus } from "../fixtures/math-verify/corpus";
 import { fakeContext, makeSample } from "./builtin/sample";
 
-interface Case {
-  id: string;
-  category: string;
-  gold: string;
-  prediction: string;
-  expected: boolean;
-  options?: MathVerifyPythonConfig;
-}
 
 /** Reached 2026-12-07: 368 of 379 (97.1%). Raise it when the verifier improves; never lower it silently. */
 const AGREEMENT = 368;
 
-const corpus = readFileSync(join(__dirname, "../fixtures/math-verify/corpus.jsonl"), "utf8")
-  .split("\n")
-  .filter((line) => line.trim() !== "")
-  .map((line) => JSON.parse(line) as Case);
+const corpus = readCorpus();
 
-/** The corpus options (Math-Verify's compare_strings arguments) in the verifier's terms. */
-const optionsOf = (c: Case): MathVerifyOptions => fromMathVerifyConfig(c.options);
 
 test("RL answers that numbers decide never load the symbolic engine", () => {
   const engineLoaded = () => Object.keys(require.cache).some((path) => path.includes("compute-engine"));
