@@ -74,6 +74,18 @@ const FLUSH_BYTES = 1 << 20;
  * output path fails before any work is done. The temp file is created on the first write.
  * If `path` is a symlink, the file it points to is replaced and the link is kept.
  */
+/** Writing an output failed (full disk, read-only folder, no permission): names the output; nothing was left behind. */
+export class OutputWriteError extends Error {
+  override readonly name = "OutputWriteError";
+  readonly code: string | undefined;
+  constructor(path: string, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === "ENOSPC" ? "the disk is full" : code === "EROFS" ? "the file system is read-only" : code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EDQUOT" ? "the disk quota is exceeded" : (cause as Error).message;
+    super(`cannot write ${path}: ${why}${code ? ` (${code})` : ""}; nothing was written there`);
+    this.code = code;
+  }
+}
+
 export function createAtomicWriter(path: string, options: AtomicWriteOptions = {}): AtomicWriter {
   if (options.inputs) assertNotSameFile(path, options.inputs);
   const target = resolveSymlink(path);
@@ -104,7 +116,14 @@ export function createAtomicWriter(path: string, options: AtomicWriteOptions = {
     assertOpen("write to");
     buffered.push(chunk);
     bufferedBytes += typeof chunk === "string" ? chunk.length : chunk.byteLength;
-    if (bufferedBytes >= FLUSH_BYTES) await flush();
+    if (bufferedBytes >= FLUSH_BYTES) {
+      try {
+        await flush();
+      } catch (error) {
+        await abort();
+        throw new OutputWriteError(path, error);
+      }
+    }
   }
 
   async function commit(): Promise<void> {
@@ -119,7 +138,7 @@ export function createAtomicWriter(path: string, options: AtomicWriteOptions = {
       state = "committed";
     } catch (error) {
       await abort();
-      throw error;
+      throw new OutputWriteError(path, error);
     }
     syncDirectory(dirname(target));
   }

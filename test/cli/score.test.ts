@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync, readFileSync, cpSync, existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main";
@@ -73,7 +74,7 @@ test("compile errors exit 3 with file:line:col; a missing trace exits 2; refusin
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /cannot read .*nope\.trace\.jsonl/);
   const same = await run(["score", "data/rollouts.trace.jsonl", "--out", "data/rollouts.trace.jsonl"], clean);
-  assert.notEqual(same.code, 0);
+  assert.equal(same.code, 2, "refusing to overwrite the input is a usage error");
   assert.ok(existsSync(join(clean, "data/rollouts.trace.jsonl")));
 });
 
@@ -203,4 +204,19 @@ test("a line nested 10,000 deep does not fail the file: score --out keeps it, co
   assert.equal(converted.code, 0, converted.stderr);
   assert.match(converted.stdout, /deep\.trace\.jsonl:2: cannot be written: Maximum call stack size exceeded \(a value nested too deep\)/);
   assert.equal(readFileSync(join(dir, "conv.trace.jsonl"), "utf8").trim().split("\n").length, 2);
+});
+
+test("a FIFO input is refused at once (exit 2, naming it) instead of blocking; train on a missing workspace is a usage error", { skip: process.platform === "win32" && "no mkfifo" }, async () => {
+  const dir = sampleWorkspace();
+  const fifo = join(dir, "pipe.jsonl");
+  const made = spawnSync("mkfifo", [fifo]);
+  if (made.status !== 0) return;
+  for (const args of [["score", "pipe.jsonl"], ["convert", "pipe.jsonl", "--out", "x.trace.jsonl"]]) {
+    const result = await run(args, dir);
+    assert.equal(result.code, 2, args.join(" "));
+    assert.match(result.stderr, /pipe\.jsonl is a named pipe \(FIFO\), not a file/);
+  }
+  const train = await run(["train", join(dir, "nope")], dir);
+  assert.equal(train.code, 2);
+  assert.match(train.stderr, /nope: not a folder/);
 });

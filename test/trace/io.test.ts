@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { linkSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
+import { linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assertNotSameFile, createAtomicWriter, SameFileError, writeFileAtomic } from "../../src/trace/io";
+import { assertNotSameFile, createAtomicWriter, OutputWriteError, SameFileError, writeFileAtomic } from "../../src/trace/io";
 
 function freshDir(): string {
   return mkdtempSync(join(tmpdir(), "rewardlab-io-"));
@@ -117,4 +117,19 @@ test("writing through a symlink replaces its target and keeps the link", async (
   await writeFileAtomic(join(dir, "link.jsonl"), "new");
   assert.equal(readFileSync(real, "utf8"), "new");
   assert.ok(readdirSync(dir).includes("link.jsonl"));
+});
+
+test("a write that fails (here: the output's folder is a file) names the output and leaves nothing behind", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rl-io-fail-"));
+  try {
+    const notAFolder = join(dir, "file.txt");
+    writeFileSync(notAFolder, "x");
+    const out = join(notAFolder, "out.jsonl");
+    const writer = createAtomicWriter(out);
+    await writer.write("{}\n");
+    await assert.rejects(writer.commit(), (error: Error) => error instanceof OutputWriteError && error.message.startsWith(`cannot write ${out}: `) && /ENOTDIR/.test(error.message));
+    assert.deepEqual(readdirSync(dir), ["file.txt"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

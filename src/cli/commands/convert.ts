@@ -1,6 +1,6 @@
 import { basename, dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { EmptyInputFolderError, UnknownFormatError, expandInput, importers, openImport } from "../../trace/importers/index";
+import { EmptyInputFolderError, NotARegularFileError, UnknownFormatError, expandInput, importers, openImport } from "../../trace/importers/index";
 import { SameFileError, createAtomicWriter } from "../../trace/io";
 import type { MissingImage } from "../../trace/importers/index";
 import type { TraceLineError } from "../../trace/types";
@@ -96,7 +96,7 @@ interface ConvertOptions {
 
 async function convert(input: string, output: string, { format, rewardColumns, imageDir }: ConvertOptions, io: CliIO): Promise<ConvertSummary> {
   const files = await expandInput(input).catch((error: unknown) => {
-    if (error instanceof EmptyInputFolderError) throw new CliError(error.message);
+    if (error instanceof EmptyInputFolderError || error instanceof NotARegularFileError) throw new CliError(error.message);
     if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new CliError(`cannot read ${input}: no such file or folder`);
     throw error;
   });

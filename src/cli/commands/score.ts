@@ -5,9 +5,9 @@ import { RewardEngine, type LoadResult } from "../../reward/engine";
 import { RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
 import { mergeTables, type SampleScores, type ScoreTable } from "../../reward/table";
 import { RewardWatcher } from "../../reward/watch";
-import { EmptyInputFolderError, expandInputs, importers, importFile, openImport, UnknownFormatError } from "../../trace/importers/index";
+import { EmptyInputFolderError, NotARegularFileError, expandInputs, importers, importFile, openImport, UnknownFormatError } from "../../trace/importers/index";
 import { isGzipFile, readLines } from "../../trace/reader";
-import { assertNotSameFile, createAtomicWriter } from "../../trace/io";
+import { assertNotSameFile, createAtomicWriter, SameFileError } from "../../trace/io";
 import type { StepSplitOptions } from "../../trace/types";
 import { MAX_SANDBOX_WORKERS } from "../../reward/sandbox/pool";
 import { intOption, MAX_TIMER_MS } from "./options";
@@ -66,7 +66,14 @@ export const scoreCommand: CliCommand = {
     });
     if (positionals.length === 0) throw new CliError("no trace files given. Usage: rewardlab score <traces...> [--rewards DIR]");
     const traces = await inputFiles(positionals.map((p) => resolve(io.cwd, p)));
-    if (values.out) assertNotSameFile(resolve(io.cwd, values.out), traces);
+    if (values.out) {
+      try {
+        assertNotSameFile(resolve(io.cwd, values.out), traces);
+      } catch (error) {
+        if (error instanceof SameFileError) throw new CliError(error.message);
+        throw error;
+      }
+    }
     const engine = new RewardEngine({
       rewards: resolve(io.cwd, values.rewards),
       steps: parseSteps(values.steps),
@@ -118,7 +125,7 @@ async function inputFiles(paths: string[]): Promise<string[]> {
   try {
     return await expandInputs(paths);
   } catch (error) {
-    if (error instanceof EmptyInputFolderError) throw new CliError(error.message);
+    if (error instanceof EmptyInputFolderError || error instanceof NotARegularFileError) throw new CliError(error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EACCES" || code === "ENOTDIR") throw new CliError(`cannot read ${(error as NodeJS.ErrnoException).path ?? paths.join(", ")}: ${(error as Error).message}`);
     throw error;

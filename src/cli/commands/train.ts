@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PRESETS, presetNames } from "../../rl/presets";
-import { describeSettings, parseSetFlags, presetByName } from "../../rl/resolve";
+import { describeSettings, parseSetFlags, presetByName, resolveRunSettings } from "../../rl/resolve";
+import { loadWorkspace } from "../../rl/workspace";
 import { startTraining } from "../../rl/trainer/client";
 import { type TrainEvent, type TrainRequest } from "../../rl/trainer/protocol";
 import { formatDuration } from "../../rl/trainer/progress";
@@ -39,7 +40,8 @@ Settings (--set):
 ${settingLines}
 
 Ctrl-C stops after the current step and writes a checkpoint (a second Ctrl-C kills the trainer).
-Exit codes: 0 completed or cancelled; 1 training failed; 2 usage error.`;
+Exit codes: 0 completed or cancelled; 1 training failed; 2 usage error (also a missing workspace
+folder, a broken rewardlab.json or an unknown setting, said before training starts).`;
 
 function humanReporter(io: CliIO, began: number) {
   let total = 0;
@@ -105,6 +107,10 @@ export const trainCommand: CliCommand = {
     try {
       if (values.algo !== undefined) presetByName(values.algo, "--algo");
       overrides = parseSetFlags(values.set);
+      // A missing workspace, a broken rewardlab.json or an unknown setting is a usage error (exit 2),
+      // said before the trainer starts.
+      const ws = loadWorkspace(workspace);
+      resolveRunSettings({ preset: values.algo, trainer: ws.config.trainer, trainerSource: ws.configFile, overrides });
     } catch (error) {
       throw new CliError((error as Error).message);
     }

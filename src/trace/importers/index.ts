@@ -4,4 +4,4 @@ export { RowError, rowImporter, defaultImageCacheDir, type RowContext, type RowI
 export { ImageStore, imageExtension } from "./imageStore";
 export { probeFile, readRows, sniffContainer, type SourceRow } from "./rows";
 export { inferGroup, STEP_SEPARATOR } from "./common";
-export { EmptyInputFolderError, expandInput, expandInputs } from "./inputs";
+export { EmptyInputFolderError, NotARegularFileError, expandInput, expandInputs } from "./inputs";

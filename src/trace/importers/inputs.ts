@@ -13,6 +13,14 @@ const ROW_FILE = /^[^.].*\.(?:jsonl|jsonl\.gz|parquet)$/i;
 /** Natural order: `2.jsonl` before `10.jsonl`, `completions_00002` before `completions_00010`. */
 const naturalOrder = new Intl.Collator("en", { numeric: true, sensitivity: "base" }).compare;
 
+/** An input that is not a file or a folder (a FIFO, a socket, a device). */
+export class NotARegularFileError extends Error {
+  constructor(path: string, what: string) {
+    super(`${path} is ${what}, not a file: write it to a file first (reading it could wait forever)`);
+    this.name = "NotARegularFileError";
+  }
+}
+
 /** A folder that holds no row files; the message says what it does hold. */
 export class EmptyInputFolderError extends Error {
   constructor(folder: string, subfolders: string[]) {
@@ -28,7 +36,12 @@ export class EmptyInputFolderError extends Error {
  * @throws EmptyInputFolderError for a folder with none; the fs error (ENOENT, EACCES) otherwise.
  */
 export async function expandInput(path: string): Promise<string[]> {
-  if (!(await stat(path)).isDirectory()) return [path];
+  const info = await stat(path);
+  if (!info.isDirectory()) {
+    // A FIFO or a device would block the reader until something writes to it, maybe forever.
+    if (!info.isFile()) throw new NotARegularFileError(path, info.isFIFO() ? "a named pipe (FIFO)" : info.isSocket() ? "a socket" : "a device");
+    return [path];
+  }
   const entries = await readdir(path, { withFileTypes: true });
   const files = entries.filter((entry) => entry.isFile() && ROW_FILE.test(entry.name)).map((entry) => entry.name).sort(naturalOrder);
   if (files.length === 0) throw new EmptyInputFolderError(path, entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort(naturalOrder));
