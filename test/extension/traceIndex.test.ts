@@ -34,12 +34,13 @@ test("an index keeps one row per non-blank line and reads records back by offset
   assert.deepEqual(index.groupMembers("g"), [0, 2]);
 });
 
-test("engine scores replace stored rewards, totals, advantages and errors", async () => {
-  const file = traceFile([JSON.stringify({ id: "a", completion: "x", rewards: { old: 1 } })]);
+test("engine scores replace the totals, advantages and errors; the trace's own rewards stay beside them as logged columns", async () => {
+  const file = traceFile([JSON.stringify({ id: "a", completion: "x", rewards: { score: 1 } })]);
   const index = await TraceIndex.build(file);
   index.applyEngineScores(new Map([[0, { rewards: { fresh: 0.5 }, total: 0.5, advantage: null, error: "fresh: boom", stepScores: { fresh: [1, 0] } }]]));
-  assert.deepEqual(index.rows[0].rewards, { fresh: 0.5 });
+  assert.deepEqual(index.rows[0].rewards, { fresh: 0.5, "logged:score": 1 }, "verl said 1, my reward says 0.5: one sort away");
+  assert.equal(index.rows[0].total, 0.5, "the total is the user's rewards' only");
   assert.equal(index.rows[0].error, "fresh: boom");
-  assert.deepEqual(index.rewardNames, ["fresh"]);
+  assert.deepEqual(index.rewardNames, ["fresh", "logged:score"]);
   assert.deepEqual(index.engineStepScores(0), { fresh: [1, 0] });
 });

@@ -7,6 +7,7 @@ import { newRewardFunction } from "./newRewardFunction";
 import { openDashboard } from "./openDashboard";
 import { openRunRollouts } from "./openRunRollouts";
 import { openTraceViewer } from "./openTraceViewer";
+import { convertRolloutLog } from "./convertRolloutLog";
 import { refreshViews } from "./refresh";
 import { resumeTraining } from "./resumeTraining";
 import { scoreTraces } from "./scoreTraces";
@@ -16,7 +17,7 @@ import { trainWithCurrentReward } from "./train";
 import { whatIf } from "./whatIf";
 
 /** Every command of the extension; each id is also declared in package.json `contributes.commands`. */
-export const COMMANDS: readonly Command[] = [openTraceViewer, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog, whatIf, openDashboard, openRunRollouts, deleteRun, serveReward, resumeTraining, evaluateCheckpoint];
+export const COMMANDS: readonly Command[] = [openTraceViewer, convertRolloutLog, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog, whatIf, openDashboard, openRunRollouts, deleteRun, serveReward, resumeTraining, evaluateCheckpoint];
 
 export function registerCommands(services: Services): vscode.Disposable[] {
   return COMMANDS.map((command) =>

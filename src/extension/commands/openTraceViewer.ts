@@ -1,16 +1,20 @@
 import * as vscode from "vscode";
 import type { Command } from "./command";
+import { convertToTrace } from "./convertRolloutLog";
 
 /**
  * "RewardLab: Open Trace Viewer": for the given trace (Explorer, Traces view, CodeLens), else the
  * active trace editor, else a trace picked from the workspace. An optional sample index focuses it.
+ * Any other rollout log (verl, TRL, OpenRLHF, ...) is converted to a trace beside it first.
  */
 export const openTraceViewer: Command = {
   id: "rewardlab.openTraceViewer",
-  async run({ viewer }, target?: unknown, index?: unknown) {
-    const uri = toUri(target) ?? activeTrace() ?? (await pickTrace());
+  async run(services, target?: unknown, index?: unknown) {
+    let uri = toUri(target) ?? activeTrace() ?? (await pickTrace());
     if (!uri) return;
-    await viewer.open(uri, typeof index === "number" ? index : undefined);
+    if (!uri.path.endsWith(".trace.jsonl")) uri = await convertToTrace(services, uri);
+    if (!uri) return;
+    await services.viewer.open(uri, typeof index === "number" ? index : undefined);
   },
 };
 
@@ -21,15 +25,16 @@ function toUri(target: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
+/** The active editor's trace, or another rollout log open in it (converted when opened). */
 function activeTrace(): vscode.Uri | undefined {
   const uri = vscode.window.activeTextEditor?.document.uri;
-  return uri?.path.endsWith(".trace.jsonl") ? uri : undefined;
+  return uri?.scheme === "file" && /\.(?:jsonl|jsonl\.gz|parquet)$/i.test(uri.path) ? uri : undefined;
 }
 
 async function pickTrace(): Promise<vscode.Uri | undefined> {
   const files = await vscode.workspace.findFiles("**/*.trace.jsonl", "**/node_modules/**", 5000);
   if (files.length === 0) {
-    void vscode.window.showInformationMessage("RewardLab: no *.trace.jsonl files in this workspace. Convert a rollout log with `rewardlab convert` first.");
+    void vscode.window.showInformationMessage("RewardLab: no *.trace.jsonl files in this workspace. Open a verl / TRL / OpenRLHF log with \"RewardLab: Convert Rollout Log\" (or the Explorer's context menu).");
     return undefined;
   }
   if (files.length === 1) return files[0];

@@ -19,6 +19,13 @@ export interface IndexOptions {
 
 export type LoadedRecord = { row: SampleRow; record: TraceRecord } | { row: SampleRow; error: string };
 
+/**
+ * Prefix of the rewards the trace itself carries (the trainer's logged `score`, TRL's reward
+ * columns) once the engine's scores replace them: `logged:score` stays beside the user's `accuracy`.
+ * `:` cannot occur in a reward name, so the two never collide.
+ */
+export const LOGGED_PREFIX = "logged:";
+
 /** Reward names seen in rows, sorted. */
 export function rewardNamesOf(rows: readonly SampleRow[]): string[] {
   const names = new Set<string>();
@@ -32,6 +39,8 @@ export class TraceIndex {
   /** Samples whose advantage was written by the trainer (kept when re-scoring). */
   private readonly storedAdvantages: Set<number>;
   private readonly stepScores = new Map<number, Record<string, (number | null)[]>>();
+  /** The rewards each sample carried in the trace, kept when the engine scores (`LOGGED_PREFIX`). */
+  private readonly logged = new Map<number, Record<string, number | null>>();
   /** True once the reward engine's scores replaced the stored `rewards`. */
   engineScored = false;
 
@@ -46,6 +55,7 @@ export class TraceIndex {
   ) {
     this.rewardNames = rewardNamesOf(rows);
     this.storedAdvantages = storedAdvantages;
+    for (const row of rows) if (Object.keys(row.rewards).length > 0) this.logged.set(row.index, row.rewards);
   }
 
   /** Streams `file` once and keeps one row per non-blank line (malformed lines become error rows). */
@@ -119,7 +129,9 @@ export class TraceIndex {
     for (const row of this.rows) {
       const score = scores.get(row.index);
       if (!score) continue;
-      row.rewards = score.rewards;
+      const logged = this.logged.get(row.index);
+      row.rewards = { ...score.rewards };
+      if (logged) for (const [name, value] of Object.entries(logged)) row.rewards[`${LOGGED_PREFIX}${name}`] = value;
       row.total = score.total;
       row.advantage = this.storedAdvantages.has(row.index) ? row.advantage : score.advantage;
       row.error = score.error;

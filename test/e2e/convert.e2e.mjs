@@ -1,0 +1,39 @@
+// Issue 22 "open anything": a verl rollout dump in a folder with one reward file goes from "open" to
+// "scored with my reward, beside verl's own score" without leaving VS Code: Open Trace Viewer on the
+// dump converts it (in a child process) to a trace beside it, scores it with the workspace's rewards,
+// and lists verl's logged score as its own column.
+import assert from "node:assert/strict";
+import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before } from "node:test";
+import { launch, openFile, root, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
+
+let vscode;
+const test = testWith(() => vscode, "convert");
+let workspace;
+
+before(async () => {
+  const fixture = join(root, "test-results/e2e-convert-fixture");
+  mkdirSync(join(fixture, "verl"), { recursive: true });
+  mkdirSync(join(fixture, "rewards"), { recursive: true });
+  cpSync(join(root, "test/fixtures/upstream/verl/rollout_data_dir/3.jsonl"), join(fixture, "verl/3.jsonl"));
+  writeFileSync(join(fixture, "rewards/accuracy.reward.ts"), 'import { mathVerifyReward } from "rewardlab";\nexport default mathVerifyReward({ name: "accuracy" });\n');
+  vscode = await launch({ fixture });
+  workspace = vscode.workspace;
+});
+after(async () => vscode?.close());
+
+test("Open Trace Viewer on a verl dump converts it and shows verl's score beside the workspace's reward", async () => {
+  const { page } = vscode;
+  await openFile(page, "verl/3.jsonl");
+  await runCommand(page, "RewardLab: Open Trace Viewer");
+  const view = viewerFrame(page);
+  await view.locator(".list-status", { hasText: "6 samples" }).waitFor({ timeout: 60_000 });
+  // Scored with the workspace's reward: its column appears beside verl's logged one.
+  await view.locator(".list-spacer .list-row", { hasText: "logged:score" }).first().waitFor({ timeout: 60_000 });
+  await view.locator(".list-spacer .list-row", { hasText: "accuracy" }).first().waitFor({ timeout: 60_000 });
+  const rows = await view.locator(".list-spacer .list-row").allTextContents();
+  assert.ok(rows.some((text) => /accuracy 1/.test(text) && /logged:score 1/.test(text)), rows.join("\n"));
+  if (workspace) assert.ok(existsSync(join(workspace, "verl/3.trace.jsonl")), "the trace is written beside the dump");
+  await shot(page, "30-convert-verl-dump");
+});
