@@ -12,8 +12,6 @@ export interface CliIO {
 
 export interface CliCommand {
   name: string;
-  /** One line for `rewardlab --help`. */
-  summary: string;
   /** Full `rewardlab <name> --help` text. */
   usage: string;
   run(argv: string[], io: CliIO): Promise<number>;

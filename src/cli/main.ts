@@ -30,11 +30,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout(`${typeof REWARDLAB_VERSION === "string" ? REWARDLAB_VERSION : "dev"}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`rewardlab: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(", ")}\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     io.stdout(command.usage + "\n");
     return 0;

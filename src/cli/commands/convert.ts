@@ -58,7 +58,6 @@ interface ConvertSummary {
 
 export const convertCommand: CliCommand = {
   name: "convert",
-  summary: "convert a verl / TRL / OpenRLHF / EasyR1 / verifiers / PRM800K / Math-Shepherd file or folder to trace JSONL",
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

@@ -33,7 +33,6 @@ Exit codes: 0 evaluated; 1 failed; 2 usage error.`;
 
 export const evalCommand: CliCommand = {
   name: "eval",
-  summary: "evaluate a policy checkpoint on the held-out split (accuracy, format, IoU, length)",
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

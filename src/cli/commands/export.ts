@@ -41,7 +41,6 @@ Exit codes: 0 written; 2 usage or settings; 3 reward files failed to load.`;
 
 export const exportCommand: CliCommand = {
   name: "export",
-  summary: "write reward module / launch settings for distributed trainers (verl, openrlhf)",
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

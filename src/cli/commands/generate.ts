@@ -60,7 +60,6 @@ function count(value: string, option: string): number {
 
 export const generateCommand: CliCommand = {
   name: "generate",
-  summary: "generate a synthetic task dataset (shapes-vqa images, math-cot word problems)",
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

@@ -44,7 +44,6 @@ the run and named on stderr, the other rewards were scored (and --out written).`
 
 export const scoreCommand: CliCommand = {
   name: "score",
-  summary: "score trace files with your reward functions",
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

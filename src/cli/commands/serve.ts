@@ -44,7 +44,6 @@ Exit codes: 0 stopped; 2 usage; 3 reward files failed to compile or load.`;
 
 export const serveCommand: CliCommand = {
   name: "serve",
-  summary: "serve rewards over HTTP for OpenRLHF / verl (remote reward protocol)",
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

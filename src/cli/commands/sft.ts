@@ -48,7 +48,6 @@ function datasetImageSize(records: { images?: string[] }[], file: string): numbe
 
 export const sftCommand: CliCommand = {
   name: "sft",
-  summary: "supervised warm start of a base policy on the reference chains of thought",
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({

@@ -85,7 +85,6 @@ export function rewardPath(path: string, cwd: string, workspace: string): string
 
 export const trainCommand: CliCommand = {
   name: "train",
-  summary: "train the workspace's policy with RL (GRPO, DAPO, Dr.GRPO, PPO, RLOO, REINFORCE++, GSPO)",
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
