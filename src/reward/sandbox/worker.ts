@@ -19,6 +19,12 @@ let rewards: LoadedReward[] = [];
 let steps: StepSplitOptions = { mode: "auto" };
 const kept = new Map<string, KeptBatch>();
 
+// A promise that reward code rejected and nothing awaited (a stray `Promise.reject(...)` at top
+// level, a fire-and-forget call) would end the worker and every batch on it. It is not any
+// sample's result (a returned promise is awaited and its rejection fails that sample), so it is
+// dropped here instead of taking the other rewards down.
+process.on("unhandledRejection", () => undefined);
+
 const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 /** Requests run one at a time, in order: the pool posts the next batch while one runs. */
