@@ -108,6 +108,8 @@ export interface ViewerInit {
   defaultChannel: string;
   /** Sample to show first (from "Open in Trace Viewer" on a line), if any. */
   focusIndex?: number;
+  /** Why the scores are not the reward files as saved (the last good version scores), if so. */
+  problem?: string;
 }
 
 // Host -> webview
@@ -118,7 +120,7 @@ export type SampleMessage = IpcMessage<"sample", { requestId: number; detail: Sa
 export type GroupMessage = IpcMessage<"group", { requestId: number; group: string; samples: SampleDetail[] }>;
 export type FocusMessage = IpcMessage<"focus", { index: number }>;
 /** Scores changed (hot reload, re-scoring): cached rows and the open sample must be fetched again. */
-export type RescoredMessage = IpcMessage<"rescored", { rewardNames: string[] }>;
+export type RescoredMessage = IpcMessage<"rescored", { rewardNames: string[]; /** Shown as a banner: the scores are the last good rewards'. */ problem?: string }>;
 
 export type HostToViewerMessage = InitMessage | IndexProgressMessage | RowsMessage | SampleMessage | GroupMessage | FocusMessage | RescoredMessage;
 

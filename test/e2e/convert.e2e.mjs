@@ -3,7 +3,7 @@
 // dump converts it (in a child process) to a trace beside it, scores it with the workspace's rewards,
 // and lists verl's logged score as its own column.
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import { launch, openFile, root, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
@@ -36,4 +36,20 @@ test("Open Trace Viewer on a verl dump converts it and shows verl's score beside
   assert.ok(rows.some((text) => /accuracy 1/.test(text) && /logged:score 1/.test(text)), rows.join("\n"));
   if (workspace) assert.ok(existsSync(join(workspace, "verl/3.trace.jsonl")), "the trace is written beside the dump");
   await shot(page, "30-convert-verl-dump");
+});
+
+test("a reward saved with a syntax error keeps its last good version scoring, with a banner; fixing it clears the banner", async () => {
+  const { page } = vscode;
+  const view = viewerFrame(page);
+  const rewardFile = join(workspace, "rewards/accuracy.reward.ts");
+  const good = readFileSync(rewardFile, "utf8");
+  const before = await view.locator(".list-spacer .list-row").allTextContents();
+  writeFileSync(rewardFile, good.replace("mathVerifyReward({", "mathVerifyReward({ name: ,"));
+  const banner = view.locator(".reward-problem");
+  await banner.waitFor({ state: "visible", timeout: 60_000 });
+  assert.match(await banner.textContent(), /accuracy\.reward\.ts: .*Showing scores from the last version that compiled/);
+  assert.deepEqual(await view.locator(".list-spacer .list-row").allTextContents(), before, "no total lost the reward");
+  await shot(page, "31-reward-problem-banner");
+  writeFileSync(rewardFile, good);
+  await banner.waitFor({ state: "hidden", timeout: 60_000 });
 });

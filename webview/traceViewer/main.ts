@@ -35,8 +35,10 @@ let groupRequest = 0;
 let activeTab = 0;
 
 const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
-  init: ({ fileName, rewardNames, sampleCount, indexing, focusIndex, defaultChannel }) => {
+  init: ({ fileName, rewardNames, sampleCount, indexing, focusIndex, defaultChannel, problem }) => {
     title.textContent = fileName;
+    banner.textContent = problem ?? "";
+    banner.hidden = !problem;
     if (!saved.channel) sampleView.setChannel(defaultChannel);
     toolbar.setRewardNames(rewardNames);
     if (indexing) {
@@ -63,7 +65,10 @@ const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
     if (requestId === groupRequest) groupView.show(group, samples, selected?.index);
   },
   focus: ({ index }) => openSample(index, true),
-  rescored: ({ rewardNames }) => {
+  rescored: ({ rewardNames, problem }) => {
+    // Text, not markup: the message quotes the reward file's compiler.
+    banner.textContent = problem ?? "";
+    banner.hidden = !problem;
     toolbar.setRewardNames(rewardNames);
     list.setQuery(toolbar.query());
     if (selected) openSample(selected.index);
@@ -112,6 +117,10 @@ const title = el("h1", "file-title");
 const count = el("span", "facts");
 const header = el("header", "viewer-header");
 header.append(title, count);
+/** Shown while a reward file does not compile: the scores are the last good version's. */
+const banner = el("div", "reward-problem");
+banner.setAttribute("role", "alert");
+banner.hidden = true;
 
 const tabs = document.createElement("vscode-tabs");
 tabs.setAttribute("selected-index", "0");
@@ -136,6 +145,6 @@ right.append(tabs);
 const layout = el("main", "layout");
 layout.append(left, right);
 const app = document.getElementById("app") ?? document.body;
-app.append(header, layout);
+app.append(header, banner, layout);
 
 host.post({ type: "ready", payload: {} });

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { LoadResult, RewardEngine } from "../../reward/engine";
+import type { LoadResult, RewardEngine, RewardLoadError } from "../../reward/engine";
 import type { RewardStats } from "../../reward/stats";
 import type { ScoreTable } from "../../reward/table";
 import type { TraceRecord } from "../../trace/types";
@@ -39,6 +39,8 @@ export interface RewardSummary {
 export class RewardService extends Disposable {
   private engine: RewardEngine | undefined;
   private load: LoadResult | undefined;
+  /** Errors of the last reload that was rejected (the last good rewards still score); shown as diagnostics. */
+  private rejected: RewardLoadError[] = [];
   /** Trace files scored at least once (their samples are kept in the workers for fast re-scoring). */
   private readonly scored = new Set<string>();
   private readonly tables = new Map<string, ScoreTable>();
@@ -158,7 +160,27 @@ export class RewardService extends Disposable {
       this.scored.clear();
     }
     const started = performance.now();
-    this.load = await this.engine.load();
+    if (!this.load) {
+      // First load: score with what compiles (the diagnostics show the rest).
+      this.load = await this.engine.load();
+    } else {
+      // A save that does not compile or load keeps the last good rewards scoring, as `serve` does:
+      // no total silently loses a reward; the viewer and the status bar say so.
+      const result = await this.engine.loadIfCompiles();
+      if ("rejected" in result) {
+        this.rejected = result.rejected;
+        const first = result.rejected[0];
+        const problem = `${first.file ? `${path.basename(first.file)}: ` : ""}${splitLocation(first.message).message.split("\n")[0]}. Showing scores from the last version that compiled; fix the file to re-score.`;
+        this.log.warn(`Reward reload rejected, last good rewards kept: ${result.rejected.map((e) => e.message).join("; ")}`);
+        this.statusBar.scored(`rewards not reloaded (${result.rejected.length} error${result.rejected.length === 1 ? "" : "s"}): last good version scores`);
+        this.store.setRewardProblem(problem);
+        this.publish();
+        return false;
+      }
+      this.load = result.load;
+    }
+    this.rejected = [];
+    this.store.setRewardProblem(undefined);
     this.log.info(`Loaded ${this.load.rewards.length} rewards from ${this.load.files.length} files in ${(performance.now() - started).toFixed(0)} ms${this.load.errors.length ? ` (${this.load.errors.length} errors)` : ""}`);
     return true;
   }
@@ -227,7 +249,7 @@ export class RewardService extends Disposable {
     const add = (file: string, diagnostic: vscode.Diagnostic) => byFile.set(file, [...(byFile.get(file) ?? []), diagnostic]);
     // The PRM's module is generated: its problems are reported against the settings instead.
     const prmProblems: { key: string; text: string }[] = [];
-    for (const error of load.errors) {
+    for (const error of [...load.errors, ...this.rejected]) {
       const { location, message } = splitLocation(error.message);
       const file = location?.file ?? error.file;
       if (this.isPrmModule(error.file)) {
@@ -289,6 +311,8 @@ export class RewardService extends Disposable {
     this.engine?.dispose();
     this.engine = undefined;
     this.load = undefined;
+    this.rejected = [];
+    this.store.setRewardProblem(undefined);
     this.scored.clear();
   }
 }

@@ -51,7 +51,7 @@ export class ViewerSession extends Disposable {
       store.onDidChange((changed) => {
         if (changed.fsPath !== uri.fsPath || !this.ready) return;
         this.lastQuery = undefined;
-        void this.index().then((index) => this.post({ type: "rescored", payload: { rewardNames: index.rewardNames } }));
+        void this.index().then((index) => this.post({ type: "rescored", payload: { rewardNames: index.rewardNames, problem: store.rewardProblem } }));
       }),
     );
   }
@@ -79,7 +79,7 @@ export class ViewerSession extends Disposable {
     this.post({ type: "init", payload: { fileName, rewardNames: [], sampleCount: 0, indexing: true, defaultChannel: settings.defaultChannel } });
     try {
       const index = await this.index();
-      this.post({ type: "init", payload: { fileName, rewardNames: index.rewardNames, sampleCount: index.sampleCount, indexing: false, defaultChannel: settings.defaultChannel, focusIndex: this.focusIndex } });
+      this.post({ type: "init", payload: { fileName, rewardNames: index.rewardNames, sampleCount: index.sampleCount, indexing: false, defaultChannel: settings.defaultChannel, focusIndex: this.focusIndex, problem: this.store.rewardProblem } });
     } catch (error) {
       this.log.error(`Trace viewer: cannot read ${this.uri.fsPath}`, error);
       void vscode.window.showErrorMessage(`RewardLab: cannot read ${vscode.workspace.asRelativePath(this.uri)}: ${(error as Error).message}`);

@@ -54,6 +54,18 @@ export class TraceStore extends Disposable {
     this.changed.fire(uri);
   }
 
+  /**
+   * Why the scores shown are not the reward files as saved (a file that does not compile, so the
+   * last good version still scores), or undefined; every open viewer shows it as a banner.
+   */
+  rewardProblem: string | undefined;
+
+  setRewardProblem(problem: string | undefined): void {
+    if (problem === this.rewardProblem) return;
+    this.rewardProblem = problem;
+    for (const file of this.indexes.keys()) this.changed.fire(vscode.Uri.file(file));
+  }
+
   private async build(uri: vscode.Uri, onProgress?: (sampleCount: number) => void): Promise<TraceIndex> {
     const started = performance.now();
     const index = await TraceIndex.build(uri.fsPath, { onProgress });
