@@ -35,10 +35,10 @@ test("an index keeps one row per non-blank line and reads records back by offset
 });
 
 test("engine scores replace the totals, advantages and errors; the trace's own rewards stay beside them as logged columns", async () => {
-  const file = traceFile([JSON.stringify({ id: "a", completion: "x", rewards: { score: 1 } })]);
+  const file = traceFile([JSON.stringify({ id: "a", completion: "x", rewards: { score: 1, fresh: 0.1 } })]);
   const index = await TraceIndex.build(file);
   index.applyEngineScores(new Map([[0, { rewards: { fresh: 0.5 }, total: 0.5, advantage: null, error: "fresh: boom", stepScores: { fresh: [1, 0] } }]]));
-  assert.deepEqual(index.rows[0].rewards, { fresh: 0.5, "logged:score": 1 }, "verl said 1, my reward says 0.5: one sort away");
+  assert.deepEqual(index.rows[0].rewards, { fresh: 0.5, "logged:score": 1 }, "verl said 1, my reward says 0.5: one sort away; a stored value of a reward the engine scored is replaced");
   assert.equal(index.rows[0].total, 0.5, "the total is the user's rewards' only");
   assert.equal(index.rows[0].error, "fresh: boom");
   assert.deepEqual(index.rewardNames, ["fresh", "logged:score"]);

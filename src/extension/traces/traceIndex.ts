@@ -21,8 +21,8 @@ export type LoadedRecord = { row: SampleRow; record: TraceRecord } | { row: Samp
 
 /**
  * Prefix of the rewards the trace itself carries (the trainer's logged `score`, TRL's reward
- * columns) once the engine's scores replace them: `logged:score` stays beside the user's `accuracy`.
- * `:` cannot occur in a reward name, so the two never collide.
+ * columns) under names the engine does not score, once its scores replace them: `logged:score`
+ * stays beside the user's `accuracy`. `:` cannot occur in a reward name, so the two never collide.
  */
 export const LOGGED_PREFIX = "logged:";
 
@@ -131,7 +131,9 @@ export class TraceIndex {
       if (!score) continue;
       const logged = this.logged.get(row.index);
       row.rewards = { ...score.rewards };
-      if (logged) for (const [name, value] of Object.entries(logged)) row.rewards[`${LOGGED_PREFIX}${name}`] = value;
+      // A name the engine scored is the same reward scored before (RewardLab's own traces): the
+      // fresh score replaces it. Other names are what the trainer logged (verl's `score`).
+      if (logged) for (const [name, value] of Object.entries(logged)) if (!(name in score.rewards)) row.rewards[`${LOGGED_PREFIX}${name}`] = value;
       row.total = score.total;
       row.advantage = this.storedAdvantages.has(row.index) ? row.advantage : score.advantage;
       row.error = score.error;
