@@ -223,3 +223,26 @@ test("a FIFO input is refused at once (exit 2, naming it) instead of blocking; t
   assert.equal(train.code, 2);
   assert.match(train.stderr, /nope: not a folder/);
 });
+
+test("--baseline says what a reward edit changed: per reward up/down/null/failing, transitions, largest changes with file:line", async () => {
+  const dir = sampleWorkspace();
+  const base = await run(["score", "data/rollouts.trace.jsonl", "--out", "base.jsonl"], dir);
+  assert.equal(base.code, 0, base.stderr);
+  // The edit: accuracy back to the string matcher (the 7 untagged "So the answer is N." go 1 -> 0),
+  // format now fails on one sample, and a reward is added.
+  writeFileSync(join(dir, "rewards/accuracy.reward.ts"), 'import { answerMatchReward } from "rewardlab";\nexport default answerMatchReward({ name: "accuracy" });\n');
+  writeFileSync(join(dir, "rewards/format.reward.ts"), 'import { formatReward } from "rewardlab";\nconst f = formatReward({ weight: 0.5 });\nexport default { ...f, score: (s, ctx) => { if (s.id === "p0-s0") throw new Error("boom"); return f.score(s, ctx); } };\n');
+  writeFileSync(join(dir, "rewards/len.reward.ts"), 'export default { name: "len", score: (s) => s.completion.length };\n');
+  const human = await run(["score", "data/rollouts.trace.jsonl", "--baseline", "base.jsonl"], dir);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /against base\.jsonl: 48 samples matched by id; new rewards: len/);
+  assert.match(human.stdout, /accuracy: 0 up, 7 down, 41 same; 1 -> 0: 7/);
+  assert.match(human.stdout, /p1-s0 \(data\/rollouts\.trace\.jsonl:5\): 1 -> 0/);
+  assert.match(human.stdout, /format: 0 up, 0 down, 47 same, 1 now failing, 0 no longer failing/);
+  const json = await run(["score", "data/rollouts.trace.jsonl", "--baseline", "base.jsonl", "--json"], dir);
+  const diff = (JSON.parse(json.stdout) as { baseline: { rewards: Record<string, { down: number; broke: number }>; added: string[] } }).baseline;
+  assert.deepEqual([diff.rewards.accuracy.down, diff.rewards.format.broke, diff.added], [7, 1, ["len"]]);
+  const missing = await run(["score", "data/rollouts.trace.jsonl", "--baseline", "nope.jsonl"], dir);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read the baseline .*nope\.jsonl/);
+});

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { RewardEngine, type LoadResult } from "../../reward/engine";
 import { RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
 import { mergeTables, type SampleScores, type ScoreTable } from "../../reward/table";
+import { baselineEntry, diffScores, type BaselineScores, type ScoreDiff } from "../../reward/diff";
 import { RewardWatcher } from "../../reward/watch";
 import { EmptyInputFolderError, NotARegularFileError, expandInputs, importers, importFile, openImport, UnknownFormatError } from "../../trace/importers/index";
 import { isGzipFile, readLines } from "../../trace/reader";
@@ -26,6 +27,9 @@ Options:
   --rewards DIR|FILE   reward files (*.reward.ts), default ./rewards
   --out FILE           write every sample plus rewards, reward (weighted total), advantage
                        (samples with a group), reward_errors, step_rewards to FILE (JSONL, atomic)
+  --baseline FILE      what changed since FILE (an earlier --out of the same traces): per reward,
+                       samples up / down / null <-> number / failing <-> scoring, the commonest
+                       transitions (0 -> 1: 41) and the largest changes with file:line
   --format NAME        input format instead of detecting it (see rewardlab convert --help)
   --json               print one JSON object {samples, malformed_lines, malformed: [{file, line,
                        message}] (the first 1000), rewards, ...} instead of a table
@@ -52,6 +56,7 @@ export const scoreCommand: CliCommand = {
       options: {
         rewards: { type: "string", default: "rewards" },
         out: { type: "string" },
+        baseline: { type: "string" },
         format: { type: "string" },
         json: { type: "boolean", default: false },
         strict: { type: "boolean", default: false },
@@ -102,8 +107,9 @@ export const scoreCommand: CliCommand = {
       if (values.out) await writeScored(tables, resolve(io.cwd, values.out), formats, identities);
       const merged = mergeTables(tables);
       const disabled = engine.disabled.map(({ reward, error }) => ({ reward: reward.name, file: reward.file, message: error.message }));
-      if (values.json) io.stdout(JSON.stringify({ ...merged.summary(), malformed: malformedList(merged), disabled_rewards: disabled, version: load.version, elapsed_ms: Math.round(elapsed) }) + "\n");
-      else io.stdout(humanSummary(merged, tables, elapsed, io.cwd, values.out) + "\n");
+      const diff = values.baseline ? diffScores(tables, await readBaseline(resolve(io.cwd, values.baseline))) : undefined;
+      if (values.json) io.stdout(JSON.stringify({ ...merged.summary(), malformed: malformedList(merged), disabled_rewards: disabled, ...(diff ? { baseline: diff } : {}), version: load.version, elapsed_ms: Math.round(elapsed) }) + "\n");
+      else io.stdout(humanSummary(merged, tables, elapsed, io.cwd, values.out) + (diff ? `\n\n${diffSummary(diff, values.baseline!, io.cwd)}` : "") + "\n");
       for (const d of disabled) io.stderr(`rewardlab score: ${d.message}\nrewardlab score: reward "${d.reward}" was disabled for the rest of the run; its samples are counted as failed, the other rewards were scored${values.out ? ` and ${values.out} written` : ""}\n`);
       if (disabled.length > 0) return 4;
       return values.strict && (merged.failedSamples > 0 || merged.malformed.length > 0) ? 1 : 0;
@@ -129,6 +135,42 @@ async function inputFiles(paths: string[]): Promise<string[]> {
     if (code === "ENOENT" || code === "EACCES" || code === "ENOTDIR") throw new CliError(`cannot read ${(error as NodeJS.ErrnoException).path ?? paths.join(", ")}: ${(error as Error).message}`);
     throw error;
   }
+}
+
+/** The scores of an earlier `--out`, by sample id (a later line with the same id wins). */
+async function readBaseline(file: string): Promise<Map<string, BaselineScores>> {
+  const scores = new Map<string, BaselineScores>();
+  try {
+    for await (const { text } of readLines(file)) {
+      let entry: [string, BaselineScores] | null = null;
+      try {
+        entry = baselineEntry(JSON.parse(text));
+      } catch {
+        continue;
+      }
+      if (entry) scores.set(entry[0], entry[1]);
+    }
+  } catch (error) {
+    throw new CliError(`cannot read the baseline ${file}: ${(error as Error).message}`);
+  }
+  if (scores.size === 0) throw new CliError(`the baseline ${file} holds no scored samples (write one with rewardlab score ... --out FILE)`);
+  return scores;
+}
+
+const fmt = (x: number | null) => (x === null ? "null" : num(x));
+
+/** The human summary of a reward diff. */
+function diffSummary(diff: ScoreDiff, baseline: string, cwd: string): string {
+  const lines = [`against ${baseline}: ${num(diff.matched)} samples matched by id${diff.unmatched ? `, ${num(diff.unmatched)} new` : ""}${diff.added.length ? `; new rewards: ${diff.added.join(", ")}` : ""}${diff.removed.length ? `; gone: ${diff.removed.join(", ")}` : ""}`];
+  for (const [name, d] of Object.entries(diff.rewards)) {
+    if (d.compared === 0) continue;
+    const parts = [`${num(d.up)} up`, `${num(d.down)} down`, `${num(d.same)} same`];
+    if (d.nullToNumber || d.numberToNull) parts.push(`${num(d.nullToNumber)} null -> number`, `${num(d.numberToNull)} number -> null`);
+    if (d.fixed || d.broke) parts.push(`${num(d.broke)} now failing`, `${num(d.fixed)} no longer failing`);
+    lines.push(`  ${name}: ${parts.join(", ")}${d.transitions.length ? `; ${d.transitions.slice(0, 3).map((t) => `${fmt(t.before)} -> ${fmt(t.after)}: ${num(t.count)}`).join(", ")}` : ""}`);
+    for (const c of d.largest.slice(0, 3)) lines.push(`    ${c.id} (${relative(cwd, c.file)}:${c.line}): ${fmt(c.before)} -> ${fmt(c.after)}`);
+  }
+  return lines.join("\n");
 }
 
 /** Malformed lines for --json: where and why, the first MAX_LISTED_MALFORMED of them (the count is `malformed_lines`). */
