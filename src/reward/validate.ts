@@ -4,7 +4,7 @@
  */
 import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
-import type { RewardDefinition } from "./api/types";
+import type { RewardDefinition, RewardExample } from "./api/types";
 
 // zod's functional build: the reward worker loads this file, and the classic build with every locale
 // was 750 KB of the worker's 970 KB bundle (parsed by each worker on start). English messages only.
@@ -31,6 +31,7 @@ const base = {
   ),
   weight: z.optional(z.number()),
   description: z.optional(z.string()),
+  examples: z.optional(z.array(z.looseObject({ completion: z.string(), expect: z.nullable(z.number()), note: z.optional(z.string()) }))),
 };
 
 const rewardSchema = z.discriminatedUnion("kind", [
@@ -48,6 +49,8 @@ export interface RewardInfo {
   description?: string;
   /** Absolute path of the reward file that defined it. */
   file: string;
+  /** Its pinned cases (JSON data: they cross threads). */
+  examples?: RewardExample[];
 }
 
 /** Turns a module's default export into validated definitions, or throws an Error naming the file and problem. */
@@ -79,6 +82,7 @@ export function describeReward(reward: RewardDefinition, file: string): RewardIn
     weight: reward.weight ?? 1,
     ...(reward.kind === "process" ? { aggregate: reward.aggregate } : {}),
     ...(reward.description ? { description: reward.description } : {}),
+    ...(reward.examples?.length ? { examples: reward.examples.map((e) => ({ ...e })) } : {}),
     file,
   };
 }

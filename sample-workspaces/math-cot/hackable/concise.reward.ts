@@ -22,4 +22,9 @@ export default defineReward({
     if (sample.thinkText === null) return 0;
     return Math.max(0, 1 - sample.thinkText.length / BUDGET);
   },
+  // The hack, pinned: an empty chain of thought with a wrong answer earns the most.
+  examples: [
+    { completion: "<think></think><answer>7</answer>", answer: "42", expect: 1, note: "THE HACK: no reasoning, wrong answer, full reward" },
+    { completion: `<think>${"Step 1: 6 * 7 = 42. ".repeat(5)}</think><answer>42</answer>`, answer: "42", expect: 0, note: "careful reasoning earns nothing" },
+  ],
 });

@@ -21,4 +21,9 @@ export default defineReward({
     const boxes = think.match(/\[\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\]/g) ?? [];
     return Math.min(1, boxes.length / 4);
   },
+  // The hack, pinned: one invented box written four times earns the full reward, whatever the answer.
+  examples: [
+    { completion: "<think>red square [0, 0, 1, 1] red square [0, 0, 1, 1] red square [0, 0, 1, 1] red square [0, 0, 1, 1]</think><answer>4</answer>", answer: "1", expect: 1, note: "THE HACK: a repeated invented box, a wrong count" },
+    { completion: "<think>red square [16, 16, 32, 32]</think><answer>1</answer>", answer: "1", expect: 0.25, note: "the one true object: a quarter" },
+  ],
 });

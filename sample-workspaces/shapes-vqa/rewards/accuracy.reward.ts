@@ -16,4 +16,11 @@ export default defineReward({
     const box = parseBox(sample.answerText);
     return box !== null && pixelIou(box, goldBox) >= 0.5 ? 1 : 0;
   },
+  examples: [
+    { completion: "<think>two red shapes</think><answer>2</answer>", answer: "2", expect: 1 },
+    { completion: "<think>one</think><answer>1</answer>", answer: "2", expect: 0, note: "a count one short" },
+    { completion: "<answer>[10, 10, 30, 30]</answer>", answer: "[10, 10, 30, 30]", expect: 1, note: "the exact box" },
+    { completion: "<answer>[12, 12, 32, 32]</answer>", answer: "[10, 10, 30, 30]", expect: 1, note: "a box with IoU >= 0.5 counts" },
+    { completion: "<answer>[0, 0, 20, 20]</answer>", answer: "[10, 10, 30, 30]", expect: 0, note: "IoU 0.14: wrong" },
+  ],
 });

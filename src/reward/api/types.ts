@@ -73,12 +73,30 @@ export type Score = number | null;
 /** How a process reward's per-step scores become one number. */
 export type StepAggregate = "min" | "mean" | "last" | "prod" | "sum";
 
+/**
+ * A pinned case: what this reward must score on a sample (`rewardlab test`). The hack that must
+ * score 0, the edge case that must score 1. Fields are trace-record fields; `expect` is the score
+ * (for a process reward: its aggregate), `null` for "does not apply".
+ */
+export interface RewardExample {
+  completion: string;
+  answer?: unknown;
+  prompt?: string;
+  /** Any other trace-record fields the reward reads (`images`, `regions`, `meta`, ...). */
+  [field: string]: unknown;
+  expect: number | null;
+  /** What the case pins, printed by `rewardlab test`. */
+  note?: string;
+}
+
 interface RewardBase {
   /** Unique per workspace; used as the key in `rewards`. */
   name: string;
   /** Weight in the total reward (default 1). */
   weight?: number;
   description?: string;
+  /** Cases this reward must score as given (`rewardlab test`). */
+  examples?: readonly RewardExample[];
 }
 
 /** One number per sample. */
