@@ -96,6 +96,8 @@ export class ScoreTable {
   metrics = new Map<number, Record<string, number>>();
   malformed: TraceLineError[] = [];
   stepAgreement = new Map<string, StepLabelAgreement>();
+  /** With timing on (`SandboxOptions.timing`): each reward's time on each sample, in ms. */
+  times: { reward: number; row: number; ms: number }[] = [];
   totals: Float64Array = new Float64Array(0);
   advantages: Float64Array = new Float64Array(0);
 
@@ -165,6 +167,7 @@ export class ScoreTable {
       list.push({ reward: this.rewards[failure.reward].name, message: failure.message, ...(failure.location ? { location: failure.location } : {}) });
       this.errors.set(i, list);
     }
+    if (batch.times) for (const t of batch.times) if (!malformed?.has(t.slot)) this.times.push({ reward: t.reward, row: rowOf(t.slot), ms: t.ms });
     for (const entry of batch.stepScores) {
       const i = rowOf(entry.slot);
       const record = this.stepScores.get(i) ?? {};

@@ -246,3 +246,19 @@ test("--baseline says what a reward edit changed: per reward up/down/null/failin
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /cannot read the baseline .*nope\.jsonl/);
 });
+
+test("--timing gives each reward's time per sample and the slowest samples with file:line; --budget flags a slow p99", async () => {
+  const dir = sampleWorkspace();
+  writeFileSync(join(dir, "rewards/slow.reward.ts"), 'export default { name: "slow", score: (s) => { const end = performance.now() + (s.id === "p3-s1" ? 40 : 0); while (performance.now() < end) {} return 1; } };\n');
+  const human = await run(["score", "data/rollouts.trace.jsonl", "--timing", "--budget", "20"], dir);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /time per sample \(ms\)/);
+  // (accuracy's first symbolic comparison loads compute-engine in its worker: it may rank first.)
+  assert.match(human.stdout, /slowest samples:\n[^]*\n {2}\d+ ms {2}slow on p3-s1 \(data\/rollouts\.trace\.jsonl:14\)/);
+  assert.match(human.stdout, /⚠ reward "slow": p99 \d+ ms per sample is over the 20 ms budget/);
+  const json = JSON.parse((await run(["score", "data/rollouts.trace.jsonl", "--timing", "--json"], dir)).stdout) as { timing: { rewards: Record<string, { samples: number; max_ms: number }>; slowest: { id: string }[] } };
+  assert.equal(json.timing.rewards.slow.samples, 48);
+  assert.ok(json.timing.rewards.slow.max_ms >= 40);
+  assert.ok(json.timing.slowest.some((t) => t.id === "p3-s1"), "the slow sample is listed");
+  assert.equal(JSON.parse((await run(["score", "data/rollouts.trace.jsonl", "--json"], dir)).stdout).timing, undefined, "off unless asked");
+});

@@ -30,6 +30,10 @@ Options:
   --baseline FILE      what changed since FILE (an earlier --out of the same traces): per reward,
                        samples up / down / null <-> number / failing <-> scoring, the commonest
                        transitions (0 -> 1: 41) and the largest changes with file:line
+  --timing             time every reward on every sample: p50 / p99 / max per reward and the
+                       slowest samples with file:line (what would stall a trainer's reward step)
+  --budget MS          with --timing: flag rewards whose p99 is over MS per sample (e.g. before
+                       serving them to a cluster)
   --format NAME        input format instead of detecting it (see rewardlab convert --help)
   --json               print one JSON object {samples, malformed_lines, malformed: [{file, line,
                        message}] (the first 1000), rewards, ...} instead of a table
@@ -57,6 +61,8 @@ export const scoreCommand: CliCommand = {
         rewards: { type: "string", default: "rewards" },
         out: { type: "string" },
         baseline: { type: "string" },
+        timing: { type: "boolean", default: false },
+        budget: { type: "string" },
         format: { type: "string" },
         json: { type: "boolean", default: false },
         strict: { type: "boolean", default: false },
@@ -88,7 +94,9 @@ export const scoreCommand: CliCommand = {
       // One reward that hangs or kills its worker must not cost the others' scores: it is disabled
       // and reported, the rest of the file is scored, and the exit code is 4.
       disableFailingRewards: !values.watch,
+      timing: values.timing,
     });
+    const budget = values.budget === undefined ? undefined : intOption(values.budget, "--budget", 0, MAX_TIMER_MS);
     try {
       if (values.watch) return await watchMode(engine, traces, io, values.json);
       const load = await engine.load();
@@ -108,8 +116,9 @@ export const scoreCommand: CliCommand = {
       const merged = mergeTables(tables);
       const disabled = engine.disabled.map(({ reward, error }) => ({ reward: reward.name, file: reward.file, message: error.message }));
       const diff = values.baseline ? diffScores(tables, await readBaseline(resolve(io.cwd, values.baseline))) : undefined;
-      if (values.json) io.stdout(JSON.stringify({ ...merged.summary(), malformed: malformedList(merged), disabled_rewards: disabled, ...(diff ? { baseline: diff } : {}), version: load.version, elapsed_ms: Math.round(elapsed) }) + "\n");
-      else io.stdout(humanSummary(merged, tables, elapsed, io.cwd, values.out) + (diff ? `\n\n${diffSummary(diff, values.baseline!, io.cwd)}` : "") + "\n");
+      const timing = values.timing ? rewardTiming(tables, budget) : undefined;
+      if (values.json) io.stdout(JSON.stringify({ ...merged.summary(), malformed: malformedList(merged), disabled_rewards: disabled, ...(diff ? { baseline: diff } : {}), ...(timing ? { timing } : {}), version: load.version, elapsed_ms: Math.round(elapsed) }) + "\n");
+      else io.stdout(humanSummary(merged, tables, elapsed, io.cwd, values.out) + (diff ? `\n\n${diffSummary(diff, values.baseline!, io.cwd)}` : "") + (timing ? `\n\n${timingSummary(timing, io.cwd)}` : "") + "\n");
       for (const d of disabled) io.stderr(`rewardlab score: ${d.message}\nrewardlab score: reward "${d.reward}" was disabled for the rest of the run; its samples are counted as failed, the other rewards were scored${values.out ? ` and ${values.out} written` : ""}\n`);
       if (disabled.length > 0) return 4;
       return values.strict && (merged.failedSamples > 0 || merged.malformed.length > 0) ? 1 : 0;
@@ -135,6 +144,46 @@ async function inputFiles(paths: string[]): Promise<string[]> {
     if (code === "ENOENT" || code === "EACCES" || code === "ENOTDIR") throw new CliError(`cannot read ${(error as NodeJS.ErrnoException).path ?? paths.join(", ")}: ${(error as Error).message}`);
     throw error;
   }
+}
+
+interface RewardTiming {
+  rewards: Record<string, { samples: number; mean_ms: number; p50_ms: number; p99_ms: number; max_ms: number; over_budget?: boolean }>;
+  slowest: { reward: string; id: string; file: string; line: number; ms: number }[];
+  budget_ms?: number;
+}
+
+/** Per-reward time per sample from the tables' `times`, and the slowest samples. */
+function rewardTiming(tables: readonly ScoreTable[], budget: number | undefined): RewardTiming {
+  const byReward = new Map<string, number[]>();
+  const slowest: RewardTiming["slowest"] = [];
+  for (const table of tables) {
+    for (const t of table.times) {
+      const name = table.rewards[t.reward].name;
+      const list = byReward.get(name) ?? [];
+      list.push(t.ms);
+      byReward.set(name, list);
+      slowest.push({ reward: name, id: table.ids[t.row], file: table.file, line: table.lines[t.row], ms: t.ms });
+    }
+  }
+  const pick = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  const rewards: RewardTiming["rewards"] = {};
+  for (const [name, ms] of byReward) {
+    const sorted = ms.sort((a, b) => a - b);
+    const p99 = pick(sorted, 0.99);
+    rewards[name] = { samples: sorted.length, mean_ms: sorted.reduce((a, b) => a + b, 0) / sorted.length, p50_ms: pick(sorted, 0.5), p99_ms: p99, max_ms: sorted[sorted.length - 1], ...(budget !== undefined ? { over_budget: p99 > budget } : {}) };
+  }
+  slowest.sort((a, b) => b.ms - a.ms);
+  return { rewards, slowest: slowest.slice(0, 10), ...(budget !== undefined ? { budget_ms: budget } : {}) };
+}
+
+function timingSummary(timing: RewardTiming, cwd: string): string {
+  const ms = (x: number) => (x < 0.1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(0));
+  const rows = Object.entries(timing.rewards).map(([name, t]) => [name, num(t.samples), ms(t.mean_ms), ms(t.p50_ms), ms(t.p99_ms), ms(t.max_ms), t.over_budget ? `over ${timing.budget_ms} ms` : ""]);
+  const lines = ["time per sample (ms)", table(["reward", "samples", "mean", "p50", "p99", "max", "budget"], rows), "slowest samples:"];
+  for (const s of timing.slowest.slice(0, 5)) lines.push(`  ${ms(s.ms)} ms  ${s.reward} on ${s.id} (${relative(cwd, s.file)}:${s.line})`);
+  const over = Object.entries(timing.rewards).filter(([, t]) => t.over_budget);
+  for (const [name, t] of over) lines.push(`⚠ reward "${name}": p99 ${ms(t.p99_ms)} ms per sample is over the ${timing.budget_ms} ms budget; a trainer waits for its slowest sample each step`);
+  return lines.join("\n");
 }
 
 /** The scores of an earlier `--out`, by sample id (a later line with the same id wins). */

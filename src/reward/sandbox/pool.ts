@@ -29,6 +29,8 @@ export interface SandboxOptions {
    * answer with it).
    */
   disableFailingRewards?: boolean;
+  /** Measure every reward's time on every sample (`ScoreTable.times`; `rewardlab score --timing`). */
+  timing?: boolean;
 }
 
 /** A reward ran past the time limit; the worker was killed. */
@@ -250,6 +252,7 @@ export class SandboxPool {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private readonly disableFailing: boolean;
+  private readonly timing: boolean;
   /** Rewards disabled since the last load, by index (see `SandboxOptions.disableFailingRewards`). */
   private readonly disabledRewards = new Map<number, { reward: RewardInfo; error: RewardTimeoutError | RewardSandboxError }>();
 
@@ -259,6 +262,7 @@ export class SandboxPool {
     this.memoryMb = options.memoryMb ?? 512;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
     this.disableFailing = options.disableFailingRewards ?? false;
+    this.timing = options.timing ?? false;
     this.workers = Array.from({ length: count }, (_, i) => new SandboxWorker(this, i));
   }
 
@@ -339,6 +343,7 @@ export class SandboxPool {
       this.queue.splice(q--, 1);
       const disabled = this.disabledList();
       if (disabled) job.request.disabled = disabled;
+      if (this.timing) job.request.timing = true;
       void target.run(job);
     }
   }

@@ -62,6 +62,8 @@ export interface ScoreRequest {
    * called; each of their slots fails with `message`.
    */
   disabled?: DisabledReward[];
+  /** Measure each reward's time on each sample (`BatchResult.times`). */
+  timing?: boolean;
 }
 
 /** A reward the pool stopped calling, and why (names the reward, file, line and sample). */
@@ -112,6 +114,8 @@ export interface BatchResult {
   stepScores: { reward: number; slot: number; scores: (number | null)[]; labels?: (number | null)[] }[];
   /** Metrics logged with `ctx.log.metric`, named `<reward>/<metric>`. */
   metrics: { slot: number; name: string; value: number }[];
+  /** With `ScoreRequest.timing`: each reward's time per sample in ms (a batch reward's call shared evenly). */
+  times?: { reward: number; slot: number; ms: number }[];
 }
 
 export interface ScoreReply {

@@ -54,6 +54,7 @@ export class BatchScorer {
     capacity: number,
     keepSlots = false,
     disabled: readonly DisabledReward[] = [],
+    timing = false,
   ) {
     capacity = Math.max(1, capacity);
     this.result = {
@@ -70,6 +71,7 @@ export class BatchScorer {
       errors: [],
       stepScores: [],
       metrics: [],
+      ...(timing ? { times: [] } : {}),
     };
     const imageSize = imageSizeReader(file);
     this.scorers = rewards.map((reward, r) => new RewardScorer(reward, r, this.result, imageSize, file, disabled.find((d) => d.reward === r)?.message));
@@ -228,13 +230,15 @@ class RewardScorer {
     if (definition.kind === "batch") return undefined;
     this.slot = slot;
     this.sample = sample;
+    const started = this.result.times ? performance.now() : 0;
     try {
       const out: unknown = definition.score(sample, this.ctx);
-      if (isThenable(out)) return this.settle(slot, sample, out);
+      if (isThenable(out)) return this.settle(slot, sample, out, started);
       this.accept(slot, sample, out);
     } catch (error) {
       this.fail(slot, error);
     }
+    if (this.result.times) this.result.times.push({ reward: this.index, slot, ms: performance.now() - started });
     return undefined;
   }
 
@@ -249,12 +253,13 @@ class RewardScorer {
     }
   }
 
-  private async settle(slot: number, sample: TraceSample, pending: PromiseLike<unknown>): Promise<void> {
+  private async settle(slot: number, sample: TraceSample, pending: PromiseLike<unknown>, started: number): Promise<void> {
     try {
       this.accept(slot, sample, await pending);
     } catch (error) {
       this.fail(slot, error);
     }
+    if (this.result.times) this.result.times.push({ reward: this.index, slot, ms: performance.now() - started });
   }
 
   private accept(slot: number, sample: TraceSample, out: unknown): void {
@@ -275,6 +280,7 @@ class RewardScorer {
     Atomics.store(progress, PROGRESS.line, samples[0]?.line ?? 0);
     this.sample = null;
     this.batchSlots = new Map(samples.map((sample, k) => [sample, positions[k]]));
+    const started = this.result.times ? performance.now() : 0;
     try {
       let out: unknown = definition.scoreBatch(samples, this.ctx);
       if (isThenable(out)) out = await out;
@@ -292,6 +298,10 @@ class RewardScorer {
       for (const i of positions) this.fail(i, error);
     } finally {
       this.batchSlots = undefined;
+      if (this.result.times && positions.length > 0) {
+        const each = (performance.now() - started) / positions.length;
+        for (const slot of positions) this.result.times.push({ reward: this.index, slot, ms: each });
+      }
     }
   }
 

@@ -77,7 +77,7 @@ async function score(request: ScoreRequest): Promise<void> {
 
 /** Parses the request's chunk (or takes its records) and scores each sample as it is parsed. */
 async function scoreNew(request: ScoreRequest): Promise<BatchResult> {
-  const batch = new BatchScorer(rewards, request.file, progress, request.records?.length ?? request.lineCount ?? 512, request.keep !== undefined, request.disabled);
+  const batch = new BatchScorer(rewards, request.file, progress, request.records?.length ?? request.lineCount ?? 512, request.keep !== undefined, request.disabled, request.timing);
   if (request.chunk) {
     const lines = new LineCursor(request.chunk, request.firstLine ?? 1);
     while (lines.next()) {
@@ -120,7 +120,7 @@ function addLine(batch: BatchScorer, request: ScoreRequest, text: string, line: 
 async function scoreKept(key: string, request: ScoreRequest): Promise<BatchResult> {
   const entry = kept.get(key);
   if (!entry) throw new Error(`internal: no kept samples under "${key}"`);
-  const batch = new BatchScorer(rewards, request.file, progress, entry.slots.length, false, request.disabled);
+  const batch = new BatchScorer(rewards, request.file, progress, entry.slots.length, false, request.disabled, request.timing);
   let malformed = 0;
   for (let slot = 0; slot < entry.slots.length; slot++) {
     const sample = entry.slots[slot];
