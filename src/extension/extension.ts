@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { TraceAnnotations } from "./annotations/traceAnnotations";
 import { registerCommands } from "./commands";
+import { putCliOnPath } from "./terminal/cliOnPath";
 import { DashboardPanels } from "./dashboard/dashboardPanels";
 import { Log } from "./log";
 import { RewardLenses } from "./scoring/rewardLenses";
@@ -51,6 +52,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const annotations = new TraceAnnotations(context.extensionUri, store, log);
   const rewardLenses = new RewardLenses(rewards);
   context.subscriptions.push(store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, services.runsView, services.dashboards, services.rewardServer, services.training, annotations, rewardLenses, ...registerCommands(services));
+  // After activation's own work: a file write, not on the activation path.
+  void putCliOnPath(context, log);
   const trust = vscode.workspace.isTrusted ? "trusted" : "restricted mode: reward code will not run";
   log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms (${trust})`);
 }

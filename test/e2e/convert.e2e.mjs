@@ -53,3 +53,19 @@ test("a reward saved with a syntax error keeps its last good version scoring, wi
   writeFileSync(rewardFile, good);
   await banner.waitFor({ state: "hidden", timeout: 60_000 });
 });
+
+test("the bundled rewardlab CLI is on the integrated terminal's PATH", async () => {
+  const { page } = vscode;
+  await runCommand(page, "Terminal: Create New Terminal");
+  const terminal = page.locator(".terminal-wrapper.active .xterm, .terminal .xterm").first();
+  await terminal.waitFor({ timeout: 30_000 });
+  await terminal.click();
+  await page.waitForTimeout(1500); // the shell's first prompt
+  await page.keyboard.type("rewardlab --version > cli-version.txt && rewardlab score verl/3.trace.jsonl --json > cli-score.json\n");
+  const version = join(workspace, "cli-version.txt");
+  const scored = join(workspace, "cli-score.json");
+  for (let i = 0; i < 120 && !(existsSync(scored) && readFileSync(scored, "utf8").trim()); i++) await page.waitForTimeout(500);
+  assert.match(readFileSync(version, "utf8"), /^\d+\.\d+\.\d+/);
+  assert.equal(JSON.parse(readFileSync(scored, "utf8")).samples, 6, "the terminal's rewardlab scores the converted dump");
+  await shot(page, "32-cli-in-terminal");
+});
