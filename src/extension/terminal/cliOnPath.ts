@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import * as vscode from "vscode";
+import type * as vscode from "vscode";
 import type { Log } from "../log";
 
 export async function putCliOnPath(context: vscode.ExtensionContext, log: Log): Promise<void> {
