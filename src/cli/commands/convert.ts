@@ -2,6 +2,7 @@ import { basename, dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EmptyInputFolderError, NotARegularFileError, UnknownFormatError, expandInput, importers, openImport } from "../../trace/importers/index";
 import { SameFileError, createAtomicWriter } from "../../trace/io";
+import type { ConvertJson } from "../../protocol/convert";
 import type { MissingImage } from "../../trace/importers/index";
 import type { TraceLineError } from "../../trace/types";
 import { CliError, type CliCommand, type CliIO } from "../command";
@@ -204,7 +205,7 @@ function humanSummary(summary: ConvertSummary, cwd: string): string {
   return lines.join("\n");
 }
 
-function jsonSummary(summary: ConvertSummary, cwd: string): Record<string, unknown> {
+function jsonSummary(summary: ConvertSummary, cwd: string): ConvertJson {
   return {
     input: relative(cwd, summary.input),
     files: summary.files,

@@ -3,8 +3,9 @@
  * process, so a large verl / TRL / OpenRLHF / verifiers log is read and written off the extension
  * host's thread. No vscode, so tests drive it with the TypeScript CLI.
  */
-import { fork } from "node:child_process";
 import * as path from "node:path";
+import type { ConvertJson } from "../../protocol/convert";
+import { runCli } from "../cliProcess";
 
 export interface ConvertRequest {
   /** The CLI entry (dist/cli.js next to dist/extension.js), and Node flags for it (tests: tsx). */
@@ -17,18 +18,7 @@ export interface ConvertRequest {
 }
 
 /** What `rewardlab convert --json` prints. */
-export interface ConvertResult {
-  input: string;
-  files: number;
-  output: string;
-  format: string;
-  confidence: number;
-  samples: number;
-  groups: number;
-  images: number;
-  missing_images: number;
-  malformed_lines: { file: string; line: number; message: string }[];
-}
+export type ConvertResult = ConvertJson;
 
 /** Where a log's trace goes by default: `verl_dump/3.jsonl` -> `verl_dump/3.trace.jsonl`; a folder `rollouts/` -> `rollouts.trace.jsonl` beside it. */
 export function convertedPath(input: string, isFolder: boolean): string {
@@ -38,30 +28,16 @@ export function convertedPath(input: string, isFolder: boolean): string {
 }
 
 /** Converts; rejects with the CLI's own error text (it names the file and what to do). */
-export function runConvert(request: ConvertRequest): Promise<ConvertResult> {
-  const child = fork(request.cli, ["convert", request.input, "--out", request.out, "--json"], {
-    execArgv: request.execArgv ?? [],
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  const onAbort = () => child.kill();
-  request.signal?.addEventListener("abort", onAbort, { once: true });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      request.signal?.removeEventListener("abort", onAbort);
-      if (request.signal?.aborted) return reject(new Error("conversion cancelled"));
-      try {
-        const result = JSON.parse(stdout) as ConvertResult;
-        if (code === 0 || (code === 1 && result.samples === 0)) return code === 0 ? resolve(result) : reject(new Error(`nothing in ${request.input} could be converted: ${result.malformed_lines[0]?.message ?? "no samples"}`));
-      } catch {
-        // not JSON: the CLI failed before converting; its stderr says why
-      }
-      reject(new Error(stderr.trim().replace(/^rewardlab convert: /, "") || `rewardlab convert exited with code ${code}`));
-    });
-  });
+export async function runConvert(request: ConvertRequest): Promise<ConvertResult> {
+  const exit = await runCli({ cli: request.cli, execArgv: request.execArgv, args: ["convert", request.input, "--out", request.out, "--json"], signal: request.signal });
+  if (exit.aborted) throw new Error("conversion cancelled");
+  let result: ConvertResult | undefined;
+  try {
+    result = JSON.parse(exit.stdout) as ConvertResult;
+  } catch {
+    // not JSON: the CLI failed before converting; its stderr says why
+  }
+  if (result && exit.code === 0) return result;
+  if (result && result.samples === 0) throw new Error(`nothing in ${request.input} could be converted: ${result.malformed_lines[0]?.message ?? "no samples"}`);
+  throw new Error(exit.stderr.trim().replace(/^rewardlab convert: /, "") || `rewardlab convert exited with code ${exit.code}`);
 }

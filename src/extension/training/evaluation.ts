@@ -3,7 +3,7 @@
  * because generation on ONNX Runtime blocks its thread for seconds and must not block the extension
  * host. No vscode, so tests drive it with the TypeScript CLI.
  */
-import { fork } from "node:child_process";
+import { runCli } from "../cliProcess";
 import * as path from "node:path";
 
 export interface EvaluationRequest {
@@ -48,34 +48,18 @@ export function evaluationFile(runDir: string, checkpoint: string, split = "test
 }
 
 /** Runs the evaluation; rejects with the CLI's own error text (it names the file and what to do). */
-export function runEvaluation(request: EvaluationRequest): Promise<EvaluationResult> {
+export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationResult> {
   const args = ["eval", request.workspace, "--checkpoint", request.checkpoint, "--split", request.split ?? "test", "--out", request.out, "--json"];
   if (request.maxTokens) args.push("--max-tokens", String(request.maxTokens));
-  const child = fork(request.cli, args, {
-    execArgv: request.execArgv ?? [],
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (data: Buffer) => (stdout += data.toString()));
-  child.stderr?.on("data", (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
-  const cancel = () => child.kill("SIGKILL");
-  request.signal?.addEventListener("abort", cancel, { once: true });
-  return new Promise<EvaluationResult>((resolve, reject) => {
-    child.once("error", (error) => reject(new Error(`could not start the evaluation process (${request.cli}): ${error.message}`)));
-    child.once("exit", (code, signal) => {
-      request.signal?.removeEventListener("abort", cancel);
-      if (request.signal?.aborted) return reject(new EvaluationCancelled());
-      if (code !== 0) return reject(new Error(stderr.trim().replace(/^rewardlab eval: /, "") || `the evaluation process exited (${signal ?? `code ${code}`})`));
-      const last = stdout.trim().split("\n").at(-1) ?? "";
-      try {
-        resolve(JSON.parse(last) as EvaluationResult);
-      } catch {
-        reject(new Error(`the evaluation printed no result (expected one JSON line, got ${JSON.stringify(last.slice(0, 200))})`));
-      }
-    });
-  });
+  const exit = await runCli({ cli: request.cli, execArgv: request.execArgv, args, signal: request.signal });
+  if (exit.aborted) throw new EvaluationCancelled();
+  if (exit.code !== 0) throw new Error(exit.stderr.trim().replace(/^rewardlab eval: /, "") || `the evaluation process exited (${exit.signal ?? `code ${exit.code}`})`);
+  const last = exit.stdout.trim().split("\n").at(-1) ?? "";
+  try {
+    return JSON.parse(last) as EvaluationResult;
+  } catch {
+    throw new Error(`the evaluation printed no result (expected one JSON line, got ${JSON.stringify(last.slice(0, 200))})`);
+  }
 }
 
 /** "accuracy 0.42 · format 0.9 · IoU – · 200 examples" */
