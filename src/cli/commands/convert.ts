@@ -39,16 +39,8 @@ const SHOWN_ERRORS = 20;
 const MAX_LISTED_MISSING = 1000;
 const SHOWN_MISSING = 3;
 
-interface ConvertSummary {
-  input: string;
-  /** Source files read (a folder's files; 1 for a file). */
-  files: number;
-  output: string;
-  format: string;
-  confidence: number;
-  samples: number;
-  groups: number;
-  images: number;
+/** The run as it goes: the counts `--json` prints (absolute paths here), plus what the summaries need. */
+interface ConvertSummary extends Pick<ConvertJson, "input" | "files" | "output" | "format" | "confidence" | "samples" | "groups" | "images"> {
   /** Relative image paths that name no file: the first MAX_LISTED_MISSING, and how many in all. */
   missingImages: MissingImage[];
   missingImageCount: number;
