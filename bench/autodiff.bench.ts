@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GraphBuilder, decoderLM } from "../src/ir/index";
 import { AdamW, GraphAdamW, Trainer, decayMatrices, paramCount, saveSafetensors } from "../src/runtime/index";
+import { type FairReference, fairTorchReference } from "./fair-reference";
 import { ortMatmulGflops } from "./ir-matmul";
 
 const cfg = { vocab: 128, dModel: 256, layers: 4, heads: 4, maxSeq: 192 };
@@ -35,10 +36,15 @@ class TorchReference {
   private waiting: ((line: string) => void) | null = null;
   private readonly proc: ChildProcessWithoutNullStreams;
 
-  constructor(python: string, args: string) {
+  constructor(
+    python: string,
+    args: string,
+    /** What the reference's BLAS is (fairTorchReference): its env, and whether a ratio is fair. */
+    readonly blas: FairReference,
+  ) {
     // Passive OpenMP waiting: torch's idle threads would otherwise spin through our steps (ours
     // do not spin either, see CompileOptions.spinning). It never slowed torch's own steps here.
-    const env = { ...process.env, OMP_WAIT_POLICY: "PASSIVE" };
+    const env = { ...blas.env, OMP_WAIT_POLICY: "PASSIVE" };
     this.proc = spawn(python, [new URL("./autodiff_reference.py", import.meta.url).pathname, args], { env });
     let buffer = "";
     this.proc.stdout.on("data", (chunk: Buffer) => {
@@ -81,7 +87,7 @@ async function startTorch(weights: string): Promise<TorchReference | string> {
   if (!existsSync(python)) return `skipped: ${python} not found; ${install}`;
   const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
   if (probe.status !== 0) return `skipped: torch is not importable by ${python}; ${install}`;
-  const torch = new TorchReference(python, JSON.stringify({ ...cfg, seq: T, batch: B, steps, warmup, threads, interleaved: true, weights }));
+  const torch = new TorchReference(python, JSON.stringify({ ...cfg, seq: T, batch: B, steps, warmup, threads, interleaved: true, weights }), fairTorchReference(python));
   await torch.request(""); // "ready"
   return torch;
 }
@@ -95,6 +101,8 @@ interface Result {
   losses: { ours: number[]; torch: number[] };
   optimizer: { simdMs: number; scalarMs: number; inGraphMs: number };
   torch: Record<string, number | string> | string;
+  /** The reference's BLAS and whether a ratio against it is fair. */
+  blas?: FairReference;
 }
 
 /** Our training steps, each followed by one torch step, so both see the same machine load. */
@@ -160,7 +168,7 @@ async function run(): Promise<Result> {
   await inGraph.dispose();
   await trainer.dispose();
   const optimizerMs = { simdMs: median(jsOpt), scalarMs: median(scalarOpt), inGraphMs: median(graphOpt) };
-  return { stepS: median(times) / 1000, bestS: Math.min(...times) / 1000, pairRatios, losses, optimizer: optimizerMs, torch: torchSummary };
+  return { stepS: median(times) / 1000, bestS: Math.min(...times) / 1000, pairRatios, losses, optimizer: optimizerMs, torch: torchSummary, ...(typeof torch === "string" ? {} : { blas: torch.blas }) };
 }
 
 async function main(): Promise<void> {
@@ -188,6 +196,11 @@ async function main(): Promise<void> {
   const gap = Math.max(...ours.map((l, i) => Math.abs(l - theirs[i])));
   console.log(`same step, same weights: loss per step ours [${ours.map((l) => l.toFixed(4)).join(" ")}], torch [${theirs.map((l) => l.toFixed(4)).join(" ")}]; largest difference ${gap.toExponential(1)}`);
   const bestTorch = Number(torch.best_step_s);
+  console.log(mine.blas?.note ?? "reference BLAS: not probed");
+  if (!mine.blas?.fair) {
+    console.log("ratio ours/torch: not printed (the reference is not fairly configured, above)");
+    return;
+  }
   console.log(`ratio ours/torch: ${(tokensPerS / torchTps).toFixed(2)}x of medians; ${median(mine.pairRatios).toFixed(2)}x median of paired steps [${mine.pairRatios.map((r) => r.toFixed(2)).join(" ")}]; ${(bestTorch / mine.bestS).toFixed(2)}x of best steps (${mine.bestS.toFixed(3)} s vs ${bestTorch.toFixed(3)} s) (target >= 1.0x, goal 1.5x)`);
 }
 
