@@ -1,0 +1,405 @@
+/**
+ * Math-Verify's comparison rules over compute-engine expressions: parsing a candidate, picking the
+ * first one that parses, and deciding equality of values, equations, relations, sets, tuples,
+ * intervals and matrices. Part of the Math-Verify judge (mathVerify.ts).
+ */
+import { extractMathAnswers, type MathTarget } from "./mathExtract";
+import { normaliseMath } from "./mathNormalise";
+
+/** The slice of compute-engine's API used here. */
+interface Engine {
+  parse(latex: string): Expr;
+  box(json: unknown): Expr;
+  withTimeLimit<T>(ms: number, fn: () => T): T;
+}
+interface Expr {
+  readonly json: unknown;
+  readonly operator: string;
+  readonly ops: readonly Expr[] | null;
+  readonly unknowns: readonly string[];
+  readonly isValid: boolean;
+  readonly re: number;
+  readonly im: number;
+  N(): Expr;
+  simplify(): Expr;
+  evaluate(): Expr;
+  subs(values: Record<string, number>): Expr;
+  isSame(other: Expr): boolean;
+}
+
+let engine: Engine | undefined;
+
+/** compute-engine, loaded on first symbolic comparison (a plain require: only rewards that need it pay its ~0.4 s load). */
+export function ce(): Engine {
+  if (!engine) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ComputeEngine } = require("@cortex-js/compute-engine") as { ComputeEngine: new () => Engine };
+    engine = new ComputeEngine();
+  }
+  return engine;
+}
+
+/** An extracted answer: the engine's reading of the first candidate that parses, and that candidate's text. */
+interface Answer {
+  raw: string;
+  expr: Expr | null;
+  percent: boolean;
+}
+
+const parseCache = new Map<string, { expr: Expr | null; percent: boolean }>();
+const PARSE_CACHE_SIZE = 1024;
+
+function parseCandidate(candidate: string): { expr: Expr | null; percent: boolean } {
+  const cached = parseCache.get(candidate);
+  if (cached) return cached;
+  const { latex, percent } = normaliseMath(candidate);
+  let expr: Expr | null = null;
+  // Math-Verify's LaTeX parser cannot read `\bigl( \bigr)`: such an answer is passed over for the next candidate there.
+  if (latex !== "" && !/\\[bB]ig[lr]?\b/.test(latex)) {
+    try {
+      const listed = listToTuple(latex);
+      let parsed = ce().parse(listed);
+      // A bare list (`-10, -8, 4`, `1 and 2`) is a set of answers, as latex2sympy reads it;
+      // parenthesised (`(1, 2)`) it stays a tuple.
+      if (parsed.isValid && SEQUENCES.has(parsed.operator) && isBareList(listed)) parsed = ce().box(["Set", ...parsed.ops!.map((op) => op.json)]);
+      // `[a, b]` is the closed interval (the parser reads square brackets as a list).
+      else if (parsed.operator === "List" && parsed.ops?.length === 2 && /^\s*\[[^[\]]*\]\s*$/.test(listed)) parsed = ce().box(["Interval", parsed.ops[0].json, parsed.ops[1].json]);
+      expr = parsed.isValid && !hasErrors(parsed.json) ? parsed : null;
+    } catch {
+      expr = null;
+    }
+  }
+  const result = { expr, percent };
+  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
+  parseCache.set(candidate, result);
+  return result;
+}
+
+function hasErrors(json: unknown): boolean {
+  if (Array.isArray(json)) return json[0] === "Error" || json.some(hasErrors);
+  return false;
+}
+
+/** The first candidate (by priority) that parses, as Math-Verify's `parse` returns it; the first candidate's text when none does. */
+export function extractMathAnswer(text: string, targets?: readonly MathTarget[], boxedPriority?: number, firstOnly = false): Answer | null {
+  const candidates = extractMathAnswers(text, targets, boxedPriority);
+  for (const raw of firstOnly ? candidates.slice(0, 1) : candidates) {
+    const { expr, percent } = parseCandidate(raw);
+    if (expr) return { raw, expr, percent };
+  }
+  return candidates.length > 0 ? { raw: candidates[0], expr: null, percent: false } : null;
+}
+
+/**
+ * Semicolons: inside brackets they separate like commas (`(0;0;0)`); at the top level they separate
+ * groups (`p=5,q=2;p=7,q=2` is two solutions, `-12;-11` two values).
+ */
+function listToTuple(latex: string): string {
+  const groups: string[] = [];
+  let depth = 0;
+  let from = 0;
+  let out = "";
+  for (let i = 0; i < latex.length; i++) {
+    const c = latex[i];
+    if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (c === ";" && depth === 0) {
+      groups.push(latex.slice(from, i));
+      from = i + 1;
+    }
+  }
+  groups.push(latex.slice(from));
+  out = groups.map((g) => g.replace(/;/g, ",").trim()).filter((g) => g !== "").map((g) => (groups.length > 1 && topLevelComma(g) ? `(${g})` : g)).join(", ");
+  return out;
+}
+
+/** Whether a comma separates items at the top level (outside brackets and braces). */
+function topLevelComma(latex: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < latex.length; i++) {
+    const c = latex[i];
+    if ("([{".includes(c) || latex.startsWith("\\{", i)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (c === "," && depth === 0) return true;
+  }
+  return false;
+}
+
+/** A top-level comma list not wrapped in one pair of parentheses or brackets. */
+function isBareList(latex: string): boolean {
+  const t = latex.trim();
+  if (!topLevelComma(t)) return false;
+  if ((t.startsWith("(") || t.startsWith("[")) && matchingCloseAny(t) === t.length - 1) return false;
+  return !t.startsWith("\\{");
+}
+
+function matchingCloseAny(s: string): number {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    if ("([{".includes(s[i])) depth++;
+    else if (")]}".includes(s[i]) && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** The operator families compared structurally. */
+const RELATIONS: Record<string, { strict: boolean; sign: 1 | -1 | 0 }> = {
+  Less: { strict: true, sign: 1 },
+  LessEqual: { strict: false, sign: 1 },
+  Greater: { strict: true, sign: -1 },
+  GreaterEqual: { strict: false, sign: -1 },
+  NotEqual: { strict: true, sign: 0 },
+};
+const SEQUENCES = new Set(["Tuple", "List", "Pair", "Triple", "Sequence", "Delimiter"]);
+
+export class Comparer {
+  constructor(
+    private readonly precision: number,
+    private readonly allowSetRelation = false,
+  ) {}
+
+  /** Gold against prediction. Percentages: a gold `28\%` accepts 28 and 0.28; a predicted `28\%` is 0.28. */
+  answers(gold: Answer, predicted: Answer): boolean {
+    if (gold.raw.trim() !== "" && gold.raw.trim() === predicted.raw.trim() && gold.percent === predicted.percent) return true;
+    if (!gold.expr || !predicted.expr) return false;
+    const hundredth = (e: Expr) => ce().box(["Divide", e.json, 100]);
+    const g = gold.percent && !predicted.percent ? gold.expr : gold.expr;
+    const p = predicted.percent && !gold.percent ? hundredth(predicted.expr) : predicted.expr;
+    if (this.equal(g, p, true)) return true;
+    return gold.percent && !predicted.percent && this.equal(hundredth(gold.expr), predicted.expr, true);
+  }
+
+  /** `goldSide`: `a` is the gold (an equation is unwrapped only on the side it makes sense). */
+  equal(a: Expr, b: Expr, goldSide: boolean): boolean {
+    a = unwrapElement(a);
+    b = unwrapElement(b);
+    const ao = a.operator;
+    const bo = b.operator;
+    if (ao === "Equal" || bo === "Equal") return this.equations(a, b, goldSide);
+    if (isChain(a) || isChain(b)) return this.chains(a, b);
+    if (ao in RELATIONS && bo in RELATIONS) return this.relations(a, b);
+    if (ao in RELATIONS || bo in RELATIONS) return false;
+    if (ao === "Matrix" || bo === "Matrix") return this.matrices(a, b);
+    if (ao === "Set" || bo === "Set") return this.collections(a, b, ao === "Set" && bo === "Set" ? false : "gold-order");
+    if (ao === "Interval" || bo === "Interval") return this.intervals(a, b);
+    if (ao === "Union" || bo === "Union") return ao === bo && this.collections(a, b, false);
+    if (SEQUENCES.has(ao) || SEQUENCES.has(bo)) return this.collections(a, b, true);
+    return this.values(a, b);
+  }
+
+  /** `x = 3` against `3`: the value, when the left side names something (`k`, `f(x)`, `|AB|`, `(p,q)`); chains use their last side. */
+  private equations(a: Expr, b: Expr, goldSide: boolean): boolean {
+    if (a.operator === "Equal" && b.operator === "Equal") {
+      const al = lastSide(a);
+      const bl = lastSide(b);
+      if (isNamed(firstSide(a)) && isNamed(firstSide(b))) return this.equal(al, bl, goldSide) && (firstSide(a).isSame(firstSide(b)) || true);
+      return this.proportional(difference(a), difference(b));
+    }
+    const [eq, other] = a.operator === "Equal" ? [a, b] : [b, a];
+    if (!eq.ops!.slice(0, -1).some(isNamed)) return false;
+    // A list of assignments against a list of values (`AB=4, CD=5` vs `4, 5`) is handled by collections.
+    return this.equal(lastSide(eq), other, goldSide);
+  }
+
+  /** Relations: `x \geq 5` is `5 \leq x`; otherwise both are moved to one side and compared up to a positive factor. */
+  private relations(a: Expr, b: Expr): boolean {
+    const ra = RELATIONS[a.operator];
+    const rb = RELATIONS[b.operator];
+    if (ra.strict !== rb.strict || (ra.sign === 0) !== (rb.sign === 0)) return false;
+    // f > 0 form: for `l < r`, f = r - l (sign +1); for `l > r`, f = l - r.
+    const f = (e: Expr, r: (typeof RELATIONS)[string]) => ce().box(r.sign >= 0 ? ["Subtract", e.ops![1].json, e.ops![0].json] : ["Subtract", e.ops![0].json, e.ops![1].json]);
+    if (ra.sign === 0) return this.proportional(f(a, ra), f(b, rb));
+    return this.proportional(f(a, ra), f(b, rb), true);
+  }
+
+  /** `a < x < b` as an interval, against an interval or another chain. */
+  private chains(a: Expr, b: Expr): boolean {
+    // A gold set against a predicted relation only when allowed (Math-Verify's asymmetry).
+    if (!isChain(a) && !this.allowSetRelation) return false;
+    const ia = isChain(a) ? chainInterval(a) : a;
+    const ib = isChain(b) ? chainInterval(b) : b;
+    if (!ia || !ib) return false;
+    if (ia.operator === "Interval" && (ib.operator === "Interval" || SEQUENCES.has(ib.operator))) return this.intervals(ia, ib);
+    return false;
+  }
+
+  private collections(a: Expr, b: Expr, ordered: boolean | "gold-order"): boolean {
+    const xs = items(a);
+    const ys = items(b);
+    if (xs.length !== ys.length) {
+      // An assignment list against a list of values: `AB=4, CD=5` vs `4, 5`.
+      return false;
+    }
+    // A list of tuples is a set of solutions: `(1,2),(2,1)` matches `(2,1),(1,2)`.
+    const solutions = xs.length > 1 && xs.every((x) => SEQUENCES.has(x.operator)) && ys.every((y) => SEQUENCES.has(y.operator));
+    if (ordered === true && !solutions) return xs.every((x, i) => this.equal(x, ys[i], false));
+    if (ordered === "gold-order" && a.operator !== "Set" && !solutions) return xs.every((x, i) => this.equal(x, ys[i], false));
+    const used = new Set<number>();
+    return xs.every((x) => {
+      const j = ys.findIndex((y, k) => !used.has(k) && this.equal(x, y, false));
+      if (j === -1) return false;
+      used.add(j);
+      return true;
+    });
+  }
+
+  /** Intervals by their ends; `(a, b)` written as a pair is the open interval. */
+  private intervals(a: Expr, b: Expr): boolean {
+    const ends = (e: Expr) => {
+      if (SEQUENCES.has(e.operator) && e.ops?.length === 2) return e.ops.map((op) => ({ open: true, value: op }));
+      if (e.operator !== "Interval") return null;
+      return (e.ops ?? []).map((op) => (op.operator === "Open" ? { open: true, value: op.ops![0] } : { open: false, value: op }));
+    };
+    const ea = ends(a);
+    const eb = ends(b);
+    return !!ea && !!eb && ea.length === 2 && eb.length === 2 && ea.every((end, i) => end.open === eb[i].open && this.values(end.value, eb[i].value));
+  }
+
+  private matrices(a: Expr, b: Expr): boolean {
+    const ra = matrixRows(a);
+    const rb = matrixRows(b);
+    if (!ra || !rb || ra.length !== rb.length) return false;
+    return ra.every((row, i) => row.length === rb[i].length && row.every((x, j) => this.equal(x, rb[i][j], false)));
+  }
+
+  /** Scalars: same expression, difference simplifying to 0, or equal numbers (at seeded points when there are unknowns). */
+  values(a: Expr, b: Expr): boolean {
+    if (a.isSame(b)) return true;
+    const unknowns = [...new Set([...a.unknowns, ...b.unknowns])];
+    if (unknowns.length === 0) {
+      const x = numeric(a);
+      const y = numeric(b);
+      return x !== null && y !== null && this.close(x, y);
+    }
+    if (ce().box(["Subtract", a.json, b.json]).simplify().isSame(ce().box(0))) return true;
+    return POINTS.every((point) => {
+      const values = Object.fromEntries(unknowns.map((u, i) => [u, point[i % point.length]]));
+      const x = numeric(a.subs(values));
+      const y = numeric(b.subs(values));
+      return x !== null && y !== null && this.close(x, y);
+    });
+  }
+
+  /** `f` and `g` equal up to a constant factor (positive when `positive`): equations and relations moved to one side. */
+  private proportional(f: Expr, g: Expr, positive = false): boolean {
+    const unknowns = [...new Set([...f.unknowns, ...g.unknowns])];
+    let ratio: number | undefined;
+    for (const point of POINTS) {
+      const values = Object.fromEntries(unknowns.map((u, i) => [u, point[i % point.length]]));
+      const x = numeric(unknowns.length ? f.subs(values) : f);
+      const y = numeric(unknowns.length ? g.subs(values) : g);
+      if (x === null || y === null) return false;
+      if (Math.abs(y) < 1e-12) {
+        if (Math.abs(x) < 1e-12) continue;
+        return false;
+      }
+      const r = x / y;
+      if (ratio === undefined) ratio = r;
+      else if (Math.abs(r - ratio) > 1e-9 * Math.max(1, Math.abs(ratio))) return false;
+    }
+    return ratio === undefined ? true : Math.abs(ratio) > 1e-12 && (!positive || ratio > 0);
+  }
+
+  /** Math-Verify's number rule: equal after rounding to `precision` decimals (or within 1e-12 relative). */
+  private close(x: number, y: number): boolean {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return x === y;
+    if (round(x, this.precision) === round(y, this.precision)) return true;
+    return Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y));
+  }
+}
+
+/** Points the unknowns are set to (irrational-ish, positive and negative, away from common poles). */
+const POINTS = [
+  [0.7368, 1.4142, -0.3183],
+  [1.9113, -0.5772, 2.7183],
+  [-1.2599, 0.4343, 1.618],
+];
+
+export function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function firstSide(e: Expr): Expr {
+  return e.ops![0];
+}
+
+/** The last side of `a = b = c` (compute-engine keeps a chain as one `Equal` with several operands). */
+function lastSide(e: Expr): Expr {
+  return e.ops![e.ops!.length - 1];
+}
+
+function difference(e: Expr): Expr {
+  return ce().box(["Subtract", firstSide(e).json, lastSide(e).json]);
+}
+
+/** A left side that names a quantity rather than computing one: no numbers outside subscripts and arguments, no sum. */
+function isNamed(e: Expr): boolean {
+  if (e.operator === "Add" || e.operator === "Subtract" || e.operator === "Negate") return false;
+  const numbersOutside = (json: unknown, inside: boolean): boolean => {
+    if (typeof json === "number") return !inside;
+    if (!Array.isArray(json)) return false;
+    const [head, ...rest] = json;
+    const protectedHead = head === "Subscript" || (typeof head === "string" && /^[a-z]/.test(head));
+    return rest.some((x, i) => numbersOutside(x, inside || (protectedHead && (head !== "Subscript" || i > 0))));
+  };
+  return !numbersOutside(e.json, false) && e.unknowns.length > 0;
+}
+
+/** `x \in S` compares as S. */
+function unwrapElement(e: Expr): Expr {
+  return e.operator === "Element" && e.ops?.length === 2 ? e.ops[1] : e;
+}
+
+/** A chained relation `a < x < b` (compute-engine keeps it as one relation with three operands). */
+function isChain(e: Expr): boolean {
+  return e.operator in RELATIONS && (e.ops?.length ?? 0) === 3;
+}
+
+function chainInterval(e: Expr): Expr | null {
+  const r = RELATIONS[e.operator];
+  const [l, , h] = e.ops!;
+  const [lo, hi] = r.sign >= 0 ? [l, h] : [h, l];
+  const end = (x: Expr) => (r.strict ? ["Open", x.json] : x.json);
+  return ce().box(["Interval", end(lo), end(hi)]);
+}
+
+function items(e: Expr): readonly Expr[] {
+  let list: readonly Expr[] = [e];
+  if (e.operator === "Delimiter" && e.ops?.length === 1 && SEQUENCES.has(e.ops[0].operator)) list = e.ops[0].ops ?? [];
+  else if (e.operator === "Set" || e.operator === "Union" || SEQUENCES.has(e.operator)) list = e.ops ?? [];
+  // `a_3 = 2, a_{37} = 19`: a list of assignments is the list of their values.
+  return list.map((x) => (x.operator === "Equal" && isNamed(firstSide(x)) ? lastSide(x) : x));
+}
+
+function matrixRows(e: Expr): Expr[][] | null {
+  let inner: Expr = e;
+  for (let guard = 0; guard < 6; guard++) {
+    if (inner.operator === "Matrix") {
+      inner = inner.ops![0];
+      break;
+    }
+    if ((SEQUENCES.has(inner.operator) || inner.operator === "Delimiter") && inner.ops?.length && inner.ops.length <= 3 && inner.ops[0].operator === "Matrix") inner = inner.ops[0];
+    else if (inner.operator === "Add" || inner.operator === "Multiply" || inner.operator === "MatrixMultiply") {
+      const value = inner.evaluate();
+      if (value.isSame(inner)) return null;
+      inner = value;
+    } else break;
+  }
+  if (inner.operator !== "List") return null;
+  return inner.ops!.map((row) => (row.operator === "List" ? [...row.ops!] : [row]));
+}
+
+/** A real number for a closed expression, or null (complex, symbolic, invalid). */
+function numeric(e: Expr): number | null {
+  try {
+    const n = e.N();
+    const re = n.re;
+    const im = n.im;
+    if (typeof re !== "number" || Number.isNaN(re)) return null;
+    if (typeof im === "number" && Math.abs(im) > 1e-12) return null;
+    return re;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Where a math answer stands in free text, in Math-Verify's priority order: `\boxed{}`, the
+ * `<answer>` tag, "final answer is", inline math, the text itself when short, its last number.
+ * Part of the Math-Verify judge (mathVerify.ts).
+ */
+import { lastBoxed } from "../../trace/answer";
+
+/** "The final answer is X. I hope it is correct." (Math-Verify's priority-0 pattern, Minerva style). */
+const FINAL_ANSWER_HOPE = /final answer is\s*:?\s*([\s\S]+?)\.?\s*I hope/gi;
+/** "final answer ... is X" (`Final Answer: The largest $n$ is 34`), then "final answer: X" / "the answer is X", to the end of the line. */
+const FINAL_ANSWER_IS = /final answer[^\n]*?\bis\b\s*:?\s*([^\n]+)/gi;
+const FINAL_ANSWER = /(?:final answer|the answer)\s*(?:is|:)\s*:?\s*([^\n]+)/gi;
+const ANSWER_COLON = /\banswer\s*:\s*([^\n]+)/gi;
+/** `$$...$$` and `\[...\]` may span lines; `$...$` and `\(...\)` do not (as Math-Verify's patterns). */
+const INLINE_MATH = /\$\$([\s\S]+?)\$\$|(?<!\\)\$((?:\\\$|[^$\n])+?)(?<!\\)\$|\\\(([^\n]+?)\\\)|\\\[([\s\S]+?)\\\]/g;
+/** A number not glued to letters (`AZYUK2A` holds none), with an optional fraction or mixed number. */
+const NUM = String.raw`(?:\d{1,3}(?:(?:,|[ \t])\d{3})+(?!\d)|\d+)(?:[.,]\d+)?|\.\d+`;
+/** The last plain expression: numbers joined by + - * / ^ (`11 - 4/9`), a mixed number (`4 4/9`), a percentage. */
+const LAST_EXPRESSION = new RegExp(
+  String.raw`(?<![A-Za-z\d.])[-+]?\(?(?:${NUM})(?:[ \t]+(?:${NUM})[ \t]*\/[ \t]*(?:${NUM}))?\)?(?:[ \t]*[-+*/^×÷][ \t]*\(?(?:${NUM})\)?)*(?:[ \t]*(?:%|\\%|percent(?:age)?|pct))?(?!\d)`,
+  "g",
+);
+/** Texts up to this long are tried whole (after the marked answers) before their last number. */
+const SHORT_ANSWER = 80;
+/** Words that join several answers into one list: `$1$ and $2$`, `(11,7) or (7,11)`. */
+const CONNECTORS = /^(?:\s|,|;|\\quad|\\qquad|\\text\{[^{}]*\}|\band\b|\bor\b|&)*$/i;
+
+/** A short text that is mathematics, not prose: no words (beyond LaTeX commands and units), no numbers side by side. */
+function looksLikeMath(text: string): boolean {
+  if (text.includes("\n")) return false;
+  const bare = text.replace(/\\[a-zA-Z]+(\{[^{}]*\})?/g, " ");
+  return !/[a-zA-Z]{4,}/.test(bare) && !/\d\s+\d+(?!\s*\/)\s*$/.test(bare) && !/\d\s+\d+\s+\d/.test(bare);
+}
+
+
+function lastMatch(text: string, pattern: RegExp): RegExpMatchArray | undefined {
+  let last: RegExpMatchArray | undefined;
+  for (const match of text.matchAll(pattern)) last = match;
+  return last;
+}
+
+/**
+ * The last `\boxed{}` and the boxes just before it that only short connecting text separates
+ * (`\boxed{1} and \boxed{2}`, `\boxed{1}\boxed{2}`): one answer listing them. Boxes farther apart,
+ * or in another display (`$$\boxed{20}$$ \boxed{143}`), are not part of it.
+ */
+function trailingBoxes(text: string): string[] {
+  const spans: { start: number; end: number; text: string }[] = [];
+  let rest = text;
+  for (let guard = 0; guard < 64; guard++) {
+    const last = lastBoxed(rest);
+    if (!last) break;
+    const start = Math.max(rest.lastIndexOf("\\boxed", last.span.start), rest.lastIndexOf("\\fbox", last.span.start), 0);
+    spans.unshift({ start, end: last.span.end + 1, text: last.text });
+    rest = rest.slice(0, start);
+  }
+  if (spans.length === 0) return [];
+  const out = [spans[spans.length - 1].text];
+  for (let i = spans.length - 1; i > 0; i--) {
+    const between = text.slice(spans[i - 1].end, spans[i].start).replace(/\\[a-zA-Z]+|\\[()]/g, " ");
+    if (between.includes("$") || between.split(/\s+/).filter((w) => /[A-Za-z]{2,}/.test(w)).length > 3) break;
+    out.unshift(spans[i - 1].text);
+  }
+  return out;
+}
+
+
+/** The inline math spans at the end of a text, joined when only connectors separate them (`$1$ and $2$`). */
+function trailingMath(text: string): string | undefined {
+  const spans = [...text.matchAll(INLINE_MATH)];
+  if (spans.length === 0) return undefined;
+  const content = (m: RegExpMatchArray) => (m[1] ?? m[2] ?? m[3] ?? m[4] ?? "").trim();
+  const parts = [content(spans[spans.length - 1])];
+  for (let i = spans.length - 1; i > 0; i--) {
+    const between = text.slice((spans[i - 1].index ?? 0) + spans[i - 1][0].length, spans[i].index);
+    if (!CONNECTORS.test(between) || between.trim() === "") break;
+    parts.unshift(content(spans[i - 1]));
+  }
+  return parts.join(", ");
+}
+
+/**
+ * Candidate answers in a text, in Math-Verify's priority order (its default extraction targets,
+ * boxed first): every `\boxed{}` (several are one list), the `<answer>` tag (RL completions),
+ * "final answer is X. I hope", "final answer is X" / "answer: X", the last inline math (several
+ * joined by "and" / "or" are one list), the text itself when short, and its last number. The first
+ * candidate that parses is the answer (`extractMathAnswer`).
+ */
+export function extractMathAnswers(text: string, targets: readonly MathTarget[] = ["latex", "expr"], boxedPriority = 0): string[] {
+  const latex = targets.includes("latex");
+  const expr = targets.includes("expr");
+  // Candidates with Math-Verify's priorities (lower first): "final answer is ... I hope" 0, "final
+  // answer ... is" 50, "answer:" 100, plain LaTeX and expressions 300, `\boxed{}` at `boxedPriority`
+  // (its tests use 0, the library default is 50); at equal priority the rightmost wins.
+  const found: { text: string; at: number; priority: number }[] = [];
+  const put = (priority: number, s: string | undefined | null, at: number) => {
+    const t = s?.trim().replace(/[.。]+$/, "").trim();
+    if (t) found.push({ text: t, at, priority });
+  };
+  const number = (s: string): { text: string; at: number } | undefined => {
+    const found = lastMatch(s, LAST_EXPRESSION);
+    if (!found) return undefined;
+    // In plain text a comma before other than three digits is a decimal comma (`2,74`, `0,111`).
+    const t = found[0].trim().replace(/^([-+]?\d+),(\d+)$/, (m, whole: string, part: string) => (part.length === 3 && whole !== "0" && !whole.startsWith("-0") ? m : `${whole}.${part}`));
+    return { text: t, at: (found.index ?? 0) + found[0].length };
+  };
+  if (latex) {
+    const boxed = trailingBoxes(text);
+    if (boxed.length > 0) put(boxedPriority, boxed.join(", "), text.lastIndexOf("\\boxed") + 1);
+    const close = text.lastIndexOf("</answer>");
+    const open = close === -1 ? -1 : text.lastIndexOf("<answer>", close);
+    if (open !== -1) {
+      const tagged = text.slice(open + 8, close);
+      put(0, trailingBoxes(tagged).join(", ") || trailingMath(tagged) || tagged, close);
+    }
+  }
+  const patterns: [RegExp, number][] = [[FINAL_ANSWER_HOPE, 0], [FINAL_ANSWER_IS, 50], [FINAL_ANSWER, 50], [ANSWER_COLON, 100]];
+  for (const [pattern, tier] of patterns) {
+    const match = lastMatch(text, pattern);
+    const final = match?.[1];
+    if (final === undefined) continue;
+    // Where in the text each candidate ends: the rightmost candidate of a tier wins.
+    const from = (match!.index ?? 0) + match![0].length - final.length;
+    if (latex) {
+      const spans = [...final.matchAll(INLINE_MATH)];
+      const lastSpan = spans[spans.length - 1];
+      const boxes = trailingBoxes(final).join(", ");
+      if (boxes) put(Math.min(tier, boxedPriority), boxes, from + final.lastIndexOf("\\boxed") + 1);
+      else if (lastSpan) put(tier, trailingMath(final), from + (lastSpan.index ?? 0) + lastSpan[0].length);
+      else if (looksLikeMath(final)) put(tier, final, from + final.length);
+    }
+    // A phrase's plain-expression answer is the expression it starts with (`is 120. I hope`), not any number inside it.
+    if (expr) {
+      const found = number(final);
+      if (found && /^\s*\$?\s*[-+]?\.?\d/.test(final)) put(tier, found.text, from + found.at);
+    }
+  }
+  if (latex) {
+    const spans = [...text.matchAll(INLINE_MATH)];
+    const last = spans[spans.length - 1];
+    if (last) {
+      const end = (last.index ?? 0) + last[0].length;
+      put(300, trailingMath(text), end);
+      // Then each span on its own, rightmost first (the joined list may not parse).
+      for (let i = spans.length - 1; i >= Math.max(0, spans.length - 4); i--) put(300, spans[i][1] ?? spans[i][2] ?? spans[i][3] ?? spans[i][4], end - (spans.length - i));
+    }
+  }
+  if (expr) {
+    const found = number(text);
+    if (found) put(300, found.text, found.at);
+  }
+  // A short text that is all mathematics is itself the answer, after the marked ones.
+  if (latex && text.length <= SHORT_ANSWER && looksLikeMath(text) && !/^\s*[-+]?\d+,\d+\s*$/.test(text)) put(299, text, text.length);
+  const out: string[] = [];
+  for (const c of found.sort((x, y) => x.priority - y.priority || y.at - x.at)) if (!out.includes(c.text)) out.push(c.text);
+  return out;
+}
+
+/** Math-Verify's extraction targets: LaTeX (`\boxed{}`, `$...$`, the text as LaTeX) and plain expressions (numbers). */
+export type MathTarget = "latex" | "expr";
