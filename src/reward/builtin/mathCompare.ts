@@ -98,7 +98,6 @@ function listToTuple(latex: string): string {
   const groups: string[] = [];
   let depth = 0;
   let from = 0;
-  let out = "";
   for (let i = 0; i < latex.length; i++) {
     const c = latex[i];
     if ("([{".includes(c)) depth++;
@@ -109,8 +108,7 @@ function listToTuple(latex: string): string {
     }
   }
   groups.push(latex.slice(from));
-  out = groups.map((g) => g.replace(/;/g, ",").trim()).filter((g) => g !== "").map((g) => (groups.length > 1 && topLevelComma(g) ? `(${g})` : g)).join(", ");
-  return out;
+  return groups.map((g) => g.replace(/;/g, ",").trim()).filter((g) => g !== "").map((g) => (groups.length > 1 && topLevelComma(g) ? `(${g})` : g)).join(", ");
 }
 
 /** Whether a comma separates items at the top level (outside brackets and braces). */
@@ -163,9 +161,8 @@ export class Comparer {
     if (gold.raw.trim() !== "" && gold.raw.trim() === predicted.raw.trim() && gold.percent === predicted.percent) return true;
     if (!gold.expr || !predicted.expr) return false;
     const hundredth = (e: Expr) => ce().box(["Divide", e.json, 100]);
-    const g = gold.percent && !predicted.percent ? gold.expr : gold.expr;
     const p = predicted.percent && !gold.percent ? hundredth(predicted.expr) : predicted.expr;
-    if (this.equal(g, p, true)) return true;
+    if (this.equal(gold.expr, p, true)) return true;
     return gold.percent && !predicted.percent && this.equal(hundredth(gold.expr), predicted.expr, true);
   }
 
@@ -190,9 +187,8 @@ export class Comparer {
   /** `x = 3` against `3`: the value, when the left side names something (`k`, `f(x)`, `|AB|`, `(p,q)`); chains use their last side. */
   private equations(a: Expr, b: Expr, goldSide: boolean): boolean {
     if (a.operator === "Equal" && b.operator === "Equal") {
-      const al = lastSide(a);
-      const bl = lastSide(b);
-      if (isNamed(firstSide(a)) && isNamed(firstSide(b))) return this.equal(al, bl, goldSide) && (firstSide(a).isSame(firstSide(b)) || true);
+      // Both name a quantity (`x = 3` vs `y = 3`): their values compare, whatever the names.
+      if (isNamed(firstSide(a)) && isNamed(firstSide(b))) return this.equal(lastSide(a), lastSide(b), goldSide);
       return this.proportional(difference(a), difference(b));
     }
     const [eq, other] = a.operator === "Equal" ? [a, b] : [b, a];
@@ -226,10 +222,8 @@ export class Comparer {
   private collections(a: Expr, b: Expr, ordered: boolean | "gold-order"): boolean {
     const xs = items(a);
     const ys = items(b);
-    if (xs.length !== ys.length) {
-      // An assignment list against a list of values: `AB=4, CD=5` vs `4, 5`.
-      return false;
-    }
+    // (An assignment list against a list of values, `AB=4, CD=5` vs `4, 5`, has its values as items.)
+    if (xs.length !== ys.length) return false;
     // A list of tuples is a set of solutions: `(1,2),(2,1)` matches `(2,1),(1,2)`.
     const solutions = xs.length > 1 && xs.every((x) => SEQUENCES.has(x.operator)) && ys.every((y) => SEQUENCES.has(y.operator));
     if (ordered === true && !solutions) return xs.every((x, i) => this.equal(x, ys[i], false));
