@@ -23,13 +23,19 @@ export interface SampleRow {
   length: number;
   /** Why the line or its scoring failed. */
   error?: string;
+  /** Scalar fields of the record's `meta` (question type, difficulty, ...), for searching. */
+  meta?: Record<string, string | number | boolean>;
 }
 
 /** `index` (file order), `total`, `advantage`, `length`, `error`, or `reward:<name>`. */
 export type SortKey = "index" | "total" | "advantage" | "length" | "error" | `reward:${string}`;
 
 export interface RowFilter {
-  /** Substring of the id or group (case-insensitive). */
+  /**
+   * The search line (src/extension/traces/search.ts): words and "phrases" in the prompt,
+   * completion, answer, id or group; `key:value` / `key=value` on meta, id, group or step;
+   * `name<0.5`-style comparisons on rewards, total, advantage, length; `-` negates a term.
+   */
   search?: string;
   errorsOnly?: boolean;
   /** Keep samples whose `key` value lies in [min, max]; samples without a value are dropped. */
@@ -115,7 +121,8 @@ export interface ViewerInit {
 // Host -> webview
 export type InitMessage = IpcMessage<"init", ViewerInit>;
 export type IndexProgressMessage = IpcMessage<"indexProgress", { sampleCount: number; indexing: boolean; rewardNames: string[] }>;
-export type RowsMessage = IpcMessage<"rows", { requestId: number; total: number; start: number; rows: SampleRow[] }>;
+/** `note`: what the list should say besides the count (a search key no sample has, a text search under way). */
+export type RowsMessage = IpcMessage<"rows", { requestId: number; total: number; start: number; rows: SampleRow[]; note?: string }>;
 export type SampleMessage = IpcMessage<"sample", { requestId: number; detail: SampleDetail | null; error?: string }>;
 export type GroupMessage = IpcMessage<"group", { requestId: number; group: string; samples: SampleDetail[] }>;
 export type FocusMessage = IpcMessage<"focus", { index: number }>;
@@ -132,4 +139,9 @@ export type RevealLineMessage = IpcMessage<"revealLine", { index: number }>;
 /** Opens the sample's completion in the what-if editor (re-scored as it is edited; never saved to the trace). */
 export type EditCompletionMessage = IpcMessage<"editCompletion", { index: number }>;
 
-export type ViewerToHostMessage = ReadyMessage | QueryRowsMessage | OpenSampleMessage | OpenGroupMessage | RevealLineMessage | EditCompletionMessage;
+/** Copies the sample's line, as it stands in the file, to the clipboard. */
+export type CopySampleMessage = IpcMessage<"copySample", { index: number }>;
+/** Saves the samples `query` keeps, in its order, as a new trace file (the user picks where). */
+export type ExportSamplesMessage = IpcMessage<"exportSamples", { query: RowQuery }>;
+
+export type ViewerToHostMessage = ReadyMessage | QueryRowsMessage | OpenSampleMessage | OpenGroupMessage | RevealLineMessage | EditCompletionMessage | CopySampleMessage | ExportSamplesMessage;

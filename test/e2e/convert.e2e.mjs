@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
-import { launch, openFile, root, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
+import { launch, listTable, openFile, root, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
 
 let vscode;
 const test = testWith(() => vscode, "convert");
@@ -30,10 +30,10 @@ test("Open Trace Viewer on a verl dump converts it and shows verl's score beside
   const view = viewerFrame(page);
   await view.locator(".list-status", { hasText: "6 samples" }).waitFor({ timeout: 60_000 });
   // Scored with the workspace's reward: its column appears beside verl's logged one.
-  await view.locator(".list-spacer .list-row", { hasText: "logged:score" }).first().waitFor({ timeout: 60_000 });
-  await view.locator(".list-spacer .list-row", { hasText: "accuracy" }).first().waitFor({ timeout: 60_000 });
-  const rows = await view.locator(".list-spacer .list-row").allTextContents();
-  assert.ok(rows.some((text) => /accuracy 1/.test(text) && /logged:score 1/.test(text)), rows.join("\n"));
+  await view.locator(".list-header button", { hasText: "logged:score" }).waitFor({ timeout: 60_000 });
+  await view.locator(".list-header button", { hasText: "accuracy" }).waitFor({ timeout: 60_000 });
+  const rows = await listTable(view);
+  assert.ok(rows.some((row) => row.accuracy === "1.00" && row["logged:score"] === "1.00"), JSON.stringify(rows));
   if (workspace) assert.ok(existsSync(join(workspace, "verl/3.trace.jsonl")), "the trace is written beside the dump");
   await shot(page, "30-convert-verl-dump");
 });

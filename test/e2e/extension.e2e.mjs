@@ -105,7 +105,7 @@ test("the trace viewer lists, sorts and shows a sample with regions and coloured
   await view.locator(".region.truth rect").first().waitFor();
   assert.equal(await view.locator(".region.truth").count(), 2);
   assert.equal(await view.locator(".region.predicted").count(), 2);
-  assert.match(await view.locator(".region.predicted text").first().textContent(), /IoU 1\.00/);
+  assert.match(await view.locator(".region-label.predicted").first().textContent(), /IoU 1\.00/);
   const coloured = await view.locator(".completion .seg").evaluateAll((spans) => spans.filter((s) => s.style.backgroundColor).length);
   assert.ok(coloured > 5, `coloured segments: ${coloured}`);
   await view.locator(".seg.mentions-region").first().hover();

@@ -189,6 +189,13 @@ export function viewerFrame(page) {
   return page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
 }
 
+/** The trace viewer's list as rows of { column label: cell text }, top to bottom. */
+export async function listTable(view) {
+  const labels = (await view.locator(".list-header button").allTextContents()).map((label) => label.replace(/ [▲▼]$/, ""));
+  const rows = await view.locator(".list-spacer .list-row").evaluateAll((items) => items.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((item) => [...item.children].map((cell) => cell.textContent)));
+  return rows.map((cells) => Object.fromEntries(labels.map((label, i) => [label, cells[i]])));
+}
+
 let failures = 0;
 /**
  * `node:test`'s test, leaving a FAILED-<file>-<n> screenshot and the page's console errors behind

@@ -5,7 +5,7 @@
  * the view never freezes.
  */
 import type { SampleDetail } from "../../src/protocol/traceViewer";
-import { scaleFor } from "./colors";
+import { legendFor, scaleFor } from "./colors";
 import { el } from "./dom";
 
 const SEGMENTS_PER_FRAME = 4000;
@@ -56,6 +56,8 @@ function channelValue(sample: SampleDetail, segment: Segment, channel: string): 
 
 export interface RenderedCompletion {
   element: HTMLElement;
+  /** The colour scale of this channel and what uncoloured text means. */
+  legend: HTMLElement;
   /** Cancels progressive rendering (a newer sample replaced this one). */
   cancel(): void;
 }
@@ -65,7 +67,9 @@ export function renderCompletion(sample: SampleDetail, channel: string): Rendere
   element.dataset.channel = channel;
   const segments = segmentsOf(sample);
   const values = segments.map((segment) => channelValue(sample, segment, channel));
-  const scale = scaleFor(channel, values.filter((v): v is number => v !== undefined));
+  const finite = values.filter((v): v is number => v !== undefined);
+  const scale = scaleFor(channel, finite);
+  const legend = channelLegend(sample, channel, finite, values.some((v) => v === undefined));
   let next = 0;
   let frame = 0;
   const appendSlice = () => {
@@ -92,5 +96,30 @@ export function renderCompletion(sample: SampleDetail, channel: string): Rendere
     if (next < segments.length) frame = requestAnimationFrame(appendSlice);
   };
   appendSlice();
-  return { element, cancel: () => cancelAnimationFrame(frame) };
+  return { element, legend, cancel: () => cancelAnimationFrame(frame) };
+}
+
+/** The scale bar with its end values, and a line on what is left uncoloured and why. */
+function channelLegend(sample: SampleDetail, channel: string, values: readonly number[], someBlank: boolean): HTMLElement {
+  const box = el("div", "channel-legend");
+  if (channel === "none") return box;
+  const scale = legendFor(channel, values);
+  if (scale) {
+    const bar = el("div", "scale");
+    const gradient = el("div", "scale-bar");
+    gradient.style.background = `linear-gradient(to right, ${scale.gradient})`;
+    const labels = el("div", "scale-labels");
+    labels.append(...scale.labels.map((label) => el("span", undefined, label)));
+    bar.append(gradient, labels);
+    box.append(bar);
+  }
+  const notes: string[] = [];
+  if (!scale) notes.push(`This sample has no ${channel} values: nothing is coloured.`);
+  else if (channel === "process" && someBlank) notes.push("Uncoloured: text outside the steps, or a step whose score is null (the reward does not judge it).");
+  else if (someBlank) notes.push(`Uncoloured: text with no ${channel} value.`);
+  if (channel === "advantage" && !(sample.tokens ?? []).some((token) => "advantage" in token.values)) {
+    notes.push("One colour for the whole completion: the trace has one advantage per sample (GRPO gives every token of a sample the same advantage).");
+  }
+  if (notes.length > 0) box.append(el("p", "legend-note", notes.join(" ")));
+  return box;
 }

@@ -41,6 +41,7 @@ const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
     banner.hidden = !problem;
     if (!saved.channel) sampleView.setChannel(defaultChannel);
     toolbar.setRewardNames(rewardNames);
+    list.setColumns(rewardNames);
     if (indexing) {
       list.reset("Reading file…");
       return;
@@ -50,7 +51,7 @@ const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
     if (sampleCount > 0) openSample(focusIndex ?? saved.selected ?? 0, true);
   },
   indexProgress: ({ sampleCount }) => list.reset(`Reading file… ${sampleCount.toLocaleString("en-US")} samples`),
-  rows: ({ requestId, total, start, rows }) => list.receive(requestId, total, start, rows),
+  rows: ({ requestId, total, start, rows, note }) => list.receive(requestId, total, start, rows, note),
   sample: ({ requestId, detail, error }) => {
     if (requestId !== sampleRequest) return;
     if (!detail) {
@@ -70,6 +71,7 @@ const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
     banner.textContent = problem ?? "";
     banner.hidden = !problem;
     toolbar.setRewardNames(rewardNames);
+    list.setColumns(rewardNames);
     list.setQuery(toolbar.query());
     if (selected) openSample(selected.index);
   },
@@ -92,16 +94,21 @@ function openGroup(): void {
   host.post({ type: "openGroup", payload: { requestId: groupRequest, group: selected.group } });
 }
 
-const toolbar = new Toolbar((query) => list.setQuery(query));
+const toolbar = new Toolbar(
+  (query) => list.setQuery(query),
+  (query) => host.post({ type: "exportSamples", payload: { query } }),
+);
 const list = new SampleList({
   fetch: (requestId, query, start, count) => host.post({ type: "queryRows", payload: { requestId, query, start, count } }),
   requestId: () => host.requestId(),
   select: (row: SampleRow) => openSample(row.index),
+  sortBy: (key) => toolbar.sortBy(key),
 });
 const sampleView = new SampleView(
   {
     revealLine: (index) => host.post({ type: "revealLine", payload: { index } }),
     editCompletion: (index) => host.post({ type: "editCompletion", payload: { index } }),
+    copySample: (index) => host.post({ type: "copySample", payload: { index } }),
     channelChanged: (channel) => {
       saved.channel = channel;
       host.state = saved;
@@ -146,5 +153,13 @@ const layout = el("main", "layout");
 layout.append(left, right);
 const app = document.getElementById("app") ?? document.body;
 app.append(header, banner, layout);
+
+// Ctrl+F / Cmd+F searches the samples (the webview has no find widget of its own).
+window.addEventListener("keydown", (event) => {
+  if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "f") {
+    event.preventDefault();
+    toolbar.focusSearch();
+  }
+});
 
 host.post({ type: "ready", payload: {} });

@@ -3,7 +3,7 @@
  * the host a page at a time for the current query (sort + filter), so a 100k-sample file scrolls
  * like a 100-sample one.
  */
-import type { RowQuery, SampleRow } from "../../src/protocol/traceViewer";
+import type { RowQuery, SampleRow, SortKey } from "../../src/protocol/traceViewer";
 import { clear, el, formatScore } from "./dom";
 
 const ROW_HEIGHT = 24;
@@ -15,13 +15,25 @@ export interface ListCallbacks {
   fetch(requestId: number, query: RowQuery, start: number, count: number): void;
   requestId(): number;
   select(row: SampleRow): void;
+  /** A column header was clicked: sort by its key (the same key again flips the direction). */
+  sortBy(key: SortKey): void;
 }
+
+/** The fixed numeric columns, before one column per reward. */
+const FIXED_COLUMNS: [SortKey, string, string][] = [
+  ["total", "total", "Weighted total of the rewards"],
+  ["advantage", "adv", "Advantage: the trainer's, or the group-normalised total"],
+  ["length", "len", "Completion length (tokens, or characters without tokens)"],
+];
 
 export class SampleList {
   readonly element = el("div", "sample-list");
   private readonly viewport = el("div", "list-viewport");
   private readonly spacer = el("div", "list-spacer");
   private readonly status = el("div", "list-status");
+  private readonly headerRow = el("div", "list-row list-header");
+  private rewardNames: string[] = [];
+  private note: string | undefined;
   private query: RowQuery = { sort: { key: "index", descending: false }, filter: {} };
   private total = 0;
   private readonly pages = new Map<number, SampleRow[]>();
@@ -38,8 +50,10 @@ export class SampleList {
     this.viewport.tabIndex = 0;
     this.viewport.setAttribute("role", "listbox");
     this.viewport.setAttribute("aria-label", "Samples");
-    this.viewport.append(this.spacer);
-    this.element.append(this.header(), this.viewport, this.status);
+    // The header lives in the scrolling viewport (sticky) so it scrolls sideways with the columns.
+    this.viewport.append(this.headerRow, this.spacer);
+    this.element.append(this.viewport, this.status);
+    this.renderHeader();
     this.viewport.addEventListener("scroll", () => this.scheduleRender());
     this.viewport.addEventListener("keydown", (event) => this.onKey(event));
     new ResizeObserver(() => this.scheduleRender()).observe(this.viewport);
@@ -52,7 +66,17 @@ export class SampleList {
     this.pending.clear();
     this.selectedPosition = undefined;
     this.viewport.scrollTop = 0;
+    if (query.filter.search?.trim()) this.status.textContent = "Searching…";
+    this.renderHeader();
     this.fetchPage(0);
+  }
+
+  /** One column per reward (the file's reward names, sorted). */
+  setColumns(rewardNames: string[]): void {
+    if (rewardNames.join("\n") === this.rewardNames.join("\n")) return;
+    this.rewardNames = rewardNames;
+    this.renderHeader();
+    this.scheduleRender();
   }
 
   get currentQuery(): RowQuery {
@@ -60,15 +84,17 @@ export class SampleList {
   }
 
   /** A reply from the host; replies to older queries are ignored. */
-  receive(requestId: number, total: number, start: number, rows: SampleRow[]): void {
+  receive(requestId: number, total: number, start: number, rows: SampleRow[], note?: string): void {
     if (!this.pending.has(requestId)) return;
     this.pending.delete(requestId);
     this.total = total;
+    this.note = note;
     const page = Math.floor(start / PAGE);
     this.pages.set(page, rows);
     this.spacer.style.height = `${total * ROW_HEIGHT}px`;
     this.locateSelection(page, rows);
-    this.status.textContent = `${total.toLocaleString("en-US")} sample${total === 1 ? "" : "s"}`;
+    this.status.textContent = `${total.toLocaleString("en-US")} sample${total === 1 ? "" : "s"}${this.note ? ` · ${this.note}` : ""}`;
+    this.status.classList.toggle("has-note", this.note !== undefined);
     this.scheduleRender();
   }
 
@@ -95,10 +121,25 @@ export class SampleList {
     }
   }
 
-  private header(): HTMLElement {
-    const header = el("div", "list-row list-header");
-    header.append(el("span", "col-id", "sample"), el("span", "col-num", "total"), el("span", "col-num", "adv"), el("span", "col-num", "len"), el("span", "col-rewards", "rewards"));
-    return header;
+  /** The column headers; each sorts the list by its value (▲ low first, ▼ high first). */
+  private renderHeader(): void {
+    const { key: sorted, descending } = this.query.sort;
+    const columns: [SortKey, string, string][] = [["index", "sample", "File order"], ...FIXED_COLUMNS, ...this.rewardNames.map((name): [SortKey, string, string] => [`reward:${name}`, name, `Reward "${name}"`])];
+    this.headerRow.replaceChildren(
+      ...columns.map(([key, label, title]) => {
+        const cell = el("button", key === "index" ? "col-id" : "col-num", label);
+        cell.type = "button";
+        cell.title = `${title}. Click to sort.`;
+        if (key === sorted) {
+          cell.classList.add("sorted");
+          cell.textContent = `${label} ${descending ? "▼" : "▲"}`;
+          cell.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        }
+        cell.addEventListener("click", () => this.callbacks.sortBy(key));
+        return cell;
+      }),
+    );
+    this.element.style.setProperty("--reward-columns", String(this.rewardNames.length));
   }
 
   private fetchPage(page: number): void {
@@ -145,10 +186,20 @@ export class SampleList {
     if (row.error) item.classList.add("has-error");
     const adv = el("span", "col-num", formatScore(row.advantage, true));
     if (row.advantage !== null) adv.classList.add(row.advantage >= 0 ? "positive" : "negative");
-    const rewards = row.error ? `⚠ ${row.error}` : Object.entries(row.rewards).map(([name, value]) => `${name} ${formatScore(value)}`).join(" · ");
     const id = el("span", "col-id", row.id);
-    id.title = `${row.id}${row.group ? ` · group ${row.group}` : ""} · line ${row.line}`;
-    item.append(id, el("span", "col-num", formatScore(row.total)), adv, el("span", "col-num", String(row.length)), el("span", "col-rewards", rewards));
+    id.title = `${row.id}${row.group ? ` · group ${row.group}` : ""} · line ${row.line}${row.error ? `\n⚠ ${row.error}` : ""}`;
+    item.append(id, el("span", "col-num", formatScore(row.total)), adv, el("span", "col-num", String(row.length)));
+    for (const name of this.rewardNames) {
+      const value = row.rewards[name];
+      const cell = el("span", "col-num", name in row.rewards ? formatScore(value) : "");
+      cell.title = `${name}: ${value === null ? "null (does not apply)" : name in row.rewards ? String(value) : "not scored"}`;
+      item.append(cell);
+    }
+    if (row.error) {
+      const error = el("span", "col-error", `⚠ ${row.error}`);
+      error.title = row.error;
+      item.append(error);
+    }
     item.addEventListener("click", () => {
       this.selectedPosition = position;
       this.choose(row);
@@ -176,7 +227,8 @@ export class SampleList {
   private scrollIntoView(position: number): void {
     const top = position * ROW_HEIGHT;
     if (top < this.viewport.scrollTop) this.viewport.scrollTop = top;
-    else if (top + ROW_HEIGHT > this.viewport.scrollTop + this.viewport.clientHeight) this.viewport.scrollTop = top + ROW_HEIGHT - this.viewport.clientHeight;
+    // The sticky header (one row high) sits above the rows in the viewport.
+    else if (top + 2 * ROW_HEIGHT > this.viewport.scrollTop + this.viewport.clientHeight) this.viewport.scrollTop = top + 2 * ROW_HEIGHT - this.viewport.clientHeight;
   }
 
   /** Empties the list (while the host is still reading the file). */

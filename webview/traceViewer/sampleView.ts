@@ -11,6 +11,7 @@ import { imageWithRegions } from "./imageRegions";
 export interface SampleViewCallbacks {
   revealLine(index: number): void;
   editCompletion(index: number): void;
+  copySample(index: number): void;
   channelChanged(channel: string): void;
 }
 
@@ -72,7 +73,12 @@ export class SampleView {
     edit.textContent = "Edit completion (what-if)";
     edit.title = "Edit the completion in an editor and watch the rewards re-score as you type. The trace file is never changed.";
     edit.addEventListener("click", () => this.callbacks.editCompletion(sample.index));
-    header.append(title, el("span", "facts", facts), edit, reveal);
+    const copy = document.createElement("vscode-button");
+    copy.setAttribute("secondary", "");
+    copy.textContent = "Copy JSON";
+    copy.title = "Copy this sample's line, as it stands in the file, to the clipboard";
+    copy.addEventListener("click", () => this.callbacks.copySample(sample.index));
+    header.append(title, el("span", "facts", facts), edit, reveal, copy);
     return header;
   }
 
@@ -117,7 +123,7 @@ export class SampleView {
       this.highlightStep(step === undefined ? null : Number(step));
     });
     this.rendered.element.addEventListener("mouseleave", () => this.highlightStep(null));
-    container.append(this.rendered.element);
+    container.append(this.rendered.legend, this.rendered.element);
   }
 
   private breakdown(sample: SampleDetail): HTMLElement {

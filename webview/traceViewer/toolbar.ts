@@ -19,7 +19,13 @@ export class Toolbar {
   private descending = false;
   private rewardNames: string[] = [];
 
-  constructor(private readonly changed: (query: RowQuery) => void) {
+  private readonly exportButton = document.createElement("vscode-button");
+
+  constructor(
+    private readonly changed: (query: RowQuery) => void,
+    /** "Export…": writes the samples the query keeps, in its order, to a new trace file. */
+    exportSamples: (query: RowQuery) => void,
+  ) {
     this.direction.setAttribute("secondary", "");
     this.direction.title = "Sort direction";
     this.direction.addEventListener("click", () => {
@@ -29,8 +35,20 @@ export class Toolbar {
     });
     this.updateDirection();
     this.search.className = "search-field";
-    this.search.setAttribute("placeholder", "id or group");
-    this.search.setAttribute("aria-label", "Search by id or group");
+    this.search.setAttribute("placeholder", "Search: words, type:locate, accuracy<1, -word");
+    this.search.setAttribute("aria-label", "Search samples");
+    this.search.title = [
+      "All terms must hold (Ctrl+F focuses this box):",
+      "  carry, \"two words\"   text in the prompt, completion, answer, id or group",
+      "  type:locate            a meta field contains (or id:, group:, step:)",
+      "  difficulty=3           a field equals",
+      "  accuracy<1, total>=2   a reward, total, advantage, length or numeric meta field",
+      "  -word, -type:count     not",
+    ].join("\n");
+    this.exportButton.setAttribute("secondary", "");
+    this.exportButton.textContent = "Export…";
+    this.exportButton.title = "Save the samples shown (this filter and order) as a trace file";
+    this.exportButton.addEventListener("click", () => exportSamples(this.query()));
     this.errorsOnly.setAttribute("label", "errors only");
     for (const field of [this.min, this.max]) {
       field.setAttribute("type", "number");
@@ -56,7 +74,7 @@ export class Toolbar {
     const filterGroup = el("div", "toolbar-group");
     filterGroup.append(el("span", "label", "Filter"), this.rangeKey, this.min, this.max);
     const searchGroup = el("div", "toolbar-group");
-    searchGroup.append(this.search, this.errorsOnly);
+    searchGroup.append(this.search, this.errorsOnly, this.exportButton);
     this.element.append(sortGroup, filterGroup, searchGroup);
     this.setRewardNames([]);
   }
@@ -68,6 +86,22 @@ export class Toolbar {
     const keys: [SortKey, string][] = [...BASE_KEYS, ...names.map((name): [SortKey, string] => [`reward:${name}`, `reward: ${name}`])];
     fill(this.sortKey, keys, this.sortKey.value || "index");
     fill(this.rangeKey, [["" as SortKey, "(no range)"], ...keys.filter(([key]) => key !== "index" && key !== "error")], this.rangeKey.value || "");
+  }
+
+  /** A column header was clicked: sort by `key`, flipping the direction when it is already the key. */
+  sortBy(key: SortKey): void {
+    if ((this.sortKey.value || "index") === key) this.descending = !this.descending;
+    else {
+      this.sortKey.value = key;
+      this.descending = false;
+    }
+    this.updateDirection();
+    this.emit();
+  }
+
+  /** Puts the cursor in the search box (Ctrl+F / Cmd+F anywhere in the viewer). */
+  focusSearch(): void {
+    this.search.focus();
   }
 
   query(): RowQuery {

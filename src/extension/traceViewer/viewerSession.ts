@@ -6,6 +6,7 @@ import { Disposable } from "../base/disposable";
 import { settings } from "../config";
 import type { Log } from "../log";
 import { queryRows } from "../traces/rows";
+import { parseSearch, unknownKeys } from "../traces/search";
 import { buildSampleDetail, storedStepScores } from "../traces/sampleDetail";
 import type { TraceIndex } from "../traces/traceIndex";
 import type { TraceStore } from "../traces/traceStore";
@@ -22,7 +23,7 @@ export class ViewerSession extends Disposable {
   private ready = false;
   private readonly queue: HostToViewerMessage[] = [];
   /** Ordered sample indices of the webview's current query, reused while it scrolls. */
-  private lastQuery: { key: string; order: Int32Array } | undefined;
+  private lastQuery: { key: string; order: Int32Array; note?: string } | undefined;
 
   constructor(
     readonly uri: vscode.Uri,
@@ -39,6 +40,8 @@ export class ViewerSession extends Disposable {
       openGroup: ({ requestId, group }) => void this.onOpenGroup(requestId, group),
       revealLine: ({ index }) => void this.onRevealLine(index),
       editCompletion: ({ index }) => void vscode.commands.executeCommand("rewardlab.whatIf", this.uri, index),
+      copySample: ({ index }) => void this.onCopySample(index),
+      exportSamples: ({ query }) => void this.onExportSamples(query),
     };
     this.register(
       panel.webview.onDidReceiveMessage((message: ViewerToHostMessage) => {
@@ -89,10 +92,55 @@ export class ViewerSession extends Disposable {
   private async onQueryRows(requestId: number, query: RowQuery, start: number, count: number): Promise<void> {
     const index = await this.index();
     const key = JSON.stringify(query);
-    if (this.lastQuery?.key !== key) this.lastQuery = { key, order: queryRows(index.rows, query) };
-    const { order } = this.lastQuery;
+    if (this.lastQuery?.key !== key) {
+      // Text terms read the file (the index holds numbers only); the list says "Searching…" meanwhile.
+      const { order } = await this.ordered(query);
+      const unknown = unknownKeys(index.rows, parseSearch(query.filter.search ?? "").fields);
+      const note = unknown.length > 0 ? `no sample has ${unknown.map((name) => `"${name}"`).join(", ")} (a reward, meta field, id, group, step, total, advantage or length)` : undefined;
+      this.lastQuery = { key, order, note };
+    }
+    const { order, note } = this.lastQuery;
     const rows = Array.from(order.subarray(start, Math.min(order.length, start + count)), (i) => index.rows[i]);
-    this.post({ type: "rows", payload: { requestId, total: order.length, start, rows } });
+    this.post({ type: "rows", payload: { requestId, total: order.length, start, rows, ...(note ? { note } : {}) } });
+  }
+
+  private async ordered(query: RowQuery): Promise<{ index: TraceIndex; order: Int32Array }> {
+    const index = await this.index();
+    const search = parseSearch(query.filter.search ?? "");
+    const textHits = search.text.length > 0 ? await index.textMatches(search.text) : undefined;
+    return { index, order: queryRows(index.rows, query, textHits) };
+  }
+
+  private async onCopySample(sampleIndex: number): Promise<void> {
+    try {
+      const line = await (await this.index()).rawLine(sampleIndex);
+      await vscode.env.clipboard.writeText(line);
+      void vscode.window.setStatusBarMessage("RewardLab: sample JSON copied", 3000);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`RewardLab: cannot copy the sample: ${(error as Error).message}`);
+    }
+  }
+
+  private async onExportSamples(query: RowQuery): Promise<void> {
+    const { index, order } = await this.ordered(query);
+    if (order.length === 0) {
+      void vscode.window.showInformationMessage("RewardLab: no samples to export (the filter keeps none).");
+      return;
+    }
+    const base = path.basename(this.uri.fsPath).replace(/(\.trace)?\.jsonl$/i, "");
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(path.join(path.dirname(this.uri.fsPath), `${base}.selected.trace.jsonl`)),
+      filters: { "Trace files": ["jsonl"] },
+      title: `Export ${order.length.toLocaleString("en-US")} samples`,
+    });
+    if (!target) return;
+    try {
+      const written = await index.writeSamples(order, target.fsPath);
+      const open = await vscode.window.showInformationMessage(`RewardLab: ${written.toLocaleString("en-US")} samples saved to ${vscode.workspace.asRelativePath(target)} (as they stand in the trace; rewards are re-scored when it is opened).`, "Open in Trace Viewer");
+      if (open) await vscode.commands.executeCommand("rewardlab.openTraceViewer", target);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`RewardLab: cannot export the samples: ${(error as Error).message}`);
+    }
   }
 
   private async onOpenSample(requestId: number, sampleIndex: number): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import type { RowFilter, RowQuery, SampleRow, SortKey } from "../../protocol/traceViewer";
 import type { TraceRecord } from "../../trace/types";
+import { fieldsMatch, parseSearch, textMatches, type FieldTerm } from "./search";
 
 /** Weighted sum of the non-null rewards; null when none applies. A missing weight counts as 1. */
 export function totalReward(rewards: Record<string, number | null>, weights: Record<string, number> = {}): number | null {
@@ -71,9 +72,9 @@ export function rowValue(row: SampleRow, key: SortKey): number | null {
   }
 }
 
-function matches(row: SampleRow, filter: RowFilter, search: string): boolean {
+function matches(row: SampleRow, filter: RowFilter, fields: readonly FieldTerm[]): boolean {
   if (filter.errorsOnly && !row.error) return false;
-  if (search && !row.id.toLowerCase().includes(search) && !(row.group ?? "").toLowerCase().includes(search)) return false;
+  if (!fieldsMatch(row, fields)) return false;
   if (filter.range) {
     const value = rowValue(row, filter.range.key);
     if (value === null) return false;
@@ -86,11 +87,16 @@ function matches(row: SampleRow, filter: RowFilter, search: string): boolean {
 /**
  * Indices of the rows that pass the filter, in the requested order. Ties keep file order, and rows
  * without a value sort last in both directions (so "worst first" never starts with blanks).
+ * `textHits`: which samples pass the search's text terms (TraceIndex.textMatches); without it the
+ * text terms are looked for in the id and group only.
  */
-export function queryRows(rows: readonly SampleRow[], query: RowQuery): Int32Array {
-  const search = (query.filter.search ?? "").trim().toLowerCase();
+export function queryRows(rows: readonly SampleRow[], query: RowQuery, textHits?: Uint8Array): Int32Array {
+  const search = parseSearch(query.filter.search ?? "");
   const kept: number[] = [];
-  for (let i = 0; i < rows.length; i++) if (matches(rows[i], query.filter, search)) kept.push(i);
+  for (let i = 0; i < rows.length; i++) {
+    if (search.text.length > 0 && !(textHits ? textHits[i] === 1 : textMatches(`${rows[i].id}\n${rows[i].group ?? ""}`.toLowerCase(), search.text))) continue;
+    if (matches(rows[i], query.filter, search.fields)) kept.push(i);
+  }
   const { key, descending } = query.sort;
   if (key !== "index" || descending) {
     const values = new Float64Array(rows.length);

@@ -4,11 +4,13 @@
  * Full records are read back on demand, one line at a time, so a 1 GB file never sits in memory.
  * No vscode here: the views, the viewer and the annotations share one index per file.
  */
-import { open, stat } from "node:fs/promises";
+import { open, stat, type FileHandle } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { SampleRow } from "../../protocol/traceViewer";
 import { parseTraceRecord, readLines, TraceParseError } from "../../trace/reader";
 import type { TraceRecord } from "../../trace/types";
 import { completionLength, fillGroupAdvantages, storedAdvantage, totalReward } from "./rows";
+import { searchableMeta, searchableText, textMatches, type TextTerm } from "./search";
 
 export interface IndexOptions {
   signal?: AbortSignal;
@@ -41,6 +43,7 @@ export class TraceIndex {
   private readonly stepScores = new Map<number, Record<string, (number | null)[]>>();
   /** The rewards each sample carried in the trace, kept when the engine scores (`LOGGED_PREFIX`). */
   private readonly logged = new Map<number, Record<string, number | null>>();
+  private lastText: { key: string; hits: Uint8Array } | undefined;
   /** True once the reward engine's scores replaced the stored `rewards`. */
   engineScored = false;
 
@@ -86,16 +89,80 @@ export class TraceIndex {
   async load(index: number): Promise<LoadedRecord> {
     const row = this.rows[index];
     if (!row) throw new RangeError(`${this.file}: no sample ${index} (the file has ${this.rows.length})`);
-    const start = this.offsets[index];
-    const length = this.offsets[index + 1] - start;
+    return parseLine(await this.rawLine(index), this.file, row.line, index);
+  }
+
+  /** The text of sample `index`'s line as it stands in the file (trimmed). */
+  async rawLine(index: number): Promise<string> {
+    if (!this.rows[index]) throw new RangeError(`${this.file}: no sample ${index} (the file has ${this.rows.length})`);
     const handle = await open(this.file, "r");
     try {
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, start);
-      return parseLine(buffer.toString("utf8").trim(), this.file, row.line, index);
+      return await this.readAt(handle, index);
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * Writes the lines of `indices`, in that order, to a new file `out` (as they stand in the trace:
+   * the stored rewards, not the viewer's re-scoring). Refuses to write over the trace itself.
+   * @returns the number of samples written.
+   */
+  async writeSamples(indices: ArrayLike<number>, out: string): Promise<number> {
+    if (resolve(out) === resolve(this.file)) throw new Error(`will not write the exported samples over the trace they come from (${this.file})`);
+    const handle = await open(this.file, "r");
+    const target = await open(out, "w");
+    try {
+      let chunk: string[] = [];
+      for (let i = 0; i < indices.length; i++) {
+        chunk.push(await this.readAt(handle, indices[i]));
+        if (chunk.length === 1000) {
+          await target.write(`${chunk.join("\n")}\n`);
+          chunk = [];
+        }
+      }
+      if (chunk.length > 0) await target.write(`${chunk.join("\n")}\n`);
+      return indices.length;
+    } finally {
+      await Promise.all([handle.close(), target.close()]);
+    }
+  }
+
+  private async readAt(handle: FileHandle, index: number): Promise<string> {
+    const start = this.offsets[index];
+    const length = this.offsets[index + 1] - start;
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, start);
+    return buffer.toString("utf8").trim();
+  }
+
+  /**
+   * Which samples pass the text terms of a search (1 = passes), reading the file once per new set
+   * of terms (the last answer is kept). A line's raw text is checked first, so only lines that
+   * could match are parsed; malformed lines never match.
+   */
+  async textMatches(terms: readonly TextTerm[], signal?: AbortSignal): Promise<Uint8Array> {
+    const key = JSON.stringify(terms);
+    if (this.lastText?.key === key) return this.lastText.hits;
+    const hits = new Uint8Array(this.rows.length);
+    // Raw JSON spells quotes, backslashes and control characters as escapes: the raw pre-check is
+    // sound only for terms without them.
+    const plain = terms.filter((term) => !term.negated && /^[\x20-\x7e]*$/.test(term.text) && !/["\\]/.test(term.text));
+    let index = 0;
+    for await (const { text } of readLines(this.file, { signal })) {
+      if (index >= hits.length) break;
+      const raw = text.toLowerCase();
+      if (plain.every((term) => raw.includes(term.text))) {
+        try {
+          hits[index] = textMatches(searchableText(JSON.parse(text) as Record<string, unknown>), terms) ? 1 : 0;
+        } catch {
+          hits[index] = 0;
+        }
+      }
+      index++;
+    }
+    this.lastText = { key, hits };
+    return hits;
   }
 
   /** Sample indices by group, in file order. */
@@ -175,6 +242,8 @@ function parseLine(text: string, file: string, line: number, index: number): Loa
       advantage: storedAdvantage(record),
       length: completionLength(record),
     };
+    const meta = searchableMeta(record.meta);
+    if (meta) row.meta = meta;
     return { row, record };
   } catch (error) {
     if (!(error instanceof TraceParseError)) throw error;

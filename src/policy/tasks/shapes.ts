@@ -98,10 +98,12 @@ function countBy<T extends string>(
   const counted = readingOrder(scene.filter((o) => valueOf(o) === value));
   const steps = counted.map(objectStep);
   steps.push(`total ${counted.length}`);
-  // Slip: stops listing one object short and counts what it listed (from two objects up: a slip
-  // from one to none would make "total 0" the likeliest first step of every count).
-  const short = counted.slice(0, -1);
-  const slip = counted.length >= 2 ? { steps: [...short.map(objectStep), `total ${short.length}`], answer: String(short.length) } : null;
+  // Slip: lists every object, then tallies one short (from two objects up). The list stays right,
+  // so the base learns to see every match; only the last number is the habit RL has to remove.
+  // (An earlier slip stopped listing one object short: the base then listed one object for every
+  // count question and never learned when a second was there, a capacity gap RL could not close.)
+  const short = String(counted.length - 1);
+  const slip = counted.length >= 2 ? { steps: [...steps.slice(0, -1), `total ${short}`], answer: short } : null;
   return { prompt: prompt(value), steps, answer: String(counted.length), slip };
 }
 

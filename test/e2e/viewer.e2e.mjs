@@ -1,0 +1,129 @@
+// Issue 22, the trace viewer as a newcomer reads it: the shapes-vqa sample workspace's own rollout
+// trace (64x64 images) at 1500 px and at ~600 px wide, dark and light. One column per reward that
+// sorts, search by text / meta / value, Ctrl+F, region labels sized in screen pixels, zoom, a legend
+// for the token colours, the group view stacked with its image.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before } from "node:test";
+import { launch, listTable, openFile, root, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
+
+const TRACE = "data/rollouts.trace.jsonl";
+const records = readFileSync(join(root, "sample-workspaces/shapes-vqa", TRACE), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+let vscode;
+const test = testWith(() => vscode, "viewer");
+
+before(async () => {
+  vscode = await launch({ fixture: join(root, "sample-workspaces/shapes-vqa") });
+});
+after(async () => vscode?.close());
+
+/** Types into the viewer's search box (a vscode-textfield: its value and an input event). */
+async function search(view, text) {
+  await view.locator(".toolbar .search-field").evaluate((field, value) => {
+    field.value = value;
+    field.dispatchEvent(new Event("input"));
+  }, text);
+}
+
+const status = (view, text) => view.locator(".list-status", { hasText: text }).waitFor({ timeout: 30_000 });
+
+test("one sortable column per reward; search by text, meta field and value; Ctrl+F", async () => {
+  const { page } = vscode;
+  await openFile(page, TRACE);
+  await runCommand(page, "RewardLab: Open Trace Viewer");
+  const view = viewerFrame(page);
+  await status(view, `${records.length} samples`);
+  // Scored by the workspace's rewards: a column each, beside total, adv and len.
+  await view.locator(".list-header button", { hasText: "grounding" }).waitFor({ timeout: 60_000 });
+  const labels = await view.locator(".list-header button").allTextContents();
+  for (const name of ["accuracy", "format", "grounding", "iou"]) assert.ok(labels.includes(name), labels.join(" | "));
+
+  await view.locator(".list-header button", { hasText: "grounding" }).click();
+  await view.locator(".list-header button.sorted", { hasText: "grounding ▲" }).waitFor();
+  await page.waitForTimeout(300);
+  const grounding = (await listTable(view)).map((row) => Number(row.grounding));
+  assert.deepEqual(grounding, [...grounding].sort((a, b) => a - b), `low first: ${grounding}`);
+  await view.locator(".list-header button", { hasText: "grounding" }).click();
+  await view.locator(".list-header button.sorted", { hasText: "grounding ▼" }).waitFor();
+
+  const locate = records.filter((r) => r.meta.type === "locate").length;
+  await search(view, "type:locate");
+  await status(view, `${locate} sample`);
+  await search(view, "type:locate iou<0.5");
+  await page.waitForTimeout(500);
+  for (const row of await listTable(view)) assert.ok(Number(row.iou) < 0.5, JSON.stringify(row));
+  const withTotal = records.filter((r) => r.completion.includes("total")).length;
+  await search(view, "total -type:locate");
+  await status(view, `${withTotal} sample`);
+  await search(view, "acuracy<1");
+  await status(view, 'no sample has "acuracy"');
+  await shot(page, "40-viewer-search-dark");
+
+  await search(view, "");
+  await status(view, `${records.length} samples`);
+  await view.locator(".list-viewport").click();
+  await page.keyboard.press("Control+f");
+  assert.equal(await view.locator(".toolbar .search-field").evaluate((field) => field.matches(":focus-within") || document.activeElement === field), true, "Ctrl+F puts the cursor in the search box");
+});
+
+test("region labels are sized in screen pixels, the image zooms, and the token colours have a legend", async () => {
+  const { page } = vscode;
+  const view = viewerFrame(page);
+  await view.locator(".list-spacer .list-row").first().click();
+  await view.locator(".region.truth rect").first().waitFor({ timeout: 15_000 });
+  const image = view.locator(".stage img").first();
+  const before = (await image.boundingBox()).width;
+  await view.locator(".region-item").first().hover();
+  const label = view.locator(".region-label.hl").first();
+  await label.waitFor();
+  const height = (await label.boundingBox()).height;
+  assert.ok(height > 6 && height < 20, `label height on screen: ${height} px`);
+  await view.locator(".zoom-button", { hasText: "+" }).first().click();
+  await page.waitForTimeout(200);
+  const after = (await image.boundingBox()).width;
+  assert.ok(Math.abs(after - 2 * before) < 3, `zoomed ${before} -> ${after}`);
+  const zoomedHeight = (await view.locator(".region-item").first().hover().then(() => label.boundingBox())).height;
+  assert.ok(Math.abs(zoomedHeight - height) < 3, `label height kept under zoom: ${height} -> ${zoomedHeight}`);
+  await view.locator(".channel-legend .scale-bar").waitFor();
+  assert.ok((await view.locator(".channel-legend .scale-labels span").count()) === 3);
+  await shot(page, "41-viewer-regions-zoom-legend-dark");
+  await view.locator(".zoom-button", { hasText: "−" }).first().click();
+});
+
+test("the group view stacks the group's completions under its image", async () => {
+  const { page } = vscode;
+  const view = viewerFrame(page);
+  await view.locator("vscode-tab-header", { hasText: "Group" }).click();
+  await view.locator(".group-card").first().waitFor({ timeout: 15_000 });
+  const boxes = await view.locator(".group-card").evaluateAll((cards) => cards.map((card) => card.getBoundingClientRect().toJSON()));
+  assert.equal(boxes.length, 4);
+  assert.ok(boxes.every((box) => Math.abs(box.x - boxes[0].x) < 1), "one column");
+  assert.ok(boxes.every((box, i) => i === 0 || box.y > boxes[i - 1].y), "top to bottom");
+  await view.locator(".group-images img").first().waitFor();
+  await shot(page, "42-viewer-group-dark");
+  await view.locator("vscode-tab-header", { hasText: "Sample" }).click();
+});
+
+test("at ~600 px the list sits above the sample; dark and light", async () => {
+  const { page } = vscode;
+  const view = viewerFrame(page);
+  await runCommand(page, "View: Close Primary Side Bar");
+  await page.setViewportSize({ width: 640, height: 950 });
+  await page.waitForTimeout(800);
+  const left = await view.locator(".left-pane").boundingBox();
+  const right = await view.locator(".right-pane").boundingBox();
+  assert.ok(left.width < 620, `viewer width ${left.width}`);
+  assert.ok(left.y + left.height <= right.y + 1, `list above sample: ${JSON.stringify({ left, right })}`);
+  // Every control keeps its full size: the colour picker and range fields are not squeezed.
+  const picker = await view.locator(".channel-picker").boundingBox();
+  assert.ok(picker.width >= 190, `channel picker ${picker.width} px`);
+  await shot(page, "43-viewer-narrow-dark");
+  await runCommand(page, "Preferences: Toggle between Light/Dark Themes");
+  await page.locator(".monaco-workbench.vs:not(.vs-dark)").waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(1000);
+  await shot(page, "44-viewer-narrow-light");
+  await page.setViewportSize({ width: 1500, height: 950 });
+  await page.waitForTimeout(800);
+  await shot(page, "45-viewer-wide-light");
+});
