@@ -7,6 +7,7 @@ import { readLineChunks } from "../trace/chunks";
 import type { StepSplitOptions, TraceLineError, TraceRecord } from "../trace/types";
 import { compileRewardFiles, findRewardFiles } from "./compile";
 import { SandboxPool, type SandboxOptions } from "./sandbox/pool";
+import type { ScoredLineTexts } from "./sandbox/protocol";
 import type { GroupAdvantageOptions } from "./stats";
 import { ScoreTable } from "./table";
 import type { RewardInfo } from "./validate";
@@ -50,6 +51,17 @@ export interface ScoreFileOptions {
   signal?: AbortSignal;
   /** Keep parsed samples in the workers so `rescore(path)` is fast (hot reload). */
   keep?: boolean;
+  /**
+   * Receives each batch's line texts from the workers, in file order, right after its samples are
+   * appended to the table (`score --out` writes its output from them instead of reading the file
+   * again). Awaited: a slow sink holds the reading back.
+   */
+  lines?: ScoredLineSink;
+}
+
+/** See `ScoreFileOptions.lines`: rows from `firstRow` to `table.size` are the batch's samples. */
+export interface ScoredLineSink {
+  add(table: ScoreTable, firstRow: number, lines: ScoredLineTexts): Promise<void>;
 }
 
 type CompiledSet = Awaited<ReturnType<RewardEngine["compile"]>>;
@@ -150,11 +162,13 @@ export class RewardEngine {
       // a first chunk of blank lines must not reserve gigabytes; past the cap the table doubles).
       if (chunk.offset === 0) table.reserve(Math.min(1 << 20, Math.ceil((chunk.lines * chunk.fileBytes * 1.05) / chunk.bytes.length)));
       const key = options.keep ? `k${++this.keyCounter}` : undefined;
-      const job = this.pool.score({ file: path, firstIndex, chunk: chunk.bytes, firstLine: chunk.firstLine, lineCount: chunk.lines, ...(key ? { keep: key } : {}) });
+      const job = this.pool.score({ file: path, firstIndex, chunk: chunk.bytes, firstLine: chunk.firstLine, lineCount: chunk.lines, ...(key ? { keep: key } : {}), ...(options.lines ? { lineTexts: true } : {}) });
       // The worker has read the chunk's shared bytes once its job settles: the buffer can be reused.
       pipeline.add(job, chunk.release, ({ result, worker }) => {
+        const firstRow = table.size;
         table.append(result);
         if (key) keptBatches.push({ key, worker, generation: this.pool.generation(worker) });
+        if (options.lines && result.lines) return options.lines.add(table, firstRow, result.lines);
       });
       firstIndex += chunk.lines;
       read += chunk.lines;
@@ -263,6 +277,8 @@ export class RewardEngine {
  */
 class OrderedJobs {
   private readonly inflight: Promise<void>[] = [];
+  /** Results waiting for (or in) their `consume`, oldest first. */
+  private readonly unconsumed: Promise<void>[] = [];
   private order: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | undefined;
 
@@ -272,18 +288,24 @@ class OrderedJobs {
     return this.failure !== undefined;
   }
 
-  /** `settled` runs once the job is done either way; `consume` runs with its result, in order. */
-  add<T>(job: Promise<T>, settled: () => void, consume: (result: T) => void): void {
+  /**
+   * `settled` runs once the job is done either way; `consume` runs with its result, in order (a
+   * promise it returns is awaited before the next result is consumed).
+   */
+  add<T>(job: Promise<T>, settled: () => void, consume: (result: T) => void | Promise<void>): void {
     this.inflight.push(job.then(settled, (error) => {
       settled();
       this.failure ??= { error };
     }));
     this.order = this.order.then(async () => consume(await job));
+    // A failed consume (a sink that cannot write) stops the reading too, like a failed job.
+    this.unconsumed.push(this.order.catch((error: unknown) => void (this.failure ??= { error })));
   }
 
-  /** Waits until fewer than `limit` jobs are in flight. */
+  /** Waits until fewer than `limit` jobs are in flight, and fewer than `limit` results wait to be consumed. */
   async throttle(): Promise<void> {
     while (this.inflight.length >= this.limit) await this.inflight.shift();
+    while (this.unconsumed.length >= this.limit) await this.unconsumed.shift();
   }
 
   async finish(): Promise<void> {

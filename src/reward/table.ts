@@ -218,21 +218,24 @@ export class ScoreTable {
 
   /** Computes weighted totals and group advantages. Call once every batch is appended. */
   finish(advantage: GroupAdvantageOptions = {}): this {
-    const totals = new Float64Array(this.size).fill(NaN);
-    for (let i = 0; i < this.size; i++) {
-      let sum = 0, any = false;
-      for (let r = 0; r < this.rewards.length; r++) {
-        const v = this.values[r][i];
-        if (v === v) {
-          sum += this.rewards[r].weight * v;
-          any = true;
-        }
-      }
-      if (any) totals[i] = sum;
-    }
+    const totals = new Float64Array(this.size);
+    for (let i = 0; i < this.size; i++) totals[i] = this.totalOf(i);
     this.totals = totals;
     this.advantages = numberedGroupAdvantages(totals, this.groupIds.subarray(0, this.size), this.groupNames.length, advantage);
     return this;
+  }
+
+  /** Sample `i`'s weighted total over the rewards with a value; NaN when none has one. */
+  totalOf(i: number): number {
+    let sum = 0, any = false;
+    for (let r = 0; r < this.rewards.length; r++) {
+      const v = this.values[r][i];
+      if (v === v) {
+        sum += this.rewards[r].weight * v;
+        any = true;
+      }
+    }
+    return any ? sum : NaN;
   }
 
   /** Each sample's group, "" for none (a new array on each call). */
@@ -290,17 +293,18 @@ export class ScoreTable {
     return summary;
   }
 
-  /** The keys scoring adds to sample `i`. */
-  sampleScores(i: number): SampleScores {
+  /**
+   * The keys scoring adds to sample `i`. `total` and `advantage` default to what `finish` computed
+   * (`ScoredLineStream` passes them before then, for groups already complete).
+   */
+  sampleScores(i: number, total = this.totals[i], advantage = this.advantages[i]): SampleScores {
     const rewards: Record<string, number | null> = {};
     this.rewards.forEach((reward, r) => {
       const v = this.values[r][i];
       rewards[reward.name] = v === v ? v : null;
     });
-    const total = this.totals[i];
     const scores: SampleScores = { rewards, reward: total === total ? total : null };
     if (this.groupIds[i] >= 0) {
-      const advantage = this.advantages[i];
       scores.advantage = advantage === advantage ? advantage : null;
     }
     const errors = this.errors.get(i);

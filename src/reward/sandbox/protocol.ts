@@ -64,6 +64,8 @@ export interface ScoreRequest {
   disabled?: DisabledReward[];
   /** Measure each reward's time on each sample (`BatchResult.times`). */
   timing?: boolean;
+  /** With `chunk`: send back each sample's line text for `score --out` (`BatchResult.lines`). */
+  lineTexts?: boolean;
 }
 
 /** A reward the pool stopped calling, and why (names the reward, file, line and sample). */
@@ -116,6 +118,20 @@ export interface BatchResult {
   metrics: { slot: number; name: string; value: number }[];
   /** With `ScoreRequest.timing`: each reward's time per sample in ms (a batch reward's call shared evenly). */
   times?: { reward: number; slot: number; ms: number }[];
+  /** With `ScoreRequest.lineTexts`: the samples' line texts (malformed lines have none). */
+  lines?: ScoredLineTexts;
+}
+
+/**
+ * Per sample of a batch (malformed lines left out), what `score --out` builds its line from: the
+ * line cut for splicing (`spliceHead`), or where `merge[k]` is 1 the whole line, which the main
+ * thread parses and merges. Sample k's text is `text.slice(ends[k - 1] ?? 0, ends[k])`: one string
+ * posts far faster than thousands.
+ */
+export interface ScoredLineTexts {
+  text: string;
+  ends: Int32Array;
+  merge: Uint8Array;
 }
 
 export interface ScoreReply {

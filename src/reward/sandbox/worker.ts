@@ -8,7 +8,8 @@ import { parseTraceRecord } from "../../trace/reader";
 import type { StepSplitOptions, TraceRecord } from "../../trace/types";
 import { TraceSample } from "../sample";
 import { describeError, loadRewardModules, type LoadedReward } from "./loader";
-import { PROGRESS, type BatchResult, type ScoreRequest, type WorkerReply, type WorkerRequest } from "./protocol";
+import { spliceHead } from "../scoredLines";
+import { PROGRESS, type BatchResult, type ScoredLineTexts, type ScoreRequest, type WorkerReply, type WorkerRequest } from "./protocol";
 import { BatchScorer, type KeptBatch } from "./runner";
 
 const port = parentPort;
@@ -66,7 +67,7 @@ async function score(request: ScoreRequest): Promise<void> {
   Atomics.store(progress, PROGRESS.busy, 1);
   try {
     const result = request.kept !== undefined ? await scoreKept(request.kept, request) : await scoreNew(request);
-    const transfer = [result.lineNumbers, result.idEnds, result.groupIndex, result.lengths, ...result.values, ...result.status].map((a) => a.buffer as ArrayBuffer);
+    const transfer = [result.lineNumbers, result.idEnds, result.groupIndex, result.lengths, ...result.values, ...result.status, ...(result.lines ? [result.lines.ends, result.lines.merge] : [])].map((a) => a.buffer as ArrayBuffer);
     reply({ type: "scored", id: request.id, result }, transfer);
   } catch (error) {
     reply({ type: "failed", id: request.id, message: describeError(error) });
@@ -78,10 +79,12 @@ async function score(request: ScoreRequest): Promise<void> {
 /** Parses the request's chunk (or takes its records) and scores each sample as it is parsed. */
 async function scoreNew(request: ScoreRequest): Promise<BatchResult> {
   const batch = new BatchScorer(rewards, request.file, progress, request.records?.length ?? request.lineCount ?? 512, request.keep !== undefined, request.disabled, request.timing);
+  let texts: LineTextCollector | undefined;
   if (request.chunk) {
+    texts = request.lineTexts ? new LineTextCollector(request.lineCount ?? 512) : undefined;
     const lines = new LineCursor(request.chunk, request.firstLine ?? 1);
     while (lines.next()) {
-      const pending = addLine(batch, request, lines.line, lines.lineNumber, lines.controlFree);
+      const pending = addLine(batch, request, lines.line, lines.lineNumber, lines.controlFree, texts);
       if (pending) await pending;
     }
   } else {
@@ -98,14 +101,16 @@ async function scoreNew(request: ScoreRequest): Promise<BatchResult> {
     }
   }
   if (request.keep !== undefined) kept.set(request.keep, batch.kept());
-  return batch.finish();
+  const result = await batch.finish();
+  if (texts) result.lines = texts.finish();
+  return result;
 }
 
 /**
  * Parses one trace line and scores it; a malformed line is recorded with its file:line message.
  * `controlFree`: the line is known to hold no raw control characters (the fast JSON path's condition).
  */
-function addLine(batch: BatchScorer, request: ScoreRequest, text: string, line: number, controlFree: boolean): Promise<void> | undefined {
+function addLine(batch: BatchScorer, request: ScoreRequest, text: string, line: number, controlFree: boolean, texts: LineTextCollector | undefined): Promise<void> | undefined {
   let record: TraceRecord;
   try {
     record = parseTraceRecord(text, request.file, line, controlFree);
@@ -113,7 +118,43 @@ function addLine(batch: BatchScorer, request: ScoreRequest, text: string, line: 
     batch.addMalformed(line, error instanceof Error ? error.message : String(error));
     return undefined;
   }
+  texts?.add(text);
   return batch.add(new TraceSample(record, request.firstIndex + batch.size, line, steps));
+}
+
+/** Each sample's line as `score --out` needs it (see `ScoredLineTexts`), joined once at the end. */
+class LineTextCollector {
+  private readonly parts: string[] = [];
+  private length = 0;
+  private ends: Int32Array;
+  private merge: Uint8Array;
+
+  constructor(capacity: number) {
+    this.ends = new Int32Array(Math.max(1, capacity));
+    this.merge = new Uint8Array(this.ends.length);
+  }
+
+  add(text: string): void {
+    const k = this.parts.length;
+    if (k === this.ends.length) {
+      const ends = new Int32Array(k * 2), merge = new Uint8Array(k * 2);
+      ends.set(this.ends);
+      merge.set(this.merge);
+      this.ends = ends;
+      this.merge = merge;
+    }
+    const head = spliceHead(text);
+    const part = head ?? text;
+    this.parts.push(part);
+    this.length += part.length;
+    this.ends[k] = this.length;
+    this.merge[k] = head === null ? 1 : 0;
+  }
+
+  finish(): ScoredLineTexts {
+    const count = this.parts.length;
+    return { text: this.parts.join(""), ends: this.ends.subarray(0, count), merge: this.merge.subarray(0, count) };
+  }
 }
 
 /** Scores samples kept by an earlier request with the rewards loaded now. */
