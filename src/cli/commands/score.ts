@@ -4,11 +4,12 @@ import { parseArgs } from "node:util";
 import { RewardEngine, type LoadResult } from "../../reward/engine";
 import { RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
 import { mergeTables, type SampleScores, type ScoreTable } from "../../reward/table";
+import { ScoredLineStream, scoredLine, spliceHead, splicedLine } from "../../reward/scoredLines";
 import { baselineEntry, diffScores, type BaselineScores, type ScoreDiff } from "../../reward/diff";
 import { RewardWatcher } from "../../reward/watch";
 import { EmptyInputFolderError, NotARegularFileError, expandInputs, importers, importFile, openImport, UnknownFormatError } from "../../trace/importers/index";
 import { isGzipFile, readLines } from "../../trace/reader";
-import { assertNotSameFile, createAtomicWriter, SameFileError } from "../../trace/io";
+import { assertNotSameFile, createAtomicWriter, SameFileError, type AtomicWriter } from "../../trace/io";
 import type { StepSplitOptions } from "../../trace/types";
 import { MAX_SANDBOX_WORKERS } from "../../reward/sandbox/pool";
 import { intOption, MAX_TIMER_MS } from "./options";
@@ -97,6 +98,7 @@ export const scoreCommand: CliCommand = {
       timing: values.timing,
     });
     const budget = values.budget === undefined ? undefined : intOption(values.budget, "--budget", 0, MAX_TIMER_MS);
+    let output: ScoredOutput | undefined;
     try {
       if (values.watch) return await watchMode(engine, traces, io, values.json);
       const load = await engine.load();
@@ -104,15 +106,11 @@ export const scoreCommand: CliCommand = {
       if (load.errors.length > 0) return 3;
       const started = performance.now();
       const tables: ScoreTable[] = [];
-      const formats = new Map<string, string>();
-      // What each input was when it was scored: --out reads it a second time and must find the same file.
-      const identities = new Map<string, FileIdentity>();
-      for (const trace of traces) {
-        if (values.out) identities.set(trace, fileIdentity(trace));
-        tables.push(await scoreOne(engine, trace, io, values.format, formats));
-      }
+      output = values.out ? new ScoredOutput(resolve(io.cwd, values.out), engine) : undefined;
+      for (const trace of traces) tables.push(await scoreOne(engine, trace, io, values.format, output));
+      // With --out: the time includes writing the lines of files written while they were scored.
       const elapsed = performance.now() - started;
-      if (values.out) await writeScored(tables, resolve(io.cwd, values.out), formats, identities);
+      await output?.finish(tables);
       const merged = mergeTables(tables);
       const disabled = engine.disabled.map(({ reward, error }) => ({ reward: reward.name, file: reward.file, message: error.message }));
       const diff = values.baseline ? diffScores(tables, await readBaseline(resolve(io.cwd, values.baseline))) : undefined;
@@ -129,6 +127,7 @@ export const scoreCommand: CliCommand = {
       }
       throw error;
     } finally {
+      await output?.abort();
       engine.dispose();
     }
   },
@@ -241,20 +240,29 @@ function reportLoad(load: LoadResult, io: CliIO): void {
   else if (load.rewards.length === 0) throw new CliError(`no rewards found in ${load.files.length ? load.files.join(", ") : "the rewards path"}: add a *.reward.ts file`);
 }
 
-/** Scores one file: trace JSONL natively (parallel byte chunks), any other format through its importer. */
-async function scoreOne(engine: RewardEngine, trace: string, io: CliIO, format: string | undefined, formats: Map<string, string>): Promise<ScoreTable> {
+/**
+ * Scores one file: trace JSONL natively (parallel byte chunks, its --out lines written as they are
+ * scored), any other format through its importer.
+ */
+async function scoreOne(engine: RewardEngine, trace: string, io: CliIO, format: string | undefined, output: ScoredOutput | undefined): Promise<ScoreTable> {
   try {
+    output?.begin(trace);
     const opened = await openImport(trace, format ? { format } : {});
     // Trace JSONL is scored in parallel byte ranges; a compressed one is streamed like any import.
     if (opened.importer.name !== "trace" || (await isGzipFile(trace))) {
-      formats.set(trace, opened.importer.name);
       if (io.interactive) io.stderr(progressLine(`importing ${relative(io.cwd, trace)} as ${opened.importer.name}`));
-      return await engine.scoreRecordStream(trace, opened.items);
+      const table = await engine.scoreRecordStream(trace, opened.items);
+      await output?.scored(table, undefined, opened.importer.name);
+      return table;
     }
     await opened.items.return(undefined);
-    return await engine.scoreFile(trace, {
+    const lines = output?.stream();
+    const table = await engine.scoreFile(trace, {
       onProgress: io.interactive ? (p) => io.stderr(progressLine(`scoring ${relative(io.cwd, trace)}: ${p.lines.toLocaleString("en-US")} lines`)) : undefined,
+      ...(lines ? { lines } : {}),
     });
+    await output?.scored(table, lines);
+    return table;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") throw new CliError(`cannot read ${trace}: ${(error as Error).message}`);
@@ -266,37 +274,101 @@ async function scoreOne(engine: RewardEngine, trace: string, io: CliIO, format: 
 }
 
 /**
- * Second pass: each input line plus its scores, written atomically. Lines are spliced, not parsed
- * again (measured on 100k samples: see bench/README.md). Malformed lines are left out (and were reported).
+ * `--out`: every input's samples plus their scores, written atomically, file after file.
+ *
+ * Trace JSONL is written while it is scored, from the line texts the reward workers send back with
+ * the scores (`ScoredLineStream`): the input is read and parsed once. Other inputs are written once
+ * they are scored, read again from the input: imported formats (and gzip-compressed traces) go
+ * through their importer and are re-serialised, since their records are not lines of the input.
+ * When a stream gives up after writing part of a file (a group that recurs, or one too large to
+ * hold), the output is started again and every file is written from the input at the end.
  */
-async function writeScored(tables: ScoreTable[], out: string, formats: Map<string, string>, identities: Map<string, FileIdentity>): Promise<void> {
-  const writer = createAtomicWriter(out);
-  try {
-    for (const scored of tables) {
-      const unchanged = () => assertUnchanged(scored.file, identities.get(scored.file));
-      unchanged();
-      const format = formats.get(scored.file);
-      if (format !== undefined) {
-        await writeImported(scored, format, out, writer);
-        unchanged();
-        continue;
-      }
-      let i = 0;
-      const wanted = scored.size > 0 ? scored.lines[0] : -1;
-      let next = wanted;
-      for await (const line of readLines(scored.file)) {
-        if (line.line !== next) continue;
-        await writer.write(splicedLine(line.text, scored.sampleScores(i)) ?? mergedLine(line.text, scored.sampleScores(i), `${scored.file}:${line.line}`));
-        i++;
-        next = i < scored.size ? scored.lines[i] : -1;
-      }
-      unchanged();
-    }
-    await writer.commit();
-  } catch (error) {
-    await writer.abort();
-    throw error;
+class ScoredOutput {
+  private writer: AtomicWriter;
+  /** What each input was when it was scored: it must be the same file once scored (and when read again). */
+  private readonly identities = new Map<string, FileIdentity>();
+  /** Importer of each input written through one. */
+  private readonly formats = new Map<string, string>();
+  private file = "";
+  /** Set once a stream gave up: everything is written from the inputs by `finish`. */
+  private restart = false;
+
+  constructor(private readonly path: string, private readonly engine: RewardEngine) {
+    this.writer = createAtomicWriter(path);
   }
+
+  /** Before `file` is opened for scoring. */
+  begin(file: string): void {
+    this.file = file;
+    this.identities.set(file, fileIdentity(file));
+  }
+
+  /** The sink for the trace file being scored, or undefined when it will be written at the end. */
+  stream(): ScoredLineStream | undefined {
+    if (this.restart) return undefined;
+    const file = this.file;
+    return new ScoredLineStream({
+      advantage: this.engine.options.advantage,
+      write: (text) => this.writer.write(text),
+      merge: (text, scores, line) => mergedLine(text, scores, `${file}:${line}`),
+    });
+  }
+
+  /** After the current file was scored (`format`: the importer it went through, if any). */
+  async scored(table: ScoreTable, stream: ScoredLineStream | undefined, format?: string): Promise<void> {
+    if (format !== undefined) this.formats.set(table.file, format);
+    if (this.restart) return;
+    if (stream?.gaveUp) {
+      this.restart = true;
+      return;
+    }
+    if (stream) {
+      assertUnchanged(table.file, this.identities.get(table.file));
+      await stream.end(table);
+    } else await writeFromInput(table, this.writer, this.formats, this.identities, this.path);
+  }
+
+  /** Writes what is left and commits the file. */
+  async finish(tables: ScoreTable[]): Promise<void> {
+    if (this.restart) {
+      await this.writer.abort();
+      this.writer = createAtomicWriter(this.path);
+      for (const table of tables) await writeFromInput(table, this.writer, this.formats, this.identities, this.path);
+    }
+    await this.writer.commit();
+  }
+
+  /** Leaves nothing behind unless committed. */
+  async abort(): Promise<void> {
+    await this.writer.abort();
+  }
+}
+
+/**
+ * One input's samples and scores from a second read of the input. Trace lines are spliced, not
+ * parsed again (measured on 100k samples: see bench/README.md). Malformed lines are left out (and
+ * were reported).
+ */
+async function writeFromInput(scored: ScoreTable, writer: AtomicWriter, formats: Map<string, string>, identities: Map<string, FileIdentity>, out: string): Promise<void> {
+  const unchanged = () => assertUnchanged(scored.file, identities.get(scored.file));
+  unchanged();
+  const format = formats.get(scored.file);
+  if (format !== undefined) {
+    await writeImported(scored, format, out, writer);
+    unchanged();
+    return;
+  }
+  let i = 0;
+  const wanted = scored.size > 0 ? scored.lines[0] : -1;
+  let next = wanted;
+  for await (const line of readLines(scored.file)) {
+    if (line.line !== next) continue;
+    const head = spliceHead(line.text);
+    await writer.write(head !== null ? splicedLine(head, scored.sampleScores(i)) : mergedLine(line.text, scored.sampleScores(i), `${scored.file}:${line.line}`));
+    i++;
+    next = i < scored.size ? scored.lines[i] : -1;
+  }
+  unchanged();
 }
 
 /** What identifies a file's content cheaply: replaced (inode), rewritten (mtime) or grown/cut (size). */
@@ -324,17 +396,6 @@ function assertUnchanged(file: string, before: FileIdentity | undefined): void {
   if (changed) throw new CliError(`${file} ${changed} while it was being scored; --out was not written (its scores would not match its records). Score it again once it stops changing.`);
 }
 
-/**
- * The common case without parsing again (the workers already checked that the line is a JSON
- * object): the line as written, its closing brace replaced by the scores. Null when the record may
- * already hold a key the scores write (then `scoredLine` merges them) or its text is unusual.
- */
-function splicedLine(text: string, scores: SampleScores): string | null {
-  const body = text.trimEnd();
-  if (!body.endsWith("}") || body.charCodeAt(0) === 0xfeff || /"(?:reward|advantage|step_rewards)|\\u/.test(body) || /^\s*\{\s*\}$/.test(body)) return null;
-  return `${body.slice(0, -1)},${JSON.stringify(scores).slice(1)}\n`;
-}
-
 /** `scoredLine` of a line's text; a record nested too deep for JSON.stringify is an error naming it, not a crash. */
 function mergedLine(text: string, scores: SampleScores, where: string): string {
   try {
@@ -343,12 +404,6 @@ function mergedLine(text: string, scores: SampleScores, where: string): string {
     if (error instanceof RangeError) throw new CliError(`${where}: this record is nested too deep to merge its earlier scores with the new ones (${error.message}); --out was not written`);
     throw error;
   }
-}
-
-/** A record plus its scores as one output line; rewards the record already had are kept unless rescored. */
-function scoredLine(record: Record<string, unknown>, scores: SampleScores): string {
-  const previous = record.rewards && typeof record.rewards === "object" ? record.rewards : {};
-  return JSON.stringify({ ...record, ...scores, rewards: { ...previous, ...scores.rewards } }) + "\n";
 }
 
 /** Imported files are read again through their importer (deterministic), record i getting sample i's scores. */
