@@ -4,7 +4,7 @@
 // needs into dist/, so the package carries no node_modules (`--no-dependencies`).
 // onnxruntime-node and esbuild are native and kept external by the build: they are staged under
 // dist/node_modules for this platform only (see stageEsbuild, stageOnnxRuntime).
-import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
@@ -98,6 +98,19 @@ function stageComputeEngine() {
   copyFileSync(join(source, "LICENSE"), join(staged, "LICENSE"));
 }
 stageComputeEngine();
+
+/**
+ * The sample workspaces, for "RewardLab: Create Sample Workspace": data, base policy, rewards and
+ * rewardlab.json, without training runs.
+ */
+function stageSamples() {
+  const staged = join(dist, "samples");
+  rmSync(staged, { recursive: true, force: true });
+  for (const name of ["math-cot", "shapes-vqa"]) {
+    cpSync(join(root, "sample-workspaces", name), join(staged, name), { recursive: true, filter: (source) => !/[\\/]runs([\\/]|$)/.test(source.slice(join(root, "sample-workspaces", name).length)) });
+  }
+}
+stageSamples();
 
 // Old packages would otherwise end up inside the new one and leave several vsix files behind.
 for (const file of readdirSync(dist)) if (file.endsWith(".vsix")) rmSync(join(dist, file));

@@ -16,6 +16,7 @@ import { RunsView } from "./views/runsView";
 import { TracesView } from "./views/tracesView";
 import { TrainingController } from "./training/trainingController";
 import { WhatIfEditor } from "./whatIf/whatIfEditor";
+import { watchLabWorkspace } from "./walkthrough";
 
 /**
  * Registers the views, commands, trace viewer and annotations. Nothing here reads files or runs
@@ -51,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const annotations = new TraceAnnotations(context.extensionUri, store, log);
   const rewardLenses = new RewardLenses(rewards);
-  context.subscriptions.push(store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, services.runsView, services.dashboards, services.rewardServer, services.training, annotations, rewardLenses, ...registerCommands(services));
+  context.subscriptions.push(watchLabWorkspace(), store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, services.runsView, services.dashboards, services.rewardServer, services.training, annotations, rewardLenses, ...registerCommands(services));
   // After activation's own work: a file write, not on the activation path.
   void putCliOnPath(context, log);
   const trust = vscode.workspace.isTrusted ? "trusted" : "restricted mode: reward code will not run";

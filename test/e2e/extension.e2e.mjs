@@ -283,6 +283,6 @@ test("the getting-started walkthrough is there", async () => {
   const { page } = vscode;
   await runCommand(page, "Welcome: Open Walkthrough...");
   await page.locator(".quick-input-list .monaco-list-row", { hasText: "Get started with RewardLab" }).click();
-  await page.locator(".getting-started-step", { hasText: "Debug a chain of thought" }).first().waitFor({ timeout: 15_000 });
+  await page.locator(".getting-started-step", { hasText: "Read the rollouts in the trace viewer" }).first().waitFor({ timeout: 15_000 });
   await shot(page, "16-walkthrough");
 });

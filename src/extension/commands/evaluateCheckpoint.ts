@@ -4,7 +4,9 @@ import type { RunEntry } from "../../rl/runs";
 import { runFromArgument } from "../runs/runArgument";
 import { runWorkspace } from "../runs/runCatalog";
 import { formatMetric } from "../../rl/trainer/progress";
-import { EvaluationCancelled, evaluationFile, evaluationSummary, runEvaluation, type EvaluationResult } from "../training/evaluation";
+import { EvaluationCancelled, evaluationFile, evaluationSummary, runEvaluation, type EvaluationRequest, type EvaluationResult } from "../training/evaluation";
+import { chooseWorkspaceFolder } from "../training/trainOptions";
+import { markStepDone } from "../walkthrough";
 import type { Services } from "../services";
 import type { Command } from "./command";
 
@@ -21,8 +23,8 @@ function maxTokens(run: RunEntry): number | undefined {
   return typeof value === "number" && value > 0 ? value : undefined;
 }
 
-async function evaluate(services: Services, run: RunEntry, checkpoint: string): Promise<EvaluationResult | undefined> {
-  const name = `${run.id}/${checkpoint}`;
+/** Evaluates in a child process with a cancellable progress notification; undefined when cancelled or failed (said). */
+async function evaluate(services: Services, name: string, request: Omit<EvaluationRequest, "cli" | "signal">): Promise<EvaluationResult | undefined> {
   services.log.info(`Evaluate: ${name} on the test split`);
   try {
     return await vscode.window.withProgress(
@@ -30,14 +32,7 @@ async function evaluate(services: Services, run: RunEntry, checkpoint: string): 
       (_progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        return runEvaluation({
-          cli: path.join(services.context.extensionPath, "dist", "cli.js"),
-          workspace: runWorkspace(run.dir),
-          checkpoint: path.join(run.dir, checkpoint),
-          out: evaluationFile(run.dir, checkpoint),
-          maxTokens: maxTokens(run),
-          signal: abort.signal,
-        });
+        return runEvaluation({ ...request, cli: path.join(services.context.extensionPath, "dist", "cli.js"), signal: abort.signal });
       },
     );
   } catch (error) {
@@ -64,12 +59,32 @@ export const evaluateCheckpoint: Command = {
       void vscode.window.showInformationMessage(`RewardLab: run ${run.id} ${why}.`);
       return;
     }
-    const result = await evaluate(services, run, checkpoint);
-    if (!result) return;
-    const summary = evaluationSummary(result, formatMetric);
-    services.log.info(`Evaluate: ${run.id}/${checkpoint}: ${summary} in ${result.seconds.toFixed(1)} s; rollouts ${result.rollouts}`);
-    const open = "Open Rollouts";
-    const choice = await vscode.window.showInformationMessage(`RewardLab: ${run.id} ${path.basename(checkpoint)} on the ${result.split} split: ${summary}.`, open);
-    if (choice === open) await services.viewer.open(vscode.Uri.file(result.rollouts));
+    const name = `${run.id}/${checkpoint}`;
+    const result = await evaluate(services, name, { workspace: runWorkspace(run.dir), checkpoint: path.join(run.dir, checkpoint), out: evaluationFile(run.dir, checkpoint), maxTokens: maxTokens(run) });
+    if (result) await report(services, `${run.id} ${path.basename(checkpoint)}`, result);
+  },
+};
+
+async function report(services: Services, name: string, result: EvaluationResult): Promise<void> {
+  const summary = evaluationSummary(result, formatMetric);
+  services.log.info(`Evaluate: ${name}: ${summary} in ${result.seconds.toFixed(1)} s; rollouts ${result.rollouts}`);
+  markStepDone("evaluated");
+  const open = "Open Rollouts";
+  const choice = await vscode.window.showInformationMessage(`RewardLab: ${name} on the ${result.split} split: ${summary}.`, open);
+  if (choice === open) await services.viewer.open(vscode.Uri.file(result.rollouts));
+}
+
+/**
+ * "RewardLab: Evaluate Base Policy": the workspace's own policy (rewardlab.json "policy") on the
+ * held-out split, before any training: the numbers a run has to beat, and rollouts to read in the
+ * trace viewer (runs/eval/policy-test.trace.jsonl, as `rewardlab eval` writes them).
+ */
+export const evaluatePolicy: Command = {
+  id: "rewardlab.evaluatePolicy",
+  async run(services) {
+    const workspace = await chooseWorkspaceFolder();
+    if (!workspace) return;
+    const result = await evaluate(services, `${path.basename(workspace)} base policy`, { workspace, out: path.join(workspace, "runs", "eval", "policy-test.trace.jsonl") });
+    if (result) await report(services, `${path.basename(workspace)} base policy`, result);
   },
 };

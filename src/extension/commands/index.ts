@@ -2,11 +2,12 @@ import * as vscode from "vscode";
 import type { Services } from "../services";
 import type { Command } from "./command";
 import { deleteRun } from "./deleteRun";
-import { evaluateCheckpoint } from "./evaluateCheckpoint";
+import { evaluateCheckpoint, evaluatePolicy } from "./evaluateCheckpoint";
 import { newRewardFunction } from "./newRewardFunction";
 import { openDashboard } from "./openDashboard";
 import { openRunRollouts } from "./openRunRollouts";
 import { openTraceViewer } from "./openTraceViewer";
+import { createSampleWorkspace } from "./createSampleWorkspace";
 import { convertRolloutLog } from "./convertRolloutLog";
 import { refreshViews } from "./refresh";
 import { resumeTraining } from "./resumeTraining";
@@ -17,7 +18,7 @@ import { trainWithCurrentReward } from "./train";
 import { whatIf } from "./whatIf";
 
 /** Every command of the extension; each id is also declared in package.json `contributes.commands`. */
-export const COMMANDS: readonly Command[] = [openTraceViewer, convertRolloutLog, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog, whatIf, openDashboard, openRunRollouts, deleteRun, serveReward, resumeTraining, evaluateCheckpoint];
+export const COMMANDS: readonly Command[] = [openTraceViewer, createSampleWorkspace, evaluatePolicy, convertRolloutLog, newRewardFunction, scoreTraces, trainWithCurrentReward, refreshViews, showLog, whatIf, openDashboard, openRunRollouts, deleteRun, serveReward, resumeTraining, evaluateCheckpoint];
 
 export function registerCommands(services: Services): vscode.Disposable[] {
   return COMMANDS.map((command) =>

@@ -13,6 +13,7 @@ import type { EngineScores, TraceIndex } from "../traces/traceIndex";
 import type { TraceStore } from "../traces/traceStore";
 import { groupFailures, splitLocation, type Failure } from "./locations";
 import { writePrmModule } from "./prmReward";
+import { markStepDone } from "../walkthrough";
 
 const RELOAD_DEBOUNCE_MS = 150;
 /**
@@ -178,6 +179,7 @@ export class RewardService extends Disposable {
         return false;
       }
       this.load = result.load;
+      markStepDone("rewardScored");
     }
     this.rejected = [];
     this.store.setRewardProblem(undefined);

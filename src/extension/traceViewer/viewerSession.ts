@@ -7,6 +7,7 @@ import { settings } from "../config";
 import type { Log } from "../log";
 import { queryRows } from "../traces/rows";
 import { parseSearch, unknownKeys } from "../traces/search";
+import { markStepDone } from "../walkthrough";
 import { buildSampleDetail, storedStepScores } from "../traces/sampleDetail";
 import type { TraceIndex } from "../traces/traceIndex";
 import type { TraceStore } from "../traces/traceStore";
@@ -82,6 +83,7 @@ export class ViewerSession extends Disposable {
     this.post({ type: "init", payload: { fileName, rewardNames: [], sampleCount: 0, indexing: true, defaultChannel: settings.defaultChannel } });
     try {
       const index = await this.index();
+      if (index.sampleCount > 0) markStepDone("viewerOpened");
       this.post({ type: "init", payload: { fileName, rewardNames: index.rewardNames, sampleCount: index.sampleCount, indexing: false, defaultChannel: settings.defaultChannel, focusIndex: this.focusIndex, problem: this.store.rewardProblem } });
     } catch (error) {
       this.log.error(`Trace viewer: cannot read ${this.uri.fsPath}`, error);

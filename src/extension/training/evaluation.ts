@@ -11,7 +11,8 @@ export interface EvaluationRequest {
   cli: string;
   execArgv?: string[];
   workspace: string;
-  checkpoint: string;
+  /** Policy folder; default: the workspace's base policy (rewardlab.json "policy"). */
+  checkpoint?: string;
   /** Where the generated responses are written (a trace file). */
   out: string;
   /** Response length limit; the run's max_response_length, so the numbers match its dashboard. */
@@ -49,7 +50,7 @@ export function evaluationFile(runDir: string, checkpoint: string, split = "test
 
 /** Runs the evaluation; rejects with the CLI's own error text (it names the file and what to do). */
 export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationResult> {
-  const args = ["eval", request.workspace, "--checkpoint", request.checkpoint, "--split", request.split ?? "test", "--out", request.out, "--json"];
+  const args = ["eval", request.workspace, ...(request.checkpoint ? ["--checkpoint", request.checkpoint] : []), "--split", request.split ?? "test", "--out", request.out, "--json"];
   if (request.maxTokens) args.push("--max-tokens", String(request.maxTokens));
   const exit = await runCli({ cli: request.cli, execArgv: request.execArgv, args, signal: request.signal });
   if (exit.aborted) throw new EvaluationCancelled();

@@ -22,9 +22,10 @@ export async function chooseWorkspaceFolder(): Promise<string | undefined> {
   const configs = await vscode.workspace.findFiles("**/rewardlab.json", "**/{node_modules,runs}/**", 100);
   const dirs = [...new Set(configs.map((uri) => path.dirname(uri.fsPath)))].sort();
   if (dirs.length === 0) {
-    void vscode.window.showWarningMessage(
-      "RewardLab: no rewardlab.json in this workspace. Training needs a folder with rewardlab.json (task, data, base policy, rewards): open sample-workspaces/math-cot to try it, or see the README's \"Train in VS Code\".",
-    );
+    const create = "Create Sample Workspace";
+    void vscode.window
+      .showWarningMessage("RewardLab: no rewardlab.json in this workspace. Training and evaluation need a folder with rewardlab.json (task, data, base policy, rewards): create a sample one to try it, or see the README's \"Train in VS Code\".", create)
+      .then((choice) => choice === create && vscode.commands.executeCommand("rewardlab.createSampleWorkspace"));
     return undefined;
   }
   if (dirs.length === 1) return dirs[0];

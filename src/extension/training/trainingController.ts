@@ -8,6 +8,7 @@ import type { Log } from "../log";
 import type { RunsView } from "../views/runsView";
 import { eventLogLine, type FinalEvent, finalMessage, TrainingProgress } from "../../rl/trainer/progress";
 import { EventLoopProbe, formatDelay } from "./responsiveness";
+import { markStepDone } from "../walkthrough";
 
 /** The training this window runs: the trainer child and what is known of its progress. */
 class CurrentTraining {
@@ -125,6 +126,7 @@ export class TrainingController extends Disposable {
     const line = eventLogLine(event);
     if (line && (event.type === "error" || (event.type === "log" && event.level === "warn"))) this.log.warn(line);
     else if (line) this.log.info(line);
+    if (event.type === "metrics") markStepDone("trained");
     if (event.type === "started") {
       this.dashboards.open(event.runDir);
       this.runsView.refresh();
