@@ -118,7 +118,7 @@ test("the trace viewer lists, sorts and shows a sample with regions and coloured
 test("the viewer sorts by total and shows a group side by side", async () => {
   const { page } = vscode;
   const view = viewerFrame(page);
-  await view.locator(".toolbar vscode-button").click(); // high first
+  await view.locator('.toolbar vscode-button[title="Sort direction"]').click(); // high first
   const sortSelect = view.locator(".toolbar vscode-single-select").first();
   await sortSelect.evaluate((select) => {
     select.value = "total";
@@ -261,9 +261,15 @@ test("the what-if editor re-scores an edited completion and never writes the tra
   await page.locator(".monaco-editor .view-line").first().click();
   await page.keyboard.press("Control+End");
   await page.keyboard.type("<answer>2</answer>");
-  await page.locator(".codelens-decoration", { hasText: /what-if s-10-p-1-4: .*accuracy 1\.00/ }).first().waitFor({ timeout: 30_000 });
+  // Before -> after, against the completion as it stands in the trace.
+  await page.locator(".codelens-decoration", { hasText: /what-if s-10-p-1-4: .*accuracy 0\.00 → 1\.00/ }).first().waitFor({ timeout: 30_000 });
+  await page.locator(".codelens-decoration", { hasText: "show the image" }).first().waitFor();
   await shot(page, "14-what-if");
   assert.equal(readFileSync(join(workspace, TRACE), "utf8"), before, "the trace file is unchanged");
+  // Closing it asks nothing: the edited text lives in memory and is never a file to save.
+  await page.keyboard.press("Control+W");
+  await page.locator(".tab", { hasText: "s-10-p-1-4" }).waitFor({ state: "detached", timeout: 10_000 });
+  assert.equal(await page.locator(".monaco-dialog-box").count(), 0, "no save prompt");
 });
 
 test("New Reward Function writes a reward from a template and opens it", async () => {

@@ -18,6 +18,8 @@ interface Session {
   traceFile: string;
   sampleId: string;
   scores?: EngineScores;
+  /** The scores of the completion as it stands in the trace (the "before" of every change). */
+  baseline?: EngineScores;
   /** Why there are no scores (Restricted Mode, no rewards, a failure). */
   note?: string;
   timer?: ReturnType<typeof setTimeout>;
@@ -58,10 +60,12 @@ export class WhatIfEditor extends Disposable implements vscode.FileSystemProvide
   async open(traceUri: vscode.Uri, index: number): Promise<void> {
     const loaded = await (await this.store.get(traceUri)).load(index);
     if (!("record" in loaded)) throw new Error(`${vscode.workspace.asRelativePath(traceUri)}:${loaded.row.line} is not a valid trace record: ${loaded.error}`);
-    const name = `${loaded.row.id.replace(/[^\w.@-]+/g, "_")}.${++this.sequence}.txt`;
+    const name = `${loaded.row.id.replace(/[^\w.@-]+/g, "_")}.${++this.sequence}.completion`;
     const uri = vscode.Uri.from({ scheme: WHAT_IF_SCHEME, path: `/${path.basename(traceUri.fsPath)}/${name}` });
     this.files.set(uri.path, new TextEncoder().encode(loaded.record.completion));
-    this.sessions.set(uri.toString(), { record: loaded.record, traceFile: traceUri.fsPath, sampleId: loaded.row.id, version: 0 });
+    const session: Session = { record: loaded.record, traceFile: traceUri.fsPath, sampleId: loaded.row.id, version: 0 };
+    this.sessions.set(uri.toString(), session);
+    if (vscode.workspace.isTrusted) session.baseline = await this.score(session, loaded.record.completion).catch(() => undefined);
     // A language of its own, so completions wrap (package.json configurationDefaults).
     const document = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), "rewardlab-completion");
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false });
@@ -80,16 +84,23 @@ export class WhatIfEditor extends Disposable implements vscode.FileSystemProvide
     for (const document of vscode.workspace.textDocuments) if (this.sessions.has(document.uri.toString())) void this.rescore(document);
   }
 
+  /** Scores `completion` in place of the session's (undefined without reward files). */
+  private score(session: Session, completion: string): Promise<EngineScores | undefined> {
+    const record: TraceRecord = { ...session.record, completion };
+    // Stored per-token data and labels describe the original text, not the edit.
+    delete record.tokens;
+    delete record.steps;
+    return this.rewards.scoreRecord(record, session.traceFile);
+  }
+
   private async rescore(document: vscode.TextDocument): Promise<void> {
     const session = this.sessions.get(document.uri.toString());
     if (!session) return;
     const version = session.version;
-    const record: TraceRecord = { ...session.record, completion: document.getText() };
-    // Stored per-token data and labels describe the original text, not the edit.
-    delete record.tokens;
-    delete record.steps;
+    // The text lives in memory only: keeping it saved there means closing never asks to save a file.
+    if (document.isDirty) await document.save();
     try {
-      const scores = vscode.workspace.isTrusted ? await this.rewards.scoreRecord(record, session.traceFile) : undefined;
+      const scores = vscode.workspace.isTrusted ? await this.score(session, document.getText()) : undefined;
       if (version !== session.version) return;
       session.scores = scores;
       session.note = scores ? undefined : vscode.workspace.isTrusted ? "no reward files to score with" : "Restricted Mode: reward code does not run until the workspace is trusted";
@@ -109,20 +120,24 @@ export class WhatIfEditor extends Disposable implements vscode.FileSystemProvide
     }
   }
 
-  /** At the end of each step's last line: its process scores ("step 2: grounding 0.83"). */
+  /**
+   * A short note at the end of each step's last line ("◂ 0.83", the step's process scores) with the
+   * whole breakdown in its hover; the CodeLens above the step says it in full, before -> after.
+   */
   private stepDecorations(document: vscode.TextDocument, session: Session): vscode.DecorationOptions[] {
     const stepScores = session.scores?.stepScores;
     if (!stepScores || Object.keys(stepScores).length === 0) return [];
-    // Several steps can end on one line (or mid-line, before the answer): one note per line, at its end.
-    const byLine = new Map<number, string[]>();
+    const byLine = new Map<number, { short: string[]; full: string[] }>();
     for (const step of splitSteps(document.getText(), settings.stepSplit)) {
       const line = document.positionAt(step.span.end).line;
-      const text = Object.entries(stepScores).map(([name, values]) => `${name} ${formatScore(values[step.index])}`).join(" · ");
-      byLine.set(line, [...(byLine.get(line) ?? []), `step ${step.index + 1}: ${text}`]);
+      const entry = byLine.get(line) ?? { short: [], full: [] };
+      entry.short.push(Object.values(stepScores).map((values) => formatScore(values[step.index])).join("/"));
+      entry.full.push(`step ${step.index + 1}: ${Object.entries(stepScores).map(([name, values]) => `${name} ${formatScore(values[step.index])}`).join(" · ")}`);
+      byLine.set(line, entry);
     }
-    return [...byLine].map(([line, notes]) => {
+    return [...byLine].map(([line, { short, full }]) => {
       const end = document.lineAt(line).range.end;
-      return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: `◂ ${notes.join(" | ")}` } } };
+      return { range: new vscode.Range(end, end), hoverMessage: full.join("  \n"), renderOptions: { after: { contentText: `◂ ${short.join(" | ")}` } } };
     });
   }
 
@@ -130,11 +145,31 @@ export class WhatIfEditor extends Disposable implements vscode.FileSystemProvide
     const session = this.sessions.get(document.uri.toString());
     if (!session) return [];
     const top = new vscode.Range(0, 0, 0, 0);
-    const scores = session.scores;
-    const title = scores
-      ? [`what-if ${session.sampleId}: Σ ${formatScore(scores.total)}`, ...Object.entries(scores.rewards).map(([name, value]) => `${name} ${formatScore(value)}`), ...(scores.error ? [`⚠ ${scores.error}`] : [])].join(" · ")
-      : `what-if ${session.sampleId}: ${session.note ?? "scoring…"}`;
-    return [new vscode.CodeLens(top, { title, command: "" })];
+    const { scores, baseline } = session;
+    const lenses: vscode.CodeLens[] = [];
+    if (!scores) {
+      lenses.push(new vscode.CodeLens(top, { title: `what-if ${session.sampleId}: ${session.note ?? "scoring…"}`, command: "" }));
+    } else {
+      const names = [...new Set([...Object.keys(baseline?.rewards ?? {}), ...Object.keys(scores.rewards)])];
+      const parts = [`what-if ${session.sampleId}: Σ ${change(baseline?.total, scores.total)}`, ...names.map((name) => `${name} ${change(baseline?.rewards[name], scores.rewards[name])}`)];
+      if (scores.error) parts.push(`⚠ ${scores.error}`);
+      lenses.push(new vscode.CodeLens(top, { title: parts.join(" · "), tooltip: "Trace's completion -> this text, scored with the current reward files. The trace file is never changed.", command: "" }));
+    }
+    const image = session.record.images?.[0];
+    if (typeof image === "string" && !image.startsWith("data:")) {
+      const file = vscode.Uri.file(path.resolve(path.dirname(session.traceFile), image));
+      lenses.push(new vscode.CodeLens(top, { title: "$(file-media) show the image", tooltip: image, command: "vscode.open", arguments: [file, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true }] }));
+    }
+    const stepScores = scores?.stepScores;
+    if (stepScores && Object.keys(stepScores).length > 0) {
+      const before = baseline?.stepScores;
+      for (const step of splitSteps(document.getText(), settings.stepSplit)) {
+        const at = new vscode.Range(document.positionAt(step.span.start), document.positionAt(step.span.start));
+        const text = Object.entries(stepScores).map(([name, values]) => `${name} ${change(before?.[name]?.[step.index], values[step.index])}`).join(" · ");
+        lenses.push(new vscode.CodeLens(at, { title: `step ${step.index + 1}: ${text}`, command: "" }));
+      }
+    }
+    return lenses;
   }
 
   // ---- FileSystemProvider: the edited texts live in memory only ---------------------------------
@@ -166,4 +201,10 @@ export class WhatIfEditor extends Disposable implements vscode.FileSystemProvide
   rename(): void {
     throw vscode.FileSystemError.NoPermissions("what-if texts cannot be renamed");
   }
+}
+
+/** "0.50 -> 1.00" when a score changed, else the score; "–" for none. */
+function change(before: number | null | undefined, after: number | null | undefined): string {
+  if (before === undefined || formatScore(before) === formatScore(after)) return formatScore(after);
+  return `${formatScore(before)} → ${formatScore(after)}`;
 }
