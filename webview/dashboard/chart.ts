@@ -50,7 +50,8 @@ export class Chart {
     }
     const mainColumns = data.slice(1).filter((_, i) => series[i].run === "main") as (number | null)[][];
     this.element.dataset.points = String(mainColumns.reduce((count, column) => count + column.filter((v) => v !== null).length, 0));
-    this.latest.textContent = latestText(data[0], mainColumns[0]);
+    const mainSeries = series.filter((s) => s.run === "main");
+    this.latest.textContent = latestText(data[0], mainColumns, mainSeries.map((s) => s.label));
   }
 
   /** Marks the chart (a warning about its metrics was selected). */
@@ -77,7 +78,8 @@ export class Chart {
     return {
       width: this.width(),
       height: HEIGHT,
-      scales: { x: { time: false } },
+      // The steps the data has, no padding: a 20-step run's axis ends at 20.
+      scales: { x: { time: false, range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) } },
       cursor: { sync: { key: "rewardlab-steps" }, drag: { x: true, y: false }, points: { size: 7 } },
       legend: { live: true },
       axes: [{ ...axis, values: (_u, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? String(tick) : "")) }, { ...axis, size: 52 }],
@@ -112,14 +114,24 @@ export class Chart {
   }
 }
 
-/** "0.62 at step 20", from the last value of the first series. */
-function latestText(steps: number[], column: (number | null)[] | undefined): string {
-  if (!column) return "";
-  for (let i = column.length - 1; i >= 0; i--) {
-    const value = column[i];
-    if (value !== null) return `${formatValue(value)} at step ${steps[i]}`;
-  }
-  return "";
+/**
+ * The latest value of each of this run's series, named when there are several ("accuracy 0.62 ·
+ * format 0.95 at step 20"), so a headline never silently belongs to one of them. At most three.
+ */
+function latestText(steps: number[], columns: (number | null)[][], labels: string[]): string {
+  let lastStep: number | undefined;
+  const parts: string[] = [];
+  columns.slice(0, 3).forEach((column, c) => {
+    for (let i = column.length - 1; i >= 0; i--) {
+      const value = column[i];
+      if (value === null) continue;
+      parts.push(columns.length > 1 ? `${labels[c]} ${formatValue(value)}` : formatValue(value));
+      lastStep = Math.max(lastStep ?? steps[i], steps[i]);
+      break;
+    }
+  });
+  if (parts.length === 0) return "";
+  return `${parts.join(" · ")}${columns.length > 3 ? " · …" : ""} at step ${lastStep}`;
 }
 
 function formatValue(value: number): string {

@@ -3,7 +3,7 @@
  * with, with a banner when the workspace's reward files have changed since.
  */
 import type { DashboardHeader, DashboardRewardFile } from "../../src/protocol/dashboard";
-import { clear, el, formatScore } from "../traceViewer/dom";
+import { clear, el } from "../traceViewer/dom";
 
 export interface HeaderActions {
   openRewardFile(path: string, diff: boolean): void;
@@ -74,7 +74,8 @@ function progress(done: number, total: number, header: DashboardHeader): HTMLEle
   bar.append(fill);
   line.append(el("span", undefined, `step ${done} / ${total}`), bar);
   const facts: string[] = [];
-  if (header.best) facts.push(`best held-out accuracy ${formatScore(header.best.accuracy)} at step ${header.best.step}`);
+  // Three decimals, as the notifications and `rewardlab eval` print it (200 questions: steps of 0.005).
+  if (header.best) facts.push(`best held-out accuracy ${header.best.accuracy.toFixed(3)} at step ${header.best.step}`);
   if (header.startedAt) facts.push(`started ${when(header.startedAt)}`);
   if (header.endedAt) facts.push(`ended ${when(header.endedAt)}`);
   else if (header.updatedAt && header.state === "running") facts.push(`updated ${when(header.updatedAt)}`);

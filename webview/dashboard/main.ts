@@ -21,7 +21,17 @@ sheet.replaceSync(`${uplotStyles}\n${styles}`);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
 const main = new RunPoints();
-let overlay: { id: string; name: string; points: RunPoints } | null = null;
+let overlay: { id: string; name: string; label: string; points: RunPoints } | null = null;
+
+/** True when both runs have the same steps with the same values (same seed and settings). */
+function sameCurves(a: RunPoints, b: RunPoints): boolean {
+  if (a.size === 0 || a.size !== b.size) return false;
+  const other = b.sorted;
+  return a.sorted.every((point, i) => {
+    const theirs = other[i] as Record<string, unknown>;
+    return Object.entries(point).every(([key, value]) => theirs[key] === value);
+  });
+}
 let palette = readPalette();
 let frame = 0;
 
@@ -43,7 +53,7 @@ const host = new Host<HostToDashboardMessage, DashboardToHostMessage>({
   warnings: ({ warnings }) => warningsPanel.show(warnings),
   problems: ({ problems, total }) => showProblems(problems, total),
   overlay: ({ overlay: run }) => {
-    overlay = run ? { id: run.id, name: run.id, points: new RunPoints() } : null;
+    overlay = run ? { id: run.id, name: run.id, label: run.label, points: new RunPoints() } : null;
     overlay?.points.add(run?.points ?? []);
     overlayChip.hidden = !run;
     overlayLabel.textContent = run ? `Compared with ${run.label} (dashed)` : "";
@@ -58,6 +68,7 @@ function render(): void {
   frame = requestAnimationFrame(() => {
     frame = 0;
     for (const chart of charts) chart.update(main, overlay && { points: overlay.points, name: overlay.name }, palette);
+    if (overlay) overlayLabel.textContent = `Compared with ${overlay.label} (dashed)${sameCurves(main, overlay.points) ? ": identical to this run so far, so its dashed lines lie under the solid ones" : ""}`;
     empty.hidden = main.size > 0;
   });
 }
