@@ -3,7 +3,7 @@
 // (with its type declarations) and one browser bundle per webview (webview/<name>/main.ts).
 // `--watch` rebuilds on change.
 import * as esbuild from "esbuild";
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
@@ -46,6 +46,19 @@ for (const name of existsSync(webviewDir) ? readdirSync(webviewDir) : []) {
     });
   }
 }
+
+/**
+ * KaTeX's fonts for the trace viewer's math (webview/traceViewer/math.ts): woff2 only, the format
+ * every webview engine picks first from KaTeX's stylesheet.
+ */
+function copyKatexFonts() {
+  const from = join(root, "node_modules/katex/dist/fonts");
+  if (!existsSync(from)) return;
+  const to = join(dist, "webview/katex-fonts");
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from)) if (name.endsWith(".woff2")) copyFileSync(join(from, name), join(to, name));
+}
+copyKatexFonts();
 
 /** Type declarations for reward authors: dist/lib/rewardlab.d.ts re-exports the API's declarations. */
 function emitLibraryTypes() {

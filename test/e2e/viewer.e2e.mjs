@@ -3,18 +3,30 @@
 // sorts, search by text / meta / value, Ctrl+F, region labels sized in screen pixels, zoom, a legend
 // for the token colours, the group view stacked with its image.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
-import { launch, listTable, openFile, root, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
+import { launch, listTable, openFile, root, runCommand, shot, testWith, viewerFrame, webviewWith } from "./harness.mjs";
 
 const TRACE = "data/rollouts.trace.jsonl";
 const records = readFileSync(join(root, "sample-workspaces/shapes-vqa", TRACE), "utf8").trim().split("\n").map((line) => JSON.parse(line));
 let vscode;
 const test = testWith(() => vscode, "viewer");
 
+const MATH_RECORD = {
+  id: "math-1",
+  prompt: "Compute $\\frac{1}{2} + \\frac{1}{4}$.",
+  completion: "<think>Step 1: $\\frac{1}{2} = \\frac{2}{4}$\nStep 2: $\\href{javascript:alert(1)}{click}$ and \\url{https://example.com}</think>\nThe answer is \\boxed{\\frac{3}{4}}.",
+  answer: "\\frac{3}{4}",
+};
+
 before(async () => {
-  vscode = await launch({ fixture: join(root, "sample-workspaces/shapes-vqa") });
+  // The sample workspace as shipped, plus a one-line trace with LaTeX in it.
+  const fixture = join(root, "test-results/e2e-viewer-fixture");
+  rmSync(fixture, { recursive: true, force: true });
+  cpSync(join(root, "sample-workspaces/shapes-vqa"), fixture, { recursive: true, filter: (source) => !source.includes("/runs") });
+  writeFileSync(join(fixture, "data/math.trace.jsonl"), `${JSON.stringify(MATH_RECORD)}\n`);
+  vscode = await launch({ fixture });
 });
 after(async () => vscode?.close());
 
@@ -126,4 +138,26 @@ test("at ~600 px the list sits above the sample; dark and light", async () => {
   await page.setViewportSize({ width: 1500, height: 950 });
   await page.waitForTimeout(800);
   await shot(page, "45-viewer-wide-light");
+});
+
+test("math in the prompt and completion is typeset with KaTeX (trust off), with a toggle back to raw text", async () => {
+  const { page } = vscode;
+  await page.setViewportSize({ width: 1500, height: 950 });
+  // With the viewer in front (no trace text editor active), the command asks which trace to open.
+  await runCommand(page, "RewardLab: Open Trace Viewer");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "math.trace.jsonl" }).first().click({ timeout: 30_000 });
+  await page.locator(".tab.active", { hasText: "math.trace.jsonl" }).waitFor({ timeout: 30_000 });
+  // Two viewers are open now: the one showing math-1.
+  const view = await webviewWith(page, '.sample-header h2:text("math-1")');
+  await view.locator(".prompt .katex").first().waitFor({ timeout: 15_000 });
+  assert.ok((await view.locator(".completion-math .katex").count()) >= 3, "each formula of the completion typeset");
+  assert.equal(await view.locator(".completion-math a, .prompt a").count(), 0, "\\href and \\url make no links with trust off");
+  // KaTeX's own font, not a fallback: the fonts load under the page's CSP.
+  const font = await view.locator(".prompt .katex .mord").first().evaluate((node) => getComputedStyle(node).fontFamily);
+  assert.match(font, /KaTeX/);
+  assert.ok(await view.locator(".completion").first().evaluate((node) => node.textContent.includes("\\boxed{\\frac{3}{4}}")), "the coloured completion stays raw text");
+  await shot(page, "46-viewer-math-light");
+  await view.locator(".sample-header vscode-checkbox").click();
+  await view.locator(".prompt .katex").waitFor({ state: "detached", timeout: 5_000 });
+  assert.equal(await view.locator(".completion-math").count(), 0);
 });

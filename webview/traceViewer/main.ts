@@ -16,16 +16,22 @@ import { GroupView } from "./groupView";
 import { Host } from "../shared/host";
 import { SampleList } from "./sampleList";
 import { SampleView } from "./sampleView";
+import katexCss from "katex/dist/katex.min.css";
+import { katexStyles } from "./math";
 import styles from "./styles.css";
 import { Toolbar } from "./toolbar";
 
 // Constructable stylesheets are not subject to the CSP's style-src, so no inline <style> is needed.
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(styles);
-document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+const katexSheet = new CSSStyleSheet();
+const script = document.currentScript as HTMLScriptElement | null;
+if (script?.src) katexSheet.replaceSync(katexStyles(katexCss, script.src));
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, katexSheet, sheet];
 
 interface SavedState {
   channel?: string;
+  math?: boolean;
   selected?: number;
 }
 let saved: SavedState = {};
@@ -113,8 +119,13 @@ const sampleView = new SampleView(
       saved.channel = channel;
       host.state = saved;
     },
+    mathChanged: (math) => {
+      saved.math = math;
+      host.state = saved;
+    },
   },
   saved.channel ?? "process",
+  saved.math ?? true,
 );
 const groupView = new GroupView((index) => {
   openSample(index);

@@ -7,12 +7,14 @@ import type { SampleDetail } from "../../src/protocol/traceViewer";
 import { renderCompletion, type RenderedCompletion } from "./completionText";
 import { clear, el, formatScore } from "./dom";
 import { imageWithRegions } from "./imageRegions";
+import { hasMath, renderMath } from "./math";
 
 export interface SampleViewCallbacks {
   revealLine(index: number): void;
   editCompletion(index: number): void;
   copySample(index: number): void;
   channelChanged(channel: string): void;
+  mathChanged(render: boolean): void;
 }
 
 const CHANNEL_LABELS: Record<string, string> = { process: "process reward (per step)", advantage: "advantage", logprob: "log-prob", entropy: "entropy", none: "none" };
@@ -28,6 +30,8 @@ export class SampleView {
     private readonly callbacks: SampleViewCallbacks,
     /** What the user picked last (or the setting): kept across samples that lack it. */
     private preferred: string,
+    /** Typeset math (KaTeX) in the prompt and beside the completion. */
+    private math = true,
   ) {
     this.channel = preferred;
     this.element.append(el("p", "placeholder", "Select a sample on the left."));
@@ -43,7 +47,7 @@ export class SampleView {
     this.rendered?.cancel();
     clear(this.element);
     this.element.append(this.header(sample));
-    if (sample.prompt) this.element.append(section("Prompt", el("pre", "prompt", sample.prompt)));
+    if (sample.prompt) this.element.append(section("Prompt", this.math && hasMath(sample.prompt) ? renderMath(sample.prompt, "div", "prompt") : el("pre", "prompt", sample.prompt)));
     if (sample.images.length > 0) {
       const images = el("div", "images");
       sample.images.forEach((image, i) => images.append(imageWithRegions(image, i, sample.regions, { onRegionHover: (r) => this.highlightRegion(r) })));
@@ -78,7 +82,16 @@ export class SampleView {
     copy.textContent = "Copy JSON";
     copy.title = "Copy this sample's line, as it stands in the file, to the clipboard";
     copy.addEventListener("click", () => this.callbacks.copySample(sample.index));
-    header.append(title, el("span", "facts", facts), edit, reveal, copy);
+    const math = document.createElement("vscode-checkbox") as HTMLElement & { checked: boolean };
+    math.setAttribute("label", "typeset math");
+    math.title = "Render LaTeX in the prompt and the completion with KaTeX (the raw text is what the rewards score)";
+    math.checked = this.math;
+    math.addEventListener("change", () => {
+      this.math = math.checked;
+      this.callbacks.mathChanged(this.math);
+      if (this.sample) this.show(this.sample);
+    });
+    header.append(title, el("span", "facts", facts), edit, reveal, copy, math);
     return header;
   }
 
@@ -124,6 +137,9 @@ export class SampleView {
     });
     this.rendered.element.addEventListener("mouseleave", () => this.highlightStep(null));
     container.append(this.rendered.legend, this.rendered.element);
+    if (this.math && hasMath(sample.completion)) {
+      container.append(el("h4", "typeset-label", "Typeset (the raw text above is what the rewards score)"), renderMath(sample.completion, "div", "completion completion-math"));
+    }
   }
 
   private breakdown(sample: SampleDetail): HTMLElement {
