@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { hasMath, katexStyles, splitMath } from "../../webview/traceViewer/math";
+import { hasMath, katexStyles, splitMath } from "../../webview/traceViewer/mathText";
 
 const shape = (text: string) => splitMath(text).map((p) => (p.kind === "text" ? p.text : `[${p.display ? "D" : "I"}:${p.tex}]`)).join("");
 
