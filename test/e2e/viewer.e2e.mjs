@@ -50,6 +50,14 @@ test("one sortable column per reward; search by text, meta field and value; Ctrl
   await view.locator(".list-header button", { hasText: "grounding" }).waitFor({ timeout: 60_000 });
   const labels = await view.locator(".list-header button").allTextContents();
   for (const name of ["accuracy", "format", "grounding", "iou"]) assert.ok(labels.includes(name), labels.join(" | "));
+  // The Rewards view lists the rewards that score (not hackable/), each once, with statistics.
+  await page.locator('.activitybar [aria-label^="RewardLab"]').first().click();
+  const rewardsPane = page.locator('.pane-header[aria-label^="Rewards"]').locator("..");
+  await rewardsPane.locator(".monaco-list-row", { hasText: /^formatweight 0\.5 · mean/ }).first().waitFor({ timeout: 30_000 });
+  const rewardRows = await rewardsPane.locator(".monaco-list-row").allTextContents();
+  for (const name of ["accuracy", "format", "grounding", "iou"]) assert.equal(rewardRows.filter((row) => row.trim().startsWith(`${name}weight`)).length, 1, `${name} once: ${rewardRows.join(" | ")}`);
+  assert.ok(!rewardRows.some((row) => /coverage/.test(row)), `hackable/ is not listed as loaded: ${rewardRows.join(" | ")}`);
+  assert.ok(rewardRows.some((row) => /^Not loaded1 file outside rewards/.test(row.trim())), rewardRows.join(" | "));
 
   await view.locator(".list-header button", { hasText: "grounding" }).click();
   await view.locator(".list-header button.sorted", { hasText: "grounding ▲" }).waitFor();
@@ -68,6 +76,18 @@ test("one sortable column per reward; search by text, meta field and value; Ctrl
   const withTotal = records.filter((r) => r.completion.includes("total")).length;
   await search(view, "total -type:locate");
   await status(view, `${withTotal} sample`);
+  // Export the filtered samples: the save dialog proposes a name beside the trace; accept it.
+  await search(view, "type:locate");
+  await status(view, `${locate} sample`);
+  await view.locator(".toolbar vscode-button", { hasText: "Export" }).click();
+  const dialog = page.locator(".quick-input-widget");
+  await dialog.locator("input").waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(500);
+  await page.keyboard.press("Enter");
+  await page.locator(".notification-toast", { hasText: `${locate} samples saved to` }).waitFor({ timeout: 30_000 });
+  const exported = readFileSync(join(vscode.workspace, "data/rollouts.selected.trace.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+  assert.equal(exported.length, locate);
+  assert.ok(exported.every((record) => record.meta.type === "locate"));
   await search(view, "acuracy<1");
   await status(view, 'no sample has "acuracy"');
   await shot(page, "40-viewer-search-dark");

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { annotationText, hoverMarkdown, verdict } from "../../src/extension/annotations/annotationText";
 import { groupFailures, splitLocation } from "../../src/extension/scoring/locations";
 import { describeStats, rewardStats } from "../../src/extension/traces/rewardStats";
-import { declaredRewards } from "../../src/extension/views/declaredRewards";
+import { declaredRewards, rewardsOfFile } from "../../src/extension/views/declaredRewards";
 import type { SampleRow } from "../../src/protocol/traceViewer";
 
 const row: SampleRow = { index: 0, line: 1, id: "s-1", group: "p_1", rewards: { acc: 1, fmt: null }, total: 1, advantage: 0.8, length: 3 };
@@ -50,4 +50,24 @@ test("reward declarations are found with their line, weight, kind and declaring 
     { name: "acc", line: 2, declarationLine: 1, weight: 0.5, kind: "process" },
     { name: "trl_fmt", line: 6, declarationLine: 6, weight: undefined, kind: undefined },
   ]);
+});
+
+test("a helper's name: option is not a reward; the engine's list names rewards the text does not", () => {
+  const text = [
+    'import { defineReward, iouReward, formatReward } from "rewardlab";',
+    'const inner = iouReward({ name: "iou", convention: "pixel-inclusive" });',
+    "",
+    "export default defineReward({",
+    '  name: "iou",',
+    "  weight: 0.5,",
+    "  score: (s, ctx) => inner.score(s, ctx),",
+    "});",
+  ].join("\n");
+  assert.deepEqual(declaredRewards(text), [{ name: "iou", line: 4, declarationLine: 3, weight: 0.5, kind: undefined }]);
+  const format = 'import { formatReward } from "rewardlab";\n\nexport default formatReward({ weight: 0.5, strict: true });\n';
+  assert.deepEqual(declaredRewards(format), []);
+  assert.deepEqual(rewardsOfFile(format, "/w/rewards/format.reward.ts", [{ name: "format", weight: 0.5, kind: "outcome", file: "/w/rewards/format.reward.ts" }, { name: "other", weight: 1, kind: "outcome", file: "/w/rewards/other.reward.ts" }]), [
+    { name: "format", weight: 0.5, kind: "outcome", line: 2, declarationLine: 2 },
+  ]);
+  assert.deepEqual(rewardsOfFile(text, "/w/rewards/iou.reward.ts", undefined), declaredRewards(text), "before the engine loads: the text's declarations");
 });

@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import { Disposable } from "../base/disposable";
 import { describeStats } from "../traces/rewardStats";
-import { declaredRewards } from "../views/declaredRewards";
+import { rewardsOfFile } from "../views/declaredRewards";
 import type { RewardService } from "./rewardService";
 
 /**
@@ -20,7 +20,7 @@ export class RewardLenses extends Disposable implements vscode.CodeLensProvider 
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    return declaredRewards(document.getText()).map((reward) => {
+    return rewardsOfFile(document.getText(), document.uri.fsPath, this.service.loaded?.rewards).map((reward) => {
       const range = new vscode.Range(reward.declarationLine, 0, reward.declarationLine, 0);
       if (!vscode.workspace.isTrusted) {
         return new vscode.CodeLens(range, { title: "$(shield) Restricted Mode: rewards do not run until the workspace is trusted", command: "workbench.trust.manage" });

@@ -58,6 +58,11 @@ export class RewardService extends Disposable {
   readonly onDidScore = this.changed.event;
   summaries = new Map<string, RewardSummary>();
 
+  /** What the engine loaded last (files, rewards, errors); undefined before the first load or in Restricted Mode. */
+  get loaded(): LoadResult | undefined {
+    return this.load;
+  }
+
   constructor(
     private readonly store: TraceStore,
     private readonly statusBar: StatusBar,

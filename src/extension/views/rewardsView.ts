@@ -1,15 +1,23 @@
+import * as path from "node:path";
 import * as vscode from "vscode";
 import { Disposable } from "../base/disposable";
 import { describeStats, rewardStats, type RewardStats } from "../traces/rewardStats";
 import type { RewardService } from "../scoring/rewardService";
 import type { TraceStore } from "../traces/traceStore";
-import { declaredRewards, type DeclaredReward } from "./declaredRewards";
+import { rewardsOfFile, type DeclaredReward } from "./declaredRewards";
 
 type RewardNode =
   | { kind: "file"; uri: vscode.Uri; rewards: DeclaredReward[] }
-  | { kind: "reward"; uri: vscode.Uri; reward: DeclaredReward; stats?: RewardStats; live: boolean };
+  | { kind: "reward"; uri: vscode.Uri; reward: DeclaredReward; stats?: RewardStats; live: boolean }
+  | { kind: "inactive"; files: vscode.Uri[] };
 
-/** The Rewards view: reward files, the rewards each declares, their weights and statistics over the indexed traces. */
+/**
+ * The Rewards view: the reward files that score (those under the rewards path), the rewards each
+ * defines, their weights and statistics over the indexed traces; other `*.reward.ts` files (a
+ * sample's `hackable/`) under "Not loaded". Once the engine has compiled the files, the rewards are
+ * what it loaded (a reward without a `name:`, such as `formatReward({...})`, included; a helper's
+ * `name:` not); before that (Restricted Mode) they are read from the text.
+ */
 export class RewardsView extends Disposable implements vscode.TreeDataProvider<RewardNode> {
   private readonly changed = this.register(new vscode.EventEmitter<RewardNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
@@ -35,6 +43,7 @@ export class RewardsView extends Disposable implements vscode.TreeDataProvider<R
 
   async getChildren(node?: RewardNode): Promise<RewardNode[]> {
     if (node?.kind === "reward") return [];
+    if (node?.kind === "inactive") return Promise.all(node.files.map((uri) => this.fileNode(uri)));
     if (node?.kind === "file") {
       const stored = rewardStats((await this.store.loaded()).map((index) => index.rows));
       return node.rewards.map((reward) => {
@@ -46,15 +55,29 @@ export class RewardsView extends Disposable implements vscode.TreeDataProvider<R
     // Run folders keep snapshots of the rewards they trained with (runs/<id>/rewards/): those are not the workspace's rewards.
     const files = await vscode.workspace.findFiles("**/*.reward.ts", "{**/node_modules/**,**/runs/*/rewards/**}", 1000);
     files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
-    return Promise.all(
-      files.map(async (uri): Promise<RewardNode> => {
-        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        return { kind: "file", uri, rewards: declaredRewards(text) };
-      }),
-    );
+    const root = this.service.rewardsPath;
+    const loaded = this.service.loaded;
+    const active = (uri: vscode.Uri) => (loaded ? loaded.files.includes(uri.fsPath) : root !== undefined && (uri.fsPath === root || uri.fsPath.startsWith(root + path.sep)));
+    const nodes: RewardNode[] = await Promise.all(files.filter(active).map((uri) => this.fileNode(uri)));
+    const inactive = files.filter((uri) => !active(uri));
+    if (inactive.length > 0) nodes.push({ kind: "inactive", files: inactive });
+    return nodes;
+  }
+
+  /** A file and its rewards: the engine's when it loaded the file, else those its text declares. */
+  private async fileNode(uri: vscode.Uri): Promise<RewardNode> {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    return { kind: "file", uri, rewards: rewardsOfFile(text, uri.fsPath, this.service.loaded?.rewards) };
   }
 
   getTreeItem(node: RewardNode): vscode.TreeItem {
+    if (node.kind === "inactive") {
+      const item = new vscode.TreeItem("Not loaded", vscode.TreeItemCollapsibleState.Collapsed);
+      item.description = `${node.files.length} file${node.files.length === 1 ? "" : "s"} outside ${vscode.workspace.asRelativePath(this.service.rewardsPath ?? "rewards")}`;
+      item.tooltip = "Reward files outside the rewards path (setting rewardlab.rewardsPath) do not score in the editor. Train with them with `--rewards` or rewardlab.json's \"rewards\".";
+      item.iconPath = new vscode.ThemeIcon("circle-slash");
+      return item;
+    }
     if (node.kind === "file") {
       const item = new vscode.TreeItem(vscode.workspace.asRelativePath(node.uri), vscode.TreeItemCollapsibleState.Expanded);
       item.resourceUri = node.uri;
