@@ -54,8 +54,8 @@ const ARMS: Arm[] = [
 
 interface RunResult {
   seed: number;
-  /** step -> held-out accuracy, answer_top_share */
-  evals: Map<number, { accuracy: number; topShare: number | null; length: number }>;
+  /** step -> held-out accuracy, answer_top_share, accuracy per question type */
+  evals: Map<number, { accuracy: number; topShare: number | null; length: number; byType: Record<string, number> }>;
   /** Training-reward mean per step for each reward. */
   rewards: Map<number, Record<string, number>>;
   wallS: number;
@@ -84,7 +84,7 @@ async function runArm(arm: Arm, seed: number): Promise<RunResult> {
     const evalEvery = stepsOverride !== undefined ? Math.max(1, Math.round(stepsOverride / 6)) : arm.evalEvery;
     const overrides = { ...arm.overrides, seed: String(seed), eval_every: String(evalEvery), save_every: "0" };
     const onEvent = (e: TrainEvent) => {
-      if (e.type === "eval") result.evals.set(e.step, { accuracy: e.metrics.accuracy, topShare: e.metrics.answer_top_share, length: e.metrics.response_length });
+      if (e.type === "eval") result.evals.set(e.step, { accuracy: e.metrics.accuracy, topShare: e.metrics.answer_top_share, length: e.metrics.response_length, byType: Object.fromEntries(Object.entries(e.byType).map(([type, r]) => [type, r.accuracy])) });
       if (e.type === "metrics") {
         const r: Record<string, number> = {};
         for (const [k, v] of Object.entries(e.metrics)) if (/^reward\/[^/]+\/mean$/.test(k)) r[k.split("/")[1]] = v;
@@ -118,6 +118,16 @@ function report(arm: Arm, runs: RunResult[]): void {
     console.log(`${String(step).padStart(4)} | ${spread(at.map((e) => e.accuracy))} | ${tops.length ? spread(tops) : "-"} | ${spread(at.map((e) => e.length))}`);
   }
   const last = steps[steps.length - 1];
+  // The gain per question type: a skill shows in the types it concerns, answer collapse as one
+  // type rising while others fall.
+  const types = Object.keys(runs[0].evals.get(0)?.byType ?? {}).sort();
+  if (types.length > 1) {
+    console.log(`per question type, step 0 -> ${last} (mean over seeds):`);
+    for (const type of types) {
+      const at = (step: number) => mean(runs.map((r) => r.evals.get(step)?.byType[type] ?? NaN));
+      console.log(`  ${type}: ${fmt(at(0))} -> ${fmt(at(last))}${steps.length > 2 ? ` (${steps.slice(1).map((step) => `${step}: ${fmt(at(step))}`).join(", ")})` : ""}`);
+    }
+  }
   const finals = runs.map((r) => r.evals.get(last)?.accuracy ?? NaN);
   const reach = runs.map((r) => [...r.evals].find(([step, e]) => step > 0 && e.accuracy >= base + TARGET_GAIN)?.[0]);
   const rewardNames = Object.keys(runs[0].rewards.get(1) ?? {});

@@ -48,6 +48,23 @@ test("shapes-vqa: reference completions get full format, accuracy, IoU and groun
   }
 });
 
+test("shapes-vqa: the careless annotator's count slip lists every object, then tallies one short", () => {
+  const slips = shapes.filter((example) => example.meta.type.startsWith("count") && example.slipReference);
+  assert.ok(slips.length > 10, `count slips: ${slips.length}`);
+  for (const example of slips) {
+    const wanted = Number(example.answer);
+    assert.ok(wanted >= 2, "only from two objects up");
+    const listed = (ref: string) => ref.split("\n").filter((line) => /\[\d+,\d+,\d+,\d+\]/.test(line));
+    assert.deepEqual(listed(example.slipReference!), listed(example.reference), example.id);
+    const s = sample(example, example.slipReference);
+    assert.equal(s.answerText, String(wanted - 1), example.id);
+    assert.equal(score(shapesAccuracy, s), 0, example.id);
+    // Grounding pays every listed object and nothing for a total that does not follow from them.
+    const steps = shapesGrounding.score(s, ctx) as Score[];
+    assert.deepEqual(steps, [...Array(wanted).fill(1), 0], example.id);
+  }
+});
+
 test("math-cot: reference completions get full format, accuracy, arithmetic and solution", () => {
   for (const example of math) {
     const s = sample(example);
