@@ -17,6 +17,7 @@ import { TracesView } from "./views/tracesView";
 import { TrainingController } from "./training/trainingController";
 import { WhatIfEditor } from "./whatIf/whatIfEditor";
 import { watchLabWorkspace } from "./walkthrough";
+import { RewardTests } from "./testing/rewardTests";
 
 /**
  * Registers the views, commands, trace viewer and annotations. Nothing here reads files or runs
@@ -52,7 +53,10 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const annotations = new TraceAnnotations(context.extensionUri, store, log);
   const rewardLenses = new RewardLenses(rewards);
-  context.subscriptions.push(watchLabWorkspace(), store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, services.runsView, services.dashboards, services.rewardServer, services.training, annotations, rewardLenses, ...registerCommands(services));
+  // Reward files' pinned cases in the Test Explorer (listed from their text; run in a child process).
+  const rewardTests = new RewardTests(context.extensionPath, rewards, log);
+  void rewardTests.discover();
+  context.subscriptions.push(rewardTests, watchLabWorkspace(), store, statusBar, rewards, services.viewer, services.tracesView, services.rewardsView, services.whatIf, services.runsView, services.dashboards, services.rewardServer, services.training, annotations, rewardLenses, ...registerCommands(services));
   // After activation's own work: a file write, not on the activation path.
   void putCliOnPath(context, log);
   const trust = vscode.workspace.isTrusted ? "trusted" : "restricted mode: reward code will not run";

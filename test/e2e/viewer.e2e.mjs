@@ -181,3 +181,25 @@ test("math in the prompt and completion is typeset with KaTeX (trust off), with 
   await view.locator(".prompt .katex").waitFor({ state: "detached", timeout: 5_000 });
   assert.equal(await view.locator(".completion-math").count(), 0);
 });
+
+test("reward examples are tests in the Test Explorer; a failing one says expected and got at its line", async () => {
+  const { page } = vscode;
+  await page.setViewportSize({ width: 1500, height: 950 });
+  await runCommand(page, "Testing: Focus on Test Explorer View");
+  const explorer = page.locator(".test-explorer");
+  await explorer.locator(".monaco-list-row", { hasText: "accuracy.reward.ts" }).first().waitFor({ timeout: 30_000 });
+  await runCommand(page, "Test: Run All Tests");
+  await explorer.getByText("5/5", { exact: true }).first().waitFor({ timeout: 60_000 });
+  await shot(page, "47-reward-tests-passed");
+  // Pin a wrong expectation: the run reports that one example, at its line, with expected and got.
+  const file = join(vscode.workspace, "rewards/accuracy.reward.ts");
+  const text = readFileSync(file, "utf8");
+  writeFileSync(file, text.replace(/expect: 1\b/, "expect: 0"));
+  await page.waitForTimeout(1500);
+  await runCommand(page, "Test: Run All Tests");
+  await explorer.getByText("4/5", { exact: true }).first().waitFor({ timeout: 60_000 });
+  await runCommand(page, "Test: Show Output");
+  await page.locator(".xterm-rows, .test-output-peek", { hasText: "expected 0, got 1" }).first().waitFor({ timeout: 15_000 }).catch(() => undefined);
+  await shot(page, "48-reward-tests-failed");
+  writeFileSync(file, text);
+});
