@@ -25,6 +25,8 @@ export interface SampleRow {
   error?: string;
   /** Scalar fields of the record's `meta` (question type, difficulty, ...), for searching. */
   meta?: Record<string, string | number | boolean>;
+  /** Rewards the last edit of the reward files changed: name -> [before, after]. */
+  changed?: Record<string, [number | null, number | null]>;
 }
 
 /** `index` (file order), `total`, `advantage`, `length`, `error`, or `reward:<name>`. */
@@ -38,6 +40,8 @@ export interface RowFilter {
    */
   search?: string;
   errorsOnly?: boolean;
+  /** Only samples whose rewards the last edit of the reward files changed. */
+  changedOnly?: boolean;
   /** Keep samples whose `key` value lies in [min, max]; samples without a value are dropped. */
   range?: { key: SortKey; min?: number; max?: number };
 }

@@ -144,10 +144,10 @@ test("model output is shown as text: markup in a completion renders literally an
   });
   await view.locator(".list-spacer .list-row", { hasText: "s-10-p-1-4" }).click();
   await view.locator(".sample-header h2", { hasText: "s-10-p-1-4" }).waitFor({ timeout: 15_000 });
-  const text = await view.locator(".completion").textContent();
+  const text = await view.locator(".sample-view .completion").textContent();
   assert.ok(text.includes("<img src=x onerror=alert(1)>"), text);
   assert.ok(text.includes("</script><script>alert(2)</script>"), text);
-  assert.equal(await view.locator(".completion img, .completion script").count(), 0);
+  assert.equal(await view.locator(".completion img, .completion script").count(), 0, "nor in the group view's copies");
   await page.waitForTimeout(500);
   assert.deepEqual(dialogs, []);
   await shot(page, "06-viewer-markup-as-text");
@@ -175,7 +175,11 @@ test("editing a reward file hot-reloads it and re-scores the open trace", async 
   const { page, workspace } = vscode;
   const reward = join(workspace, "rewards/format.reward.ts");
   writeFileSync(reward, readFileSync(reward, "utf8").replace("? 1 : 0", "? 0.5 : 0"));
-  await page.locator(".codelens-decoration", { hasText: "format 0.50" }).first().waitFor({ timeout: 30_000 });
+  await page.locator(".codelens-decoration", { hasText: "format 1.00 → 0.50" }).first().waitFor({ timeout: 30_000 });
+  // What the edit changed: one notification, and the changed lines marked with before -> after.
+  await page.locator(".notification-toast", { hasText: /your edit changed \d+ samples? of rollouts\.trace\.jsonl\. .*format: \d+ samples? 1 → 0\.5/ }).first().waitFor({ timeout: 30_000 });
+  const texts = await annotations(page);
+  assert.ok(texts.some((t) => /^Δ Σ .*format 1\.00 → 0\.50/.test(t)), `annotations: ${texts.slice(0, 3).join(" | ")}`);
   await shot(page, "08-hot-reload");
 });
 

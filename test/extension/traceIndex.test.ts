@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { TraceIndex } from "../../src/extension/traces/traceIndex";
+import { changedRewards, describeChanges, TraceIndex } from "../../src/extension/traces/traceIndex";
+import { queryRows } from "../../src/extension/traces/rows";
 
 function traceFile(lines: string[]): string {
   const file = join(mkdtempSync(join(tmpdir(), "rewardlab-index-")), "t.trace.jsonl");
@@ -43,4 +44,24 @@ test("engine scores replace the totals, advantages and errors; the trace's own r
   assert.equal(index.rows[0].error, "fresh: boom");
   assert.deepEqual(index.rewardNames, ["fresh", "logged:score"]);
   assert.deepEqual(index.engineStepScores(0), { fresh: [1, 0] });
+});
+
+test("a re-score records which rewards changed (before -> after); the first engine scoring records none", async () => {
+  const file = traceFile([
+    JSON.stringify({ id: "a", completion: "x", rewards: { acc: 1, format: 1, score: 1 } }),
+    JSON.stringify({ id: "b", completion: "y", rewards: { acc: 0, format: 1 } }),
+  ]);
+  const index = await TraceIndex.build(file);
+  const scored = (acc: [number, number], format: [number | null, number | null]) =>
+    new Map([0, 1].map((i) => [i, { rewards: { acc: acc[i], format: format[i] }, total: acc[i], advantage: null }]));
+  index.applyEngineScores(scored([1, 0], [1, 1]));
+  assert.equal(index.rows.filter((row) => row.changed).length, 0, "the first engine scoring is not an edit");
+  index.applyEngineScores(scored([1, 1], [0.5, null]));
+  assert.deepEqual(index.rows[0].changed, { format: [1, 0.5] });
+  assert.deepEqual(index.rows[1].changed, { acc: [0, 1], format: [1, null] });
+  assert.equal(describeChanges(index.rows), "format: 1 sample 1 → 0.5, 1 sample 1 → null; acc: 1 sample 0 → 1");
+  assert.deepEqual([...queryRows(index.rows, { sort: { key: "index", descending: false }, filter: { changedOnly: true } })], [0, 1]);
+  index.applyEngineScores(scored([1, 1], [0.5, null]));
+  assert.equal(index.rows.filter((row) => row.changed).length, 0, "nothing changed since the last edit");
+  assert.deepEqual(changedRewards({ a: 0.1 + 0.2 }, { a: 0.3 }), undefined, "within 1e-9 is the same");
 });

@@ -189,10 +189,12 @@ export class SampleList {
     const id = el("span", "col-id", row.id);
     id.title = `${row.id}${row.group ? ` · group ${row.group}` : ""} · line ${row.line}${row.error ? `\n⚠ ${row.error}` : ""}`;
     item.append(id, el("span", "col-num", formatScore(row.total)), adv, el("span", "col-num", String(row.length)));
+    if (row.changed) item.classList.add("changed");
     for (const name of this.rewardNames) {
       const value = row.rewards[name];
-      const cell = el("span", "col-num", name in row.rewards ? formatScore(value) : "");
-      cell.title = `${name}: ${value === null ? "null (does not apply)" : name in row.rewards ? String(value) : "not scored"}`;
+      const change = row.changed?.[name];
+      const cell = el("span", change ? "col-num changed-value" : "col-num", change ? `${formatScore(change[0])}→${formatScore(value)}` : name in row.rewards ? formatScore(value) : "");
+      cell.title = `${name}: ${value === null ? "null (does not apply)" : name in row.rewards ? String(value) : "not scored"}${change ? ` (was ${change[0] === null ? "null" : change[0]} before the last edit)` : ""}`;
       item.append(cell);
     }
     if (row.error) {

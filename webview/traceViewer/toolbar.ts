@@ -13,6 +13,7 @@ export class Toolbar {
   private readonly direction = document.createElement("vscode-button");
   private readonly search = document.createElement("vscode-textfield") as ValueElement;
   private readonly errorsOnly = document.createElement("vscode-checkbox") as CheckElement;
+  private readonly changedOnly = document.createElement("vscode-checkbox") as CheckElement;
   private readonly rangeKey = select("Filter by");
   private readonly min = document.createElement("vscode-textfield") as ValueElement;
   private readonly max = document.createElement("vscode-textfield") as ValueElement;
@@ -50,6 +51,8 @@ export class Toolbar {
     this.exportButton.title = "Save the samples shown (this filter and order) as a trace file";
     this.exportButton.addEventListener("click", () => exportSamples(this.query()));
     this.errorsOnly.setAttribute("label", "errors only");
+    this.changedOnly.setAttribute("label", "changed by last edit");
+    this.changedOnly.title = "Only samples whose rewards the last save of a reward file changed (before → after in the list)";
     for (const field of [this.min, this.max]) {
       field.setAttribute("type", "number");
       field.className = "range-field";
@@ -69,12 +72,13 @@ export class Toolbar {
     this.sortKey.addEventListener("change", () => this.emit());
     this.rangeKey.addEventListener("change", () => this.emit());
     this.errorsOnly.addEventListener("change", () => this.emit());
+    this.changedOnly.addEventListener("change", () => this.emit());
     const sortGroup = el("div", "toolbar-group");
     sortGroup.append(el("span", "label", "Sort"), this.sortKey, this.direction);
     const filterGroup = el("div", "toolbar-group");
     filterGroup.append(el("span", "label", "Filter"), this.rangeKey, this.min, this.max);
     const searchGroup = el("div", "toolbar-group");
-    searchGroup.append(this.search, this.errorsOnly, this.exportButton);
+    searchGroup.append(this.search, this.errorsOnly, this.changedOnly, this.exportButton);
     this.element.append(sortGroup, filterGroup, searchGroup);
     this.setRewardNames([]);
   }
@@ -112,6 +116,7 @@ export class Toolbar {
       filter: {
         search: this.search.value || undefined,
         errorsOnly: this.errorsOnly.checked || undefined,
+        changedOnly: this.changedOnly.checked || undefined,
         range: rangeKey ? { key: rangeKey, min: number(this.min), max: number(this.max) } : undefined,
       },
     };

@@ -6,8 +6,14 @@ export type Verdict = "good" | "mid" | "bad" | "none";
 
 /** "Σ 1.00 · format 1.00 · accuracy 0.00 · adv +0.87" (or just the total). */
 export function annotationText(row: SampleRow, show: "total" | "all"): string {
-  const parts = [`Σ ${formatScore(row.total)}`];
-  if (show === "all") for (const [name, value] of Object.entries(row.rewards)) parts.push(`${name} ${formatScore(value)}`);
+  // Δ marks a line the last edit of the reward files changed; a changed reward shows before → after.
+  const parts = [`${row.changed ? "Δ " : ""}Σ ${formatScore(row.total)}`];
+  if (show === "all") {
+    for (const [name, value] of Object.entries(row.rewards)) {
+      const change = row.changed?.[name];
+      parts.push(change ? `${name} ${formatScore(change[0])} → ${formatScore(value)}` : `${name} ${formatScore(value)}`);
+    }
+  }
   if (row.advantage !== null) parts.push(`adv ${formatScore(row.advantage, true)}`);
   if (row.error) parts.push(`⚠ ${row.error}`);
   return parts.join(" · ");

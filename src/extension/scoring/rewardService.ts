@@ -9,7 +9,7 @@ import { Disposable } from "../base/disposable";
 import { settings } from "../config";
 import type { Log } from "../log";
 import type { StatusBar } from "../statusBar";
-import type { EngineScores, TraceIndex } from "../traces/traceIndex";
+import { describeChanges, type EngineScores, type TraceIndex } from "../traces/traceIndex";
 import type { TraceStore } from "../traces/traceStore";
 import { groupFailures, splitLocation, type Failure } from "./locations";
 import { writePrmModule } from "./prmReward";
@@ -221,9 +221,22 @@ export class RewardService extends Disposable {
     this.tables.set(file, table);
     index.applyEngineScores(engineScores(table, index));
     this.store.notifyScored(vscode.Uri.file(file));
+    if (reloaded) this.announceChanges(index);
     const ms = performance.now() - started;
     this.statusBar.scored(`${table.size.toLocaleString("en-US")} samples of ${path.basename(file)} in ${ms.toFixed(0)} ms${table.failedSamples ? `, ${table.failedSamples} with errors` : ""}`);
     this.publish();
+  }
+
+  /** After an edit of the reward files: what it changed in this trace, in one notification. */
+  private announceChanges(index: TraceIndex): void {
+    const changed = index.rows.filter((row) => row.changed);
+    if (changed.length === 0) return;
+    const summary = describeChanges(changed);
+    this.log.info(`Reward edit changed ${changed.length} samples of ${path.basename(index.file)}: ${summary}`);
+    const show = "Show Changed Samples";
+    void vscode.window.showInformationMessage(`RewardLab: your edit changed ${changed.length.toLocaleString("en-US")} sample${changed.length === 1 ? "" : "s"} of ${path.basename(index.file)}. ${summary}`, show).then((choice) => {
+      if (choice === show) void vscode.commands.executeCommand("rewardlab.openTraceViewer", vscode.Uri.file(index.file));
+    });
   }
 
   /** Updates statistics and diagnostics from the latest tables. */

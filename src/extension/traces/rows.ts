@@ -74,6 +74,7 @@ export function rowValue(row: SampleRow, key: SortKey): number | null {
 
 function matches(row: SampleRow, filter: RowFilter, fields: readonly FieldTerm[]): boolean {
   if (filter.errorsOnly && !row.error) return false;
+  if (filter.changedOnly && !row.changed) return false;
   if (!fieldsMatch(row, fields)) return false;
   if (filter.range) {
     const value = rowValue(row, filter.range.key);

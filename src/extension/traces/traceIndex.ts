@@ -193,9 +193,14 @@ export class TraceIndex {
    */
   applyEngineScores(scores: ReadonlyMap<number, EngineScores>): void {
     this.stepScores.clear();
+    // A re-score (the reward files changed): remember what moved, for the viewer's "changed" view.
+    const rescoring = this.engineScored;
     for (const row of this.rows) {
       const score = scores.get(row.index);
       if (!score) continue;
+      const changed = rescoring ? changedRewards(row.rewards, score.rewards) : undefined;
+      if (changed) row.changed = changed;
+      else delete row.changed;
       const logged = this.logged.get(row.index);
       row.rewards = { ...score.rewards };
       // A name the engine scored is the same reward scored before (RewardLab's own traces): the
@@ -214,6 +219,38 @@ export class TraceIndex {
   engineStepScores(index: number): Record<string, (number | null)[]> | undefined {
     return this.stepScores.get(index);
   }
+}
+
+/** name -> [before, after] for the rewards whose value differs (a number within 1e-9 is the same). */
+export function changedRewards(before: Readonly<Record<string, number | null>>, after: Readonly<Record<string, number | null>>): Record<string, [number | null, number | null]> | undefined {
+  let changed: Record<string, [number | null, number | null]> | undefined;
+  for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (name.startsWith(LOGGED_PREFIX)) continue;
+    const [a, b] = [before[name] ?? null, after[name] ?? null];
+    const same = a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9;
+    if (!same) (changed ??= {})[name] = [a, b];
+  }
+  return changed;
+}
+
+/** "accuracy: 41 samples 0 -> 1, 3 samples 1 -> 0; format: 2 samples null -> 1", the most common moves first. */
+export function describeChanges(rows: readonly SampleRow[], show = 3): string {
+  const moves = new Map<string, Map<string, number>>();
+  for (const row of rows) {
+    for (const [name, [before, after]] of Object.entries(row.changed ?? {})) {
+      const key = `${before === null ? "null" : Number(before.toFixed(3))} → ${after === null ? "null" : Number(after.toFixed(3))}`;
+      const counts = moves.get(name) ?? new Map<string, number>();
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      moves.set(name, counts);
+    }
+  }
+  return [...moves]
+    .map(([name, counts]) => {
+      const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+      const listed = sorted.slice(0, show).map(([move, n]) => `${n.toLocaleString("en-US")} sample${n === 1 ? "" : "s"} ${move}`);
+      return `${name}: ${listed.join(", ")}${sorted.length > show ? `, ${sorted.length - show} more kinds` : ""}`;
+    })
+    .join("; ");
 }
 
 /** What the reward engine computed for one sample. */
