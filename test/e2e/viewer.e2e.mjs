@@ -43,6 +43,10 @@ const status = (view, text) => view.locator(".list-status", { hasText: text }).w
 test("one sortable column per reward; search by text, meta field and value; Ctrl+F", async () => {
   const { page } = vscode;
   await openFile(page, TRACE);
+  // The plain editor first: every line's scores at its end, scored by the workspace's rewards.
+  await page.locator(".codelens-decoration", { hasText: "grounding" }).first().waitFor({ timeout: 60_000 });
+  await page.waitForTimeout(500);
+  await shot(page, "39-annotations-shapes");
   await runCommand(page, "RewardLab: Open Trace Viewer");
   const view = viewerFrame(page);
   await status(view, `${records.length} samples`);
