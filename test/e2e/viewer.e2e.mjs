@@ -193,7 +193,7 @@ test("reward examples are tests in the Test Explorer; a failing one says expecte
   const explorer = page.locator(".test-explorer");
   await explorer.locator(".monaco-list-row", { hasText: "accuracy.reward.ts" }).first().waitFor({ timeout: 30_000 });
   await runCommand(page, "Test: Run All Tests");
-  await explorer.getByText("5/5", { exact: true }).first().waitFor({ timeout: 60_000 });
+  await explorer.getByText("5/5", { exact: true }).first().waitFor({ timeout: 180_000 }); // a child process: slow on a loaded machine
   await shot(page, "47-reward-tests-passed");
   // Pin a wrong expectation: the run reports that one example, at its line, with expected and got.
   const file = join(vscode.workspace, "rewards/accuracy.reward.ts");
@@ -201,7 +201,7 @@ test("reward examples are tests in the Test Explorer; a failing one says expecte
   writeFileSync(file, text.replace(/expect: 1\b/, "expect: 0"));
   await page.waitForTimeout(1500);
   await runCommand(page, "Test: Run All Tests");
-  await explorer.getByText("4/5", { exact: true }).first().waitFor({ timeout: 60_000 });
+  await explorer.getByText("4/5", { exact: true }).first().waitFor({ timeout: 180_000 });
   await runCommand(page, "Test: Show Output");
   await page.locator(".xterm-rows, .test-output-peek", { hasText: "expected 0, got 1" }).first().waitFor({ timeout: 15_000 }).catch(() => undefined);
   await shot(page, "48-reward-tests-failed");
