@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new TraceStore(log);
   const statusBar = new StatusBar();
   const rewards = new RewardService(store, statusBar, log, context.globalStorageUri.fsPath);
-  const viewer = new TraceViewerProvider(context.extensionUri, store, log);
+  const viewer = new TraceViewerProvider(context.extensionUri, store, log, rewards);
   const runsView = new RunsView();
   const dashboards = new DashboardPanels(context.extensionUri, viewer, log);
   const services: Services = {

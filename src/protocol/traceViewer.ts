@@ -148,4 +148,7 @@ export type CopySampleMessage = IpcMessage<"copySample", { index: number }>;
 /** Saves the samples `query` keeps, in its order, as a new trace file (the user picks where). */
 export type ExportSamplesMessage = IpcMessage<"exportSamples", { query: RowQuery }>;
 
-export type ViewerToHostMessage = ReadyMessage | QueryRowsMessage | OpenSampleMessage | OpenGroupMessage | RevealLineMessage | EditCompletionMessage | CopySampleMessage | ExportSamplesMessage;
+/** Pins the sample as a case of one of the rewards, with the score it gets now (the user picks the reward). */
+export type AddExampleMessage = IpcMessage<"addExample", { index: number }>;
+
+export type ViewerToHostMessage = ReadyMessage | QueryRowsMessage | OpenSampleMessage | OpenGroupMessage | RevealLineMessage | EditCompletionMessage | CopySampleMessage | ExportSamplesMessage | AddExampleMessage;

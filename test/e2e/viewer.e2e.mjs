@@ -123,6 +123,8 @@ test("region labels are sized in screen pixels, the image zooms, and the token c
   assert.ok(Math.abs(zoomedHeight - height) < 3, `label height kept under zoom: ${height} -> ${zoomedHeight}`);
   await view.locator(".channel-legend .scale-bar").waitFor();
   assert.ok((await view.locator(".channel-legend .scale-labels span").count()) === 3);
+  await runCommand(page, "Notifications: Clear All Notifications");
+  await page.waitForTimeout(300);
   await shot(page, "41-viewer-regions-zoom-legend-dark");
   await view.locator(".zoom-button", { hasText: "−" }).first().click();
 });
@@ -205,5 +207,19 @@ test("reward examples are tests in the Test Explorer; a failing one says expecte
   await runCommand(page, "Test: Show Output");
   await page.locator(".xterm-rows, .test-output-peek", { hasText: "expected 0, got 1" }).first().waitFor({ timeout: 15_000 }).catch(() => undefined);
   await shot(page, "48-reward-tests-failed");
+  writeFileSync(file, text);
+  await page.waitForTimeout(1500);
+  // "Add as test case" pins the open sample (math-1, accuracy 1) in accuracy.reward.ts's examples.
+  const view = await webviewWith(page, '.sample-header h2:text("math-1")');
+  await view.locator(".sample-header vscode-button", { hasText: "Add as test case" }).click();
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "accuracy" }).first().click({ timeout: 15_000 });
+  await page.locator(".tab.active", { hasText: "accuracy.reward.ts" }).waitFor({ timeout: 15_000 });
+  await page.keyboard.press("Control+S");
+  for (let i = 0; i < 40 && !readFileSync(file, "utf8").includes("math-1 (math.trace.jsonl:1)"); i++) await page.waitForTimeout(250);
+  assert.match(readFileSync(file, "utf8"), /expect: 1, note: "math-1 \(math\.trace\.jsonl:1\)"/);
+  await page.waitForTimeout(1500);
+  await runCommand(page, "Test: Run All Tests");
+  await explorer.getByText("6/6", { exact: true }).first().waitFor({ timeout: 180_000 });
+  await shot(page, "49-reward-test-added");
   writeFileSync(file, text);
 });

@@ -115,6 +115,7 @@ const sampleView = new SampleView(
     revealLine: (index) => host.post({ type: "revealLine", payload: { index } }),
     editCompletion: (index) => host.post({ type: "editCompletion", payload: { index } }),
     copySample: (index) => host.post({ type: "copySample", payload: { index } }),
+    addExample: (index) => host.post({ type: "addExample", payload: { index } }),
     channelChanged: (channel) => {
       saved.channel = channel;
       host.state = saved;

@@ -13,6 +13,7 @@ export interface SampleViewCallbacks {
   revealLine(index: number): void;
   editCompletion(index: number): void;
   copySample(index: number): void;
+  addExample(index: number): void;
   channelChanged(channel: string): void;
   mathChanged(render: boolean): void;
 }
@@ -91,7 +92,12 @@ export class SampleView {
       this.callbacks.mathChanged(this.math);
       if (this.sample) this.show(this.sample);
     });
-    header.append(title, el("span", "facts", facts), edit, reveal, copy, math);
+    const pin = document.createElement("vscode-button");
+    pin.setAttribute("secondary", "");
+    pin.textContent = "Add as test case";
+    pin.title = "Pin this sample in a reward's examples with the score it gets now (rewardlab test and the Test Explorer then check it)";
+    pin.addEventListener("click", () => this.callbacks.addExample(sample.index));
+    header.append(title, el("span", "facts", facts), edit, reveal, copy, pin, math);
     return header;
   }
 

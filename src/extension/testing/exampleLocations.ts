@@ -4,6 +4,8 @@
  * (Restricted Mode included). Pure: no vscode.
  */
 
+import type { TraceRecord } from "../../trace/types";
+
 export interface ExampleLocation {
   /** 0-based line of the example's `{`. */
   line: number;
@@ -64,4 +66,14 @@ export function exampleLocations(text: string): ExampleLocation[] {
     }
   }
   return found;
+}
+
+/** The example entry's source text: completion, answer (when the trace has one), expect and a note. */
+export function exampleSource(record: TraceRecord, expect: number | null, note: string, indent: string): string {
+  const fields = [`completion: ${JSON.stringify(record.completion)}`];
+  if (record.answer !== undefined) fields.push(`answer: ${JSON.stringify(record.answer)}`);
+  if (record.images?.length) fields.push(`images: ${JSON.stringify(record.images)}`);
+  if (record.regions?.length) fields.push(`regions: ${JSON.stringify(record.regions)}`);
+  fields.push(`expect: ${expect === null ? "null" : Number(expect.toFixed(6))}`, `note: ${JSON.stringify(note)}`);
+  return `${indent}{ ${fields.join(", ")} },\n`;
 }

@@ -5,6 +5,7 @@ import type { Log } from "../log";
 import type { TraceStore } from "../traces/traceStore";
 import { viewerHtml } from "./html";
 import { ViewerSession } from "./viewerSession";
+import type { RewardService } from "../scoring/rewardService";
 
 export const TRACE_VIEWER_TYPE = "rewardlab.traceViewer";
 
@@ -21,6 +22,8 @@ export class TraceViewerProvider extends Disposable implements vscode.CustomRead
     private readonly extensionUri: vscode.Uri,
     private readonly store: TraceStore,
     private readonly log: Log,
+    /** What the reward files define, for "Add as test case". */
+    private readonly rewards: RewardService,
   ) {
     super();
     this.register(
@@ -57,7 +60,7 @@ export class TraceViewerProvider extends Disposable implements vscode.CustomRead
     const key = uri.toString();
     const focus = this.pendingFocus.get(key);
     this.pendingFocus.delete(key);
-    const session = new ViewerSession(uri, panel, this.store, this.log, focus);
+    const session = new ViewerSession(uri, panel, this.store, this.log, focus, this.rewards);
     this.sessions.set(key, session);
     panel.onDidDispose(() => {
       session.dispose();

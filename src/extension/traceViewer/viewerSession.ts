@@ -8,6 +8,9 @@ import type { Log } from "../log";
 import { queryRows } from "../traces/rows";
 import { parseSearch, unknownKeys } from "../traces/search";
 import { markStepDone } from "../walkthrough";
+import { insertExample } from "../testing/addExample";
+import { exampleSource } from "../testing/exampleLocations";
+import type { RewardService } from "../scoring/rewardService";
 import { buildSampleDetail, storedStepScores } from "../traces/sampleDetail";
 import type { TraceIndex } from "../traces/traceIndex";
 import type { TraceStore } from "../traces/traceStore";
@@ -32,6 +35,7 @@ export class ViewerSession extends Disposable {
     private readonly store: TraceStore,
     private readonly log: Log,
     private focusIndex: number | undefined,
+    private readonly rewards: RewardService,
   ) {
     super();
     const handlers: MessageHandlers<ViewerToHostMessage> = {
@@ -42,6 +46,7 @@ export class ViewerSession extends Disposable {
       revealLine: ({ index }) => void this.onRevealLine(index),
       editCompletion: ({ index }) => void vscode.commands.executeCommand("rewardlab.whatIf", this.uri, index),
       copySample: ({ index }) => void this.onCopySample(index),
+      addExample: ({ index }) => void this.onAddExample(index),
       exportSamples: ({ query }) => void this.onExportSamples(query),
     };
     this.register(
@@ -121,6 +126,34 @@ export class ViewerSession extends Disposable {
     } catch (error) {
       void vscode.window.showErrorMessage(`RewardLab: cannot copy the sample: ${(error as Error).message}`);
     }
+  }
+
+  private async onAddExample(sampleIndex: number): Promise<void> {
+    const index = await this.index();
+    const loaded = await index.load(sampleIndex);
+    if (!("record" in loaded)) return;
+    const row = index.rows[sampleIndex];
+    const rewards = (this.rewards.loaded?.rewards ?? []).filter((reward) => reward.name in row.rewards);
+    if (rewards.length === 0) {
+      void vscode.window.showInformationMessage("RewardLab: no reward of the workspace scored this sample yet (trust the workspace and let it score), so there is nothing to pin.");
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      rewards.map((reward) => ({ label: reward.name, description: `scores it ${row.rewards[reward.name] === null ? "null" : String(row.rewards[reward.name])}`, detail: vscode.workspace.asRelativePath(reward.file), reward })),
+      { placeHolder: `Pin ${row.id} as a case of which reward? (it must keep today's score)` },
+    );
+    if (!picked) return;
+    const expect = row.rewards[picked.reward.name] ?? null;
+    // Image paths are relative to the trace; the case lives in the reward file's folder.
+    const rebase = (image: string) => (image.startsWith("data:") || path.isAbsolute(image) ? image : path.relative(path.dirname(picked.reward.file), path.resolve(path.dirname(this.uri.fsPath), image)));
+    const record = { ...loaded.record, ...(loaded.record.images ? { images: loaded.record.images.map(rebase) } : {}) };
+    const entry = exampleSource(record, expect, `${row.id} (${path.basename(this.uri.fsPath)}:${row.line})`, "    ");
+    if (await insertExample(vscode.Uri.file(picked.reward.file), entry)) {
+      void vscode.window.setStatusBarMessage(`RewardLab: ${row.id} pinned in ${path.basename(picked.reward.file)} (expect ${expect}); save to add it to the Test Explorer`, 5000);
+      return;
+    }
+    await vscode.env.clipboard.writeText(entry);
+    void vscode.window.showInformationMessage(`RewardLab: ${path.basename(picked.reward.file)} has no \`examples: [\` array yet: the case is on the clipboard; add \`examples: [ <paste> ]\` to the reward's definition.`);
   }
 
   private async onExportSamples(query: RowQuery): Promise<void> {
