@@ -54,13 +54,17 @@ export class RewardTests extends Disposable {
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       const examples = exampleLocations(text);
       if (examples.length === 0) continue;
-      const file = this.controller.createTestItem(uri.fsPath, vscode.workspace.asRelativePath(uri), uri);
-      examples.forEach((example, i) => {
-        const item = this.controller.createTestItem(`${uri.fsPath}#${i}`, example.label, uri);
+      // Existing items are updated in place: a run in progress keeps reporting to the same objects.
+      const file = this.controller.items.get(uri.fsPath) ?? this.controller.createTestItem(uri.fsPath, vscode.workspace.asRelativePath(uri), uri);
+      const children = examples.map((example, i) => {
+        const id = `${uri.fsPath}#${i}`;
+        const item = file.children.get(id) ?? this.controller.createTestItem(id, example.label, uri);
+        item.label = example.label;
         item.range = new vscode.Range(example.line, 0, example.line, 0);
         item.sortText = String(i).padStart(4, "0");
-        file.children.add(item);
+        return item;
       });
+      file.children.replace(children);
       items.push(file);
     }
     this.controller.items.replace(items);
@@ -99,7 +103,9 @@ export class RewardTests extends Disposable {
       if (!root) return;
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
+      this.log.info(`Reward examples: running ${wanted.size} (rewardlab test ${root} --json)`);
       const exit = await runCli({ cli: path.join(this.extensionPath, "dist", "cli.js"), args: ["test", root, "--json"], signal: abort.signal });
+      this.log.info(`Reward examples: rewardlab test exited ${exit.signal ?? exit.code}`);
       if (exit.aborted) return;
       const last = exit.stdout.trim().split("\n").at(-1) ?? "";
       let cases: CaseResult[];
@@ -123,12 +129,13 @@ export class RewardTests extends Disposable {
   /** Matches each case to its item: the k-th case of a file is the k-th example in its text. */
   private report(run: vscode.TestRun, wanted: Set<vscode.TestItem>, cases: readonly CaseResult[]): void {
     const ordinal = new Map<string, number>();
+    const byId = new Map([...wanted].map((item) => [item.id, item]));
     for (const result of cases) {
       const file = path.resolve(process.cwd(), result.file);
       const k = ordinal.get(file) ?? 0;
       ordinal.set(file, k + 1);
-      const item = this.controller.items.get(file)?.children.get(`${file}#${k}`);
-      if (!item || !wanted.has(item)) continue;
+      const item = byId.get(`${file}#${k}`);
+      if (!item) continue;
       wanted.delete(item);
       run.appendOutput(`${result.ok ? "✔" : "✖"} ${result.reward} example ${result.example}${result.note ? ` (${result.note})` : ""}: expected ${show(result.expect)}, got ${result.error ? `an error: ${result.error}` : show(result.got)}\r\n`);
       if (result.ok) {
