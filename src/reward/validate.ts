@@ -53,6 +53,20 @@ export interface RewardInfo {
   examples?: RewardExample[];
 }
 
+/** One pinned case checked (`rewardlab test`, and its `--json` output the Test Explorer reads). */
+export interface CaseResult {
+  reward: string;
+  /** The reward file (absolute in the engine; `--json` prints it relative to the working directory). */
+  file: string;
+  /** 1-based position in the reward's `examples`. */
+  example: number;
+  note?: string;
+  expect: number | null;
+  got: number | null;
+  error?: string;
+  ok: boolean;
+}
+
 /** Turns a module's default export into validated definitions, or throws an Error naming the file and problem. */
 export function validateRewardExport(exported: unknown, file: string): RewardDefinition[] {
   if (exported === undefined || exported === null) {

@@ -1,7 +1,7 @@
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RewardEngine } from "../../reward/engine";
-import type { RewardInfo } from "../../reward/validate";
+import type { CaseResult, RewardInfo } from "../../reward/validate";
 import type { TraceRecord } from "../../trace/types";
 import { CliError, type CliCommand, type CliIO } from "../command";
 import { num } from "../format";
@@ -30,17 +30,6 @@ Options:
 Exit codes: 0 every case passed (or there were none); 1 a case failed; 2 usage; 3 reward files
 failed to compile or load.`;
 
-interface CaseResult {
-  reward: string;
-  file: string;
-  /** 1-based position in the reward's `examples`. */
-  example: number;
-  note?: string;
-  expect: number | null;
-  got: number | null;
-  error?: string;
-  ok: boolean;
-}
 
 export const testCommand: CliCommand = {
   name: "test",

@@ -12,18 +12,8 @@ import { Disposable } from "../base/disposable";
 import type { Log } from "../log";
 import type { RewardService } from "../scoring/rewardService";
 import { exampleLocations } from "./exampleLocations";
+import type { CaseResult } from "../../reward/validate";
 
-/** One case as `rewardlab test --json` prints it. */
-interface CaseResult {
-  reward: string;
-  file: string;
-  example: number;
-  note?: string;
-  expect: number | null;
-  got: number | null;
-  error?: string;
-  ok: boolean;
-}
 
 const show = (value: number | null) => (value === null ? "null" : String(Number(value.toFixed(6))));
 
