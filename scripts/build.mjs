@@ -27,9 +27,34 @@ const node = {
 };
 
 const maybe = (entry) => existsSync(join(root, entry));
+
+/** The subcommands src/cli/commands/index.ts loads with `import("./<name>")`. */
+function cliCommands() {
+  const index = join(root, "src/cli/commands/index.ts");
+  if (!existsSync(index)) return [];
+  return [...readFileSync(index, "utf8").matchAll(/import\("\.\/([\w-]+)"\)/g)].map((m) => m[1]);
+}
+
+/**
+ * `rewardlab --help` and every command start from dist/cli.js, which holds only the command table:
+ * each command is its own bundle (dist/cli-<name>.js), required when it runs, so `score` never
+ * parses the trainer, IR or policy code and `--help` parses almost nothing. Shared modules are
+ * copied into each command bundle; that is why main.ts recognises CliError by name (isCliError).
+ */
+const commandsApart = {
+  name: "commands-apart",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/[\w-]+$/ }, (args) =>
+      args.importer.endsWith(join("src", "cli", "commands", "index.ts")) && args.kind === "dynamic-import"
+        ? { path: `./cli-${args.path.slice(2)}.js`, external: true }
+        : undefined,
+    );
+  },
+};
 const targets = [
   maybe("src/extension/extension.ts") && { ...node, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js" },
-  maybe("src/cli/main.ts") && { ...node, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" } },
+  maybe("src/cli/main.ts") && { ...node, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" }, plugins: [commandsApart] },
+  ...cliCommands().map((name) => ({ ...node, entryPoints: [`src/cli/commands/${name}.ts`], outfile: `dist/cli-${name}.js` })),
   maybe("src/reward/sandbox/worker.ts") && { ...node, entryPoints: ["src/reward/sandbox/worker.ts"], outfile: "dist/reward-worker.js" },
   maybe("src/rl/trainerProcess.ts") && { ...node, entryPoints: ["src/rl/trainerProcess.ts"], outfile: "dist/trainer.js" },
   maybe("src/server/serverProcess.ts") && { ...node, entryPoints: ["src/server/serverProcess.ts"], outfile: "dist/reward-server.js" },

@@ -24,3 +24,9 @@ export class CliError extends Error {
     this.name = "CliError";
   }
 }
+
+/** A CliError, also one thrown by a command bundled apart from main (dist/cli-<name>.js holds its own
+ *  copy of this class, so `instanceof` cannot tell). */
+export function isCliError(error: unknown): error is CliError {
+  return error instanceof Error && error.name === "CliError" && typeof (error as CliError).exitCode === "number";
+}

@@ -1,7 +1,7 @@
 /**
  * `rewardlab` command line: parses the subcommand and hands over to its file in commands/.
  */
-import { CliError, type CliIO } from "./command";
+import { isCliError, type CliIO } from "./command";
 import { commands } from "./commands/index";
 
 declare const REWARDLAB_VERSION: string | undefined;
@@ -43,11 +43,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
-    const known = error instanceof CliError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const known = isCliError(error) || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     if (known || error instanceof Error) {
       io.stderr(`rewardlab ${name}: ${(error as Error).message}\n`);
       if (!known && process.env.REWARDLAB_DEBUG) io.stderr(`${(error as Error).stack}\n`);
-      return error instanceof CliError ? error.exitCode : known ? 2 : 1;
+      return isCliError(error) ? error.exitCode : known ? 2 : 1;
     }
     throw error;
   }
