@@ -12,6 +12,7 @@
 //   LEARN_QUICK=1             one seed and half the steps, for a quick look
 //   LEARN_STEPS=60            train every chosen arm this many steps (evaluating every STEPS/6)
 //   LEARN_KEEP=DIR            keep the run folders under DIR (open them in the dashboard)
+//   LEARN_SET=lam_actor=1,lr=2e-4   extra settings for every chosen arm (over the arm's own)
 
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -67,6 +68,17 @@ const stepsOverride = process.env.LEARN_STEPS ? Number(process.env.LEARN_STEPS) 
 if (stepsOverride !== undefined && !(Number.isInteger(stepsOverride) && stepsOverride > 0)) throw new Error(`LEARN_STEPS must be a positive integer (got "${process.env.LEARN_STEPS}")`);
 const filters = (process.env.LEARN_ARMS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 const keep = process.env.LEARN_KEEP ? resolve(process.env.LEARN_KEEP) : null;
+const extraSettings: Record<string, string> = Object.fromEntries(
+  (process.env.LEARN_SET ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((kv) => {
+      const eq = kv.indexOf("=");
+      if (eq <= 0) throw new Error(`LEARN_SET entries are key=value (got "${kv}")`);
+      return [kv.slice(0, eq), kv.slice(eq + 1)];
+    }),
+);
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 const fmt = (x: number) => x.toFixed(3);
@@ -82,7 +94,7 @@ async function runArm(arm: Arm, seed: number): Promise<RunResult> {
   const t0 = performance.now();
   try {
     const evalEvery = stepsOverride !== undefined ? Math.max(1, Math.round(stepsOverride / 6)) : arm.evalEvery;
-    const overrides = { ...arm.overrides, seed: String(seed), eval_every: String(evalEvery), save_every: "0" };
+    const overrides = { ...arm.overrides, ...extraSettings, seed: String(seed), eval_every: String(evalEvery), save_every: "0" };
     const onEvent = (e: TrainEvent) => {
       if (e.type === "eval") result.evals.set(e.step, { accuracy: e.metrics.accuracy, topShare: e.metrics.answer_top_share, length: e.metrics.response_length, byType: Object.fromEntries(Object.entries(e.byType).map(([type, r]) => [type, r.accuracy])) });
       if (e.type === "metrics") {
@@ -110,7 +122,8 @@ function report(arm: Arm, runs: RunResult[]): void {
   const steps = [...runs[0].evals.keys()].sort((a, b) => a - b);
   const base = runs[0].evals.get(0)?.accuracy ?? NaN;
   console.log(`\n## ${arm.name}: ${arm.claim}`);
-  console.log(`preset ${arm.preset}${arm.overrides ? ` ${JSON.stringify(arm.overrides)}` : ""}, rewards ${arm.rewards?.join(" + ") ?? "rewards/"}, ${runs.length} seed(s)`);
+  const settings = { ...arm.overrides, ...extraSettings };
+  console.log(`preset ${arm.preset}${Object.keys(settings).length ? ` ${JSON.stringify(settings)}` : ""}, rewards ${arm.rewards?.join(" + ") ?? "rewards/"}, ${runs.length} seed(s)`);
   console.log("step | held-out accuracy mean (min..max) | answer_top_share | response length");
   for (const step of steps) {
     const at = runs.map((r) => r.evals.get(step)).filter((e) => e !== undefined);
