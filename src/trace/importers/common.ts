@@ -46,9 +46,12 @@ export function inferGroup(prompt: string, step?: number, scope?: string, key: G
   return parts.filter((part) => part !== undefined).join("/");
 }
 
-/** `<file name>:<line>` (JSONL, 1-based) or `<file name>:<row>` (parquet, 0-based), plus `#k` for the k-th sample of a row. */
+/**
+ * `<file name>:<line>` (JSONL, 1-based) or `<file name>:<row>` (parquet and JSON arrays, 0-based:
+ * several elements of an array may share a line), plus `#k` for the k-th sample of a row.
+ */
 export function sampleId(row: SourceRow, file: string, index?: number): string {
-  const position = row.line ?? row.row ?? 0;
+  const position = row.row ?? row.line ?? 0;
   return `${basename(file)}:${position}${index === undefined ? "" : `#${index}`}`;
 }
 
@@ -77,7 +80,7 @@ export function datasetRecord(format: string, row: SourceRow, file: string, fiel
     id: sampleId(row, file),
     // Each dataset row is its own prompt (verl gives every row its own uid), even when two rows
     // share their text: duplicate prompts must not merge into one group.
-    group: `row-${row.line ?? row.row ?? 0}`,
+    group: `row-${row.row ?? row.line ?? 0}`,
     prompt: fields.prompt,
     images: fields.images.length > 0 ? fields.images : undefined,
     completion: "",

@@ -7,8 +7,11 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 
-/** File names a folder contributes: JSONL (plain or gzip) and parquet. Hidden and temporary files are not. */
-const ROW_FILE = /^[^.].*\.(?:jsonl|jsonl\.gz|parquet)$/i;
+/**
+ * File names a folder contributes: JSONL (plain or gzip), JSON arrays of rows (ProcessBench's
+ * `gsm8k.json`, ...) and parquet. Hidden and temporary files are not.
+ */
+const ROW_FILE = /^[^.].*\.(?:jsonl|jsonl\.gz|json|parquet)$/i;
 
 /** Natural order: `2.jsonl` before `10.jsonl`, `completions_00002` before `completions_00010`. */
 const naturalOrder = new Intl.Collator("en", { numeric: true, sensitivity: "base" }).compare;
@@ -25,13 +28,13 @@ export class NotARegularFileError extends Error {
 export class EmptyInputFolderError extends Error {
   constructor(folder: string, subfolders: string[]) {
     const hint = subfolders.length > 0 ? ` Its folders: ${subfolders.slice(0, 8).join(", ")}${subfolders.length > 8 ? ", ..." : ""}; name one of them.` : "";
-    super(`${folder} holds no .jsonl, .jsonl.gz or .parquet files.${hint}`);
+    super(`${folder} holds no .jsonl, .jsonl.gz, .json or .parquet files.${hint}`);
     this.name = "EmptyInputFolderError";
   }
 }
 
 /**
- * The files `path` names: `[path]` for a file; for a folder, its `.jsonl` / `.jsonl.gz` /
+ * The files `path` names: `[path]` for a file; for a folder, its `.jsonl` / `.jsonl.gz` / `.json` /
  * `.parquet` files (not those in subfolders), in natural order.
  * @throws EmptyInputFolderError for a folder with none; the fs error (ENOENT, EACCES) otherwise.
  */

@@ -4,6 +4,7 @@
  */
 import { basename } from "node:path";
 import { mathShepherdImporter, prm800kImporter, trlStepwiseImporter } from "./formats/process";
+import { processBenchImporter, visualProcessBenchImporter } from "./formats/processBench";
 import { easyr1Importer, verlDatasetImporter } from "./formats/datasets";
 import { openrlhfRemoteRmImporter, openrlhfVisionImporter } from "./formats/openrlhf";
 import { traceImporter } from "./formats/trace";
@@ -104,6 +105,8 @@ export const importers = new ImporterRegistry()
   .register(prm800kImporter)
   .register(trlStepwiseImporter)
   .register(mathShepherdImporter)
+  .register(processBenchImporter)
+  .register(visualProcessBenchImporter)
   .register(traceImporter);
 
 export interface OpenImportOptions extends ImportOptions {

@@ -1,7 +1,9 @@
 /**
- * Rows of a source file, whatever its container: JSONL lines parsed as objects, or parquet rows
- * read one row group at a time (hyparquet). Importers map rows to records and never touch bytes.
+ * Rows of a source file, whatever its container: JSONL lines parsed as objects, the elements of a
+ * top-level JSON array (one element at a time), or parquet rows read one row group at a time
+ * (hyparquet). Importers map rows to records and never touch bytes.
  */
+import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { basename } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
@@ -13,9 +15,9 @@ import type { Container, ImportProbe } from "./types";
 /** One source row and where it is. */
 export interface SourceRow {
   value: Record<string, unknown>;
-  /** 1-based line (JSONL). */
+  /** 1-based line (JSONL; for a JSON array, the line the element starts on). */
   line?: number;
-  /** 0-based row (parquet). */
+  /** 0-based row (parquet) or element (JSON array). */
   row?: number;
 }
 
@@ -23,13 +25,19 @@ export type RowItem = { row: SourceRow } | { error: TraceLineError };
 
 const PARQUET_MAGIC = "PAR1";
 
-/** Parquet files start (and end) with `PAR1`; everything else is read as JSON lines. */
+/**
+ * Parquet files start (and end) with `PAR1`; a file whose first non-blank character is `[` is one
+ * JSON array of rows (`json.dump(rows, f)`: ProcessBench's `gsm8k.json`); everything else is read
+ * as JSON lines.
+ */
 export async function sniffContainer(path: string): Promise<Container> {
   const handle = await open(path, "r");
   try {
-    const head = Buffer.alloc(4);
-    const { bytesRead } = await handle.read(head, 0, 4, 0);
-    return bytesRead === 4 && head.toString("latin1") === PARQUET_MAGIC ? "parquet" : "jsonl";
+    const head = Buffer.alloc(256);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (bytesRead >= 4 && head.toString("latin1", 0, 4) === PARQUET_MAGIC) return "parquet";
+    const text = head.toString("utf8", 0, bytesRead).replace(/^\ufeff/, "").trimStart();
+    return text.startsWith("[") ? "json" : "jsonl";
   } finally {
     await handle.close();
   }
@@ -50,6 +58,11 @@ export async function probeFile(path: string, maxRows = 16): Promise<ImportProbe
     if (count > 0) {
       for (const row of await readParquetRange(file, metadata, 0, count)) rows.push(row);
     }
+  } else if (container === "json") {
+    for await (const item of readJsonArrayRows(path)) {
+      if (rows.length >= maxRows) break;
+      if ("row" in item) rows.push(item.row.value);
+    }
   } else {
     let seen = 0;
     for await (const { text } of readLines(path)) {
@@ -62,10 +75,86 @@ export async function probeFile(path: string, maxRows = 16): Promise<ImportProbe
   return { file: path, container, rows, columns };
 }
 
-/** Streams every row of a JSONL or parquet file. A bad line or row group is reported and skipped. */
+/** Streams every row of a JSONL, JSON-array or parquet file. A bad line, element or row group is reported and skipped. */
 export async function* readRows(path: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<RowItem> {
-  if ((await sniffContainer(path)) === "parquet") yield* readParquetRows(path, options.signal);
+  const container = await sniffContainer(path);
+  if (container === "parquet") yield* readParquetRows(path, options.signal);
+  else if (container === "json") yield* readJsonArrayRows(path, options.signal);
   else yield* readJsonRows(path, options.signal);
+}
+
+const enum Byte {
+  Newline = 0x0a,
+  Quote = 0x22,
+  Comma = 0x2c,
+  OpenBracket = 0x5b,
+  Backslash = 0x5c,
+  CloseBracket = 0x5d,
+  OpenBrace = 0x7b,
+  CloseBrace = 0x7d,
+  Space = 0x20,
+  Tab = 0x09,
+  CarriageReturn = 0x0d,
+}
+
+/**
+ * The elements of a file holding one JSON array, each parsed on its own as it ends: memory holds
+ * one element, not the file. Scans bytes (structural characters never occur inside a multi-byte
+ * UTF-8 sequence), tracking strings and nesting; an element's line is the line it starts on. A file
+ * cut off inside an element reports it as truncated.
+ */
+async function* readJsonArrayRows(path: string, signal?: AbortSignal): AsyncGenerator<RowItem> {
+  const stream = createReadStream(path, { highWaterMark: 1 << 20, signal });
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  /** Pieces of the element being read, and the line it starts on (0: none open). */
+  let pieces: Buffer[] = [];
+  let elementLine = 0;
+  let element = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let from = -1;
+      if (elementLine > 0) from = 0;
+      for (let i = 0; i < chunk.length; i++) {
+        const c = chunk[i];
+        if (c === Byte.Newline) line++;
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (c === Byte.Backslash) escaped = true;
+          else if (c === Byte.Quote) inString = false;
+          continue;
+        }
+        if (depth === 1 && (c === Byte.Comma || c === Byte.CloseBracket)) {
+          if (elementLine > 0) {
+            pieces.push(chunk.subarray(from, i));
+            const item = parseJsonRow(path, elementLine, Buffer.concat(pieces).toString("utf8"));
+            yield "row" in item ? { row: { ...item.row, row: element } } : item;
+            element++;
+            pieces = [];
+            elementLine = 0;
+            from = -1;
+          }
+          if (c === Byte.CloseBracket) depth = 0;
+          continue;
+        }
+        if (depth === 1 && elementLine === 0 && c !== Byte.Space && c !== Byte.Tab && c !== Byte.Newline && c !== Byte.CarriageReturn) {
+          elementLine = line;
+          from = i;
+        }
+        if (c === Byte.Quote) inString = true;
+        else if (c === Byte.OpenBrace || c === Byte.OpenBracket) depth++;
+        else if (c === Byte.CloseBrace || c === Byte.CloseBracket) depth--;
+      }
+      if (elementLine > 0) pieces.push(chunk.subarray(from));
+    }
+  } finally {
+    stream.destroy();
+  }
+  if (elementLine > 0 || depth > 0) {
+    yield { error: { file: path, line: elementLine || line, message: "invalid JSON: the file ends in the middle of this record (truncated?)" } };
+  }
 }
 
 async function* readJsonRows(path: string, signal?: AbortSignal): AsyncGenerator<RowItem> {

@@ -5,8 +5,8 @@
  */
 import type { TraceLineError, TraceRecord } from "../types";
 
-/** How the rows of a file are stored. */
-export type Container = "jsonl" | "parquet";
+/** How the rows of a file are stored: JSON lines, one JSON array of rows, or parquet. */
+export type Container = "jsonl" | "json" | "parquet";
 
 /**
  * What detection sees of a file: its first rows, parsed, whatever the container. Importers decide

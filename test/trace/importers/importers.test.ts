@@ -45,6 +45,9 @@ const DETECTION: [string, string][] = [
   ["prm800k/phase2_sample.jsonl", "prm800k"],
   ["trl-stepwise/math_shepherd_stepwise.jsonl", "trl-stepwise"],
   ["math-shepherd/math-shepherd.jsonl", "math-shepherd"],
+  ["processbench/gsm8k.json", "processbench"],
+  ["processbench/math.json", "processbench"],
+  ["visualprocessbench/test.jsonl", "visualprocessbench"],
 ];
 
 for (const [file, format] of DETECTION) {

@@ -103,7 +103,7 @@ test("a verl rollout_data_dir folder converts every {step}.jsonl in step order; 
     // A folder with no row files says what it holds.
     const empty = await run(["convert", join(dir, "upstream/easyr1"), "--out", "x.trace.jsonl"], dir);
     assert.equal(empty.code, 2);
-    assert.match(empty.stderr, /holds no \.jsonl, \.jsonl\.gz or \.parquet files\. Its folders: data, image_dir/);
+    assert.match(empty.stderr, /holds no \.jsonl, \.jsonl\.gz, \.json or \.parquet files\. Its folders: data, image_dir/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
