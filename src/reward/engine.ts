@@ -7,7 +7,7 @@ import { readLineChunks } from "../trace/chunks";
 import type { StepSplitOptions, TraceLineError, TraceRecord } from "../trace/types";
 import { compileRewardFiles, findRewardFiles } from "./compile";
 import { SandboxPool, type SandboxOptions } from "./sandbox/pool";
-import type { ScoredLineTexts } from "./sandbox/protocol";
+import type { BatchResult, ScoredLineTexts } from "./sandbox/protocol";
 import type { GroupAdvantageOptions } from "./stats";
 import { ScoreTable } from "./table";
 import type { RewardInfo } from "./validate";
@@ -62,6 +62,15 @@ export interface ScoreFileOptions {
 /** See `ScoreFileOptions.lines`: rows from `firstRow` to `table.size` are the batch's samples. */
 export interface ScoredLineSink {
   add(table: ScoreTable, firstRow: number, lines: ScoredLineTexts): Promise<void>;
+}
+
+/** One item of an import stream (see trace/importers): a record and where it is, or a row that failed to import. */
+export type ImportedItem = { record: TraceRecord; source: { line?: number; row?: number } } | { error: TraceLineError };
+
+/** Receives `streamRecordBatches`' output. */
+export interface RecordBatchSink {
+  batch(result: BatchResult, records: readonly TraceRecord[]): void | Promise<void>;
+  malformed(error: TraceLineError): void;
 }
 
 type CompiledSet = Awaited<ReturnType<RewardEngine["compile"]>>;
@@ -220,9 +229,24 @@ export class RewardEngine {
    * Scores a stream of records (an importer's output: verl, TRL parquet, OpenRLHF, ...). Items that
    * failed to import are recorded as malformed lines. Records go to the sandbox in batches.
    */
-  async scoreRecordStream(file: string, items: AsyncIterable<{ record: TraceRecord; source: { line?: number; row?: number } } | { error: TraceLineError }>): Promise<ScoreTable> {
+  async scoreRecordStream(file: string, items: AsyncIterable<ImportedItem>): Promise<ScoreTable> {
     const loaded = this.requireLoaded();
     const table = new ScoreTable(loaded.rewards, file);
+    await this.streamRecordBatches(file, items, {
+      batch: (result) => table.append(result),
+      malformed: (error) => void table.malformed.push(error),
+    });
+    return table.finish(this.options.advantage);
+  }
+
+  /**
+   * The streaming loop under `scoreRecordStream`, for consumers that keep no table (`rewardlab
+   * prm-eval` folds each batch into its counts and drops it, so memory does not grow with the
+   * input). `sink.batch` gets each batch's result with the records it scored (slot k is
+   * `records[k]`), in input order; a promise it returns holds the reading back.
+   */
+  async streamRecordBatches(file: string, items: AsyncIterable<ImportedItem>, sink: RecordBatchSink): Promise<void> {
+    this.requireLoaded();
     const batchSize = this.options.batchSize ?? 512;
     const pipeline = new OrderedJobs(this.pool.size * 2);
     let records: TraceRecord[] = [];
@@ -230,14 +254,15 @@ export class RewardEngine {
     let firstIndex = 0;
     const flush = () => {
       if (records.length === 0) return;
-      pipeline.add(this.pool.score({ file, firstIndex, records, lineNumbers: Int32Array.from(numbers) }), () => {}, ({ result }) => table.append(result));
+      const sent = records;
+      pipeline.add(this.pool.score({ file, firstIndex, records: sent, lineNumbers: Int32Array.from(numbers) }), () => {}, ({ result }) => sink.batch(result, sent));
       firstIndex += records.length;
       records = [];
       numbers = [];
     };
     for await (const item of items) {
       if ("error" in item) {
-        table.malformed.push(item.error);
+        sink.malformed(item.error);
         continue;
       }
       records.push(item.record);
@@ -250,7 +275,6 @@ export class RewardEngine {
     }
     flush();
     await pipeline.finish();
-    return table.finish(this.options.advantage);
   }
 
   /** Forgets kept samples of a file. */

@@ -14,6 +14,7 @@ export interface CommandEntry {
 
 export const commands: readonly CommandEntry[] = [
   { name: "score", summary: "score trace files with your reward functions", load: async () => (await import("./score")).scoreCommand },
+  { name: "prm-eval", summary: "score process rewards / ONNX PRMs against step labels (ProcessBench, VisualProcessBench, PRM800K, ...)", load: async () => (await import("./prmEval")).prmEvalCommand },
   { name: "test", summary: "run the cases reward files pin (examples: the hack that must score 0, ...)", load: async () => (await import("./test")).testCommand },
   { name: "convert", summary: "convert a verl / TRL / OpenRLHF / EasyR1 / verifiers / PRM800K / Math-Shepherd file or folder to trace JSONL", load: async () => (await import("./convert")).convertCommand },
   { name: "serve", summary: "serve rewards over HTTP for OpenRLHF / verl (remote reward protocol)", load: async () => (await import("./serve")).serveCommand },
