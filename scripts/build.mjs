@@ -44,11 +44,14 @@ function cliCommands() {
 const commandsApart = {
   name: "commands-apart",
   setup(build) {
-    build.onResolve({ filter: /^\.\/[\w-]+$/ }, (args) =>
-      args.importer.endsWith(join("src", "cli", "commands", "index.ts")) && args.kind === "dynamic-import"
-        ? { path: `./cli-${args.path.slice(2)}.js`, external: true }
-        : undefined,
-    );
+    const index = join(root, "src", "cli", "commands", "index.ts");
+    // require, not import(): importing a CommonJS file makes Node scan it for its export names first.
+    build.onLoad({ filter: /[\\/]src[\\/]cli[\\/]commands[\\/]index\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replace(/import\("\.\/([\w-]+)"\)/g, 'Promise.resolve().then(() => require("./cli-$1.js"))'),
+      loader: "ts",
+      resolveDir: join(root, "src", "cli", "commands"),
+    }));
+    build.onResolve({ filter: /^\.\/cli-[\w-]+\.js$/ }, (args) => (args.importer === index ? { path: args.path, external: true } : undefined));
   },
 };
 const targets = [
@@ -56,6 +59,8 @@ const targets = [
   maybe("src/cli/main.ts") && { ...node, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" }, plugins: [commandsApart] },
   ...cliCommands().map((name) => ({ ...node, entryPoints: [`src/cli/commands/${name}.ts`], outfile: `dist/cli-${name}.js` })),
   maybe("src/reward/sandbox/worker.ts") && { ...node, entryPoints: ["src/reward/sandbox/worker.ts"], outfile: "dist/reward-worker.js" },
+  // The strict sandbox's process (sandbox: "strict"): relays to a reward-worker.js thread under Node's permission model.
+  maybe("src/reward/sandbox/strictHost.ts") && { ...node, entryPoints: ["src/reward/sandbox/strictHost.ts"], outfile: "dist/reward-strict-host.js" },
   maybe("src/rl/trainerProcess.ts") && { ...node, entryPoints: ["src/rl/trainerProcess.ts"], outfile: "dist/trainer.js" },
   maybe("src/server/serverProcess.ts") && { ...node, entryPoints: ["src/server/serverProcess.ts"], outfile: "dist/reward-server.js" },
   maybe("src/reward/api/index.ts") && { ...node, entryPoints: ["src/reward/api/index.ts"], outfile: "dist/lib/rewardlab.js" },

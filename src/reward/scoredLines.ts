@@ -23,9 +23,9 @@ export function spliceHead(text: string): string | null {
   return body.slice(0, -1);
 }
 
-/** A `spliceHead` plus the scores: one output line. */
-export function splicedLine(head: string, scores: SampleScores): string {
-  return `${head},${JSON.stringify(scores).slice(1)}\n`;
+/** A `spliceHead` plus the scores (or their JSON without the opening brace: `ScoreTable.scoresJsonTail`): one output line. */
+export function splicedLine(head: string, scores: SampleScores | string): string {
+  return `${head},${typeof scores === "string" ? scores : JSON.stringify(scores).slice(1)}\n`;
 }
 
 /** A record plus its scores as one output line; rewards the record already had are kept unless rescored. */
@@ -142,8 +142,7 @@ export class ScoredLineStream {
   }
 
   private line(table: ScoreTable, row: number, text: string, merge: boolean, total: number, advantage: number): string {
-    const scores = table.sampleScores(row, total, advantage);
-    return merge ? this.options.merge(text, scores, table.lines[row]) : splicedLine(text, scores);
+    return merge ? this.options.merge(text, table.sampleScores(row, total, advantage), table.lines[row]) : splicedLine(text, table.scoresJsonTail(row, total, advantage));
   }
 
   private clear(): void {

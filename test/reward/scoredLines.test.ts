@@ -53,3 +53,29 @@ test("ScoredLineStream gives up when a group recurs after another began, or one 
   assert.equal(large.sink.gaveUp, "group-too-large");
   assert.equal(large.written, "", "nothing of the open group was written");
 });
+
+test("ScoreTable.scoresJsonTail is the sample's scores as JSON.stringify writes them, for every kind of row", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rl-tail-"));
+  const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: `s${i}`, completion: "y".repeat(i), ...(i % 4 === 3 ? {} : { group: `g${i >> 3}` }) }));
+  writeFileSync(join(dir, "t.trace.jsonl"), lines.join("\n") + "\n");
+  // Plain names (the written fast path), then a name an object would list first (the fallback).
+  for (const names of [["len_7", "thrower", "m.x"], ["zz", "b", "7"]]) {
+    writeFileSync(join(dir, "r.reward.ts"), `export default [
+      { name: "${names[0]}", weight: 0.25, score: (s) => (s.completion.length % 3 === 0 ? null : s.completion.length / 7) },
+      { name: "${names[1]}", score: (s) => { if (s.completion.length % 5 === 0) throw new Error("no"); return -0; } },
+      { name: "${names[2]}", weight: -2, score: (s, ctx) => { if (s.completion.length % 2) ctx.log.metric("n", s.completion.length); return 1e-7 * s.completion.length; } },
+    ];\n`);
+    const engine = new RewardEngine({ rewards: join(dir, "r.reward.ts"), workers: 1 });
+    try {
+      const load = await engine.load();
+      assert.deepEqual(load.errors, []);
+      const table = await engine.scoreFile(join(dir, "t.trace.jsonl"));
+      assert.equal(table.size, 60);
+      assert.ok(table.metrics.size > 0 && table.metrics.size < 60 && table.errors.size > 0, "rows with and without metrics and errors");
+      for (let i = 0; i < table.size; i++) assert.equal(table.scoresJsonTail(i), JSON.stringify(table.sampleScores(i)).slice(1), `${names.join(",")}: row ${i}`);
+      assert.equal(table.scoresJsonTail(0, NaN, Infinity), JSON.stringify(table.sampleScores(0, NaN, Infinity)).slice(1));
+    } finally {
+      engine.dispose();
+    }
+  }
+});
