@@ -3,6 +3,8 @@
  * trace files (streamed, any size) or in-memory records. The CLI, the reward server, the trainer and
  * the VS Code views all score through this one class.
  */
+import { statSync } from "node:fs";
+import { dirname } from "node:path";
 import { readLineChunks } from "../trace/chunks";
 import type { StepSplitOptions, TraceLineError, TraceRecord } from "../trace/types";
 import { compileRewardFiles, findRewardFiles } from "./compile";
@@ -90,7 +92,8 @@ export class RewardEngine {
   private keyCounter = 0;
 
   constructor(readonly options: RewardEngineOptions) {
-    this.pool = new SandboxPool(options);
+    // The strict sandbox may always read the reward files' folders (data files they load beside them).
+    this.pool = new SandboxPool(options.sandbox === "strict" ? { ...options, strictReads: [...(options.strictReads ?? []), ...rewardFolders(options.rewards)] } : options);
   }
 
   /** The last load, or undefined before the first. */
@@ -336,4 +339,15 @@ class OrderedJobs {
     await Promise.all(this.inflight);
     await this.order;
   }
+}
+
+/** The folders of the reward paths (a folder itself, a file's folder). */
+function rewardFolders(rewards: string | readonly string[]): string[] {
+  return [rewards].flat().map((path) => {
+    try {
+      return statSync(path).isDirectory() ? path : dirname(path);
+    } catch {
+      return dirname(path);
+    }
+  });
 }

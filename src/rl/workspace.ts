@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { SANDBOX_MODES } from "../reward/sandbox/mode";
 
 const workspaceSchema = z
   .object({
@@ -18,6 +19,12 @@ const workspaceSchema = z
     /** Base policy checkpoint folder. */
     policy: z.string().default("policy"),
     runs: z.string().default("runs"),
+    /**
+     * Where reward code runs for this workspace (score, serve, the trainer): "worker" threads, or
+     * "strict": a child process under Node's permission model (reads limited to the workspace and
+     * the rewards' folders; no writes, no child processes, no native addons).
+     */
+    sandbox: z.enum(SANDBOX_MODES).default("worker"),
     /** Trainer settings (flat, verl names); `algo` picks the preset. */
     trainer: z.record(z.string(), z.unknown()).default({}),
   })

@@ -11,7 +11,9 @@
  * sends `{ "type": "stop" }`. The child also stops when the parent goes away (IPC disconnect), so a
  * killed editor never leaves a server behind.
  */
+import { dirname } from "node:path";
 import { RewardEngine } from "../reward/engine";
+import { sandboxSettings, type SandboxMode } from "../reward/sandbox/mode";
 import type { StepSplitOptions } from "../trace/types";
 import { RewardServer, type LogEntry } from "./server";
 
@@ -27,6 +29,8 @@ export interface ServerProcessOptions {
   timeoutMs?: number;
   workers?: number;
   steps?: StepSplitOptions;
+  /** Where reward code runs; default: the workspace's "sandbox" (nearest rewardlab.json above `rewards`), else "worker". */
+  sandbox?: SandboxMode;
   /** Request log entries forwarded per second; the rest are summed up in one entry. Default 20. */
   requestLogsPerSecond?: number;
 }
@@ -126,8 +130,16 @@ export async function runServerProcess(
   send: (message: ServerProcessMessage) => void,
   stopped: Promise<unknown>,
 ): Promise<number> {
+  let sandbox: ReturnType<typeof sandboxSettings>;
+  try {
+    sandbox = sandboxSettings(options.sandbox, [options.rewards], dirname(options.rewards));
+  } catch (error) {
+    send({ type: "failed", message: (error as Error).message });
+    return 3;
+  }
   const engine = new RewardEngine({
     rewards: options.rewards,
+    ...sandbox,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
     ...(options.steps ? { steps: options.steps } : {}),

@@ -1,5 +1,5 @@
 import { type Stats, statSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RewardEngine, type LoadResult } from "../../reward/engine";
 import { RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
@@ -13,6 +13,7 @@ import { assertNotSameFile, createAtomicWriter, SameFileError, type AtomicWriter
 import type { StepSplitOptions } from "../../trace/types";
 import { MAX_SANDBOX_WORKERS } from "../../reward/sandbox/pool";
 import { intOption, MAX_TIMER_MS } from "./options";
+import { sandboxOption } from "./sandboxOption";
 import { CliError, type CliCommand, type CliIO } from "../command";
 import { num, progressLine, table, wrap } from "../format";
 
@@ -43,6 +44,11 @@ Options:
                        (reward files must finish loading within 30 s, else exit 4 naming the file)
   --memory MB          heap limit per reward worker (default 512)
   --workers N          reward worker threads (default: cores, at most 4)
+  --sandbox MODE       where reward code runs: worker (threads in this process) or strict (a child
+                       process under Node's permission model: reads only the workspace and the
+                       reward files' and traces' folders; no writes, no child processes, no native
+                       addons). Default: "sandbox" in the nearest rewardlab.json above --rewards,
+                       else worker
   --steps MODE         step splitting: auto | paragraph | step-lines | regex:PATTERN (default auto)
   --no-std             Dr.GRPO advantages: r - mean(group), without dividing by the group std
   --watch              keep running: re-score whenever a reward file changes (hot reload)
@@ -70,6 +76,7 @@ export const scoreCommand: CliCommand = {
         timeout: { type: "string" },
         memory: { type: "string" },
         workers: { type: "string" },
+        sandbox: { type: "string" },
         steps: { type: "string", default: "auto" },
         "no-std": { type: "boolean", default: false },
         watch: { type: "boolean", default: false },
@@ -85,8 +92,11 @@ export const scoreCommand: CliCommand = {
         throw error;
       }
     }
+    const rewards = resolve(io.cwd, values.rewards);
     const engine = new RewardEngine({
-      rewards: resolve(io.cwd, values.rewards),
+      rewards,
+      // Strict: the traces' folders are readable too (image sizes for region rewards).
+      ...sandboxOption(values.sandbox, [rewards], io.cwd, traces.map((trace) => dirname(trace))),
       steps: parseSteps(values.steps),
       advantage: { normByStd: !values["no-std"] },
       ...(values.timeout ? { timeoutMs: intOption(values.timeout, "--timeout", 1, MAX_TIMER_MS) } : {}),

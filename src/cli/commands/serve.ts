@@ -4,6 +4,7 @@ import { RewardEngine } from "../../reward/engine";
 import { RewardServer } from "../../server/server";
 import { MAX_SANDBOX_WORKERS } from "../../reward/sandbox/pool";
 import { intOption, MAX_TIMER_MS } from "./options";
+import { sandboxOption } from "./sandboxOption";
 import { CliError, type CliCommand } from "../command";
 
 const usage = `rewardlab serve [options]
@@ -36,6 +37,12 @@ Options:
                          keeps the last good rewards serving)
   --memory MB            heap limit per reward worker (default 512)
   --workers N            reward worker threads (default: cores, at most 4)
+  --sandbox MODE         where reward code runs: worker (threads in this process) or strict, which
+                         is recommended here: a child process under Node's permission model that
+                         reads only the workspace and the reward files' folders, and cannot write
+                         files, start processes or load native addons, so a request cannot make
+                         reward code touch the machine. Default: "sandbox" in the nearest
+                         rewardlab.json above the first --rewards, else worker
   --no-watch             do not reload reward files on change
   --json                 print {"url", "version", "rewards"} as one JSON line on stdout when listening
 
@@ -62,6 +69,7 @@ export const serveCommand: CliCommand = {
         timeout: { type: "string" },
         memory: { type: "string" },
         workers: { type: "string" },
+        sandbox: { type: "string" },
         "no-watch": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
       },
@@ -71,6 +79,7 @@ export const serveCommand: CliCommand = {
     const rewardPaths = values.rewards.map((path) => resolve(io.cwd, path));
     const engine = new RewardEngine({
       rewards: rewardPaths,
+      ...sandboxOption(values.sandbox, rewardPaths, io.cwd),
       ...(values.timeout ? { timeoutMs: intOption(values.timeout, "--timeout", 1, MAX_TIMER_MS) } : {}),
       ...(values.memory ? { memoryMb: intOption(values.memory, "--memory", 16, 65_536) } : {}),
       ...(values.workers ? { workers: intOption(values.workers, "--workers", 1, MAX_SANDBOX_WORKERS) } : {}),

@@ -98,13 +98,32 @@ function locateStack(stack: string): string | undefined {
 export function describeError(error: unknown, fallbackFile?: string): string {
   let message: string;
   try {
-    message = error instanceof Error ? `${error.name === "Error" ? "" : `${String(error.name)}: `}${String(error.message)}` : `threw ${safeString(error)}`;
+    message = deniedByStrictSandbox(error) ?? (error instanceof Error ? `${error.name === "Error" ? "" : `${String(error.name)}: `}${String(error.message)}` : `threw ${safeString(error)}`);
   } catch {
     message = "threw a value whose message cannot be read";
   }
   const location = locateError(error);
   if (location) return `${location}: ${message}`;
   return fallbackFile && !message.startsWith(fallbackFile) ? `${fallbackFile}: ${message}` : message;
+}
+
+const DENIED: Record<string, (resource: string) => string> = {
+  FileSystemRead: (resource) => `reading ${resource}`,
+  FileSystemWrite: (resource) => `writing ${resource}`,
+  ChildProcess: () => "starting a child process",
+  WorkerThreads: () => "starting a worker thread",
+};
+
+/**
+ * Node's permission model refuses with "Access to this API has been restricted": say what was
+ * refused and why (the strict sandbox, see strict.ts), and what lifts it.
+ */
+function deniedByStrictSandbox(error: unknown): string | undefined {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (code !== "ERR_ACCESS_DENIED" && code !== "ERR_DLOPEN_DISABLED") return undefined;
+  const { permission, resource } = error as { permission?: unknown; resource?: unknown };
+  const what = code === "ERR_DLOPEN_DISABLED" ? "loading a native addon" : (DENIED[String(permission)]?.(String(resource)) ?? `${String(permission)} access`);
+  return `the strict sandbox denied ${what}: reward code may only read the workspace, the reward files' folders and the traces' folders, and may not write files, start processes or load native addons (if this reward must, run it in the worker sandbox: "sandbox": "worker" in rewardlab.json, or --sandbox worker)`;
 }
 
 function safeString(value: unknown): string {

@@ -3,15 +3,17 @@
  * worker is terminated on overrun) and a heap limit (V8 `resourceLimits`). A dead worker is
  * replaced on next use and gets the current rewards re-loaded.
  */
+import type { EventEmitter } from "node:events";
 import { availableParallelism } from "node:os";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { StepSplitOptions } from "../../trace/types";
 import type { CompiledReward } from "../compile";
 import type { RewardInfo } from "../validate";
-import { PROGRESS, type BatchResult, type DisabledReward, type LoadReply, type ScoreRequest, type WorkerReply } from "./protocol";
-
-declare const REWARDLAB_BUNDLED: boolean | undefined;
+import { PROGRESS, type BatchResult, type DisabledReward, type LoadReply, type ScoreRequest, type WorkerReply, type WorkerRequest } from "./protocol";
+import type { SandboxMode } from "./mode";
+import { StrictThread } from "./strict";
+import { workerScript } from "./workerScript";
 
 export interface SandboxOptions {
   /** Worker threads (default: available cores, at most 4). */
@@ -31,6 +33,14 @@ export interface SandboxOptions {
   disableFailingRewards?: boolean;
   /** Measure every reward's time on every sample (`ScoreTable.times`; `rewardlab score --timing`). */
   timing?: boolean;
+  /**
+   * "worker" (default): reward code runs in worker threads of this process. "strict": each worker
+   * runs inside a child process under Node's permission model (strict.ts): reads limited to
+   * `strictReads`, no writes, no child processes. Limits, errors and results are the same.
+   */
+  sandbox?: SandboxMode;
+  /** With sandbox "strict": the files and folders reward code may read (the workspace, the rewards' and traces' folders). */
+  strictReads?: readonly string[];
 }
 
 /** A reward ran past the time limit; the worker was killed. */
@@ -61,16 +71,24 @@ interface Job {
   reject: (error: Error) => void;
 }
 
-function workerScript(): { path: string; eval: boolean } {
-  if (typeof REWARDLAB_BUNDLED !== "undefined") return { path: join(__dirname, "reward-worker.js"), eval: false };
-  // Running from TypeScript sources (tests, benchmarks): Node 20 does not apply `--import tsx` hooks
-  // to worker threads, so the worker registers tsx's require hook itself.
-  const tsx = JSON.stringify(require.resolve("tsx/cjs"));
-  return { path: `require(${tsx}); require(${JSON.stringify(join(__dirname, "worker.ts"))});`, eval: true };
+/** A worker thread, or a strict sandbox process that relays to one (the part of `Worker` the pool uses). */
+type SandboxThread = Pick<EventEmitter, "on" | "once" | "off" | "removeAllListeners"> & {
+  postMessage(message: WorkerRequest): void;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+};
+
+/**
+ * Makes the progress cell current before it is read: a worker thread writes it in shared memory,
+ * a strict sandbox process (its thread's memory is not ours) is asked for a snapshot.
+ */
+function syncProgress(thread: SandboxThread | undefined): Promise<void> {
+  return thread instanceof StrictThread ? thread.syncProgress() : Promise.resolve();
 }
 
 class SandboxWorker {
-  private worker: Worker | undefined;
+  private worker: SandboxThread | undefined;
   private progress = new Int32Array(new SharedArrayBuffer(PROGRESS.length * 4));
   /** Jobs posted to the thread, in order; the first is running, the rest wait in its inbox. */
   private jobs: Job[] = [];
@@ -94,24 +112,33 @@ class SandboxWorker {
     Atomics.store(this.progress, PROGRESS.reward, -1);
     this.loading = new Promise<LoadReply>((resolve, reject) => {
       // A reward file that loops at top level would hang every command: loading has a limit too.
+      let settled = false;
       const limit = setTimeout(() => {
-        const module = this.pool.modules[Atomics.load(this.progress, PROGRESS.reward)];
-        thread.off("message", onMessage);
-        this.kill();
-        this.finish();
-        reject(new RewardTimeoutError(`${module ? module.file : "the reward files"}: loading did not finish within ${this.pool.loadTimeoutMs} ms; does its top-level code loop or wait forever?`, undefined));
+        void syncProgress(thread).then(() => {
+          if (settled) return;
+          settled = true;
+          const module = this.pool.modules[Atomics.load(this.progress, PROGRESS.reward)];
+          thread.off("message", onMessage);
+          this.kill();
+          this.finish();
+          reject(new RewardTimeoutError(`${module ? module.file : "the reward files"}: loading did not finish within ${this.pool.loadTimeoutMs} ms; does its top-level code loop or wait forever?`, undefined));
+        });
       }, this.pool.loadTimeoutMs);
       const onMessage = (message: WorkerReply) => {
-        if (message.type !== "loaded" || message.version !== this.pool.version) return;
+        if (message.type !== "loaded" || message.version !== this.pool.version || settled) return;
+        settled = true;
         clearTimeout(limit);
         thread.off("message", onMessage);
         if (this.jobs.length === 0) thread.unref();
         resolve(message);
       };
       thread.on("message", onMessage);
+      let failure: Error | undefined;
+      thread.once("error", (error: Error) => (failure = error));
       thread.once("exit", () => {
         clearTimeout(limit);
-        reject(new RewardSandboxError("reward worker exited while loading rewards", undefined));
+        settled = true;
+        reject(new RewardSandboxError(`reward worker exited while loading rewards${failure ? `: ${failure.message}` : ""}`, undefined));
       });
       thread.postMessage({ type: "load", version: this.pool.version, modules: this.pool.modules, steps: this.pool.steps });
     });
@@ -146,16 +173,16 @@ class SandboxWorker {
     this.timer = setTimeout(() => this.timeout(), this.pool.timeoutMs);
   }
 
-  private thread(): Worker {
+  private thread(): SandboxThread {
     if (this.worker) return this.worker;
-    const script = workerScript();
-    const worker = new Worker(script.path, {
-      workerData: { progress: this.progress.buffer },
-      resourceLimits: { maxOldGenerationSizeMb: this.pool.memoryMb, maxYoungGenerationSizeMb: Math.min(64, this.pool.memoryMb / 4) },
-      stdout: false,
-      stderr: false,
-      eval: script.eval,
-    });
+    const resourceLimits = { maxOldGenerationSizeMb: this.pool.memoryMb, maxYoungGenerationSizeMb: Math.min(64, this.pool.memoryMb / 4) };
+    let worker: SandboxThread;
+    if (this.pool.sandbox === "strict") {
+      worker = new StrictThread(this.progress, resourceLimits, this.pool.strictReads);
+    } else {
+      const script = workerScript();
+      worker = new Worker(script.path, { workerData: { progress: this.progress.buffer }, resourceLimits, stdout: false, stderr: false, eval: script.eval });
+    }
     worker.unref();
     worker.on("message", (message: WorkerReply) => this.onReply(message));
     worker.on("error", (error: Error & { code?: string }) => this.onDeath(error));
@@ -179,7 +206,15 @@ class SandboxWorker {
 
   private timeout(): void {
     const job = this.jobs[0];
+    const thread = this.worker;
     if (!job) return;
+    // The job may still finish while a strict sandbox process reports its progress: then it stands.
+    void syncProgress(thread).then(() => {
+      if (this.jobs[0] === job && this.worker === thread) this.timeoutNow(job);
+    });
+  }
+
+  private timeoutNow(job: Job): void {
     const reward = this.pool.rewards[Atomics.load(this.progress, PROGRESS.reward)];
     const line = Atomics.load(this.progress, PROGRESS.line);
     const where = job.request.file ? ` (at ${basename(job.request.file)}:${line})` : "";
@@ -222,7 +257,7 @@ class SandboxWorker {
   }
 
   /** Posts a message to a running thread (dropped when none is running). */
-  post(message: unknown): void {
+  post(message: WorkerRequest): void {
     this.worker?.postMessage(message);
   }
 
@@ -253,6 +288,8 @@ export class SandboxPool {
   private nextId = 1;
   private readonly disableFailing: boolean;
   private readonly timing: boolean;
+  readonly sandbox: SandboxMode;
+  readonly strictReads: readonly string[];
   /** Rewards disabled since the last load, by index (see `SandboxOptions.disableFailingRewards`). */
   private readonly disabledRewards = new Map<number, { reward: RewardInfo; error: RewardTimeoutError | RewardSandboxError }>();
 
@@ -263,6 +300,8 @@ export class SandboxPool {
     this.loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
     this.disableFailing = options.disableFailingRewards ?? false;
     this.timing = options.timing ?? false;
+    this.sandbox = options.sandbox ?? "worker";
+    this.strictReads = options.strictReads ?? [];
     this.workers = Array.from({ length: count }, (_, i) => new SandboxWorker(this, i));
   }
 

@@ -85,7 +85,7 @@ async function prepare(request: TrainRequest, emit: EmitEvent): Promise<Setup> {
   const rewardPaths = previous ? previous.rewards.files.filter((f) => isRewardFile(f.path)).map((f) => join(ws.dir, f.path)) : chosenRewards(ws, request.rewards);
   const rewardFiles = rewardPaths.flatMap((p) => findRewardFiles(p));
   const overlong = overlongShaping(settings);
-  const scorer = await RolloutScorer.open(rewardPaths, overlong ? [overlong] : []);
+  const scorer = await RolloutScorer.open(rewardPaths, overlong ? [overlong] : [], undefined, { sandbox: ws.config.sandbox, strictReads: [ws.dir] });
   try {
     checkRewardMetrics(settings, scorer.rewardNames);
   } catch (error) {

@@ -4,7 +4,7 @@
 // estimators train on; token-level estimators (gae, reinforce_plus_plus) also get each process
 // reward's step scores, placed on the tokens where each step ends.
 
-import { type LoadResult, RewardEngine } from "../../reward/engine";
+import { type LoadResult, RewardEngine, type RewardEngineOptions } from "../../reward/engine";
 import { type OutcomeReward, type RewardContext } from "../../reward/api/types";
 import { TraceSample } from "../../reward/sample";
 import { splitSteps } from "../../trace/steps";
@@ -69,8 +69,14 @@ export class RolloutScorer {
   ) {}
 
   /** Compiles and loads the reward files; throws with every load error when any file is broken. */
-  static async open(rewards: string | readonly string[], extra: OutcomeReward[] = [], stepOptions: StepSplitOptions = { mode: "auto" }): Promise<RolloutScorer> {
-    const engine = new RewardEngine({ rewards, steps: stepOptions });
+  static async open(
+    rewards: string | readonly string[],
+    extra: OutcomeReward[] = [],
+    stepOptions: StepSplitOptions = { mode: "auto" },
+    /** The workspace's `sandbox` and what the strict sandbox may read (the workspace). */
+    sandbox: Pick<RewardEngineOptions, "sandbox" | "strictReads"> = {},
+  ): Promise<RolloutScorer> {
+    const engine = new RewardEngine({ rewards, steps: stepOptions, ...sandbox });
     const loaded = await engine.load();
     if (loaded.errors.length > 0) {
       engine.dispose();
