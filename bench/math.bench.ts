@@ -14,6 +14,7 @@
 import { answersMatch } from "../src/reward/builtin/answerMatch";
 import { extractAnswer } from "../src/trace/answer";
 import { mathEqual } from "../src/reward/builtin/mathVerify";
+import { clearParseCache } from "../src/reward/builtin/mathCompare";
 import { type MathVerifyCase, optionsOf, readCorpus } from "../test/fixtures/math-verify/corpus";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -30,11 +31,12 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median over rounds of the time per item, in microseconds (A and B alternate round by round). */
-function timeBoth<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => boolean): { a: number; b: number } {
+/** Median over rounds of the time per item, in microseconds (A and B alternate round by round; `beforeA` runs untimed before each A round). */
+function timeBoth<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => boolean, beforeA?: () => void): { a: number; b: number } {
   const ta: number[] = [];
   const tb: number[] = [];
   for (let r = 0; r < ROUNDS + 1; r++) {
+    beforeA?.();
     let t = performance.now();
     for (const x of items) a(x);
     const da = performance.now() - t;
@@ -72,8 +74,27 @@ console.log(`\n## Math-Verify corpus: ${corpus.length} cases`);
 console.log(`agreement with Math-Verify: mathEqual ${pct(verifierAgrees, corpus.length)} (${verifierAgrees}), answersMatch ${pct(stringAgrees, corpus.length)} (${stringAgrees})`);
 console.log("category | cases | mathEqual | answersMatch");
 for (const [category, e] of [...byCategory].sort((x, y) => y[1].n - x[1].n)) console.log(`${category} | ${e.n} | ${pct(e.verifier, e.n)} | ${pct(e.string, e.n)}`);
-const corpusTime = timeBoth(corpus, verify, (c) => stringMatch(c.gold, c.prediction));
-console.log(`time per case (median of ${ROUNDS} rounds): mathEqual ${corpusTime.a.toFixed(1)} us, answersMatch ${corpusTime.b.toFixed(2)} us, ratio ${(corpusTime.a / corpusTime.b).toFixed(1)}x`);
+// Afresh: the verifier's cache of answers it has read (1,024 texts, enough for the corpus) is
+// emptied before each round, so every answer is read as a new completion's is. Seen: the cache
+// holds every answer from the round before, as it holds a group's gold and its common answers.
+const corpusFresh = timeBoth(corpus, verify, (c) => stringMatch(c.gold, c.prediction), clearParseCache);
+const corpusSeen = timeBoth(corpus, verify, (c) => stringMatch(c.gold, c.prediction));
+for (const [label, t] of [["answers read afresh", corpusFresh], ["answers seen before", corpusSeen]] as const) {
+  console.log(`time per case, ${label} (median of ${ROUNDS} rounds): mathEqual ${t.a.toFixed(1)} us, answersMatch ${t.b.toFixed(2)} us, ratio ${(t.a / t.b).toFixed(1)}x`);
+}
+// Where the time goes: the slowest cases (answers seen before), which need the engine's algebra.
+const perCase = corpus.map((c) => {
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    verify(c);
+    best = Math.min(best, performance.now() - t);
+  }
+  return { id: c.id, us: best * 1000 };
+});
+const total = perCase.reduce((s, c) => s + c.us, 0);
+const slowest = [...perCase].sort((x, y) => y.us - x.us).slice(0, 3);
+console.log(`slowest cases (best of 3): ${slowest.map((c) => `${c.id} ${(c.us / 1000).toFixed(1)} ms (${((100 * c.us) / total).toFixed(0)}%)`).join(", ")}; median case ${median(perCase.map((c) => c.us)).toFixed(1)} us`);
 
 // 2. RL-shaped completions.
 let seed = 11;

@@ -5,6 +5,8 @@
  */
 import { extractMathAnswers, type MathTarget } from "./mathExtract";
 import { normaliseMath } from "./mathNormalise";
+import { arithmeticUnknowns, parseArithmetic } from "./mathFastParse";
+import { valuesAtPoints } from "./mathNumeric";
 
 /** The slice of compute-engine's API used here. */
 interface Engine {
@@ -39,40 +41,71 @@ export function ce(): Engine {
   return engine;
 }
 
-/** An extracted answer: the engine's reading of the first candidate that parses, and that candidate's text. */
-interface Answer {
-  raw: string;
-  expr: Expr | null;
-  percent: boolean;
+/**
+ * A candidate read as mathematics: our arithmetic reading when it is plain arithmetic
+ * (mathFastParse.ts, microseconds), the engine's on demand (0.1-3 ms), for what that cannot decide.
+ */
+class Reading {
+  private engineExpr: Expr | null | undefined;
+
+  constructor(
+    readonly latex: string,
+    readonly percent: boolean,
+    readonly arithmetic: unknown | null,
+  ) {}
+
+  /** compute-engine's reading, parsed on first use; null when it does not parse. */
+  get expr(): Expr | null {
+    if (this.engineExpr === undefined) this.engineExpr = parseWithEngine(this.latex);
+    return this.engineExpr;
+  }
+
+  /** Whether the candidate is mathematics at all (arithmetic we read is a subset of what the engine reads). */
+  get parses(): boolean {
+    return this.arithmetic !== null || this.expr !== null;
+  }
 }
 
-const parseCache = new Map<string, { expr: Expr | null; percent: boolean }>();
+/** An extracted answer: the first candidate that parses and its reading; the first candidate and null when none does. */
+interface Answer {
+  raw: string;
+  reading: Reading | null;
+}
+
+/** Readings by candidate text: golds repeat across a group's samples, and short answers across samples. */
+const parseCache = new Map<string, Reading>();
 const PARSE_CACHE_SIZE = 1024;
 
-function parseCandidate(candidate: string): { expr: Expr | null; percent: boolean } {
+function parseCandidate(candidate: string): Reading {
   const cached = parseCache.get(candidate);
   if (cached) return cached;
   const { latex, percent } = normaliseMath(candidate);
-  let expr: Expr | null = null;
-  // Math-Verify's LaTeX parser cannot read `\bigl( \bigr)`: such an answer is passed over for the next candidate there.
-  if (latex !== "" && !/\\[bB]ig[lr]?\b/.test(latex)) {
-    try {
-      const listed = listToTuple(latex);
-      let parsed = ce().parse(listed);
-      // A bare list (`-10, -8, 4`, `1 and 2`) is a set of answers, as latex2sympy reads it;
-      // parenthesised (`(1, 2)`) it stays a tuple.
-      if (parsed.isValid && SEQUENCES.has(parsed.operator) && isBareList(listed)) parsed = ce().box(["Set", ...parsed.ops!.map((op) => op.json)]);
-      // `[a, b]` is the closed interval (the parser reads square brackets as a list).
-      else if (parsed.operator === "List" && parsed.ops?.length === 2 && /^\s*\[[^[\]]*\]\s*$/.test(listed)) parsed = ce().box(["Interval", parsed.ops[0].json, parsed.ops[1].json]);
-      expr = parsed.isValid && !hasErrors(parsed.json) ? parsed : null;
-    } catch {
-      expr = null;
-    }
-  }
-  const result = { expr, percent };
+  const reading = new Reading(latex, percent, parseArithmetic(latex));
   if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
-  parseCache.set(candidate, result);
-  return result;
+  parseCache.set(candidate, reading);
+  return reading;
+}
+
+/** Forgets every reading (benchmarks time answers read afresh with it, as new completions are). */
+export function clearParseCache(): void {
+  parseCache.clear();
+}
+
+function parseWithEngine(latex: string): Expr | null {
+  // Math-Verify's LaTeX parser cannot read `\bigl( \bigr)`: such an answer is passed over for the next candidate there.
+  if (latex === "" || /\\[bB]ig[lr]?\b/.test(latex)) return null;
+  try {
+    const listed = listToTuple(latex);
+    let parsed = ce().parse(listed);
+    // A bare list (`-10, -8, 4`, `1 and 2`) is a set of answers, as latex2sympy reads it;
+    // parenthesised (`(1, 2)`) it stays a tuple.
+    if (parsed.isValid && SEQUENCES.has(parsed.operator) && isBareList(listed)) parsed = ce().box(["Set", ...parsed.ops!.map((op) => op.json)]);
+    // `[a, b]` is the closed interval (the parser reads square brackets as a list).
+    else if (parsed.operator === "List" && parsed.ops?.length === 2 && /^\s*\[[^[\]]*\]\s*$/.test(listed)) parsed = ce().box(["Interval", parsed.ops[0].json, parsed.ops[1].json]);
+    return parsed.isValid && !hasErrors(parsed.json) ? parsed : null;
+  } catch {
+    return null;
+  }
 }
 
 function hasErrors(json: unknown): boolean {
@@ -81,13 +114,28 @@ function hasErrors(json: unknown): boolean {
 }
 
 /** The first candidate (by priority) that parses, as Math-Verify's `parse` returns it; the first candidate's text when none does. */
+export function firstParsing(candidates: readonly string[]): Answer | null {
+  for (const raw of candidates) {
+    const reading = parseCandidate(raw);
+    if (reading.parses) return { raw, reading };
+  }
+  return candidates.length > 0 ? { raw: candidates[0], reading: null } : null;
+}
+
+/**
+ * `firstParsing` when the first candidate is plain arithmetic (no engine needed to know it parses);
+ * undefined when the engine must read it.
+ */
+export function firstArithmetic(candidates: readonly string[]): Answer | undefined {
+  if (candidates.length === 0) return undefined;
+  const reading = parseCandidate(candidates[0]);
+  return reading.arithmetic !== null ? { raw: candidates[0], reading } : undefined;
+}
+
+/** The answer in `text` (`extractMathAnswers`, then `firstParsing`); `firstOnly`: its first candidate only. */
 export function extractMathAnswer(text: string, targets?: readonly MathTarget[], boxedPriority?: number, firstOnly = false): Answer | null {
   const candidates = extractMathAnswers(text, targets, boxedPriority);
-  for (const raw of firstOnly ? candidates.slice(0, 1) : candidates) {
-    const { expr, percent } = parseCandidate(raw);
-    if (expr) return { raw, expr, percent };
-  }
-  return candidates.length > 0 ? { raw: candidates[0], expr: null, percent: false } : null;
+  return firstParsing(firstOnly ? candidates.slice(0, 1) : candidates);
 }
 
 /**
@@ -158,12 +206,38 @@ export class Comparer {
 
   /** Gold against prediction. Percentages: a gold `28\%` accepts 28 and 0.28; a predicted `28\%` is 0.28. */
   answers(gold: Answer, predicted: Answer): boolean {
-    if (gold.raw.trim() !== "" && gold.raw.trim() === predicted.raw.trim() && gold.percent === predicted.percent) return true;
-    if (!gold.expr || !predicted.expr) return false;
+    const g = gold.reading;
+    const p = predicted.reading;
+    if (gold.raw.trim() !== "" && gold.raw.trim() === predicted.raw.trim() && (g?.percent ?? false) === (p?.percent ?? false)) return true;
+    if (!g || !p) return false;
+    const arithmetic = this.withoutEngine(gold, predicted);
+    if (arithmetic !== undefined) return arithmetic;
+    if (!g.expr || !p.expr) return false;
     const hundredth = (e: Expr) => ce().box(["Divide", e.json, 100]);
-    const p = predicted.percent && !gold.percent ? hundredth(predicted.expr) : predicted.expr;
-    if (this.equal(gold.expr, p, true)) return true;
-    return gold.percent && !predicted.percent && this.equal(hundredth(gold.expr), predicted.expr, true);
+    const pe = p.percent && !g.percent ? hundredth(p.expr) : p.expr;
+    if (this.equal(g.expr, pe, true)) return true;
+    return g.percent && !p.percent && this.equal(hundredth(g.expr), p.expr, true);
+  }
+
+  /**
+   * `answers` for two plain-arithmetic readings, without the engine: `values` by our evaluator.
+   * Undefined when that cannot decide (other readings, or a value not real or finite at some
+   * point): the engine decides.
+   */
+  withoutEngine(gold: Answer, predicted: Answer): boolean | undefined {
+    const g = gold.reading;
+    const p = predicted.reading;
+    if (g?.arithmetic == null || p?.arithmetic == null) return undefined;
+    if (gold.raw.trim() === predicted.raw.trim() && g.percent === p.percent) return true;
+    const hundredth = (json: unknown) => ["Divide", json, 100];
+    const first = this.arithmeticValues(g.arithmetic, p.percent && !g.percent ? hundredth(p.arithmetic) : p.arithmetic);
+    if (first !== false) return first;
+    return g.percent && !p.percent ? this.arithmeticValues(hundredth(g.arithmetic), p.arithmetic) : false;
+  }
+
+  private arithmeticValues(a: unknown, b: unknown): boolean | undefined {
+    const unknowns = [...new Set([...arithmeticUnknowns(a), ...arithmeticUnknowns(b)])];
+    return valuesAtPoints(a, b, unknowns, POINTS)?.every(([x, y]) => this.close(x, y));
   }
 
   /** `goldSide`: `a` is the gold (an equation is unwrapped only on the side it makes sense). */
@@ -203,7 +277,7 @@ export class Comparer {
     const rb = RELATIONS[b.operator];
     if (ra.strict !== rb.strict || (ra.sign === 0) !== (rb.sign === 0)) return false;
     // f > 0 form: for `l < r`, f = r - l (sign +1); for `l > r`, f = l - r.
-    const f = (e: Expr, r: (typeof RELATIONS)[string]) => ce().box(r.sign >= 0 ? ["Subtract", e.ops![1].json, e.ops![0].json] : ["Subtract", e.ops![0].json, e.ops![1].json]);
+    const f = (e: Expr, r: (typeof RELATIONS)[string]) => (r.sign >= 0 ? subtract(e.ops![1], e.ops![0]) : subtract(e.ops![0], e.ops![1]));
     if (ra.sign === 0) return this.proportional(f(a, ra), f(b, rb));
     return this.proportional(f(a, ra), f(b, rb), true);
   }
@@ -260,6 +334,11 @@ export class Comparer {
   values(a: Expr, b: Expr): boolean {
     if (a.isSame(b)) return true;
     const unknowns = [...new Set([...a.unknowns, ...b.unknowns])];
+    // Our evaluator first (microseconds): real values at every point decide; what it cannot
+    // evaluate, or where a value is complex or infinite, goes to the engine below. Expressions that
+    // differ at a point where both are real are not equal, so the engine's `simplify` is not asked.
+    const evaluated = valuesAtPoints(a.json, b.json, unknowns, POINTS);
+    if (evaluated) return evaluated.every(([x, y]) => this.close(x, y));
     if (unknowns.length === 0) {
       const x = numeric(a);
       const y = numeric(b);
@@ -275,23 +354,10 @@ export class Comparer {
   }
 
   /** `f` and `g` equal up to a constant factor (positive when `positive`): equations and relations moved to one side. */
-  private proportional(f: Expr, g: Expr, positive = false): boolean {
-    const unknowns = [...new Set([...f.unknowns, ...g.unknowns])];
-    let ratio: number | undefined;
-    for (const point of POINTS) {
-      const values = Object.fromEntries(unknowns.map((u, i) => [u, point[i % point.length]]));
-      const x = numeric(unknowns.length ? f.subs(values) : f);
-      const y = numeric(unknowns.length ? g.subs(values) : g);
-      if (x === null || y === null) return false;
-      if (Math.abs(y) < 1e-12) {
-        if (Math.abs(x) < 1e-12) continue;
-        return false;
-      }
-      const r = x / y;
-      if (ratio === undefined) ratio = r;
-      else if (Math.abs(r - ratio) > 1e-9 * Math.max(1, Math.abs(ratio))) return false;
-    }
-    return ratio === undefined ? true : Math.abs(ratio) > 1e-12 && (!positive || ratio > 0);
+  private proportional(f: Difference, g: Difference, positive = false): boolean {
+    // Our evaluator first; the engine's `subs` and `N` only for what it cannot evaluate.
+    const evaluated = valuesAtPoints(f.json, g.json, [...new Set([...f.unknowns, ...g.unknowns])], POINTS);
+    return ratioConstant(evaluated ?? enginePoints(ce().box(f.json), ce().box(g.json)), positive);
   }
 
   /** Math-Verify's number rule: equal after rounding to `precision` decimals (or within 1e-12 relative). */
@@ -300,6 +366,32 @@ export class Comparer {
     if (round(x, this.precision) === round(y, this.precision)) return true;
     return Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y));
   }
+}
+
+/** The engine's values of `f` and `g` at the seeded points (null where not a real number). */
+function enginePoints(f: Expr, g: Expr): [number | null, number | null][] {
+  const unknowns = [...new Set([...f.unknowns, ...g.unknowns])];
+  if (unknowns.length === 0) return [[numeric(f), numeric(g)]];
+  return POINTS.map((point) => {
+    const values = Object.fromEntries(unknowns.map((u, i) => [u, point[i % point.length]]));
+    return [numeric(f.subs(values)), numeric(g.subs(values))];
+  });
+}
+
+/** Whether `x / y` is one constant over all pairs (positive when `positive`; both 0 is no constraint). */
+function ratioConstant(pairs: readonly (readonly [number | null, number | null])[], positive: boolean): boolean {
+  let ratio: number | undefined;
+  for (const [x, y] of pairs) {
+    if (x === null || y === null) return false;
+    if (Math.abs(y) < 1e-12) {
+      if (Math.abs(x) < 1e-12) continue;
+      return false;
+    }
+    const r = x / y;
+    if (ratio === undefined) ratio = r;
+    else if (Math.abs(r - ratio) > 1e-9 * Math.max(1, Math.abs(ratio))) return false;
+  }
+  return ratio === undefined ? true : Math.abs(ratio) > 1e-12 && (!positive || ratio > 0);
 }
 
 /** Points the unknowns are set to (irrational-ish, positive and negative, away from common poles). */
@@ -323,8 +415,18 @@ function lastSide(e: Expr): Expr {
   return e.ops![e.ops!.length - 1];
 }
 
-function difference(e: Expr): Expr {
-  return ce().box(["Subtract", firstSide(e).json, lastSide(e).json]);
+/** `l - r` as MathJSON, boxed by the engine only when our evaluator cannot decide (`proportional`). */
+interface Difference {
+  json: unknown;
+  unknowns: readonly string[];
+}
+
+function subtract(l: Expr, r: Expr): Difference {
+  return { json: ["Subtract", l.json, r.json], unknowns: [...new Set([...l.unknowns, ...r.unknowns])] };
+}
+
+function difference(e: Expr): Difference {
+  return subtract(firstSide(e), lastSide(e));
 }
 
 /** A left side that names a quantity rather than computing one: no numbers outside subscripts and arguments, no sum. */

@@ -4,15 +4,22 @@
  * parse gold and prediction as mathematics, and decide equality symbolically.
  *
  * Parsing and algebra are @cortex-js/compute-engine's (LaTeX -> MathJSON, simplification, numeric
- * evaluation); ours are the extraction (mathExtract.ts), the normalisation (mathNormalise.ts) and
- * the comparison rules (mathCompare.ts), joined here into `mathEqual` and the reward:
+ * evaluation); ours are the extraction (mathExtract.ts), the normalisation (mathNormalise.ts), the
+ * comparison rules (mathCompare.ts) and, so that the engine works only where strings and numbers do
+ * not decide, a reader for plain arithmetic (mathFastParse.ts) and a real evaluator (mathNumeric.ts),
+ * joined here into `mathEqual` and the reward:
  * - extraction follows Math-Verify's priorities (`extractMathAnswers`); the first candidate that
  *   parses is the answer, for gold and prediction alike;
  * - numbers decide most RL answers before the engine is loaded (a plain-number answer against
  *   plain-number golds);
+ * - plain arithmetic on both sides (numbers, `\frac`, `\sqrt`, powers, `\pi`, one-letter unknowns) is
+ *   read and compared by our own code without loading the engine; anything else is read by the
+ *   engine, and its `simplify` / `subs` / `N` run only where our evaluator cannot decide (an
+ *   operator it does not know, a value that is complex or infinite at a point);
  * - numbers are equal when they round to the same value at `precision` decimals;
- * - expressions are equal when their difference simplifies to 0, else when they agree at seeded
- *   points of their unknowns; equations and relations up to a constant (positive) factor;
+ * - expressions are equal when they agree at seeded points of their unknowns (differing where both
+ *   are real decides "not equal"), else when their difference simplifies to 0; equations and
+ *   relations up to a constant (positive) factor;
  * - an equation whose left side names a quantity (`x`, `f(x)`, `|AB|`, `(p,q)`) stands for its
  *   right side against a value; a chain (`z = 1 + 1 = 2`) for its last side;
  * - sets compare without order, tuples and intervals with it; a bare list (`1, 2`, `-12; -11`) is
@@ -34,7 +41,7 @@
 import type { OutcomeReward, RewardSample } from "../api/types";
 import { extractAnswer, lastBoxed } from "../../trace/answer";
 import { acceptedAnswers } from "./answerMatch";
-import { Comparer, ce, extractMathAnswer, round } from "./mathCompare";
+import { Comparer, ce, firstArithmetic, firstParsing, round } from "./mathCompare";
 import { extractMathAnswers, type MathTarget } from "./mathExtract";
 
 export { extractMathAnswers, type MathTarget } from "./mathExtract";
@@ -94,12 +101,18 @@ export function mathEqual(gold: unknown, prediction: string, options: MathVerify
     }
   }
   const comparer = new Comparer(precision, allowSetRelation);
+  const predictionCandidates = extractMathAnswers(prediction, targets, boxedPriority).slice(0, predictionExtraction === "first_match" ? 1 : undefined);
+  const goldCandidates = golds.map((g) => extractMathAnswers(g, targets, boxedPriority));
+  // Plain arithmetic on both sides (`\frac{3}{4}` vs `0.75`, `2\sqrt{2}` vs `\sqrt{8}`) is read and
+  // compared by our own code, in microseconds, without loading the engine.
+  const quick = withoutEngine(comparer, goldCandidates, predictionCandidates);
+  if (quick !== undefined) return quick;
   try {
     return ce().withTimeLimit(timeoutMs, () => {
-      const predicted = extractMathAnswer(prediction, targets, boxedPriority, predictionExtraction === "first_match");
+      const predicted = firstParsing(predictionCandidates);
       if (!predicted) return false;
-      for (const g of golds) {
-        const expected = extractMathAnswer(g, targets, boxedPriority);
+      for (const candidates of goldCandidates) {
+        const expected = firstParsing(candidates);
         if (expected && comparer.answers(expected, predicted)) return true;
       }
       return false;
@@ -108,6 +121,20 @@ export function mathEqual(gold: unknown, prediction: string, options: MathVerify
     // The engine's time limit (a CancellationError) or an expression it cannot handle: not equal.
     return false;
   }
+}
+
+/** The verdict when every answer is plain arithmetic our evaluator decides; undefined when the engine is needed. */
+function withoutEngine(comparer: Comparer, goldCandidates: readonly string[][], predictionCandidates: readonly string[]): boolean | undefined {
+  const predicted = firstArithmetic(predictionCandidates);
+  if (!predicted) return undefined;
+  let verdict: boolean | undefined = false;
+  for (const candidates of goldCandidates) {
+    const expected = firstArithmetic(candidates);
+    const equal = expected && comparer.withoutEngine(expected, predicted);
+    if (equal === true) return true;
+    if (equal === undefined) verdict = undefined;
+  }
+  return verdict;
 }
 
 /** Math-Verify's own parameter names, as its `parse` / `verify` calls (and its tests) spell them. */

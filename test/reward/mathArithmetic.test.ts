@@ -1,0 +1,135 @@
+// The math verifier's own arithmetic (issue 20): the reader for plain-arithmetic answers
+// (mathFastParse.ts), the real evaluator (mathNumeric.ts) and mathEqual deciding such answers
+// without compute-engine, or deferring to it when the reading is not ours to make.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mathEqual } from "../../src/reward/builtin/mathVerify";
+import { arithmeticUnknowns, parseArithmetic } from "../../src/reward/builtin/mathFastParse";
+import { evaluateReal, valuesAtPoints } from "../../src/reward/builtin/mathNumeric";
+
+const engineLoaded = () => Object.keys(require.cache).some((path) => path.includes("compute-engine"));
+
+test("plain-arithmetic answers are read and compared without loading the engine", () => {
+  assert.equal(engineLoaded(), false, "this test runs first in its file: nothing has loaded the engine yet");
+  const cases: [string, string, boolean][] = [
+    ["\\frac{3}{4}", "0.75", true],
+    ["$\\frac{1}{2}$", "The final answer is $\\frac{2}{4}$. I hope it is correct.", true],
+    ["2\\sqrt{2}", "\\boxed{\\sqrt{8}}", true],
+    ["\\frac{\\pi}{6}", "\\boxed{0.5236}", false],
+    ["\\frac{\\pi}{6}", "\\boxed{\\frac{1}{6}\\pi}", true],
+    ["x^2-1", "(x-1)(x+1)", true],
+    ["x^2-1", "(x-1)^2", false],
+    ["\\frac{x+2}{7}", "\\frac{x}{7}+\\frac{2}{7}", true],
+    ["\\sqrt[3]{-8}", "-2", true],
+    ["$28\\%$", "0.28", true],
+    ["$28\\%$", "28", true],
+    ["0.28", "28\\%", true],
+    ["0.28", "28", false],
+    ["-\\frac{1}{3}", "<answer>-0.333333</answer>", true],
+  ];
+  for (const [gold, prediction, expected] of cases) assert.equal(mathEqual(gold, prediction), expected, `${gold} vs ${prediction}`);
+  assert.equal(engineLoaded(), false, "the engine was loaded for plain arithmetic");
+  // A set is not arithmetic: the engine reads it.
+  assert.equal(mathEqual("\\{1, 2\\}", "\\{2, 1\\}"), true);
+  assert.equal(engineLoaded(), true);
+});
+
+test("parseArithmetic reads numbers, \\frac, \\sqrt, powers, \\pi and one-letter unknowns as MathJSON", () => {
+  assert.deepEqual(parseArithmetic("-\\frac{3}{4}"), ["Negate", ["Divide", 3, 4]]);
+  assert.deepEqual(parseArithmetic("2\\sqrt{3}"), ["Multiply", 2, ["Sqrt", 3]]);
+  assert.deepEqual(parseArithmetic("\\sqrt[3]{x}"), ["Root", "x", 3]);
+  assert.deepEqual(parseArithmetic("x^2 - 1"), ["Add", ["Power", "x", 2], ["Negate", 1]]);
+  assert.deepEqual(parseArithmetic("\\frac12"), ["Divide", 1, 2]);
+  assert.deepEqual(parseArithmetic("\\pi r^{2}"), ["Multiply", "Pi", ["Power", "r", 2]]);
+  assert.deepEqual(parseArithmetic("2(x+1) \\cdot 3"), ["Multiply", ["Multiply", 2, ["Add", "x", 1]], 3]);
+  assert.deepEqual(parseArithmetic("0.25"), 0.25);
+  assert.deepEqual(arithmeticUnknowns(parseArithmetic("y x + \\pi y")), ["x", "y"]);
+});
+
+test("parseArithmetic refuses what the engine reads another way, or what is not arithmetic", () => {
+  const refused = [
+    "1, 2", // a list
+    "(1,2)", // a tuple
+    "[0, 1]", // an interval
+    "x = 3", // an equation
+    "x \\le 3", // a relation
+    "f(x)", // a function of the answer's own
+    "\\sin x", // a function we leave to the engine
+    "x_1", // a subscripted name
+    "e^2", // Euler's number there
+    "2i", // the imaginary unit there
+    "A", // a choice letter or a named constant
+    "2\\frac{1}{2}", // the mixed number 5/2 there
+    "1/2x", // (1/2)x or 1/(2x)
+    "x^2^3", // ambiguous
+    "2^-1", // an exponent without braces beyond one character
+    "2 3", // two numbers side by side
+    "3.", // not a number we read
+    "1,000", // thousands are normalised before, or a list
+    "\\infty",
+    "5!",
+    "|x|",
+    "",
+  ];
+  for (const latex of refused) assert.equal(parseArithmetic(latex), null, latex);
+});
+
+test("evaluateReal: real values, real odd roots, NaN outside the reals, undefined for the unknown", () => {
+  assert.equal(evaluateReal(["Add", ["Divide", 1, 2], ["Rational", 1, 4]], {}), 0.75);
+  assert.equal(evaluateReal(["Multiply", "Pi", ["Power", "r", 2]], { r: 2 }), 4 * Math.PI);
+  assert.equal(evaluateReal(["Root", -8, 3], {}), -2);
+  assert.ok(Math.abs(evaluateReal(["Power", -8, ["Rational", 2, 3]], {})! - 4) < 1e-12, "(-8)^(2/3) is 4, as the engine takes it");
+  assert.ok(Number.isNaN(evaluateReal(["Sqrt", -1], {})));
+  assert.ok(Number.isNaN(evaluateReal(["Power", -8, 0.5], {})));
+  assert.equal(evaluateReal(["Log", 8, 2], {}), 3);
+  assert.equal(evaluateReal({ num: "12345678901234567890" }, {}), Number("12345678901234567890"));
+  assert.equal(evaluateReal(["Sum", "k", ["Limits", "k", 0, 3]], {}), undefined, "an operator it does not know");
+  assert.equal(evaluateReal(["Add", "x", 1], {}), undefined, "an unknown without a value");
+  assert.equal(evaluateReal("constructor", {}), undefined);
+  assert.equal(evaluateReal(["Complex", 0, 1], {}), undefined);
+});
+
+test("valuesAtPoints: one value per point; null when a side is unknown, complex or infinite there", () => {
+  const points = [[1, 2, 3], [-1, 4, 9]];
+  assert.deepEqual(valuesAtPoints(["Add", "x", "y"], ["Add", "y", "x"], ["x", "y"], points), [[3, 3], [3, 3]]);
+  assert.deepEqual(valuesAtPoints(2, ["Divide", 4, 2], [], points), [[2, 2]], "no unknowns: one evaluation");
+  assert.equal(valuesAtPoints(["Sqrt", "x"], "x", ["x"], points), null, "not real at x = -1");
+  assert.equal(valuesAtPoints(["Divide", 1, "x"], 1, ["x"], [[0, 0, 0]]), null, "infinite at x = 0");
+  assert.equal(valuesAtPoints(["f", "x"], "x", ["x"], points), null);
+});
+
+test("where our evaluator cannot decide, the engine does (and gives the verdict it gave before)", () => {
+  // Complex values at the seeded points: deferred, decided by the engine's algebra.
+  assert.equal(mathEqual("\\sqrt{x^2}", "|x|"), true);
+  assert.equal(mathEqual("\\frac{1}{0}", "\\infty"), false);
+  // Readings we refuse, then compared by the engine's rules.
+  assert.equal(mathEqual("2\\frac{1}{2}", "\\frac{5}{2}"), true, "a mixed number");
+  assert.equal(mathEqual("e^{i\\pi}", "-1"), true);
+  assert.equal(mathEqual("x = 3", "3"), true);
+  assert.equal(mathEqual("\\tan^2(y)+1", "\\sec^2(y)"), true);
+  assert.equal(mathEqual("f(x)", "f(y)"), false, "a known difference from Math-Verify's non-strict mode, unchanged");
+});
+
+test("every reading we accept is one the engine reads to the same value", async () => {
+  const { ce } = await import("../../src/reward/builtin/mathCompare");
+  const latexes = [
+    "-\\frac{3}{4}", "2\\sqrt{3}", "\\sqrt[3]{x}", "x^2 - 1", "\\frac12", "\\pi r^{2}", "2(x+1) \\cdot 3", "0.25", "(5)", "-(3)",
+    "\\frac{1}{2}x", "x y", "ab", "\\sqrt{x}^2", "\\frac{1}{2}^2", "-x^2", "(x-3)^{1/3}", "(-8)^{2/3}", "x^{-2/3}", "\\sqrt[5]{y-2}",
+    "\\frac{2}{3}\\pi", "3x\\sqrt{2}", "\\frac{\\sqrt{2}}{2}", "x\\times y\\div 2", "2x^2+3x-5", "10^{3}", "(a+5)(b+2)", "\\frac{x}{x}",
+  ];
+  const points = [[0.7368, 1.4142, -0.3183], [1.9113, -0.5772, 2.7183], [-1.2599, 0.4343, 1.618]];
+  for (const latex of latexes) {
+    const ours = parseArithmetic(latex);
+    assert.notEqual(ours, null, latex);
+    const theirs = ce().parse(latex);
+    assert.ok(theirs.isValid, latex);
+    const unknowns = [...new Set([...theirs.unknowns, ...arithmeticUnknowns(ours)])].sort();
+    for (const point of points) {
+      const values = Object.fromEntries(unknowns.map((u, i) => [u, point[i % point.length]]));
+      const x = evaluateReal(ours, values)!;
+      const n = (unknowns.length ? theirs.subs(values) : theirs).N();
+      if (!Number.isFinite(x)) continue;
+      assert.ok(Math.abs(x - n.re) <= 1e-9 * Math.max(1, Math.abs(x)) && !(Math.abs(n.im) > 1e-12), `${latex} at ${JSON.stringify(values)}: ours ${x}, engine ${n.re}+${n.im}i`);
+    }
+  }
+});
