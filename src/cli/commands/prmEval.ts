@@ -17,8 +17,8 @@ const usage = `rewardlab prm-eval <traces...> [options]
 
 Scores process rewards (kind "process": a TypeScript reward or an ONNX PRM, onnxPrm) against
 human or automatic step labels and reports what the process-reward benchmarks report, per reward
-and per split. Labelled formats: ${STEP_FORMATS.join(", ")}, or a trace
-JSONL whose records carry steps with labels. Other formats: ${wrap(importers.names().filter((n) => !STEP_FORMATS.includes(n) && n !== "trace").join(", "), 80)}.
+and per split. Formats with step labels:
+${wrap(`${STEP_FORMATS.join(", ")}, or a trace JSONL whose records carry steps with labels.`, 98)}
 Records stream through the same reward workers as rewardlab score (time limits, workers); memory
 does not grow with the input.
 
@@ -279,8 +279,10 @@ function humanReport(run: PrmEvalRun, results: SplitMetrics[], files: string[], 
     "",
   ];
   const header = ["reward", "split", "samples", "wrong/correct", "err acc", "corr acc", "PB F1", "precision", "recall", "step F1", "macro F1", "AUC"];
-  const rows = results.map(({ reward, split, metrics: m }) => [reward, split, num(m.samples), `${num(m.erroneous_samples)}/${num(m.correct_samples)}`, pct(m.error_accuracy), pct(m.correct_accuracy), pct(m.processbench_f1), pct(m.step_precision), pct(m.step_recall), pct(m.step_f1), pct(m.macro_f1), m.auc === null ? "-" : m.auc.toFixed(3) + (m.auc_exact ? "" : "~")]);
+  const empty = results.filter((r) => r.metrics.samples === 0);
+  const rows = results.filter((r) => r.metrics.samples > 0).map(({ reward, split, metrics: m }) => [reward, split, num(m.samples), `${num(m.erroneous_samples)}/${num(m.correct_samples)}`, pct(m.error_accuracy), pct(m.correct_accuracy), pct(m.processbench_f1), pct(m.step_precision), pct(m.step_recall), pct(m.step_f1), pct(m.macro_f1), m.auc === null ? "-" : m.auc.toFixed(3) + (m.auc_exact ? "" : "~")]);
   lines.push(table(header, rows));
+  if (empty.length > 0) lines.push(`no step both labelled (+1/-1) and scored: ${empty.map((r) => `${r.reward} / ${r.split}`).join(", ")}`);
   for (const [name, counts] of run.counts) {
     if (counts.nulls + counts.errors > 0) lines.push(`reward "${name}": ${num(counts.nulls)} sample(s) scored null (no step scored), ${num(counts.errors)} failed; steps without a score are left out`);
   }
