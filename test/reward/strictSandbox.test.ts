@@ -105,6 +105,28 @@ test("strict sandbox: a reward that loops is timed out and disabled, named with 
   }
 });
 
+test("a reward that runs out of heap is named with its file and line, disabled, and the others still score, in both sandboxes alike", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rl-strict-oom-"));
+  writeFileSync(join(dir, "hog.reward.ts"), reward("hog", `const kept: number[][] = [];\n  while (sample.id === "b") kept.push(new Array(1e5).fill(1));\n  return 1;`));
+  writeFileSync(join(dir, "ok.reward.ts"), reward("ok", "return 0.5;"));
+  writeFileSync(join(dir, "t.trace.jsonl"), `${JSON.stringify({ id: "a", completion: "x" })}\n${JSON.stringify({ id: "b", completion: "y" })}\n`);
+  const outcomes: unknown[] = [];
+  for (const sandbox of ["worker", "strict"] as const) {
+    const engine = new RewardEngine({ rewards: dir, sandbox, workers: 1, memoryMb: 64, timeoutMs: 20_000, disableFailingRewards: true });
+    try {
+      await engine.load();
+      const table = await engine.scoreFile(join(dir, "t.trace.jsonl"));
+      // The batch is scored again without the culprit, so both samples lose it.
+      assert.deepEqual(table.sampleScores(1).rewards, { hog: null, ok: 0.5 }, sandbox);
+      assert.match(engine.disabled[0]?.error.message ?? "", /^reward "hog" \(.*hog\.reward\.ts\) ran out of memory \(at t\.trace\.jsonl:2\): the worker exceeded its 64 MB heap limit/, sandbox);
+      outcomes.push([table.sampleScores(0), table.sampleScores(1), engine.disabled.map((d) => d.error.message)]);
+    } finally {
+      engine.dispose();
+    }
+  }
+  assert.deepEqual(outcomes[1], outcomes[0]);
+});
+
 test("strict sandbox: a reward that needs a native addon (onnxPrm, onnxruntime-node) fails saying why", async () => {
   const dir = mkdtempSync(join(tmpdir(), "rl-strict-prm-"));
   writePrmFolder(join(dir, "models/prm"));

@@ -184,9 +184,12 @@ class SandboxWorker {
       worker = new Worker(script.path, { workerData: { progress: this.progress.buffer }, resourceLimits, stdout: false, stderr: false, eval: script.eval });
     }
     worker.unref();
-    worker.on("message", (message: WorkerReply) => this.onReply(message));
-    worker.on("error", (error: Error & { code?: string }) => this.onDeath(error));
-    worker.on("exit", (code) => this.onDeath(new Error(`reward worker exited with code ${code}`)));
+    // Events of a thread already replaced are dropped: a strict sandbox process reports its thread's
+    // error and exit in two IPC messages, and the failed job may run on the next thread in between.
+    const current = () => this.worker === worker;
+    worker.on("message", (message: WorkerReply) => current() && this.onReply(message));
+    worker.on("error", (error: Error & { code?: string }) => current() && this.onDeath(error));
+    worker.on("exit", (code) => current() && this.onDeath(new Error(`reward worker exited with code ${code}`)));
     this.worker = worker;
     this.generation++;
     return worker;
