@@ -267,6 +267,8 @@ export interface SplitMetrics {
 /** `StepMetricsAccumulator`s per reward and split, plus each reward over all its splits. */
 export class ProcessEvaluation {
   private readonly byReward = new Map<string, Map<string, StepMetricsAccumulator>>();
+  /** Rewards that saw samples without a split: those are only in their "all" row, so it is shown. */
+  private readonly unsplit = new Set<string>();
 
   constructor(readonly threshold: number, readonly sweep: readonly number[] = []) {}
 
@@ -276,7 +278,8 @@ export class ProcessEvaluation {
       splits = new Map([[ALL_SPLITS, new StepMetricsAccumulator(this.threshold, this.sweep)]]);
       this.byReward.set(reward, splits);
     }
-    if (split !== ALL_SPLITS) {
+    if (split === ALL_SPLITS) this.unsplit.add(reward);
+    else {
       let accumulator = splits.get(split);
       if (!accumulator) splits.set(split, (accumulator = new StepMetricsAccumulator(this.threshold, this.sweep)));
       accumulator.add(scores, labels);
@@ -284,13 +287,16 @@ export class ProcessEvaluation {
     splits.get(ALL_SPLITS)!.add(scores, labels);
   }
 
-  /** Per reward (in first-seen order): each split in first-seen order, then "all" when there are several. */
+  /**
+   * Per reward (in first-seen order): each split in first-seen order, then "all" when there are
+   * several, or samples without a split.
+   */
   report(): SplitMetrics[] {
     const rows: SplitMetrics[] = [];
     for (const [reward, splits] of this.byReward) {
       const named = [...splits.keys()].filter((split) => split !== ALL_SPLITS);
       for (const split of named) rows.push({ reward, split, metrics: splits.get(split)!.result() });
-      if (named.length !== 1) rows.push({ reward, split: ALL_SPLITS, metrics: splits.get(ALL_SPLITS)!.result() });
+      if (named.length !== 1 || this.unsplit.has(reward)) rows.push({ reward, split: ALL_SPLITS, metrics: splits.get(ALL_SPLITS)!.result() });
     }
     return rows;
   }

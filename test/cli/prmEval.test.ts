@@ -99,6 +99,23 @@ test("prm-eval scores an ONNX PRM (onnxPrm) against ProcessBench labels", async 
   close(result.auc, 7 / 8, "AUC");
 });
 
+test("prm-eval reads the process-supervision formats (PRM800K, Math-Shepherd, TRL stepwise): no split, one all row", async () => {
+  const dir = mathCotRewards();
+  const files = ["prm800k/phase2_sample.jsonl", "math-shepherd/math-shepherd.jsonl", "trl-stepwise/math_shepherd_stepwise.jsonl"].map((f) => join(FIXTURES, f));
+  const { code, stdout, stderr } = await run(["prm-eval", ...files, "--rewards", "rewards/arithmetic.reward.ts", "--json"], dir);
+  assert.equal(code, 0, stderr);
+  const report = JSON.parse(stdout);
+  assert.equal(report.samples, 6);
+  assert.equal(report.labelled_samples, 6);
+  assert.deepEqual(report.results.map((r: { split: string }) => r.split), ["all"]);
+  const [all] = report.results;
+  // TRL stepwise row 2 ("3 * 4 = 12", "12 + 2 = 14", both labelled true) is a correct sample the
+  // reward passes; row 1's wrong steps write "$9.00" (no equation the reward reads): missed.
+  assert.equal(all.correct_accuracy, 1);
+  assert.equal(all.error_accuracy, 0);
+  assert.deepEqual([all.samples, all.erroneous_samples, all.correct_samples, all.wrong_steps, all.correct_steps], [4, 2, 2, 1, 6]);
+});
+
 test("prm-eval names the file:line of bad rows, and --strict fails on them", async () => {
   const dir = mathCotRewards();
   const good = { problem: "2+2?", steps: ["2 + 2 = 4"], label: -1 };

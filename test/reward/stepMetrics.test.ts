@@ -112,3 +112,13 @@ test("ProcessEvaluation reports each split and, with several, all of them togeth
   const rows = evaluation.report();
   assert.deepEqual(rows.map((r) => `${r.reward}/${r.split}:${r.metrics.samples}`), ["prm/gsm8k:2", "prm/math:1", "prm/all:3", "other/gsm8k:1"]);
 });
+
+test("ProcessEvaluation shows the all row when some samples have no split, even beside a single named split", () => {
+  const evaluation = new ProcessEvaluation(0.5);
+  evaluation.add("prm", "gsm8k", ...SAMPLES[0]);
+  evaluation.add("prm", "all", ...SAMPLES[1]); // e.g. a PRM800K record: no meta.split
+  assert.deepEqual(evaluation.report().map((r) => `${r.split}:${r.metrics.samples}`), ["gsm8k:1", "all:2"]);
+  const single = new ProcessEvaluation(0.5);
+  single.add("prm", "all", ...SAMPLES[1]);
+  assert.deepEqual(single.report().map((r) => `${r.split}:${r.metrics.samples}`), ["all:1"]);
+});
