@@ -79,7 +79,7 @@ export async function probeFile(path: string, maxRows = 16): Promise<ImportProbe
 export async function* readRows(path: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<RowItem> {
   const container = await sniffContainer(path);
   if (container === "parquet") yield* readParquetRows(path, options.signal);
-  else if (container === "json") yield* readJsonArrayRows(path, options.signal);
+  else if (container === "json") yield* readJsonArrayRows(path, options);
   else yield* readJsonRows(path, options.signal);
 }
 
@@ -97,14 +97,38 @@ const enum Byte {
   CarriageReturn = 0x0d,
 }
 
+/** `stringEnd` results when the string goes on past the chunk: its last byte did (not) start an escape. */
+const STRING_CONTINUES = -1;
+const ESCAPE_PENDING = -2;
+
+/**
+ * Where the JSON string that continues at `from` ends (the offset of its closing quote), or
+ * `STRING_CONTINUES` / `ESCAPE_PENDING` when it goes on past the chunk. `escaped`: the byte at
+ * `from` is escaped (the previous chunk ended in an escaping backslash). A quote is closing when an
+ * even number of backslashes precede it since `from`.
+ */
+function stringEnd(chunk: Buffer, from: number, escaped: boolean): number {
+  let start = escaped ? from + 1 : from;
+  for (;;) {
+    if (start >= chunk.length) return STRING_CONTINUES;
+    const quote = chunk.indexOf(Byte.Quote, start);
+    const last = quote < 0 ? chunk.length : quote;
+    let slashes = 0;
+    for (let k = last - 1; k >= start && chunk[k] === Byte.Backslash; k--) slashes++;
+    if (quote < 0) return slashes % 2 === 1 ? ESCAPE_PENDING : STRING_CONTINUES;
+    if (slashes % 2 === 0) return quote;
+    start = quote + 1;
+  }
+}
+
 /**
  * The elements of a file holding one JSON array, each parsed on its own as it ends: memory holds
  * one element, not the file. Scans bytes (structural characters never occur inside a multi-byte
  * UTF-8 sequence), tracking strings and nesting; an element's line is the line it starts on. A file
  * cut off inside an element reports it as truncated.
  */
-async function* readJsonArrayRows(path: string, signal?: AbortSignal): AsyncGenerator<RowItem> {
-  const stream = createReadStream(path, { highWaterMark: 1 << 20, signal });
+export async function* readJsonArrayRows(path: string, options: { signal?: AbortSignal; chunkBytes?: number } = {}): AsyncGenerator<RowItem> {
+  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20, signal: options.signal });
   let line = 1;
   let depth = 0;
   let inString = false;
@@ -118,14 +142,20 @@ async function* readJsonArrayRows(path: string, signal?: AbortSignal): AsyncGene
       let from = -1;
       if (elementLine > 0) from = 0;
       for (let i = 0; i < chunk.length; i++) {
-        const c = chunk[i];
-        if (c === Byte.Newline) line++;
         if (inString) {
-          if (escaped) escaped = false;
-          else if (c === Byte.Backslash) escaped = true;
-          else if (c === Byte.Quote) inString = false;
+          // Most bytes are inside strings: jump to the closing quote (JSON strings hold no raw newline).
+          const end = stringEnd(chunk, i, escaped);
+          if (end < 0) {
+            escaped = end === ESCAPE_PENDING;
+            break;
+          }
+          escaped = false;
+          inString = false;
+          i = end;
           continue;
         }
+        const c = chunk[i];
+        if (c === Byte.Newline) line++;
         if (depth === 1 && (c === Byte.Comma || c === Byte.CloseBracket)) {
           if (elementLine > 0) {
             pieces.push(chunk.subarray(from, i));

@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openImport, probeFile, sniffContainer, type ImportItem } from "../../../src/trace/importers/index";
+import { readJsonArrayRows } from "../../../src/trace/importers/rows";
 import type { TraceLineError, TraceRecord } from "../../../src/trace/types";
 
 const FIXTURES = join(__dirname, "..", "..", "fixtures", "importers");
@@ -112,6 +113,20 @@ test("a JSON array's strings may hold brackets, braces, commas and escaped quote
     assert.deepEqual(errors, []);
     assert.equal(records[0].prompt, rows[0].problem);
     assert.deepEqual(records[0].steps!.map((s) => s.text), rows[0].steps);
+  } finally {
+    file.done();
+  }
+});
+
+test("a JSON array read in chunks of 1 to 9 bytes gives the same rows (escapes and multi-byte characters split across chunks)", async () => {
+  const rows = [{ a: 'x\\"y\\\\', b: ["\\", "\"", "}]", "\u00e9\u4e2d\ud83d\ude00"] }, { c: 1, d: [[], {}] }, { e: "\\\\\"" }];
+  const file = tempFile("chunks.json", JSON.stringify(rows, null, 1));
+  try {
+    for (let chunkBytes = 1; chunkBytes <= 9; chunkBytes++) {
+      const read: unknown[] = [];
+      for await (const item of readJsonArrayRows(file.path, { chunkBytes })) read.push("row" in item ? item.row.value : item);
+      assert.deepEqual(read, rows, `chunks of ${chunkBytes} bytes`);
+    }
   } finally {
     file.done();
   }
