@@ -70,7 +70,7 @@ const webviewDir = join(root, "webview");
 for (const name of existsSync(webviewDir) ? readdirSync(webviewDir) : []) {
   if (maybe(`webview/${name}/main.ts`)) {
     targets.push({
-      bundle: true, platform: "browser", target: "es2022", format: "iife", sourcemap: "linked",
+      bundle: true, platform: "browser", target: "es2022", format: "iife", sourcemap: "linked", minify: true,
       entryPoints: [`webview/${name}/main.ts`], outfile: `dist/webview/${name}.js`, logLevel: "warning",
       absWorkingDir: root, loader: { ".css": "text", ".ttf": "file" },
     });

@@ -124,7 +124,8 @@ export interface ViewerInit {
 
 // Host -> webview
 export type InitMessage = IpcMessage<"init", ViewerInit>;
-export type IndexProgressMessage = IpcMessage<"indexProgress", { sampleCount: number; indexing: boolean; rewardNames: string[] }>;
+/** The file is being read: `sampleCount` samples so far. With `preview`, rows in file order can be queried already. */
+export type IndexProgressMessage = IpcMessage<"indexProgress", { sampleCount: number; indexing: boolean; rewardNames: string[]; preview?: boolean }>;
 /** `note`: what the list should say besides the count (a search key no sample has, a text search under way). */
 export type RowsMessage = IpcMessage<"rows", { requestId: number; total: number; start: number; rows: SampleRow[]; note?: string }>;
 export type SampleMessage = IpcMessage<"sample", { requestId: number; detail: SampleDetail | null; error?: string }>;
@@ -151,4 +152,7 @@ export type ExportSamplesMessage = IpcMessage<"exportSamples", { query: RowQuery
 /** Pins the sample as a case of one of the rewards, with the score it gets now (the user picks the reward). */
 export type AddExampleMessage = IpcMessage<"addExample", { index: number }>;
 
-export type ViewerToHostMessage = ReadyMessage | QueryRowsMessage | OpenSampleMessage | OpenGroupMessage | RevealLineMessage | EditCompletionMessage | CopySampleMessage | ExportSamplesMessage | AddExampleMessage;
+/** The rows of reply `requestId` (a first page) are on screen: the host times opening a file by it. */
+export type RowsShownMessage = IpcMessage<"rowsShown", { requestId: number }>;
+
+export type ViewerToHostMessage = RowsShownMessage | ReadyMessage | QueryRowsMessage | OpenSampleMessage | OpenGroupMessage | RevealLineMessage | EditCompletionMessage | CopySampleMessage | ExportSamplesMessage | AddExampleMessage;

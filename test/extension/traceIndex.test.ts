@@ -65,3 +65,22 @@ test("a re-score records which rewards changed (before -> after); the first engi
   assert.equal(index.rows.filter((row) => row.changed).length, 0, "nothing changed since the last edit");
   assert.deepEqual(changedRewards({ a: 0.1 + 0.2 }, { a: 0.3 }), undefined, "within 1e-9 is the same");
 });
+
+test("building reports the rows read so far (a screenful first) and lets other work run meanwhile", async () => {
+  const file = traceFile(Array.from({ length: 1200 }, (_, i) => JSON.stringify({ id: `s${i}`, group: `g${i >> 2}`, completion: "x".repeat(i % 9), rewards: { acc: i % 2 } })));
+  const seen: { count: number; length: number; firstId: string }[] = [];
+  let ranDuring = -1;
+  const index = await TraceIndex.build(file, {
+    firstProgressAt: 100,
+    progressEvery: 500,
+    onProgress: (count, rows) => {
+      seen.push({ count, length: rows.length, firstId: rows[0].id });
+      // A task queued now (a viewer's row request) must run before the build ends.
+      if (count === 100) setImmediate(() => (ranDuring = rows.length));
+    },
+  });
+  assert.deepEqual(seen.map((s) => s.count), [100, 500, 1000]);
+  assert.ok(seen.every((s) => s.length === s.count && s.firstId === "s0"), "the live rows as read");
+  assert.ok(ranDuring >= 100 && ranDuring < 1200, `queued work ran at ${ranDuring} rows read, before the end`);
+  assert.equal(index.sampleCount, 1200);
+});

@@ -39,6 +39,8 @@ let selected: { index: number; group?: string } | undefined;
 let sampleRequest = 0;
 let groupRequest = 0;
 let activeTab = 0;
+/** True while rows of a file still being read are listed. */
+let previewing = false;
 
 const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
   init: ({ fileName, rewardNames, sampleCount, indexing, focusIndex, defaultChannel, problem }) => {
@@ -49,15 +51,28 @@ const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
     toolbar.setRewardNames(rewardNames);
     list.setColumns(rewardNames);
     if (indexing) {
-      list.reset("Reading file…");
+      if (!previewing) list.reset("Reading file…");
       return;
     }
     count.textContent = `${sampleCount.toLocaleString("en-US")} samples`;
-    list.setQuery(toolbar.query());
+    // Whole file read: a listed preview is fetched again where it stands (now with advantages).
+    if (previewing) list.refresh();
+    else list.setQuery(toolbar.query());
+    previewing = false;
     if (sampleCount > 0) openSample(focusIndex ?? saved.selected ?? 0, true);
   },
-  indexProgress: ({ sampleCount }) => list.reset(`Reading file… ${sampleCount.toLocaleString("en-US")} samples`),
-  rows: ({ requestId, total, start, rows, note }) => list.receive(requestId, total, start, rows, note),
+  indexProgress: ({ sampleCount, preview: rowsReady }) => {
+    if (!rowsReady) return list.reset(`Reading file… ${sampleCount.toLocaleString("en-US")} samples`);
+    // The first rows can be listed (file order) while the rest of the file is read.
+    if (previewing) return list.refresh();
+    previewing = true;
+    list.setQuery(toolbar.query());
+  },
+  rows: ({ requestId, total, start, rows, note }) => {
+    list.receive(requestId, total, start, rows, note);
+    // After the list's own frame has drawn them: the host times "first rows on screen" by this.
+    if (start === 0) requestAnimationFrame(() => requestAnimationFrame(() => host.post({ type: "rowsShown", payload: { requestId } })));
+  },
   sample: ({ requestId, detail, error }) => {
     if (requestId !== sampleRequest) return;
     if (!detail) {

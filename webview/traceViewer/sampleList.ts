@@ -71,6 +71,13 @@ export class SampleList {
     this.fetchPage(0);
   }
 
+  /** Fetches the visible rows again, keeping the scroll position (more of the file was read). */
+  refresh(): void {
+    this.pages.clear();
+    this.pending.clear();
+    this.fetchPage(Math.floor(Math.floor(this.viewport.scrollTop / ROW_HEIGHT) / PAGE));
+  }
+
   /** One column per reward (the file's reward names, sorted). */
   setColumns(rewardNames: string[]): void {
     if (rewardNames.join("\n") === this.rewardNames.join("\n")) return;

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { MessageHandlers } from "../../protocol/ipc";
-import type { HostToViewerMessage, RowQuery, SampleDetail, ViewerToHostMessage } from "../../protocol/traceViewer";
+import type { HostToViewerMessage, RowQuery, SampleDetail, SampleRow, ViewerToHostMessage } from "../../protocol/traceViewer";
 import { Disposable } from "../base/disposable";
 import { settings } from "../config";
 import type { Log } from "../log";
@@ -28,6 +28,11 @@ export class ViewerSession extends Disposable {
   private readonly queue: HostToViewerMessage[] = [];
   /** Ordered sample indices of the webview's current query, reused while it scrolls. */
   private lastQuery: { key: string; order: Int32Array; note?: string } | undefined;
+  /** The rows read so far while the file is indexed (listed in file order before the index is done). */
+  private preview: readonly SampleRow[] | undefined;
+  private built: TraceIndex | undefined;
+  /** When things happened since the viewer was opened (ms), logged once the full list is on screen. */
+  private readonly timing = new OpeningTimes();
 
   constructor(
     readonly uri: vscode.Uri,
@@ -40,6 +45,7 @@ export class ViewerSession extends Disposable {
     super();
     const handlers: MessageHandlers<ViewerToHostMessage> = {
       ready: () => void this.onReady(),
+      rowsShown: ({ requestId }) => this.onRowsShown(requestId),
       queryRows: ({ requestId, query, start, count }) => void this.onQueryRows(requestId, query, start, count),
       openSample: ({ requestId, index }) => void this.onOpenSample(requestId, index),
       openGroup: ({ requestId, group }) => void this.onOpenGroup(requestId, group),
@@ -56,6 +62,8 @@ export class ViewerSession extends Disposable {
         else this.log.warn(`Trace viewer: unknown message ${JSON.stringify(message.type)}`);
       }),
     );
+    // Read the file while the webview loads (its progress is queued until the webview is ready).
+    this.index().catch(() => undefined);
     this.register(
       store.onDidChange((changed) => {
         if (changed.fsPath !== uri.fsPath || !this.ready) return;
@@ -73,16 +81,37 @@ export class ViewerSession extends Disposable {
   }
 
   private post(message: HostToViewerMessage): void {
-    if (!this.ready) this.queue.push(message);
-    else void this.panel.webview.postMessage(message);
+    if (!this.ready) {
+      // Only the latest progress matters to a webview that was not listening yet.
+      const last = this.queue.length - 1;
+      if (message.type === "indexProgress" && last >= 0 && this.queue[last].type === "indexProgress") this.queue[last] = message;
+      else this.queue.push(message);
+      return;
+    }
+    void this.panel.webview.postMessage(message);
   }
 
   private index(): Promise<TraceIndex> {
-    return this.store.get(this.uri, (sampleCount) => this.post({ type: "indexProgress", payload: { sampleCount, indexing: true, rewardNames: [] } }));
+    const index = this.store.get(this.uri, (sampleCount, rows) => {
+      this.preview = rows;
+      this.post({ type: "indexProgress", payload: { sampleCount, indexing: true, rewardNames: [], preview: true } });
+    });
+    if (!this.built) {
+      void index.then(
+        (built) => {
+          this.built ??= built;
+          this.preview = undefined;
+          this.timing.mark("index");
+        },
+        () => undefined,
+      );
+    }
+    return index;
   }
 
   private async onReady(): Promise<void> {
     this.ready = true;
+    this.timing.mark("ready");
     for (const message of this.queue.splice(0)) void this.panel.webview.postMessage(message);
     const fileName = path.basename(this.uri.fsPath);
     this.post({ type: "init", payload: { fileName, rewardNames: [], sampleCount: 0, indexing: true, defaultChannel: settings.defaultChannel } });
@@ -97,6 +126,15 @@ export class ViewerSession extends Disposable {
   }
 
   private async onQueryRows(requestId: number, query: RowQuery, start: number, count: number): Promise<void> {
+    const preview = this.preview;
+    if (!this.built && preview && isFileOrder(query)) {
+      // Still reading: list what has been read, in file order. Sorting, filters and search wait
+      // for the whole file (their replies come once it is indexed).
+      const rows = preview.slice(start, start + count);
+      this.timing.rows(requestId, "preview");
+      this.post({ type: "rows", payload: { requestId, total: preview.length, start, rows, note: "reading the file…" } });
+      return;
+    }
     const index = await this.index();
     const key = JSON.stringify(query);
     if (this.lastQuery?.key !== key) {
@@ -108,6 +146,7 @@ export class ViewerSession extends Disposable {
     }
     const { order, note } = this.lastQuery;
     const rows = Array.from(order.subarray(start, Math.min(order.length, start + count)), (i) => index.rows[i]);
+    this.timing.rows(requestId, "full");
     this.post({ type: "rows", payload: { requestId, total: order.length, start, rows, ...(note ? { note } : {}) } });
   }
 
@@ -194,6 +233,11 @@ export class ViewerSession extends Disposable {
     this.post({ type: "group", payload: { requestId, group, samples: samples.filter((s): s is SampleDetail => s !== null) } });
   }
 
+  private onRowsShown(requestId: number): void {
+    const line = this.timing.shown(requestId, this.built?.sampleCount ?? 0);
+    if (line) this.log.info(`Opened ${vscode.workspace.asRelativePath(this.uri)} in the trace viewer: ${line}`);
+  }
+
   private async onRevealLine(sampleIndex: number): Promise<void> {
     const row = (await this.index()).rows[sampleIndex];
     if (!row) return;
@@ -215,5 +259,46 @@ export class ViewerSession extends Disposable {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(image)) return undefined;
     const file = vscode.Uri.file(path.resolve(path.dirname(this.uri.fsPath), image));
     return this.panel.webview.asWebviewUri(file).toString();
+  }
+}
+
+/** A query the rows read so far can answer: file order, nothing filtered. */
+function isFileOrder(query: RowQuery): boolean {
+  const { search, errorsOnly, changedOnly, range } = query.filter;
+  return query.sort.key === "index" && !query.sort.descending && !search?.trim() && !errorsOnly && !changedOnly && !range;
+}
+
+/**
+ * How long opening a trace took, from the viewer's panel being created: the webview up (`ready`),
+ * the first rows posted and on screen (read so far, or the whole file's when it was indexed),
+ * the index built, the whole list posted and on screen (sortable from then). Logged once.
+ */
+class OpeningTimes {
+  private readonly opened = performance.now();
+  private readonly at = new Map<string, number>();
+  private readonly replies = new Map<number, "preview" | "full">();
+  done = false;
+
+  mark(event: string): void {
+    if (!this.at.has(event)) this.at.set(event, performance.now() - this.opened);
+  }
+
+  rows(requestId: number, kind: "preview" | "full"): void {
+    if (this.done) return;
+    this.mark(`${kind} rows posted`);
+    this.replies.set(requestId, kind);
+  }
+
+  /** The webview drew reply `requestId`; returns the log line once the whole list is on screen. */
+  shown(requestId: number, sampleCount: number): string | undefined {
+    const kind = this.replies.get(requestId);
+    if (this.done || !kind) return undefined;
+    this.mark(`${kind} rows on screen`);
+    if (kind === "preview") this.mark("first rows on screen");
+    if (kind !== "full") return undefined;
+    this.mark("first rows on screen");
+    this.done = true;
+    const ms = (event: string) => (this.at.has(event) ? `${Math.round(this.at.get(event)!)} ms` : "-");
+    return `webview ready ${ms("ready")}; first rows posted ${ms("preview rows posted") !== "-" ? `${ms("preview rows posted")} (read so far)` : ms("full rows posted")}, on screen ${ms("first rows on screen")}; index of ${sampleCount.toLocaleString("en-US")} samples built ${ms("index")}; whole list posted ${ms("full rows posted")}, on screen (sortable) ${ms("full rows on screen")}`;
   }
 }

@@ -14,9 +14,14 @@ import { searchableMeta, searchableText, textMatches, type TextTerm } from "./se
 
 export interface IndexOptions {
   signal?: AbortSignal;
-  /** Called every `progressEvery` samples while reading (default 5,000). */
-  onProgress?: (sampleCount: number) => void;
+  /**
+   * Called after the first `firstProgressAt` samples (default 200: a screenful, so a viewer can
+   * show them while the rest is read) and then every `progressEvery` (default 5,000), with the rows
+   * read so far (a live array: it keeps growing; advantages are filled only at the end).
+   */
+  onProgress?: (sampleCount: number, rows: readonly SampleRow[]) => void;
   progressEvery?: number;
+  firstProgressAt?: number;
 }
 
 export type LoadedRecord = { row: SampleRow; record: TraceRecord } | { row: SampleRow; error: string };
@@ -68,13 +73,19 @@ export class TraceIndex {
     const offsets: number[] = [];
     const stored = new Set<number>();
     const every = options.progressEvery ?? 5000;
+    const first = options.firstProgressAt ?? 200;
     for await (const { line, text, offset } of readLines(file, { signal: options.signal })) {
       const index = rows.length;
       offsets.push(offset);
       const loaded = parseLine(text, file, line, index);
       rows.push(loaded.row);
       if ("record" in loaded && storedAdvantage(loaded.record) !== null) stored.add(index);
-      if (options.onProgress && rows.length % every === 0) options.onProgress(rows.length);
+      if (options.onProgress && (rows.length % every === 0 || rows.length === first)) {
+        options.onProgress(rows.length, rows);
+        // Let the host answer what is waiting (a viewer asking for the rows read so far): reading a
+        // cached file never waits on I/O, so without this nothing else runs until the end.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     offsets.push(size);
     fillGroupAdvantages(rows, (row) => stored.has(row.index));

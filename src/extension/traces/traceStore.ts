@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { Disposable } from "../base/disposable";
 import type { Log } from "../log";
+import type { SampleRow } from "../../protocol/traceViewer";
 import { TraceIndex } from "./traceIndex";
 
 /**
@@ -27,7 +28,7 @@ export class TraceStore extends Disposable {
   }
 
   /** The index of `uri`, building it (with a progress notification for big files) if needed. */
-  get(uri: vscode.Uri, onProgress?: (sampleCount: number) => void): Promise<TraceIndex> {
+  get(uri: vscode.Uri, onProgress?: (sampleCount: number, rows: readonly SampleRow[]) => void): Promise<TraceIndex> {
     let index = this.indexes.get(uri.fsPath);
     if (!index) {
       index = this.build(uri, onProgress);
@@ -66,7 +67,7 @@ export class TraceStore extends Disposable {
     for (const file of this.indexes.keys()) this.changed.fire(vscode.Uri.file(file));
   }
 
-  private async build(uri: vscode.Uri, onProgress?: (sampleCount: number) => void): Promise<TraceIndex> {
+  private async build(uri: vscode.Uri, onProgress?: (sampleCount: number, rows: readonly SampleRow[]) => void): Promise<TraceIndex> {
     const started = performance.now();
     const index = await TraceIndex.build(uri.fsPath, { onProgress });
     const ms = performance.now() - started;
