@@ -146,6 +146,16 @@ test("prm-eval errors: no input, no step labels, only outcome rewards, an unknow
   assert.match(broken.stderr, /broken\.reward\.ts/);
 });
 
+test("prm-eval runs rewards in the sandbox score would use: --sandbox strict, and a bad mode is a usage error", async () => {
+  const dir = mathCotRewards();
+  const strict = await run(["prm-eval", join(FIXTURES, "processbench/gsm8k.json"), "--rewards", "rewards/arithmetic.reward.ts", "--sandbox", "strict", "--json", "--workers", "1"], dir);
+  assert.equal(strict.code, 0, strict.stderr);
+  assert.equal(JSON.parse(strict.stdout).results[0].macro_f1.toFixed(4), "0.3846");
+  const bad = await run(["prm-eval", join(FIXTURES, "processbench/gsm8k.json"), "--sandbox", "jail"], dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown sandbox "jail"; use worker or strict/);
+});
+
 test("prm-eval --help says what it reports", async () => {
   const { code, stdout } = await run(["prm-eval", "--help"], root);
   assert.equal(code, 0);

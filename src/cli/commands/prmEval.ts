@@ -1,4 +1,4 @@
-import { relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RewardEngine, type LoadResult, type RecordBatchSink } from "../../reward/engine";
 import { MAX_SANDBOX_WORKERS, RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
@@ -10,6 +10,7 @@ import type { TraceLineError, TraceRecord } from "../../trace/types";
 import { CliError, type CliCommand, type CliIO } from "../command";
 import { num, progressLine, table, wrap } from "../format";
 import { intOption, MAX_TIMER_MS, numberOption } from "./options";
+import { sandboxOption } from "./sandboxOption";
 
 const STEP_FORMATS = ["prm800k", "trl-stepwise", "math-shepherd", "processbench", "visualprocessbench"];
 
@@ -44,6 +45,10 @@ Options:
   --timeout MS         time limit per batch of samples (default 5000)
   --memory MB          heap limit per reward worker (default 512)
   --workers N          reward worker threads (default: cores, at most 4)
+  --sandbox MODE       where reward code runs, as for rewardlab score: worker (threads in this
+                       process) or strict (a child process under Node's permission model; no native
+                       addons, so not for onnxPrm). Default: "sandbox" in the nearest rewardlab.json
+                       above --rewards, else worker
 
 Exit codes: 0 evaluated; 1 --strict and failures; 2 usage, unreadable input, or no labelled steps;
 3 reward files failed to compile or load; 4 a reward timed out or crashed its worker (it was
@@ -154,6 +159,7 @@ export const prmEvalCommand: CliCommand = {
         timeout: { type: "string" },
         memory: { type: "string" },
         workers: { type: "string" },
+        sandbox: { type: "string" },
       },
     });
     if (positionals.length === 0) throw new CliError("no input files given. Usage: rewardlab prm-eval <traces...> [--rewards DIR] [--threshold T] [--sweep]");
@@ -167,8 +173,11 @@ export const prmEvalCommand: CliCommand = {
         throw error;
       }
     }
+    const rewards = resolve(io.cwd, values.rewards);
     const engine = new RewardEngine({
-      rewards: resolve(io.cwd, values.rewards),
+      rewards,
+      // Strict: the inputs' folders are readable too (VisualProcessBench's images).
+      ...sandboxOption(values.sandbox, [rewards], io.cwd, files.map((file) => dirname(file))),
       ...(values.timeout ? { timeoutMs: intOption(values.timeout, "--timeout", 1, MAX_TIMER_MS) } : {}),
       ...(values.memory ? { memoryMb: intOption(values.memory, "--memory", 16, 65_536) } : {}),
       ...(values.workers ? { workers: intOption(values.workers, "--workers", 1, MAX_SANDBOX_WORKERS) } : {}),
