@@ -7,6 +7,10 @@
  *    Python loop.
  * 2. Hot reload: 10k samples kept in the workers; time from saving a reward file to all 10k
  *    re-scored (includes the watcher's 25 ms debounce). Target: < 300 ms.
+ * 3. Strict sandbox (issue #21 item 5): the same file through `sandbox: "strict"` (the worker in a
+ *    child process under Node's permission model, batches relayed over IPC) against the worker
+ *    sandbox, in alternating pairs; the median pair ratio is its throughput cost. Start-up (compile
+ *    and load, which starts the processes) is printed for both: a one-shot `score` pays it once.
  *
  * Where the engine's time goes (perf, cpu-clock, bundled build, 2.3-2.6 us CPU per sample over all
  * threads when the machine is quiet): the two workers ~85%, the main thread (reading, counting
@@ -17,7 +21,7 @@
  * per sample under 2 x 4.4 / 3 = 2.9 us with both cores free.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { RewardEngine } from "../src/reward/engine";
@@ -27,6 +31,8 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100_000);
 /** Engine/Python run pairs (BENCH_PAIRS). */
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
 const RELOAD_SAMPLES = 10_000;
+/** Worker/strict run pairs (BENCH_STRICT_PAIRS): more than PAIRS, the ratio of two fast runs is noisier. */
+const STRICT_PAIRS = Number(process.env.BENCH_STRICT_PAIRS ?? 9);
 /** Untimed engine runs before the timed pairs (BENCH_WARMUP): V8 needs a few 100k-sample runs to settle. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 
@@ -151,6 +157,27 @@ async function throughput(dir: string): Promise<void> {
 
 const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
 
+/** CPU seconds (user + system) of this process's live child processes, from /proc (Linux; 0 elsewhere). */
+function childrenCpuSeconds(): number {
+  let ticks = 0;
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return 0;
+  }
+  for (const pid of entries) {
+    try {
+      // Fields after the command (which may hold spaces): state ppid ... utime (14th) stime (15th).
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      if (Number(fields[1]) === process.pid) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
 async function hotReload(dir: string): Promise<void> {
   const trace = join(dir, "reload.trace.jsonl");
   generate(trace, RELOAD_SAMPLES);
@@ -178,6 +205,44 @@ async function hotReload(dir: string): Promise<void> {
   console.log(`hot reload       : save -> ${RELOAD_SAMPLES.toLocaleString("en-US")} samples re-scored: median ${sorted[3].toFixed(0)} ms, min ${sorted[0].toFixed(0)}, max ${sorted[6].toFixed(0)} (target < 300 ms; includes 25 ms debounce)`);
 }
 
+/** Worker and strict engines score the same file in alternating pairs; prints strict / worker throughput. */
+async function strictVsWorker(dir: string): Promise<void> {
+  const trace = join(dir, "bench.trace.jsonl");
+  const open = async (sandbox: "worker" | "strict") => {
+    const engine = new RewardEngine({ rewards: join(dir, "rewards"), sandbox, strictReads: [dir] });
+    const started = performance.now();
+    await engine.load();
+    const loadMs = performance.now() - started;
+    for (let k = 0; k < Math.max(1, WARMUP); k++) await engine.scoreFile(trace);
+    return { engine, loadMs };
+  };
+  const worker = await open("worker");
+  const strict = await open("strict");
+  /** Wall seconds, and CPU seconds of this process (its worker threads included) plus its child processes (the strict sandboxes). */
+  const timed = async (engine: RewardEngine) => {
+    const cpu = process.cpuUsage();
+    const children = childrenCpuSeconds();
+    const started = performance.now();
+    await engine.scoreFile(trace);
+    return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(process.cpuUsage(cpu)) + childrenCpuSeconds() - children };
+  };
+  type Run = Awaited<ReturnType<typeof timed>>;
+  const pairs: { worker: Run; strict: Run }[] = [];
+  for (let k = 0; k < STRICT_PAIRS; k++) {
+    // Which goes first alternates, so a drift in machine load does not always favour one side.
+    if (k % 2 === 0) pairs.push({ worker: await timed(worker.engine), strict: await timed(strict.engine) });
+    else pairs.push({ strict: await timed(strict.engine), worker: await timed(worker.engine) });
+  }
+  worker.engine.dispose();
+  strict.engine.dispose();
+  const ratios = pairs.map((p) => p.worker.seconds / p.strict.seconds);
+  const rate = (runs: Run[]) => Math.round(SAMPLES / median(runs.map((r) => r.seconds))).toLocaleString("en-US");
+  const cpuPerSample = (runs: Run[]) => (median(runs.map((r) => r.cpu)) / SAMPLES) * 1e6;
+  const [strictCpu, workerCpu] = [cpuPerSample(pairs.map((p) => p.strict)), cpuPerSample(pairs.map((p) => p.worker))];
+  console.log(`strict sandbox   : ${rate(pairs.map((p) => p.strict))} samples/s vs worker ${rate(pairs.map((p) => p.worker))}: ${median(ratios).toFixed(2)}x the worker sandbox's throughput (median of paired runs ${ratios.map((r) => r.toFixed(2)).join(", ")}; load average ${loadAverage()})`);
+  console.log(`strict CPU       : ${strictCpu.toFixed(2)} us CPU/sample vs ${workerCpu.toFixed(2)} (all threads and sandbox processes): ${(workerCpu / strictCpu).toFixed(2)}x per core; compile+load ${strict.loadMs.toFixed(0)} ms vs ${worker.loadMs.toFixed(0)} ms (from sources: tsx transforms without its cache in the strict processes)`);
+}
+
 async function mainBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "rl-bench-score-"));
   mkdirSync(join(dir, "rewards"));
@@ -185,6 +250,7 @@ async function mainBench(): Promise<void> {
   try {
     await throughput(dir);
     await hotReload(dir);
+    await strictVsWorker(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
