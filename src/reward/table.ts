@@ -48,7 +48,7 @@ interface SampleFailure {
   location?: string;
 }
 
-function grow<T extends Float64Array | Int32Array | Uint8Array>(array: T, needed: number, fill?: number): T {
+function grow<T extends Float64Array | Float32Array | Int32Array | Uint8Array>(array: T, needed: number, fill?: number): T {
   if (needed <= array.length) return array;
   const next = new (array.constructor as new (n: number) => T)(Math.max(needed, array.length * 2));
   next.set(array);
@@ -96,8 +96,8 @@ export class ScoreTable {
   metrics = new Map<number, Record<string, number>>();
   malformed: TraceLineError[] = [];
   stepAgreement = new Map<string, StepLabelAgreement>();
-  /** With timing on (`SandboxOptions.timing`): each reward's time on each sample, in ms. */
-  times: { reward: number; row: number; ms: number }[] = [];
+  /** With timing on (`SandboxOptions.timing`): each reward's time on each sample in ms, one column per reward (NaN: not timed). */
+  times: Float32Array[] | undefined;
   totals: Float64Array = new Float64Array(0);
   advantages: Float64Array = new Float64Array(0);
 
@@ -117,6 +117,7 @@ export class ScoreTable {
     this.groupIds = grow(this.groupIds, capacity);
     this.values = this.values.map((v) => grow(v, capacity, NaN));
     this.status = this.status.map((s) => grow(s, capacity));
+    if (this.times) this.times = this.times.map((t) => grow(t, capacity, NaN));
   }
 
   /** Appends a batch's samples (malformed lines are recorded, not appended). */
@@ -167,7 +168,10 @@ export class ScoreTable {
       list.push({ reward: this.rewards[failure.reward].name, message: failure.message, ...(failure.location ? { location: failure.location } : {}) });
       this.errors.set(i, list);
     }
-    if (batch.times) for (const t of batch.times) if (!malformed?.has(t.slot)) this.times.push({ reward: t.reward, row: rowOf(t.slot), ms: t.ms });
+    if (batch.times) {
+      const times = (this.times ??= this.rewards.map(() => new Float32Array(this.lines.length).fill(NaN)));
+      for (const t of batch.times) if (!malformed?.has(t.slot)) times[t.reward][rowOf(t.slot)] = t.ms;
+    }
     for (const entry of batch.stepScores) {
       const i = rowOf(entry.slot);
       const record = this.stepScores.get(i) ?? {};
