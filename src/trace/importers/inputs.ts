@@ -6,12 +6,15 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { sniffContainer } from "./rows";
 
 /**
  * File names a folder contributes: JSONL (plain or gzip), JSON arrays of rows (ProcessBench's
- * `gsm8k.json`, ...) and parquet. Hidden and temporary files are not.
+ * `gsm8k.json`, ...; a `.json` file counts only when it holds an array, so a folder's config or
+ * metadata files are not read as data) and parquet. Hidden and temporary files are not.
  */
 const ROW_FILE = /^[^.].*\.(?:jsonl|jsonl\.gz|json|parquet)$/i;
+const JSON_FILE = /\.json$/i;
 
 /** Natural order: `2.jsonl` before `10.jsonl`, `completions_00002` before `completions_00010`. */
 const naturalOrder = new Intl.Collator("en", { numeric: true, sensitivity: "base" }).compare;
@@ -34,8 +37,8 @@ export class EmptyInputFolderError extends Error {
 }
 
 /**
- * The files `path` names: `[path]` for a file; for a folder, its `.jsonl` / `.jsonl.gz` / `.json` /
- * `.parquet` files (not those in subfolders), in natural order.
+ * The files `path` names: `[path]` for a file; for a folder, its `.jsonl` / `.jsonl.gz` /
+ * `.parquet` files and the `.json` files that hold a JSON array (not those in subfolders), in natural order.
  * @throws EmptyInputFolderError for a folder with none; the fs error (ENOENT, EACCES) otherwise.
  */
 export async function expandInput(path: string): Promise<string[]> {
@@ -46,7 +49,10 @@ export async function expandInput(path: string): Promise<string[]> {
     return [path];
   }
   const entries = await readdir(path, { withFileTypes: true });
-  const files = entries.filter((entry) => entry.isFile() && ROW_FILE.test(entry.name)).map((entry) => entry.name).sort(naturalOrder);
+  const named = entries.filter((entry) => entry.isFile() && ROW_FILE.test(entry.name)).map((entry) => entry.name);
+  const files: string[] = [];
+  for (const name of named) if (!JSON_FILE.test(name) || (await sniffContainer(join(path, name))) === "json") files.push(name);
+  files.sort(naturalOrder);
   if (files.length === 0) throw new EmptyInputFolderError(path, entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort(naturalOrder));
   return files.map((name) => join(path, name));
 }

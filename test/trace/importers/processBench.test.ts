@@ -14,10 +14,10 @@
 //   macro F1 over the correct and incorrect classes, neutral steps left out.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openImport, probeFile, sniffContainer, type ImportItem } from "../../../src/trace/importers/index";
+import { expandInput, openImport, probeFile, sniffContainer, type ImportItem } from "../../../src/trace/importers/index";
 import { readJsonArrayRows } from "../../../src/trace/importers/rows";
 import type { TraceLineError, TraceRecord } from "../../../src/trace/types";
 
@@ -165,5 +165,18 @@ test("visualprocessbench: a label other than 1/0/-1 or a count mismatch is an er
     assert.equal((records[0].meta as { split: string }).split, "all");
   } finally {
     file.done();
+  }
+});
+
+test("a folder stands for its JSON-array .json files (ProcessBench's download) but not for its other .json files", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rl-pb-folder-"));
+  try {
+    copyFileSync(join(FIXTURES, "processbench/math.json"), join(dir, "math.json"));
+    copyFileSync(join(FIXTURES, "processbench/gsm8k.json"), join(dir, "gsm8k.json"));
+    writeFileSync(join(dir, "dataset_info.json"), JSON.stringify({ splits: ["gsm8k", "math"] }, null, 2));
+    writeFileSync(join(dir, "README.md"), "# ProcessBench\n");
+    assert.deepEqual(await expandInput(dir), [join(dir, "gsm8k.json"), join(dir, "math.json")]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
