@@ -12,6 +12,8 @@ import { outermost, type SandboxMode } from "../../src/reward/sandbox/strict";
 import type { ScoreTable } from "../../src/reward/table";
 import { SEPARATOR, writePrmFolder } from "./prmFixture";
 
+process.env.RL_STRICT_TEST_SECRET = "s3cret";
+
 const reward = (name: string, body: string, imports = "") =>
   `import { defineReward } from "rewardlab";\n${imports}\nexport default defineReward({ name: "${name}", score(sample) {\n  ${body}\n} });\n`;
 
@@ -29,6 +31,8 @@ function workspace(): { dir: string; outside: string } {
     "passwd.reward.ts": reward("passwd", `return readFileSync("/etc/passwd", "utf8").length > 0 ? 1 : 0;`, `import { readFileSync } from "node:fs";`),
     "outside.reward.ts": reward("outside", `return readFileSync(${JSON.stringify(outside)}, "utf8") === "secret\\n" ? 1 : 0;`, `import { readFileSync } from "node:fs";`),
     "inside.reward.ts": reward("inside", `return readFileSync(${JSON.stringify(join(dir, "notes.txt"))}, "utf8") === "inside\\n" ? 1 : 0;`, `import { readFileSync } from "node:fs";`),
+    // Environment variables (tokens, often) are not passed to the strict sandbox process.
+    "env.reward.ts": reward("env", `return process.env.RL_STRICT_TEST_SECRET === "s3cret" ? 1 : 0;`),
     // compute-engine, required lazily from RewardLab's own node_modules, must load in both modes.
     "symbolic.reward.ts": `import { defineReward, mathEqual } from "rewardlab";\nexport default defineReward({ name: "symbolic", score: () => (mathEqual("\\\\frac{x}{2}", "$0.5x$") ? 1 : 0) });\n`,
   };
@@ -53,6 +57,7 @@ test("strict sandbox: writing, starting a process, reading /etc/passwd or a file
   const table = await scoreWith("strict", dir, join(dir, "t.trace.jsonl"));
   const scores = table.sampleScores(0);
   assert.equal(scores.rewards.inside, 1);
+  assert.equal(scores.rewards.env, 0);
   assert.equal(scores.rewards.symbolic, 1);
   const expected: Record<string, RegExp> = {
     writes: new RegExp(`writes\\.reward\\.ts:4:\\d+: the strict sandbox denied writing ${join(dir, "out.txt")}`),
@@ -72,7 +77,7 @@ test("worker sandbox: the same rewards are allowed and score 1", async () => {
   const { dir } = workspace();
   const table = await scoreWith("worker", dir, join(dir, "t.trace.jsonl"));
   for (let i = 0; i < table.size; i++) {
-    assert.deepEqual(table.sampleScores(i).rewards, { writes: 1, spawns: 1, passwd: 1, outside: 1, inside: 1, symbolic: 1 });
+    assert.deepEqual(table.sampleScores(i).rewards, { writes: 1, spawns: 1, passwd: 1, outside: 1, inside: 1, env: 1, symbolic: 1 });
   }
 });
 

@@ -40,9 +40,10 @@ Options:
   --sandbox MODE         where reward code runs: worker (threads in this process) or strict, which
                          is recommended here: a child process under Node's permission model that
                          reads only the workspace and the reward files' folders, and cannot write
-                         files, start processes or load native addons, so a request cannot make
-                         reward code touch the machine. Default: "sandbox" in the nearest
-                         rewardlab.json above the first --rewards, else worker
+                         files, start processes, load native addons or see environment variables
+                         (a guard against mistakes, not against hostile code: see the README).
+                         Default: "sandbox" in the nearest rewardlab.json above the first
+                         --rewards, else worker
   --no-watch             do not reload reward files on change
   --json                 print {"url", "version", "rewards"} as one JSON line on stdout when listening
 

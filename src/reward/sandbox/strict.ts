@@ -61,6 +61,19 @@ export function outermost(paths: readonly string[]): string[] {
   return sorted.filter((path, i) => !sorted.slice(0, i).some((outer) => path.startsWith(outer.endsWith(sep) ? outer : outer + sep)));
 }
 
+/**
+ * The sandbox process's environment: the locale and time zone only (dates and number formatting
+ * read them, so scores match the worker sandbox's). Everything else stays out: variables often hold
+ * tokens, and the permission model does not restrict the network in Node 20.
+ */
+function sandboxEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (name === "TZ" || name === "LANG" || name === "LANGUAGE" || name.startsWith("LC_")) env[name] = value;
+  // From the sources, tsx would write its transform cache to the temp folder: not allowed here.
+  if (!isBundled) env.TSX_DISABLE_CACHE = "1";
+  return env;
+}
+
 function hostScript(): { path: string; execArgv: string[] } {
   if (isBundled) return { path: join(__dirname, "reward-strict-host.js"), execArgv: [] };
   return { path: join(__dirname, "strictHost.ts"), execArgv: ["--require", require.resolve("tsx/cjs")] };
@@ -85,8 +98,7 @@ export class StrictThread extends EventEmitter {
       execArgv: [...host.execArgv, ...permissionFlags(reads)],
       serialization: "advanced",
       cwd: packageRoot(),
-      // From the sources, tsx would write its transform cache to the temp folder: not allowed here.
-      ...(isBundled ? {} : { env: { ...process.env, TSX_DISABLE_CACHE: "1" } }),
+      env: sandboxEnv(),
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     this.child.on("message", (reply: HostReply) => this.onReply(reply));
