@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { RewardEngine, type LoadResult } from "../../reward/engine";
 import { RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
 import { mergeTables, type SampleScores, type ScoreTable } from "../../reward/table";
+import { rewardTiming, type RewardTiming } from "../../reward/timing";
 import { ScoredLineStream, scoredLine, spliceHead, splicedLine } from "../../reward/scoredLines";
 import { baselineEntry, diffScores, type BaselineScores, type ScoreDiff } from "../../reward/diff";
 import { RewardWatcher } from "../../reward/watch";
@@ -153,36 +154,6 @@ async function inputFiles(paths: string[]): Promise<string[]> {
     if (code === "ENOENT" || code === "EACCES" || code === "ENOTDIR") throw new CliError(`cannot read ${(error as NodeJS.ErrnoException).path ?? paths.join(", ")}: ${(error as Error).message}`);
     throw error;
   }
-}
-
-interface RewardTiming {
-  rewards: Record<string, { samples: number; mean_ms: number; p50_ms: number; p99_ms: number; max_ms: number; over_budget?: boolean }>;
-  slowest: { reward: string; id: string; file: string; line: number; ms: number }[];
-  budget_ms?: number;
-}
-
-/** Per-reward time per sample from the tables' `times`, and the slowest samples. */
-function rewardTiming(tables: readonly ScoreTable[], budget: number | undefined): RewardTiming {
-  const byReward = new Map<string, number[]>();
-  const slowest: RewardTiming["slowest"] = [];
-  for (const table of tables) {
-    for (const t of table.times) {
-      const name = table.rewards[t.reward].name;
-      const list = byReward.get(name) ?? [];
-      list.push(t.ms);
-      byReward.set(name, list);
-      slowest.push({ reward: name, id: table.ids[t.row], file: table.file, line: table.lines[t.row], ms: t.ms });
-    }
-  }
-  const pick = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  const rewards: RewardTiming["rewards"] = {};
-  for (const [name, ms] of byReward) {
-    const sorted = ms.sort((a, b) => a - b);
-    const p99 = pick(sorted, 0.99);
-    rewards[name] = { samples: sorted.length, mean_ms: sorted.reduce((a, b) => a + b, 0) / sorted.length, p50_ms: pick(sorted, 0.5), p99_ms: p99, max_ms: sorted[sorted.length - 1], ...(budget !== undefined ? { over_budget: p99 > budget } : {}) };
-  }
-  slowest.sort((a, b) => b.ms - a.ms);
-  return { rewards, slowest: slowest.slice(0, 10), ...(budget !== undefined ? { budget_ms: budget } : {}) };
 }
 
 function timingSummary(timing: RewardTiming, cwd: string): string {
