@@ -26,6 +26,10 @@ export const settings = {
   get scoreTimeoutMs(): number {
     return this.section.get("scoring.timeoutMs", 2000);
   },
+  /** p99 time per sample above which a reward is flagged (Rewards view). */
+  get scoreBudgetMs(): number {
+    return this.section.get("scoring.budgetMs", 50);
+  },
   get annotationsEnabled(): boolean {
     return this.section.get("annotations.enabled", true);
   },

@@ -80,3 +80,8 @@ export function rewardTiming(tables: readonly ScoreTable[], budget?: number, kee
   }
   return { rewards, slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, keep), ...(budget !== undefined ? { budget_ms: budget } : {}) };
 }
+
+/** Milliseconds to print: three decimals under 0.1, two under 10, none above ("0.012", "3.40", "120"). */
+export function formatMs(ms: number): string {
+  return ms < 0.1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms.toFixed(0);
+}

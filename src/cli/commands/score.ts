@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { RewardEngine, type LoadResult } from "../../reward/engine";
 import { RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
 import { mergeTables, type SampleScores, type ScoreTable } from "../../reward/table";
-import { rewardTiming, type RewardTiming } from "../../reward/timing";
+import { formatMs, rewardTiming, type RewardTiming } from "../../reward/timing";
 import { ScoredLineStream, scoredLine, spliceHead, splicedLine } from "../../reward/scoredLines";
 import { baselineEntry, diffScores, type BaselineScores, type ScoreDiff } from "../../reward/diff";
 import { RewardWatcher } from "../../reward/watch";
@@ -157,7 +157,7 @@ async function inputFiles(paths: string[]): Promise<string[]> {
 }
 
 function timingSummary(timing: RewardTiming, cwd: string): string {
-  const ms = (x: number) => (x < 0.1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(0));
+  const ms = formatMs;
   const rows = Object.entries(timing.rewards).map(([name, t]) => [name, num(t.samples), ms(t.mean_ms), ms(t.p50_ms), ms(t.p99_ms), ms(t.max_ms), t.over_budget ? `over ${timing.budget_ms} ms` : ""]);
   const lines = ["time per sample (ms)", table(["reward", "samples", "mean", "p50", "p99", "max", "budget"], rows), "slowest samples:"];
   for (const s of timing.slowest.slice(0, 5)) lines.push(`  ${ms(s.ms)} ms  ${s.reward} on ${s.id} (${relative(cwd, s.file)}:${s.line})`);

@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import type { LoadResult, RewardEngine, RewardLoadError } from "../../reward/engine";
 import type { RewardStats } from "../../reward/stats";
 import type { ScoreTable } from "../../reward/table";
+import { rewardTiming, type RewardTiming } from "../../reward/timing";
 import type { TraceRecord } from "../../trace/types";
 import { Disposable } from "../base/disposable";
 import { settings } from "../config";
@@ -57,6 +58,8 @@ export class RewardService extends Disposable {
   /** Fires after every scoring run (statistics and errors changed). */
   readonly onDidScore = this.changed.event;
   summaries = new Map<string, RewardSummary>();
+  /** Time per sample of each reward over the scored traces, and the slowest samples (`rewardlab score --timing`). */
+  timing: RewardTiming | undefined;
 
   /** What the engine loaded last (files, rewards, errors); undefined before the first load or in Restricted Mode. */
   get loaded(): LoadResult | undefined {
@@ -161,7 +164,8 @@ export class RewardService extends Disposable {
     if (!this.engine) {
       // Loaded on first use, so activation does not pay for esbuild and the sandbox.
       const { RewardEngine } = await import("../../reward/engine");
-      this.engine = new RewardEngine({ rewards: paths, timeoutMs: settings.scoreTimeoutMs, steps: settings.stepSplit, workers: 1 });
+      // Timing on: the Rewards view shows each reward's p50 / p99 per sample and the slowest samples.
+      this.engine = new RewardEngine({ rewards: paths, timeoutMs: settings.scoreTimeoutMs, steps: settings.stepSplit, workers: 1, timing: true });
       this.enginePaths = paths.join("\n");
       this.scored.clear();
     }
@@ -260,6 +264,7 @@ export class RewardService extends Disposable {
       stats.mean = stats.count ? sum / stats.count : null;
       this.summaries.set(reward.name, { name: reward.name, file: reward.file, weight: reward.weight, kind: reward.kind, stats });
     }
+    this.timing = rewardTiming([...this.tables.values()], settings.scoreBudgetMs);
     this.publishDiagnostics(load);
     this.changed.fire();
   }

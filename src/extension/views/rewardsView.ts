@@ -5,6 +5,7 @@ import { describeStats, rewardStats, type RewardStats } from "../traces/rewardSt
 import type { RewardService } from "../scoring/rewardService";
 import type { TraceStore } from "../traces/traceStore";
 import { rewardsOfFile, type DeclaredReward } from "./declaredRewards";
+import { formatMs } from "../../reward/timing";
 
 type RewardNode =
   | { kind: "file"; uri: vscode.Uri; rewards: DeclaredReward[] }
@@ -90,12 +91,30 @@ export class RewardsView extends Disposable implements vscode.TreeDataProvider<R
     const item = new vscode.TreeItem(reward.name);
     const weight = `weight ${reward.weight ?? 1}`;
     const restricted = vscode.workspace.isTrusted ? "" : " · Restricted Mode: stored scores only";
-    item.description = stats ? `${weight} · ${describeStats(stats)}${live ? "" : " (stored)"}${restricted}` : `${weight} · not scored yet${restricted}`;
-    item.tooltip = `${reward.kind ?? "outcome"} reward "${reward.name}" in ${vscode.workspace.asRelativePath(node.uri)}:${reward.line + 1}` +
-      (live ? "\nStatistics from the current reward code over the opened traces." : "\nStatistics from the rewards stored in the opened traces.");
+    const timing = live ? this.service.timing : undefined;
+    const times = timing?.rewards[reward.name];
+    const time = times ? ` · p99 ${fmtMs(times.p99_ms)}` : "";
+    item.description = stats ? `${weight} · ${describeStats(stats)}${time}${live ? "" : " (stored)"}${restricted}` : `${weight} · not scored yet${restricted}`;
+    const slow = times?.over_budget === true;
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendText(`${reward.kind ?? "outcome"} reward "${reward.name}" in ${vscode.workspace.asRelativePath(node.uri)}:${reward.line + 1}\n`);
+    tooltip.appendText(live ? "Statistics from the current reward code over the opened traces.\n" : "Statistics from the rewards stored in the opened traces.\n");
+    if (times && timing) {
+      tooltip.appendText(`\nTime per sample: p50 ${fmtMs(times.p50_ms)}, p99 ${fmtMs(times.p99_ms)}, max ${fmtMs(times.max_ms)} over ${times.samples.toLocaleString("en-US")} samples.\n`);
+      if (slow) tooltip.appendMarkdown("$(warning) ").appendText(`p99 is over the ${fmtMs(timing.budget_ms ?? 0)} budget (setting rewardlab.scoring.budgetMs): a trainer waits for its slowest sample every step.\n`);
+      const slowest = timing.slowest.filter((s) => s.reward === reward.name).slice(0, 3);
+      if (slowest.length > 0) tooltip.appendText(`Slowest: ${slowest.map((s) => `${s.id} (${vscode.workspace.asRelativePath(s.file)}:${s.line}) ${fmtMs(s.ms)}`).join("; ")}`);
+    }
+    item.tooltip = tooltip;
     const failing = (stats?.errors ?? 0) > 0;
-    item.iconPath = new vscode.ThemeIcon(failing ? "error" : reward.kind === "process" ? "list-ordered" : "symbol-number", failing ? new vscode.ThemeColor("errorForeground") : undefined);
+    item.iconPath = failing
+      ? new vscode.ThemeIcon("error", new vscode.ThemeColor("errorForeground"))
+      : slow
+        ? new vscode.ThemeIcon("watch", new vscode.ThemeColor("list.warningForeground"))
+        : new vscode.ThemeIcon(reward.kind === "process" ? "list-ordered" : "symbol-number");
     item.command = { command: "vscode.open", title: "Go to reward", arguments: [node.uri, { selection: new vscode.Range(reward.line, 0, reward.line, 0) }] };
     return item;
   }
 }
+
+const fmtMs = (value: number) => `${formatMs(value)} ms`;
