@@ -143,6 +143,24 @@ test("strict sandbox: a reward that needs a native addon (onnxPrm, onnxruntime-n
   assert.match(Object.values(table.sampleScores(0).reward_errors ?? {}).join("\n"), /onnxruntime-node could not be loaded .*: Cannot load native addon because loading addons is disabled/);
 });
 
+test("strict sandbox: hot reload re-scores the samples kept in the sandbox processes with the new rewards", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rl-strict-reload-"));
+  writeFileSync(join(dir, "r.reward.ts"), reward("r", "return sample.completion.length;"));
+  writeFileSync(join(dir, "t.trace.jsonl"), `${JSON.stringify({ id: "a", completion: "x" })}\n${JSON.stringify({ id: "b", completion: "yy" })}\n`);
+  const engine = new RewardEngine({ rewards: dir, sandbox: "strict", workers: 2 });
+  try {
+    await engine.load();
+    const first = await engine.scoreFile(join(dir, "t.trace.jsonl"), { keep: true });
+    assert.deepEqual([first.sampleScores(0).rewards.r, first.sampleScores(1).rewards.r], [1, 2]);
+    writeFileSync(join(dir, "r.reward.ts"), reward("r", "return 10 * sample.completion.length;"));
+    await engine.load();
+    const second = await engine.rescore(join(dir, "t.trace.jsonl"));
+    assert.deepEqual([second.sampleScores(0).rewards.r, second.sampleScores(1).rewards.r], [10, 20]);
+  } finally {
+    engine.dispose();
+  }
+});
+
 test("outermost: keeps only paths not inside another (Node 20's permission tree denies a folder given with a path inside it)", () => {
   assert.deepEqual(outermost(["/w/a/b", "/w/a", "/w/ab", "/x", "/w/a"]), ["/w/a", "/w/ab", "/x"]);
 });
