@@ -1,10 +1,12 @@
-// The math verifier's own arithmetic (issue 20): the reader for plain-arithmetic answers
-// (mathFastParse.ts), the real evaluator (mathNumeric.ts) and mathEqual deciding such answers
-// without compute-engine, or deferring to it when the reading is not ours to make.
+// The math verifier's own reading (issue 20): the reader for plain-arithmetic answers and for
+// relations, lists, tuples, sets and intervals of them (mathFastParse.ts), the real evaluator
+// (mathNumeric.ts), and mathEqual deciding such answers without compute-engine, or deferring to it
+// when the reading or the value is not ours to make.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mathEqual } from "../../src/reward/builtin/mathVerify";
-import { arithmeticUnknowns, parseArithmetic } from "../../src/reward/builtin/mathFastParse";
+import { arithmeticUnknowns, parseArithmetic, parseStructure } from "../../src/reward/builtin/mathFastParse";
+import { listToTuple } from "../../src/reward/builtin/mathLists";
 import { evaluateReal, valuesAtPoints } from "../../src/reward/builtin/mathNumeric";
 
 const engineLoaded = () => Object.keys(require.cache).some((path) => path.includes("compute-engine"));
@@ -132,4 +134,87 @@ test("every reading we accept is one the engine reads to the same value", async 
       assert.ok(Math.abs(x - n.re) <= 1e-9 * Math.max(1, Math.abs(x)) && !(Math.abs(n.im) > 1e-12), `${latex} at ${JSON.stringify(values)}: ours ${x}, engine ${n.re}+${n.im}i`);
     }
   }
+});
+
+test("parseStructure reads relations, lists, tuples, sets and intervals as the engine's reading has them", () => {
+  const read = (latex: string) => parseStructure(listToTuple(latex));
+  assert.deepEqual(read("1, 2"), ["Set", 1, 2], "a bare list is a set");
+  assert.deepEqual(read("-12;-11"), ["Set", ["Negate", 12], ["Negate", 11]]);
+  assert.deepEqual(read("(1, 2)"), ["Tuple", 1, 2]);
+  assert.deepEqual(read("(1,2),(3,4)"), ["Set", ["Tuple", 1, 2], ["Tuple", 3, 4]]);
+  assert.deepEqual(read("(0;0;1),(0;-2;0)"), ["Set", ["Tuple", 0, 0, 1], ["Tuple", 0, ["Negate", 2], 0]]);
+  assert.deepEqual(read("\\{1, x\\}"), ["Set", 1, "x"]);
+  assert.deepEqual(read("[0, 1)"), ["Interval", 0, ["Open", 1]]);
+  assert.deepEqual(read("(\\frac35, 2]"), ["Interval", ["Open", ["Divide", 3, 5]], 2]);
+  assert.deepEqual(read("[1, 2]"), ["Interval", 1, 2]);
+  assert.deepEqual(read("x = 3"), ["Equal", "x", 3]);
+  assert.deepEqual(read("z = 1 + 1 = 2"), ["Equal", "z", ["Add", 1, 1], 2]);
+  assert.deepEqual(read("x \\ge 5"), ["LessEqual", 5, "x"], "as the engine writes it: the sides reversed");
+  assert.deepEqual(read("5 > x > 1"), ["Less", 1, "x", 5]);
+  assert.deepEqual(read("x \\ne 3"), ["NotEqual", "x", 3]);
+  assert.deepEqual(read("x=1, y=2"), ["Set", ["Equal", "x", 1], ["Equal", "y", 2]]);
+  assert.deepEqual(read("(x=1, y=2)"), ["Tuple", ["Equal", "x", 1], ["Equal", "y", 2]]);
+  assert.deepEqual(read("p=5,q=2;p=7,q=2"), ["Set", ["Tuple", ["Equal", "p", 5], ["Equal", "q", 2]], ["Tuple", ["Equal", "p", 7], ["Equal", "q", 2]]]);
+});
+
+test("parseStructure refuses what the engine reads by rules of its own", () => {
+  const refused = [
+    "1, 1", // the engine drops an item equal to another
+    "\\{\\frac12, 0.5\\}", // ... by its own equality
+    "x^2-1, (x-1)(x+1)", // items that may be equal
+    "1 < x \\le 2", // a mixed chain: a conjunction there
+    "x \\ne 1 \\ne 2",
+    "[1, 2, 3]", // a list
+    "[0, [1]]",
+    "(1,2)\\cup(3,4)", // a union
+    "x \\in [0,1]", // membership
+    "{2, 3}", // braces without backslashes: a tuple there
+    "x < 1, x > 2", // relations in a list
+    "((1,2),(3,4))", // a tuple of tuples
+    "(-1, \\infty)", // infinity is the engine's
+    "a_3 = 2, a_{37} = 19", // subscripts
+    "\\{1, 2", // unbalanced
+  ];
+  for (const latex of refused) assert.equal(parseStructure(listToTuple(latex)), null, latex);
+});
+
+test("our structured readings and the engine's have the same structure and the same values", async () => {
+  const { parseWithEngine } = await import("../../src/reward/builtin/mathCompare");
+  const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual"]);
+  const values = { x: 0.7368, y: 1.4142, z: -0.3183, p: 2.7183, q: 1.618, a: 0.4343, b: -1.2599 };
+  const shape = (json: unknown): unknown =>
+    Array.isArray(json) && STRUCTURES.has(json[0] as string) ? [json[0], ...json.slice(1).map(shape)] : Math.round(evaluateReal(json, values)! * 1e9) / 1e9;
+  const latexes = [
+    "1, 2", "-12;-11", "(1, 2)", "(1,2),(3,4)", "(0;0;1),(0;-2;0)", "\\{1, x\\}", "[0, 1)", "(\\frac35, 2]", "[1, 2]", "(1, 2]", "x = 3",
+    "z = 1 + 1 = 2", "x \\ge 5", "5 > x > 1", "x \\ne 3", "x=1, y=2", "(x=1, y=2)", "p=5,q=2;p=7,q=2", "2x+4y-3=0", "y=-\\frac{1}{2}x+\\frac{3}{4}",
+    "x^2/4 + y^2/3 = 1", "1 \\le x \\le 2", "\\frac{1}{2}, \\frac{1}{3}", "(3, \\frac{\\pi}{2})", "a + b = 1 = 2 - a", "(-1, -2), (2, 1)",
+  ];
+  for (const latex of latexes) {
+    const listed = listToTuple(latex);
+    const ours = parseStructure(listed);
+    assert.notEqual(ours, null, latex);
+    const theirs = parseWithEngine(latex);
+    assert.ok(theirs, latex);
+    assert.deepEqual(shape(ours), shape(theirs.json), `${latex}: ours ${JSON.stringify(ours)}, engine ${JSON.stringify(theirs.json)}`);
+  }
+});
+
+test("structured answers compare by the same rules on our reading", () => {
+  const cases: [string, string, boolean][] = [
+    ["\\{1, 2\\}", "2, 1", true],
+    ["(1, 2)", "(2, 1)", false],
+    ["(1,2),(2,1)", "(2,1),(1,2)", true],
+    ["[0, 1)", "[0, 1]", false],
+    ["(\\frac{3}{5}, \\frac{8}{3}]", "(0.6, \\frac{8}{3}]", true],
+    ["x \\geq 5", "5 \\leq x", true],
+    ["x > 5", "x \\geq 5", false],
+    ["1 < x < 2", "(1, 2)", true],
+    ["2x+4y-3=0", "y=-\\frac{1}{2}x+\\frac{3}{4}", true],
+    ["x = 3", "3", true],
+    ["x = 1, y = 2", "1, 2", true],
+    ["p=5,q=2;p=7,q=2", "(5,2),(7,2)", true],
+    ["x^2/4 + y^2/3 = 1", "x^2/16 + y^2/12 = 1/4", true],
+    ["z = 1 + 1 = 2", "2", true],
+  ];
+  for (const [gold, prediction, expected] of cases) assert.equal(mathEqual(gold, prediction), expected, `${gold} vs ${prediction}`);
 });

@@ -1,68 +1,47 @@
 /**
- * Math-Verify's comparison rules over compute-engine expressions: parsing a candidate, picking the
- * first one that parses, and deciding equality of values, equations, relations, sets, tuples,
- * intervals and matrices. Part of the Math-Verify judge (mathVerify.ts).
+ * Math-Verify's comparison rules over expressions (compute-engine's, or ours: mathEngine.ts):
+ * reading a candidate (our reader first, the engine for the rest), picking the first one that
+ * parses, and deciding equality of values, equations, relations, sets, tuples, intervals and
+ * matrices. Values are tested at seeded points by our evaluator (mathNumeric.ts) before the
+ * engine's algebra. Part of the Math-Verify judge (mathVerify.ts).
  */
 import { extractMathAnswers, type MathTarget } from "./mathExtract";
 import { normaliseMath } from "./mathNormalise";
-import { arithmeticUnknowns, parseArithmetic } from "./mathFastParse";
+import { arithmeticUnknowns, isArithmetic, parseStructure } from "./mathFastParse";
+import { isBareList, listToTuple } from "./mathLists";
 import { valuesAtPoints } from "./mathNumeric";
+import { ce, type Expr, LiteExpr, numeric, same } from "./mathEngine";
 
-/** The slice of compute-engine's API used here. */
-interface Engine {
-  parse(latex: string): Expr;
-  box(json: unknown): Expr;
-  withTimeLimit<T>(ms: number, fn: () => T): T;
-}
-interface Expr {
-  readonly json: unknown;
-  readonly operator: string;
-  readonly ops: readonly Expr[] | null;
-  readonly unknowns: readonly string[];
-  readonly isValid: boolean;
-  readonly re: number;
-  readonly im: number;
-  N(): Expr;
-  simplify(): Expr;
-  evaluate(): Expr;
-  subs(values: Record<string, number>): Expr;
-  isSame(other: Expr): boolean;
-}
-
-let engine: Engine | undefined;
-
-/** compute-engine, loaded on first symbolic comparison (a plain require: only rewards that need it pay its ~0.4 s load). */
-export function ce(): Engine {
-  if (!engine) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { ComputeEngine } = require("@cortex-js/compute-engine") as { ComputeEngine: new () => Engine };
-    engine = new ComputeEngine();
-  }
-  return engine;
-}
+export { ce } from "./mathEngine";
 
 /**
- * A candidate read as mathematics: our arithmetic reading when it is plain arithmetic
- * (mathFastParse.ts, microseconds), the engine's on demand (0.1-3 ms), for what that cannot decide.
+ * A candidate read as mathematics: our reading when it is arithmetic or a relation, list, tuple,
+ * set or interval of arithmetic (mathFastParse.ts, microseconds), else the engine's, parsed on
+ * demand (0.1-3 ms, more for a long expression).
  */
 class Reading {
   private engineExpr: Expr | null | undefined;
+  /** Our reading when it is plain arithmetic (a value): compared without the engine (`Comparer.withoutEngine`). */
+  readonly arithmetic: unknown | null;
 
   constructor(
     readonly latex: string,
     readonly percent: boolean,
-    readonly arithmetic: unknown | null,
-  ) {}
+    /** Our reading (MathJSON in the engine's form), or null: the engine reads it. */
+    readonly ours: unknown | null,
+  ) {
+    this.arithmetic = ours !== null && isArithmetic(ours) ? ours : null;
+  }
 
-  /** compute-engine's reading, parsed on first use; null when it does not parse. */
+  /** The reading the comparison rules work on: ours, or compute-engine's (null when it does not parse). */
   get expr(): Expr | null {
-    if (this.engineExpr === undefined) this.engineExpr = parseWithEngine(this.latex);
+    if (this.engineExpr === undefined) this.engineExpr = this.ours !== null ? new LiteExpr(this.ours) : parseWithEngine(this.latex);
     return this.engineExpr;
   }
 
-  /** Whether the candidate is mathematics at all (arithmetic we read is a subset of what the engine reads). */
+  /** Whether the candidate is mathematics at all (what we read is a subset of what the engine reads). */
   get parses(): boolean {
-    return this.arithmetic !== null || this.expr !== null;
+    return this.ours !== null || this.expr !== null;
   }
 }
 
@@ -80,7 +59,7 @@ function parseCandidate(candidate: string): Reading {
   const cached = parseCache.get(candidate);
   if (cached) return cached;
   const { latex, percent } = normaliseMath(candidate);
-  const reading = new Reading(latex, percent, parseArithmetic(latex));
+  const reading = new Reading(latex, percent, latex === "" ? null : parseStructure(listToTuple(latex)));
   if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
   parseCache.set(candidate, reading);
   return reading;
@@ -91,7 +70,8 @@ export function clearParseCache(): void {
   parseCache.clear();
 }
 
-function parseWithEngine(latex: string): Expr | null {
+/** compute-engine's reading of a normalised candidate, with the list rules below; null when it does not parse. */
+export function parseWithEngine(latex: string): Expr | null {
   // Math-Verify's LaTeX parser cannot read `\bigl( \bigr)`: such an answer is passed over for the next candidate there.
   if (latex === "" || /\\[bB]ig[lr]?\b/.test(latex)) return null;
   try {
@@ -136,56 +116,6 @@ export function firstArithmetic(candidates: readonly string[]): Answer | undefin
 export function extractMathAnswer(text: string, targets?: readonly MathTarget[], boxedPriority?: number, firstOnly = false): Answer | null {
   const candidates = extractMathAnswers(text, targets, boxedPriority);
   return firstParsing(firstOnly ? candidates.slice(0, 1) : candidates);
-}
-
-/**
- * Semicolons: inside brackets they separate like commas (`(0;0;0)`); at the top level they separate
- * groups (`p=5,q=2;p=7,q=2` is two solutions, `-12;-11` two values).
- */
-function listToTuple(latex: string): string {
-  const groups: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < latex.length; i++) {
-    const c = latex[i];
-    if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c)) depth--;
-    else if (c === ";" && depth === 0) {
-      groups.push(latex.slice(from, i));
-      from = i + 1;
-    }
-  }
-  groups.push(latex.slice(from));
-  return groups.map((g) => g.replace(/;/g, ",").trim()).filter((g) => g !== "").map((g) => (groups.length > 1 && topLevelComma(g) ? `(${g})` : g)).join(", ");
-}
-
-/** Whether a comma separates items at the top level (outside brackets and braces). */
-function topLevelComma(latex: string): boolean {
-  let depth = 0;
-  for (let i = 0; i < latex.length; i++) {
-    const c = latex[i];
-    if ("([{".includes(c) || latex.startsWith("\\{", i)) depth++;
-    else if (")]}".includes(c)) depth--;
-    else if (c === "," && depth === 0) return true;
-  }
-  return false;
-}
-
-/** A top-level comma list not wrapped in one pair of parentheses or brackets. */
-function isBareList(latex: string): boolean {
-  const t = latex.trim();
-  if (!topLevelComma(t)) return false;
-  if ((t.startsWith("(") || t.startsWith("[")) && matchingCloseAny(t) === t.length - 1) return false;
-  return !t.startsWith("\\{");
-}
-
-function matchingCloseAny(s: string): number {
-  let depth = 0;
-  for (let i = 0; i < s.length; i++) {
-    if ("([{".includes(s[i])) depth++;
-    else if (")]}".includes(s[i]) && --depth === 0) return i;
-  }
-  return -1;
 }
 
 /** The operator families compared structurally. */
@@ -332,7 +262,7 @@ export class Comparer {
 
   /** Scalars: same expression, difference simplifying to 0, or equal numbers (at seeded points when there are unknowns). */
   values(a: Expr, b: Expr): boolean {
-    if (a.isSame(b)) return true;
+    if (same(a, b)) return true;
     const unknowns = [...new Set([...a.unknowns, ...b.unknowns])];
     // Our evaluator first (microseconds): real values at every point decide; what it cannot
     // evaluate, or where a value is complex or infinite, goes to the engine below. Expressions that
@@ -478,24 +408,10 @@ function matrixRows(e: Expr): Expr[][] | null {
     if ((SEQUENCES.has(inner.operator) || inner.operator === "Delimiter") && inner.ops?.length && inner.ops.length <= 3 && inner.ops[0].operator === "Matrix") inner = inner.ops[0];
     else if (inner.operator === "Add" || inner.operator === "Multiply" || inner.operator === "MatrixMultiply") {
       const value = inner.evaluate();
-      if (value.isSame(inner)) return null;
+      if (same(value, inner)) return null;
       inner = value;
     } else break;
   }
   if (inner.operator !== "List") return null;
   return inner.ops!.map((row) => (row.operator === "List" ? [...row.ops!] : [row]));
-}
-
-/** A real number for a closed expression, or null (complex, symbolic, invalid). */
-function numeric(e: Expr): number | null {
-  try {
-    const n = e.N();
-    const re = n.re;
-    const im = n.im;
-    if (typeof re !== "number" || Number.isNaN(re)) return null;
-    if (typeof im === "number" && Math.abs(im) > 1e-12) return null;
-    return re;
-  } catch {
-    return null;
-  }
 }

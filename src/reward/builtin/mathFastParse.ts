@@ -1,12 +1,16 @@
 /**
- * A reader for the arithmetic most math answers are (`-\frac{3}{4}`, `2\sqrt{3}`, `x^2-1`,
- * `\frac{\pi}{6}`, `0.25`), into the MathJSON that compute-engine would give, minus its
- * canonical form. The engine's LaTeX parse costs 0.1-3 ms an answer; this one microseconds, and
- * the comparison rules (mathCompare.ts) decide such answers with our evaluator (mathNumeric.ts).
- * Anything outside the subset, or that the engine could read another way, is refused (null) and
- * goes to the engine as before: commas, brackets, relations, subscripts, functions (`f(x)`, `\sin`),
- * the letters `e` and `i` (constants there), capitals (choice letters, the engine's own symbols),
- * `^` without braces beyond one character. Part of the Math-Verify judge (mathVerify.ts).
+ * A reader for what most math answers are: arithmetic (`-\frac{3}{4}`, `2\sqrt{3}`, `x^2-1`,
+ * `\frac{\pi}{6}`, `0.25`), and relations, lists, tuples, sets and intervals of it (`x \ge 5`,
+ * `1 < x < 2`, `x = 1, y = 2`, `(1, 2), (2, 1)`, `\{1, 2\}`, `(\frac35, 2]`), into MathJSON in the
+ * form compute-engine's reading has (mathCompare.ts), minus the canonical form of the arithmetic.
+ * The engine's LaTeX parse costs 0.1-3 ms an answer (far more for some); this one microseconds, and
+ * the comparison rules run on it with our evaluator (mathNumeric.ts). Anything outside the subset,
+ * or that the engine reads by rules of its own, is refused (null) and goes to the engine as before:
+ * subscripts, functions (`f(x)`, `\sin`), the letters `e` and `i` (constants there), capitals (choice
+ * letters, the engine's own symbols), `^` without braces beyond one character, a number before
+ * `\frac` (a mixed number there), unions, `\in`, `\infty`, mixed chains (`1 < x \le 2`), sets whose
+ * items may be equal (the engine drops duplicates by its own equality). Part of the Math-Verify
+ * judge (mathVerify.ts).
  *
  * Grammar (whitespace between tokens is skipped):
  *   sum      := product (("+" | "-") product)*
@@ -17,11 +21,28 @@
  *   argument := "{" sum "}" | one digit | one letter
  */
 
+import { isBareList, matchingCloseAny, splitTopLevel, topLevelComma } from "./mathLists";
+import { evaluateReal } from "./mathNumeric";
+
 /** Lowercase letters the engine reads as plain unknowns (`e` is Euler's number, `i` the imaginary unit). */
 const VARIABLE = /^[a-df-hj-z]$/;
 const MAX_LENGTH = 200;
 const NUMBER = /\d+(?:\.\d+)?/y;
 const COMMAND = /\\[a-zA-Z]+/y;
+
+const RELATION_SYMBOLS: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
+  "=": "Equal",
+  "<": "Less",
+  "\\lt": "Less",
+  ">": "Greater",
+  "\\gt": "Greater",
+  "\\le": "LessEqual",
+  "\\leq": "LessEqual",
+  "\\ge": "GreaterEqual",
+  "\\geq": "GreaterEqual",
+  "\\ne": "NotEqual",
+  "\\neq": "NotEqual",
+});
 
 /** Thrown to give up on a reading (a constant, not an Error: no stack trace to build). */
 const REFUSED = Symbol("refused");
@@ -31,11 +52,38 @@ class Reader {
 
   constructor(private readonly s: string) {}
 
-  read(): unknown {
-    const value = this.sum();
+  /** The whole text as arithmetic (`relations`: or one relation, a chain of one kind, `a < x < b`). */
+  read(relations = false): unknown {
+    const value = relations ? this.relation() : this.sum();
     this.space();
     if (this.at !== this.s.length) throw REFUSED;
     return value;
+  }
+
+  /** `a = b`, `x \\le 3`, `1 < x < 2` in the engine's form: `>` and `\\ge` become `<` and `\\le` with the sides reversed. */
+  private relation(): unknown {
+    const sides = [this.sum()];
+    let kind: string | undefined;
+    for (;;) {
+      const next = this.relationSymbol();
+      if (!next) break;
+      // A mixed chain (`1 < x \\le 2`) is a conjunction to the engine.
+      if (kind !== undefined && next !== kind) throw REFUSED;
+      kind = next;
+      sides.push(this.sum());
+    }
+    if (kind === undefined) return sides[0];
+    if (kind === "NotEqual" && sides.length > 2) throw REFUSED;
+    if (kind === "Greater" || kind === "GreaterEqual") return [kind === "Greater" ? "Less" : "LessEqual", ...sides.reverse()];
+    return [kind, ...sides];
+  }
+
+  private relationSymbol(): string | undefined {
+    const c = this.peek();
+    const symbol = c === "\\" ? this.command() : c;
+    const kind = RELATION_SYMBOLS[symbol];
+    if (kind) this.at += symbol.length;
+    return kind;
   }
 
   private space(): void {
@@ -203,4 +251,96 @@ export function arithmeticUnknowns(json: unknown): string[] {
   };
   walk(json);
   return [...found].sort();
+}
+
+/** The heads of `parseStructure`'s readings that are not arithmetic. */
+const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual"]);
+
+/** Whether a reading is plain arithmetic (a value), not a relation or a collection. */
+export function isArithmetic(json: unknown): boolean {
+  return !(Array.isArray(json) && STRUCTURES.has(json[0] as string));
+}
+
+/**
+ * `listed` (normalised, its semicolon groups made lists: mathLists.ts `listToTuple`) as the MathJSON
+ * the engine's reading would give (mathCompare.ts), when it is arithmetic, one relation or chain
+ * (`x = 3`, `1 < x < 2`), a bare list (a set: `1, 2`, `x = 1, y = 2`, `(1,2), (2,1)`), a tuple
+ * `(a, b)`, a set `\\{a, b\\}` or an interval `[a, b)` of those; null for anything else.
+ */
+export function parseStructure(listed: string): unknown | null {
+  const t = listed.trim();
+  if (t.length === 0 || t.length > 4 * MAX_LENGTH) return null;
+  try {
+    return structure(t);
+  } catch (error) {
+    if (error === REFUSED) return null;
+    throw error;
+  }
+}
+
+function structure(t: string): unknown {
+  if (t.startsWith("\\{")) {
+    if (!t.endsWith("\\}") || t.indexOf("\\{", 2) !== -1 || t.indexOf("\\}") !== t.length - 2) throw REFUSED;
+    return set(splitTopLevel(t.slice(2, -2)).map(listItem));
+  }
+  if (!wrappedList(t)) {
+    if (!topLevelComma(t)) return new Reader(t).read(true);
+    if (isBareList(t)) return set(splitTopLevel(t).map(listItem));
+    throw REFUSED;
+  }
+  const inner = t.slice(1, -1);
+  const open = t[0];
+  const close = t[t.length - 1];
+  if (open === "(" && close === ")") return ["Tuple", ...splitTopLevel(inner).map(valueOrEquation)];
+  // `[a, b]` is read as a list and made the closed interval only when no bracket is inside (mathCompare.ts).
+  const ends = splitTopLevel(inner);
+  if (ends.length !== 2 || /[[\]]/.test(inner)) throw REFUSED;
+  const [lo, hi] = ends.map((end) => new Reader(end).read());
+  if (open === "[" && close === "]") return ["Interval", lo, hi];
+  if (open === "(" && close === "]") return ["Interval", ["Open", lo], hi];
+  if (open === "[" && close === ")") return ["Interval", lo, ["Open", hi]];
+  throw REFUSED;
+}
+
+/** `(a, b, ...)` or `[a, b)`: one pair of brackets around the whole, commas at the top level inside. */
+function wrappedList(t: string): boolean {
+  return (t.startsWith("(") || t.startsWith("[")) && matchingCloseAny(t) === t.length - 1 && topLevelComma(t.slice(1, -1));
+}
+
+/** An item of a bare list or set: a tuple `(a, b)`, a value or an equation. */
+function listItem(item: string): unknown {
+  if (item.startsWith("(") && item.endsWith(")") && wrappedList(item)) return ["Tuple", ...splitTopLevel(item.slice(1, -1)).map(valueOrEquation)];
+  return valueOrEquation(item);
+}
+
+function valueOrEquation(item: string): unknown {
+  const json = new Reader(item).read(true);
+  if (!isArithmetic(json) && !(Array.isArray(json) && json[0] === "Equal")) throw REFUSED;
+  return json;
+}
+
+/** Values standing for the letters when telling a set's items apart. */
+const PROBE: Readonly<Record<string, number>> = Object.fromEntries([..."abcdfghjklmnopqrstuvwxyz"].map((letter, i) => [letter, 0.7368 + 0.4142 * i + 0.0173 * i * i]));
+
+/**
+ * A set of the items. The engine drops an item equal to another (`1, 1` is `{1}`, and `\\frac12, 0.5`
+ * one item too) by rules of its own: a set whose items may be equal (the same values at a probe
+ * point) is left to it.
+ */
+function set(items: unknown[]): unknown {
+  const probes = items.map(probe);
+  for (let i = 0; i < probes.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (probes[i].length === probes[j].length && probes[i].every((x, k) => Math.abs(x - probes[j][k]) <= 1e-9 * Math.max(1, Math.abs(x)))) throw REFUSED;
+    }
+  }
+  return ["Set", ...items];
+}
+
+/** The values of an item's parts at the probe point (each side of an equation, each entry of a tuple). */
+function probe(json: unknown): number[] {
+  if (Array.isArray(json) && STRUCTURES.has(json[0] as string)) return json.slice(1).flatMap(probe);
+  const x = evaluateReal(json, PROBE);
+  if (x === undefined || !Number.isFinite(x)) throw REFUSED;
+  return [x];
 }

@@ -13,9 +13,10 @@
  * - numbers decide most RL answers before the engine is loaded (a plain-number answer against
  *   plain-number golds);
  * - plain arithmetic on both sides (numbers, `\frac`, `\sqrt`, powers, `\pi`, one-letter unknowns) is
- *   read and compared by our own code without loading the engine; anything else is read by the
- *   engine, and its `simplify` / `subs` / `N` run only where our evaluator cannot decide (an
- *   operator it does not know, a value that is complex or infinite at a point);
+ *   read and compared by our own code without loading the engine; relations, lists, tuples, sets
+ *   and intervals of it are read by our reader too and compared by the same rules; anything else
+ *   is read by the engine; its `simplify` / `subs` / `N` run only where our evaluator cannot decide
+ *   (an operator it does not know, a value that is complex or infinite at a point);
  * - numbers are equal when they round to the same value at `precision` decimals;
  * - expressions are equal when they agree at seeded points of their unknowns (differing where both
  *   are real decides "not equal"), else when their difference simplifies to 0; equations and
@@ -41,7 +42,8 @@
 import type { OutcomeReward, RewardSample } from "../api/types";
 import { extractAnswer, lastBoxed } from "../../trace/answer";
 import { acceptedAnswers } from "./answerMatch";
-import { Comparer, ce, firstArithmetic, firstParsing, round } from "./mathCompare";
+import { Comparer, firstArithmetic, firstParsing, round } from "./mathCompare";
+import { ce } from "./mathEngine";
 import { extractMathAnswers, type MathTarget } from "./mathExtract";
 
 export { extractMathAnswers, type MathTarget } from "./mathExtract";
