@@ -85,3 +85,41 @@ export function rewardTiming(tables: readonly ScoreTable[], budget?: number, kee
 export function formatMs(ms: number): string {
   return ms < 0.1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms.toFixed(0);
 }
+
+/**
+ * The last `capacity` per-sample times of each reward (a ring per reward), for a process that
+ * scores forever (`rewardlab serve`): its tail over recent traffic, in bounded memory.
+ */
+export class RecentTimes {
+  private readonly rings = new Map<string, { values: Float32Array; next: number; filled: number }>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  /** Adds every timed (reward, sample) of `table`. */
+  add(table: ScoreTable): void {
+    const columns = table.times;
+    if (!columns) return;
+    table.rewards.forEach((reward, r) => {
+      let ring = this.rings.get(reward.name);
+      if (!ring) this.rings.set(reward.name, (ring = { values: new Float32Array(this.capacity), next: 0, filled: 0 }));
+      const column = columns[r];
+      for (let row = 0; row < table.size; row++) {
+        const ms = column[row];
+        if (ms !== ms) continue;
+        ring.values[ring.next] = ms;
+        ring.next = (ring.next + 1) % this.capacity;
+        ring.filled = Math.min(this.capacity, ring.filled + 1);
+      }
+    });
+  }
+
+  /** Each reward's statistics over its recent samples. */
+  summary(budget?: number): Record<string, RewardTimes> {
+    const out: Record<string, RewardTimes> = {};
+    for (const [name, ring] of this.rings) {
+      const times = timesOf(ring.values.subarray(0, ring.filled), budget);
+      if (times) out[name] = times;
+    }
+    return out;
+  }
+}

@@ -21,6 +21,8 @@ import type { LoadResult, RewardEngine } from "../reward/engine";
 import { RewardSandboxError, RewardTimeoutError } from "../reward/sandbox/pool";
 import { buildRewardResponse, parseRewardRequest, RequestError } from "./protocol";
 import { RewardReloader } from "../reward/watch";
+import type { ScoreTable } from "../reward/table";
+import { RecentTimes } from "../reward/timing";
 
 export interface RewardServerOptions {
   engine: RewardEngine;
@@ -43,11 +45,17 @@ export interface RewardServerOptions {
   watch?: boolean;
   /** One structured entry per request / reload. Default: a JSON line on stderr. */
   log?: (entry: LogEntry) => void;
+  /**
+   * Time budget per sample, ms: a reward whose p99 over its last 10,000 samples is above it is
+   * logged as `slow_reward` (at most once a minute per reward). Needs an engine created with
+   * `timing: true`.
+   */
+  budgetMs?: number;
 }
 
 export interface LogEntry {
   /** `requests_summary`: request entries a throttled log summed up (serverProcess.ts). */
-  event: "request" | "reload" | "reload_rejected" | "listening" | "shutdown" | "requests_summary";
+  event: "request" | "reload" | "reload_rejected" | "listening" | "shutdown" | "requests_summary" | "slow_reward";
   [key: string]: unknown;
 }
 
@@ -73,7 +81,23 @@ interface Exchange {
   done: boolean;
 }
 
+/** A reward over budget is logged again after this long. */
+const SLOW_REWARD_LOG_EVERY_MS = 60_000;
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/** The sample of `table` on which `reward` took longest, or undefined. */
+function slowestIn(table: ScoreTable, reward: string): { id: string; ms: number } | undefined {
+  const r = table.rewards.findIndex((info) => info.name === reward);
+  const column = r >= 0 ? table.times?.[r] : undefined;
+  if (!column) return undefined;
+  let best = -1;
+  for (let row = 0; row < table.size; row++) if (column[row] === column[row] && (best < 0 || column[row] > column[best])) best = row;
+  return best < 0 ? undefined : { id: table.ids[best], ms: column[best] };
+}
+
 export class RewardServer {
+  private readonly recentTimes = new RecentTimes();
+  private readonly slowWarned = new Map<string, number>();
   private readonly server: Server;
   private readonly reloader: RewardReloader | undefined;
   private readonly log: (entry: LogEntry) => void;
@@ -270,11 +294,30 @@ export class RewardServer {
       const version = load.version;
       const table = await this.options.engine.scoreRecords(records);
       this.send(exchange, 200, buildRewardResponse(table, { version, scoreReward: this.options.scoreReward }), version);
+      this.checkBudget(table);
     } catch (error) {
       if (error instanceof RequestError) return this.fail(exchange, error);
       if (error instanceof RewardTimeoutError) return this.fail(exchange, new RequestError(504, error.message));
       if (error instanceof RewardSandboxError) return this.fail(exchange, new RequestError(500, error.message));
       this.fail(exchange, new RequestError(500, `internal error: ${(error as Error).message}`));
+    }
+  }
+
+  /** Logs rewards whose recent p99 time per sample is over `budgetMs` (once a minute each). */
+  private checkBudget(table: ScoreTable): void {
+    const budget = this.options.budgetMs;
+    if (budget === undefined || !table.times) return;
+    this.recentTimes.add(table);
+    const now = performance.now();
+    for (const [reward, times] of Object.entries(this.recentTimes.summary(budget))) {
+      if (!times.over_budget || now - (this.slowWarned.get(reward) ?? -Infinity) < SLOW_REWARD_LOG_EVERY_MS) continue;
+      this.slowWarned.set(reward, now);
+      const slowest = slowestIn(table, reward);
+      this.log({
+        event: "slow_reward", reward, budget_ms: budget, samples: times.samples, p50_ms: round(times.p50_ms), p99_ms: round(times.p99_ms), max_ms: round(times.max_ms), version: this.version,
+        ...(slowest ? { slowest_in_request: { id: slowest.id, ms: round(slowest.ms) } } : {}),
+        message: `reward "${reward}" takes ${round(times.p99_ms)} ms per sample at p99 over its last ${times.samples} samples, over the ${budget} ms budget: the trainer waits for its slowest sample every step`,
+      });
     }
   }
 

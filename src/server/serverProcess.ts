@@ -33,6 +33,8 @@ export interface ServerProcessOptions {
   sandbox?: SandboxMode;
   /** Request log entries forwarded per second; the rest are summed up in one entry. Default 20. */
   requestLogsPerSecond?: number;
+  /** Log rewards whose recent p99 time per sample is over this many ms (`RewardServerOptions.budgetMs`). */
+  budgetMs?: number;
 }
 
 /** What the child tells its parent. */
@@ -143,6 +145,7 @@ export async function runServerProcess(
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
     ...(options.steps ? { steps: options.steps } : {}),
+    ...(options.budgetMs !== undefined ? { timing: true } : {}),
   });
   const throttle = new RequestLogThrottle((entry) => send({ type: "log", entry }), options.requestLogsPerSecond ?? 20);
   try {
@@ -156,7 +159,7 @@ export async function runServerProcess(
       return 3;
     }
     const { server, url, port } = await listenOnFreePort(
-      (candidate) => new RewardServer({ engine, host: options.host, port: candidate, log: (entry) => throttle.log(entry) }),
+      (candidate) => new RewardServer({ engine, host: options.host, port: candidate, log: (entry) => throttle.log(entry), ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}) }),
       options.port,
       options.portAttempts ?? 20,
     );

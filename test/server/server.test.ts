@@ -13,7 +13,7 @@ export default [formatReward(), answerMatchReward()];
 `;
 const loopy = `export default { name: "loopy", score: (s) => { if (s.completion.includes("LOOP")) for (;;) {} return 1; } };\n`;
 
-async function serve(files: Record<string, string>, options: Partial<RewardServerOptions> = {}, engineOptions: { timeoutMs?: number } = {}) {
+async function serve(files: Record<string, string>, options: Partial<RewardServerOptions> = {}, engineOptions: { timeoutMs?: number; timing?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "rl-server-"));
   mkdirSync(join(dir, "rewards"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, "rewards", name), text);
@@ -344,5 +344,27 @@ test("a save that loops at top level is rejected within the load limit; the last
   } finally {
     await server.close(1000);
     engine.dispose();
+  }
+});
+
+test("--budget: a reward whose recent p99 time per sample is over the budget is logged as slow_reward, once a minute", async () => {
+  const slow = `export default [
+    { name: "quick", score: () => 1 },
+    { name: "sleepy", score: (s) => { const end = Date.now() + (s.completion.includes("42") ? 30 : 1); while (Date.now() < end) {} return 0; } },
+  ];\n`;
+  const { url, logs, stop } = await serve({ "slow.reward.ts": slow }, { budgetMs: 20 }, { timing: true });
+  try {
+    for (let k = 0; k < 3; k++) assert.equal((await post(url, openrlhfBody)).status, 200);
+    const warnings = logs.filter((e) => e.event === "slow_reward");
+    assert.equal(warnings.length, 1, "one line per reward per minute");
+    const [w] = warnings;
+    assert.equal(w.reward, "sleepy");
+    assert.equal(w.budget_ms, 20);
+    assert.ok((w.p99_ms as number) >= 20, `p99 ${w.p99_ms}`);
+    assert.equal(w.samples, 3, "the first request already shows it (3 samples)");
+    assert.match(String((w.slowest_in_request as { id: string }).id), /./);
+    assert.match(String(w.message), /reward "sleepy" takes .* ms per sample at p99 .* over the 20 ms budget/);
+  } finally {
+    await stop();
   }
 });

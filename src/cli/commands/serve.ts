@@ -44,6 +44,9 @@ Options:
                          (a guard against mistakes, not against hostile code: see the README).
                          Default: "sandbox" in the nearest rewardlab.json above the first
                          --rewards, else worker
+  --budget MS            time budget per sample: log a "slow_reward" line when a reward's p99 over
+                         its last 10,000 samples is above MS (at most once a minute per reward),
+                         so a reward that would stall a trainer's steps shows before it does
   --no-watch             do not reload reward files on change
   --json                 print {"url", "version", "rewards"} as one JSON line on stdout when listening
 
@@ -71,6 +74,7 @@ export const serveCommand: CliCommand = {
         memory: { type: "string" },
         workers: { type: "string" },
         sandbox: { type: "string" },
+        budget: { type: "string" },
         "no-watch": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
       },
@@ -78,7 +82,9 @@ export const serveCommand: CliCommand = {
     void positionals;
     const port = intOption(values.port, "--port", 0, 65535);
     const rewardPaths = values.rewards.map((path) => resolve(io.cwd, path));
+    const budgetMs = values.budget !== undefined ? intOption(values.budget, "--budget", 0, MAX_TIMER_MS) : undefined;
     const engine = new RewardEngine({
+      ...(budgetMs !== undefined ? { timing: true } : {}),
       rewards: rewardPaths,
       ...sandboxOption(values.sandbox, rewardPaths, io.cwd),
       ...(values.timeout ? { timeoutMs: intOption(values.timeout, "--timeout", 1, MAX_TIMER_MS) } : {}),
@@ -111,6 +117,7 @@ export const serveCommand: CliCommand = {
         allowOrigins: values["allow-origin"],
         watch: !values["no-watch"],
         ...(scoreReward ? { scoreReward } : {}),
+        ...(budgetMs !== undefined ? { budgetMs } : {}),
         log: (entry) => io.stderr(JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n"),
       });
       const { url } = await server.start();

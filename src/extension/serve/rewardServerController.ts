@@ -69,7 +69,7 @@ export class RewardServerController extends Disposable {
     this.rewards = rewards;
     this.log.info(`Reward server: starting for ${rewards} on 127.0.0.1:${port} (child process)`);
     this.child = await ServerChild.start(
-      { rewards, host: "127.0.0.1", port, steps: settings.stepSplit },
+      { rewards, host: "127.0.0.1", port, steps: settings.stepSplit, budgetMs: settings.scoreBudgetMs },
       {
         script: path.join(this.extensionPath, "dist", "reward-server.js"),
         onLog: (entry) => this.logEntry(entry),
@@ -147,7 +147,7 @@ export class RewardServerController extends Disposable {
   private logEntry(entry: LogEntry): void {
     if (entry.event === "listening") return; // `spawn` logs it, with the busy port
     const line = formatLogEntry(entry);
-    if (entry.event === "reload_rejected" || (entry.event === "request" && Number(entry.status) >= 400)) this.log.warn(line);
+    if (entry.event === "reload_rejected" || entry.event === "slow_reward" || (entry.event === "request" && Number(entry.status) >= 400)) this.log.warn(line);
     else this.log.info(line);
   }
 }
@@ -165,6 +165,8 @@ export function formatLogEntry(entry: LogEntry): string {
       return `Reward server: shut down (version ${entry.version} was served)`;
     case "requests_summary":
       return `Reward server: ${entry.note} (statuses ${JSON.stringify(entry.statuses)}, slowest ${entry.max_ms} ms)`;
+    case "slow_reward":
+      return `Reward server: ${entry.message}`;
     default:
       return `Reward server: ${JSON.stringify(entry)}`;
   }
