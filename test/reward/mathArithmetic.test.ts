@@ -46,6 +46,9 @@ test("parseArithmetic reads numbers, \\frac, \\sqrt, powers, \\pi and one-letter
   assert.deepEqual(parseArithmetic("2(x+1) \\cdot 3"), ["Multiply", ["Multiply", 2, ["Add", "x", 1]], 3]);
   assert.deepEqual(parseArithmetic("0.25"), 0.25);
   assert.deepEqual(arithmeticUnknowns(parseArithmetic("y x + \\pi y")), ["x", "y"]);
+  assert.deepEqual(parseArithmetic("x_1 + y_{12} - a_n"), ["Add", "x_1", "y_12", ["Negate", "a_n"]], "subscripted names as the engine names them");
+  assert.deepEqual(arithmeticUnknowns(parseArithmetic("x_1 + y_{12} - a_n")), ["a_n", "x_1", "y_12"]);
+  assert.deepEqual(parseArithmetic("-\\infty"), ["Negate", "PositiveInfinity"]);
 });
 
 test("parseArithmetic refuses what the engine reads another way, or what is not arithmetic", () => {
@@ -57,7 +60,9 @@ test("parseArithmetic refuses what the engine reads another way, or what is not 
     "x \\le 3", // a relation
     "f(x)", // a function of the answer's own
     "\\sin x", // a function we leave to the engine
-    "x_1", // a subscripted name
+    "x_{n+1}", // a subscript the engine reads as an operation
+    "x_12", // x_1 times 2 there
+    "p_1(x)", // a function
     "e^2", // Euler's number there
     "2i", // the imaginary unit there
     "A", // a choice letter or a named constant
@@ -68,7 +73,6 @@ test("parseArithmetic refuses what the engine reads another way, or what is not 
     "2 3", // two numbers side by side
     "3.", // not a number we read
     "1,000", // thousands are normalised before, or a list
-    "\\infty",
     "5!",
     "|x|",
     "",
@@ -154,6 +158,8 @@ test("parseStructure reads relations, lists, tuples, sets and intervals as the e
   assert.deepEqual(read("x \\ne 3"), ["NotEqual", "x", 3]);
   assert.deepEqual(read("x=1, y=2"), ["Set", ["Equal", "x", 1], ["Equal", "y", 2]]);
   assert.deepEqual(read("(x=1, y=2)"), ["Tuple", ["Equal", "x", 1], ["Equal", "y", 2]]);
+  assert.deepEqual(read("(-\\infty, 3]"), ["Interval", ["Open", ["Negate", "PositiveInfinity"]], 3]);
+  assert.deepEqual(read("x_1 = 2, x_{2} = 3"), ["Set", ["Equal", "x_1", 2], ["Equal", "x_2", 3]]);
   assert.deepEqual(read("p=5,q=2;p=7,q=2"), ["Set", ["Tuple", ["Equal", "p", 5], ["Equal", "q", 2]], ["Tuple", ["Equal", "p", 7], ["Equal", "q", 2]]]);
 });
 
@@ -171,8 +177,8 @@ test("parseStructure refuses what the engine reads by rules of its own", () => {
     "{2, 3}", // braces without backslashes: a tuple there
     "x < 1, x > 2", // relations in a list
     "((1,2),(3,4))", // a tuple of tuples
-    "(-1, \\infty)", // infinity is the engine's
-    "a_3 = 2, a_{37} = 19", // subscripts
+    "\\{1, \\infty\\}", // an item the probe cannot tell apart
+    "a_{n+1} = 2, a_n = 1", // a subscript the engine reads as an operation
     "\\{1, 2", // unbalanced
   ];
   for (const latex of refused) assert.equal(parseStructure(listToTuple(latex)), null, latex);
@@ -181,13 +187,14 @@ test("parseStructure refuses what the engine reads by rules of its own", () => {
 test("our structured readings and the engine's have the same structure and the same values", async () => {
   const { parseWithEngine } = await import("../../src/reward/builtin/mathCompare");
   const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual"]);
-  const values = { x: 0.7368, y: 1.4142, z: -0.3183, p: 2.7183, q: 1.618, a: 0.4343, b: -1.2599 };
+  const values = { x: 0.7368, y: 1.4142, z: -0.3183, p: 2.7183, q: 1.618, a: 0.4343, b: -1.2599, x_1: 0.57, x_2: 1.91, a_3: 0.33, a_37: 2.1, PositiveInfinity: Infinity, NegativeInfinity: -Infinity };
   const shape = (json: unknown): unknown =>
     Array.isArray(json) && STRUCTURES.has(json[0] as string) ? [json[0], ...json.slice(1).map(shape)] : Math.round(evaluateReal(json, values)! * 1e9) / 1e9;
   const latexes = [
     "1, 2", "-12;-11", "(1, 2)", "(1,2),(3,4)", "(0;0;1),(0;-2;0)", "\\{1, x\\}", "[0, 1)", "(\\frac35, 2]", "[1, 2]", "(1, 2]", "x = 3",
     "z = 1 + 1 = 2", "x \\ge 5", "5 > x > 1", "x \\ne 3", "x=1, y=2", "(x=1, y=2)", "p=5,q=2;p=7,q=2", "2x+4y-3=0", "y=-\\frac{1}{2}x+\\frac{3}{4}",
     "x^2/4 + y^2/3 = 1", "1 \\le x \\le 2", "\\frac{1}{2}, \\frac{1}{3}", "(3, \\frac{\\pi}{2})", "a + b = 1 = 2 - a", "(-1, -2), (2, 1)",
+    "(-\\infty, 3)", "[2, \\infty)", "x_1 = 2, x_{2} = 3", "a_3 = 2, a_{37} = 19", "x_{1}=10^{\\frac{-5+\\sqrt{13}}{6}}, x_{2}=10^{\\frac{-5-\\sqrt{13}}{6}}",
   ];
   for (const latex of latexes) {
     const listed = listToTuple(latex);
@@ -215,6 +222,9 @@ test("structured answers compare by the same rules on our reading", () => {
     ["p=5,q=2;p=7,q=2", "(5,2),(7,2)", true],
     ["x^2/4 + y^2/3 = 1", "x^2/16 + y^2/12 = 1/4", true],
     ["z = 1 + 1 = 2", "2", true],
+    ["(-\\infty, 3)", "(-\\infty, 3]", false],
+    ["[2, \\infty)", "[2, \\infty)", true],
+    ["a_3 = 2, a_{37} = 19", "a_{37} = 19, a_3 = 2", true],
   ];
   for (const [gold, prediction, expected] of cases) assert.equal(mathEqual(gold, prediction), expected, `${gold} vs ${prediction}`);
 });

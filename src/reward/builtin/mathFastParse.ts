@@ -6,19 +6,20 @@
  * The engine's LaTeX parse costs 0.1-3 ms an answer (far more for some); this one microseconds, and
  * the comparison rules run on it with our evaluator (mathNumeric.ts). Anything outside the subset,
  * or that the engine reads by rules of its own, is refused (null) and goes to the engine as before:
- * subscripts, functions (`f(x)`, `\sin`), the letters `e` and `i` (constants there), capitals (choice
- * letters, the engine's own symbols), `^` without braces beyond one character, a number before
- * `\frac` (a mixed number there), unions, `\in`, `\infty`, mixed chains (`1 < x \le 2`), sets whose
- * items may be equal (the engine drops duplicates by its own equality). Part of the Math-Verify
- * judge (mathVerify.ts).
+ * functions (`f(x)`, `\sin`), the letters `e` and `i` (constants there), capitals (choice letters,
+ * the engine's own symbols), subscripts other than one letter or a number (`x_{n+1}`), `^` without
+ * braces beyond one character, a number before `\frac` (a mixed number there), unions, `\in`, mixed
+ * chains (`1 < x \le 2`), sets whose items may be equal (the engine drops duplicates by its own
+ * equality). Part of the Math-Verify judge (mathVerify.ts).
  *
  * Grammar (whitespace between tokens is skipped):
  *   sum      := product (("+" | "-") product)*
  *   product  := signed (("*" | "\cdot" | "\times" | "/" | "\div") signed | power)*   (implicit: `2x`, `3\sqrt{2}`)
  *   signed   := ("-" | "+") signed | power
  *   power    := atom ("^" argument)?
- *   atom     := number | letter | "\pi" | "(" sum ")" | "{" sum "}" | "\frac" argument argument | "\sqrt" ("[" sum "]")? argument
+ *   atom     := number | name | "\pi" | "\infty" | "(" sum ")" | "{" sum "}" | "\frac" argument argument | "\sqrt" ("[" sum "]")? argument
  *   argument := "{" sum "}" | one digit | one letter
+ *   name     := letter ("_" (digit | letter | "{" (digits | letter) "}"))?
  */
 
 import { isBareList, matchingCloseAny, splitTopLevel, topLevelComma } from "./mathLists";
@@ -26,6 +27,8 @@ import { evaluateReal } from "./mathNumeric";
 
 /** Lowercase letters the engine reads as plain unknowns (`e` is Euler's number, `i` the imaginary unit). */
 const VARIABLE = /^[a-df-hj-z]$/;
+/** The names of unknowns in our readings: a letter, or a letter with a subscript (`x_1`, `a_n`, `y_12`). */
+const NAME = /^[a-df-hj-z](?:_(?:\d+|[a-z]))?$/;
 const MAX_LENGTH = 200;
 const NUMBER = /\d+(?:\.\d+)?/y;
 const COMMAND = /\\[a-zA-Z]+/y;
@@ -171,9 +174,10 @@ class Reader {
     if (c >= "0" && c <= "9") return this.number();
     if (VARIABLE.test(c)) {
       this.at++;
-      // `f(x)` is a function to the engine; `x_1` a subscripted name; `x'` a derivative.
-      if (this.s[this.at] === "(" || this.s[this.at] === "_" || this.s[this.at] === "'") throw REFUSED;
-      return c;
+      const name = this.s[this.at] === "_" ? `${c}_${this.subscript()}` : c;
+      // `f(x)` (and `p_1(x)`) is a function to the engine; `x'` a derivative.
+      if (this.s[this.at] === "(" || this.s[this.at] === "'") throw REFUSED;
+      return name;
     }
     if (c === "(" || c === "{") {
       this.at++;
@@ -184,6 +188,7 @@ class Reader {
     const cmd = this.command();
     this.at += cmd.length;
     if (cmd === "\\pi") return "Pi";
+    if (cmd === "\\infty") return "PositiveInfinity";
     if (cmd === "\\frac") return ["Divide", this.argument(), this.argument()];
     if (cmd === "\\sqrt") {
       if (this.peek() !== "[") return ["Sqrt", this.argument()];
@@ -193,6 +198,21 @@ class Reader {
       return ["Root", this.argument(), index];
     }
     throw REFUSED;
+  }
+
+  /** The subscript of a name, as the engine names it: `x_1`, `x_{12}` (`y_12`), `a_n`, `a_{n}`; `x_{n+1}` is refused. */
+  private subscript(): string {
+    this.at++;
+    const braced = /^\{\s*(\d+|[a-z])\s*\}/.exec(this.s.slice(this.at, this.at + 12));
+    if (braced) {
+      this.at += braced[0].length;
+      return braced[1];
+    }
+    const c = this.s[this.at] ?? "";
+    // `x_12` is x_1 times 2 to the engine: one character only.
+    if (!/^[a-z0-9]$/.test(c) || /[0-9]/.test(this.s[this.at + 1] ?? "")) throw REFUSED;
+    this.at++;
+    return c;
   }
 
   /** `{...}`, or the single digit or letter LaTeX takes as an argument (`\frac12`, `x^2`). */
@@ -246,7 +266,7 @@ export function arithmeticUnknowns(json: unknown): string[] {
   const found = new Set<string>();
   const walk = (x: unknown): void => {
     if (typeof x === "string") {
-      if (VARIABLE.test(x)) found.add(x);
+      if (NAME.test(x)) found.add(x);
     } else if (Array.isArray(x)) x.slice(1).forEach(walk);
   };
   walk(json);
@@ -319,8 +339,12 @@ function valueOrEquation(item: string): unknown {
   return json;
 }
 
-/** Values standing for the letters when telling a set's items apart. */
-const PROBE: Readonly<Record<string, number>> = Object.fromEntries([..."abcdfghjklmnopqrstuvwxyz"].map((letter, i) => [letter, 0.7368 + 0.4142 * i + 0.0173 * i * i]));
+/** A value standing for an unknown when telling a set's items apart (the same for the same name). */
+function probeValue(name: string): number {
+  let h = 17;
+  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) % 1000003;
+  return 0.5 + h / 1000003;
+}
 
 /**
  * A set of the items. The engine drops an item equal to another (`1, 1` is `{1}`, and `\\frac12, 0.5`
@@ -340,7 +364,7 @@ function set(items: unknown[]): unknown {
 /** The values of an item's parts at the probe point (each side of an equation, each entry of a tuple). */
 function probe(json: unknown): number[] {
   if (Array.isArray(json) && STRUCTURES.has(json[0] as string)) return json.slice(1).flatMap(probe);
-  const x = evaluateReal(json, PROBE);
+  const x = evaluateReal(json, Object.fromEntries(arithmeticUnknowns(json).map((name) => [name, probeValue(name)])));
   if (x === undefined || !Number.isFinite(x)) throw REFUSED;
   return [x];
 }
