@@ -5,6 +5,7 @@ import type { LoadResult, RewardEngine, RewardLoadError } from "../../reward/eng
 import type { RewardStats } from "../../reward/stats";
 import type { ScoreTable } from "../../reward/table";
 import { rewardTiming, type RewardTiming } from "../../reward/timing";
+import { sandboxSettings } from "../../reward/sandbox/mode";
 import type { TraceRecord } from "../../trace/types";
 import { Disposable } from "../base/disposable";
 import { settings } from "../config";
@@ -160,13 +161,18 @@ export class RewardService extends Disposable {
     if (!vscode.workspace.isTrusted || !folder) return false;
     const paths = await this.rewardPaths(folder);
     if (paths.length === 0) return false;
-    if (this.engine && this.enginePaths !== paths.join("\n")) this.disposeEngine();
+    // The workspace's rewardlab.json "sandbox" (as score and serve read it): "strict" runs reward
+    // code in a child process under Node's permission model.
+    const sandbox = sandboxSettings(undefined, paths, folder);
+    const key = [sandbox.sandbox, ...paths].join("\n");
+    if (this.engine && this.enginePaths !== key) this.disposeEngine();
     if (!this.engine) {
       // Loaded on first use, so activation does not pay for esbuild and the sandbox.
       const { RewardEngine } = await import("../../reward/engine");
       // Timing on: the Rewards view shows each reward's p50 / p99 per sample and the slowest samples.
-      this.engine = new RewardEngine({ rewards: paths, timeoutMs: settings.scoreTimeoutMs, steps: settings.stepSplit, workers: 1, timing: true });
-      this.enginePaths = paths.join("\n");
+      this.engine = new RewardEngine({ rewards: paths, timeoutMs: settings.scoreTimeoutMs, steps: settings.stepSplit, workers: 1, timing: true, ...sandbox });
+      if (sandbox.sandbox === "strict") this.log.info("Scoring in the strict sandbox (rewardlab.json \"sandbox\": \"strict\")");
+      this.enginePaths = key;
       this.scored.clear();
     }
     const started = performance.now();
