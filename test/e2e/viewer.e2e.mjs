@@ -62,6 +62,13 @@ test("one sortable column per reward; search by text, meta field and value; Ctrl
   for (const name of ["accuracy", "format", "grounding", "iou"]) assert.equal(rewardRows.filter((row) => row.trim().startsWith(`${name}weight`)).length, 1, `${name} once: ${rewardRows.join(" | ")}`);
   assert.ok(!rewardRows.some((row) => /coverage/.test(row)), `hackable/ is not listed as loaded: ${rewardRows.join(" | ")}`);
   assert.ok(rewardRows.some((row) => /^Not loaded1 file outside rewards/.test(row.trim())), rewardRows.join(" | "));
+  // Each reward's time per sample (p99) in its row; the tooltip has p50 / p99 / max and the slowest samples.
+  assert.ok(rewardRows.filter((row) => /·\sp99\s[\d.]+\sms/.test(row)).length >= 4, `p99 per reward: ${rewardRows.join(" | ")}`);
+  await rewardsPane.locator(".monaco-list-row", { hasText: /^accuracyweight/ }).first().hover();
+  await page.locator(".monaco-hover", { hasText: "Time per sample" }).waitFor({ timeout: 15_000 });
+  assert.match(await page.locator(".monaco-hover", { hasText: "Time per sample" }).innerText(), /p50\s\S+\sms,\sp99\s\S+\sms,\smax\s\S+\sms\sover\s\d+\ssamples[^]*Slowest:\s.*rollouts\.trace\.jsonl:\d+/);
+  await shot(page, "53-rewards-view-timing");
+  await page.keyboard.press("Escape");
 
   await view.locator(".list-header button", { hasText: "grounding" }).click();
   await view.locator(".list-header button.sorted", { hasText: "grounding ▲" }).waitFor();
