@@ -49,6 +49,8 @@ test("parseArithmetic reads numbers, \\frac, \\sqrt, powers, \\pi and one-letter
   assert.deepEqual(parseArithmetic("x_1 + y_{12} - a_n"), ["Add", "x_1", "y_12", ["Negate", "a_n"]], "subscripted names as the engine names them");
   assert.deepEqual(arithmeticUnknowns(parseArithmetic("x_1 + y_{12} - a_n")), ["a_n", "x_1", "y_12"]);
   assert.deepEqual(parseArithmetic("-\\infty"), ["Negate", "PositiveInfinity"]);
+  assert.deepEqual(parseArithmetic("1 - \\frac{1}{e}"), ["Add", 1, ["Negate", ["Divide", 1, "ExponentialE"]]], "e is Euler's number, as to the engine");
+  assert.deepEqual(parseArithmetic("xe"), ["Multiply", "x", "ExponentialE"]);
 });
 
 test("parseArithmetic refuses what the engine reads another way, or what is not arithmetic", () => {
@@ -63,7 +65,9 @@ test("parseArithmetic refuses what the engine reads another way, or what is not 
     "x_{n+1}", // a subscript the engine reads as an operation
     "x_12", // x_1 times 2 there
     "p_1(x)", // a function
-    "e^2", // Euler's number there
+    "2e-1", // scientific notation there (0.2)
+    "1e3",
+    "2e", // (after a digit, e is refused whatever follows)
     "2i", // the imaginary unit there
     "A", // a choice letter or a named constant
     "2\\frac{1}{2}", // the mixed number 5/2 there
@@ -72,6 +76,7 @@ test("parseArithmetic refuses what the engine reads another way, or what is not 
     "2^-1", // an exponent without braces beyond one character
     "2 3", // two numbers side by side
     "3.", // not a number we read
+    "0.5(2)", // a repeating decimal there
     "1,000", // thousands are normalised before, or a list
     "5!",
     "|x|",
@@ -160,6 +165,11 @@ test("parseStructure reads relations, lists, tuples, sets and intervals as the e
   assert.deepEqual(read("(x=1, y=2)"), ["Tuple", ["Equal", "x", 1], ["Equal", "y", 2]]);
   assert.deepEqual(read("(-\\infty, 3]"), ["Interval", ["Open", ["Negate", "PositiveInfinity"]], 3]);
   assert.deepEqual(read("x_1 = 2, x_{2} = 3"), ["Set", ["Equal", "x_1", 2], ["Equal", "x_2", 3]]);
+  assert.deepEqual(read("19, 46, , 82"), ["Set", 19, 46, 82], "empty items are dropped, as the engine drops them");
+  assert.deepEqual(read("(1, 2,)"), ["Tuple", 1, 2]);
+  assert.deepEqual(read("x \\in (0, 1]"), ["Element", "x", ["Interval", ["Open", 0], 1]]);
+  assert.deepEqual(read("x \\in (0, 1)"), ["Element", "x", ["Interval", ["Open", 0], ["Open", 1]]], "after \\in a pair is the open interval");
+  assert.deepEqual(read("\\begin{pmatrix}1 & 2 \\\\ 3 & \\frac{1}{4} \\\\ \\end{pmatrix}"), ["Matrix", ["List", ["List", 1, 2], ["List", 3, ["Divide", 1, 4]]]]);
   assert.deepEqual(read("p=5,q=2;p=7,q=2"), ["Set", ["Tuple", ["Equal", "p", 5], ["Equal", "q", 2]], ["Tuple", ["Equal", "p", 7], ["Equal", "q", 2]]]);
 });
 
@@ -173,7 +183,11 @@ test("parseStructure refuses what the engine reads by rules of its own", () => {
     "[1, 2, 3]", // a list
     "[0, [1]]",
     "(1,2)\\cup(3,4)", // a union
-    "x \\in [0,1]", // membership
+    "x \\in \\mathbb{R}", // membership of what we do not read
+    "\\begin{pmatrix}1 & 2 \\\\ 3\\end{pmatrix}", // a ragged matrix
+    "\\begin{vmatrix}1 & 2 \\\\ 3 & 4\\end{vmatrix}", // a determinant
+    "\\begin{pmatrix}1\\end{pmatrix}\\begin{pmatrix}2\\end{pmatrix}", // a product
+    "(1,)", // one item
     "{2, 3}", // braces without backslashes: a tuple there
     "x < 1, x > 2", // relations in a list
     "((1,2),(3,4))", // a tuple of tuples
@@ -186,15 +200,17 @@ test("parseStructure refuses what the engine reads by rules of its own", () => {
 
 test("our structured readings and the engine's have the same structure and the same values", async () => {
   const { parseWithEngine } = await import("../../src/reward/builtin/mathCompare");
-  const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual"]);
+  const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual", "Element", "Matrix", "List"]);
   const values = { x: 0.7368, y: 1.4142, z: -0.3183, p: 2.7183, q: 1.618, a: 0.4343, b: -1.2599, x_1: 0.57, x_2: 1.91, a_3: 0.33, a_37: 2.1, PositiveInfinity: Infinity, NegativeInfinity: -Infinity };
   const shape = (json: unknown): unknown =>
-    Array.isArray(json) && STRUCTURES.has(json[0] as string) ? [json[0], ...json.slice(1).map(shape)] : Math.round(evaluateReal(json, values)! * 1e9) / 1e9;
+    Array.isArray(json) && STRUCTURES.has(json[0] as string) ? [json[0], ...json.slice(1).map(shape)] : json === "'[]'" ? json : Math.round(evaluateReal(json, values)! * 1e9) / 1e9;
   const latexes = [
     "1, 2", "-12;-11", "(1, 2)", "(1,2),(3,4)", "(0;0;1),(0;-2;0)", "\\{1, x\\}", "[0, 1)", "(\\frac35, 2]", "[1, 2]", "(1, 2]", "x = 3",
     "z = 1 + 1 = 2", "x \\ge 5", "5 > x > 1", "x \\ne 3", "x=1, y=2", "(x=1, y=2)", "p=5,q=2;p=7,q=2", "2x+4y-3=0", "y=-\\frac{1}{2}x+\\frac{3}{4}",
     "x^2/4 + y^2/3 = 1", "1 \\le x \\le 2", "\\frac{1}{2}, \\frac{1}{3}", "(3, \\frac{\\pi}{2})", "a + b = 1 = 2 - a", "(-1, -2), (2, 1)",
     "(-\\infty, 3)", "[2, \\infty)", "x_1 = 2, x_{2} = 3", "a_3 = 2, a_{37} = 19", "x_{1}=10^{\\frac{-5+\\sqrt{13}}{6}}, x_{2}=10^{\\frac{-5-\\sqrt{13}}{6}}",
+    "19, 46, , 82", "(1, 2,)", "x \\in (0, 1]", "x \\in (0, 1)", "x \\in [-2,7]", "x \\in \\{1, 2\\}", "1 - \\frac{1}{e}", "xe + e^2",
+    "\\begin{pmatrix}1 & 2 \\\\ 3 & \\frac{1}{4} \\\\ \\end{pmatrix}", "\\begin{bmatrix}0 & 0 \\\\0 & 0\\end{bmatrix}", "\\begin{pmatrix}0.33\\\\0.2 \\end{pmatrix}",
   ];
   for (const latex of latexes) {
     const listed = listToTuple(latex);
@@ -225,6 +241,10 @@ test("structured answers compare by the same rules on our reading", () => {
     ["(-\\infty, 3)", "(-\\infty, 3]", false],
     ["[2, \\infty)", "[2, \\infty)", true],
     ["a_3 = 2, a_{37} = 19", "a_{37} = 19, a_3 = 2", true],
+    ["x \\in [-2, 7]", "[-2, 7]", true],
+    ["1 - \\frac{1}{e}", "0.632121", true],
+    ["\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}", "\\begin{bmatrix}1 & 2 \\\\ 3 & 4\\end{bmatrix}", true],
+    ["\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}", "\\begin{pmatrix}1 & 2 \\\\ 3 & 5\\end{pmatrix}", false],
   ];
   for (const [gold, prediction, expected] of cases) assert.equal(mathEqual(gold, prediction), expected, `${gold} vs ${prediction}`);
 });

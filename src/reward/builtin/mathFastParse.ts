@@ -1,14 +1,16 @@
 /**
  * A reader for what most math answers are: arithmetic (`-\frac{3}{4}`, `2\sqrt{3}`, `x^2-1`,
  * `\frac{\pi}{6}`, `0.25`), and relations, lists, tuples, sets and intervals of it (`x \ge 5`,
- * `1 < x < 2`, `x = 1, y = 2`, `(1, 2), (2, 1)`, `\{1, 2\}`, `(\frac35, 2]`), into MathJSON in the
+ * `1 < x < 2`, `x = 1, y = 2`, `(1, 2), (2, 1)`, `\{1, 2\}`, `(\frac35, 2]`, `x \in [0, 1)`, a
+ * `pmatrix` of numbers), into MathJSON in the
  * form compute-engine's reading has (mathCompare.ts), minus the canonical form of the arithmetic.
  * The engine's LaTeX parse costs 0.1-3 ms an answer (far more for some); this one microseconds, and
  * the comparison rules run on it with our evaluator (mathNumeric.ts). Anything outside the subset,
  * or that the engine reads by rules of its own, is refused (null) and goes to the engine as before:
- * functions (`f(x)`, `\sin`), the letters `e` and `i` (constants there), capitals (choice letters,
+ * functions (`f(x)`, `\sin`), the letter `i` (a constant there; `e` is read as Euler's number, as
+ * there, but not after a digit: `2e-1` is scientific notation), capitals (choice letters,
  * the engine's own symbols), subscripts other than one letter or a number (`x_{n+1}`), `^` without
- * braces beyond one character, a number before `\frac` (a mixed number there), unions, `\in`, mixed
+ * braces beyond one character, a number before `\frac` (a mixed number there), unions, mixed
  * chains (`1 < x \le 2`), sets whose items may be equal (the engine drops duplicates by its own
  * equality). Part of the Math-Verify judge (mathVerify.ts).
  *
@@ -138,7 +140,7 @@ class Reader {
         this.at += c === "/" ? 1 : cmd.length;
         value = ["Divide", value, this.signed()];
         divided = true;
-      } else if (VARIABLE.test(c) || c === "(" || cmd === "\\pi" || cmd === "\\frac" || cmd === "\\sqrt") {
+      } else if (VARIABLE.test(c) || c === "e" || c === "(" || cmd === "\\pi" || cmd === "\\frac" || cmd === "\\sqrt") {
         // `2\frac{1}{2}` is the mixed number 2 1/2 to the engine.
         if (cmd === "\\frac" && /\d\s*$/.test(this.s.slice(0, this.at))) throw REFUSED;
         value = ["Multiply", value, this.power()];
@@ -178,6 +180,11 @@ class Reader {
       // `f(x)` (and `p_1(x)`) is a function to the engine; `x'` a derivative.
       if (this.s[this.at] === "(" || this.s[this.at] === "'") throw REFUSED;
       return name;
+    }
+    // `e` is Euler's number to the engine, but `2e-1` and `1e3` are numbers in scientific notation.
+    if (c === "e" && !/[\d.]\s*$/.test(this.s.slice(0, this.at)) && !"_('".includes(this.s[this.at + 1] ?? " ")) {
+      this.at++;
+      return "ExponentialE";
     }
     if (c === "(" || c === "{") {
       this.at++;
@@ -243,6 +250,8 @@ class Reader {
     // `1.5.2`, `2.` or a number run into another (`2 3`): not plain arithmetic.
     const next = this.peek();
     if (next === "." || (next >= "0" && next <= "9")) throw REFUSED;
+    // `0.5(2)` is the repeating decimal 0.5222... to the engine.
+    if (next === "(" && m[0].includes(".")) throw REFUSED;
     return Number(m[0]);
   }
 }
@@ -274,7 +283,7 @@ export function arithmeticUnknowns(json: unknown): string[] {
 }
 
 /** The heads of `parseStructure`'s readings that are not arithmetic. */
-const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual"]);
+const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual", "Element", "Matrix", "List"]);
 
 /** Whether a reading is plain arithmetic (a value), not a relation or a collection. */
 export function isArithmetic(json: unknown): boolean {
@@ -299,27 +308,75 @@ export function parseStructure(listed: string): unknown | null {
 }
 
 function structure(t: string): unknown {
-  if (t.startsWith("\\{")) {
-    if (!t.endsWith("\\}") || t.indexOf("\\{", 2) !== -1 || t.indexOf("\\}") !== t.length - 2) throw REFUSED;
-    return set(splitTopLevel(t.slice(2, -2)).map(listItem));
+  const element = ELEMENT.exec(t);
+  if (element) {
+    const name = new Reader(element[1]).read();
+    const domain = element[2].trim();
+    // In `x \\in (0, 1)` the pair is the open interval (a bare pair is a tuple).
+    return ["Element", name, domain.startsWith("\\{") ? setOf(domain) : wrappedList(domain) ? interval(domain, true) : refuse()];
   }
+  if (t.startsWith("\\begin{")) return matrix(t);
+  if (t.startsWith("\\{")) return setOf(t);
   if (!wrappedList(t)) {
     if (!topLevelComma(t)) return new Reader(t).read(true);
-    if (isBareList(t)) return set(splitTopLevel(t).map(listItem));
+    if (isBareList(t)) return set(listItems(t).map(listItem));
     throw REFUSED;
   }
+  if (t.startsWith("(") && t.endsWith(")")) return ["Tuple", ...listItems(t.slice(1, -1)).map(valueOrEquation)];
+  return interval(t, false);
+}
+
+const ELEMENT = /^([a-df-hj-z](?:_(?:\d|[a-z]|\{\s*(?:\d+|[a-z])\s*\}))?)\s*\\in(?![a-zA-Z])([\s\S]+)$/;
+
+function refuse(): never {
+  throw REFUSED;
+}
+
+/** The items of a list: empty ones (`19, 46, , 82`, `(1, 2,)`) are dropped, as the engine drops them. */
+function listItems(s: string): string[] {
+  const items = splitTopLevel(s).filter((item) => item !== "");
+  if (items.length < 2) throw REFUSED;
+  return items;
+}
+
+function setOf(t: string): unknown {
+  if (!t.endsWith("\\}") || t.indexOf("\\{", 2) !== -1 || t.indexOf("\\}") !== t.length - 2) throw REFUSED;
+  const items = splitTopLevel(t.slice(2, -2)).filter((item) => item !== "");
+  if (items.length === 0) throw REFUSED;
+  return set(items.map(listItem));
+}
+
+/** `[a, b]`, `[a, b)`, `(a, b]`; `(a, b)` too when `openPair` (else it is a tuple). */
+function interval(t: string, openPair: boolean): unknown {
   const inner = t.slice(1, -1);
-  const open = t[0];
-  const close = t[t.length - 1];
-  if (open === "(" && close === ")") return ["Tuple", ...splitTopLevel(inner).map(valueOrEquation)];
   // `[a, b]` is read as a list and made the closed interval only when no bracket is inside (mathCompare.ts).
   const ends = splitTopLevel(inner);
   if (ends.length !== 2 || /[[\]]/.test(inner)) throw REFUSED;
   const [lo, hi] = ends.map((end) => new Reader(end).read());
-  if (open === "[" && close === "]") return ["Interval", lo, hi];
-  if (open === "(" && close === "]") return ["Interval", ["Open", lo], hi];
-  if (open === "[" && close === ")") return ["Interval", lo, ["Open", hi]];
-  throw REFUSED;
+  const open = t[0] === "(";
+  const close = t[t.length - 1] === ")";
+  if (open && close && !openPair) throw REFUSED;
+  return ["Interval", open ? ["Open", lo] : lo, close ? ["Open", hi] : hi];
+}
+
+/** `\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}` (or bmatrix) of arithmetic, as the engine's `Matrix` of rows. */
+function matrix(t: string): unknown {
+  const m = /^\\begin\{([pb]matrix)\}([\s\S]*)\\end\{([pb]matrix)\}$/.exec(t);
+  if (!m || m[1] !== m[3] || m[2].includes("\\begin")) throw REFUSED;
+  const rows = m[2].split("\\\\").map((row) => row.trim());
+  // A row separator before `\\end` ends the last row, it does not start another.
+  if (rows.length > 1 && rows[rows.length - 1] === "") rows.pop();
+  const entries = rows.map((row) =>
+    row.split("&").map((entry) => {
+      const json = new Reader(entry.trim()).read();
+      if (!isArithmetic(json)) throw REFUSED;
+      return json;
+    }),
+  );
+  if (entries.some((row) => row.length !== entries[0].length)) throw REFUSED;
+  const rowsJson = ["List", ...entries.map((row) => ["List", ...row])];
+  // The engine keeps bmatrix's brackets as a second argument.
+  return m[1] === "bmatrix" ? ["Matrix", rowsJson, "'[]'"] : ["Matrix", rowsJson];
 }
 
 /** `(a, b, ...)` or `[a, b)`: one pair of brackets around the whole, commas at the top level inside. */
@@ -329,7 +386,7 @@ function wrappedList(t: string): boolean {
 
 /** An item of a bare list or set: a tuple `(a, b)`, a value or an equation. */
 function listItem(item: string): unknown {
-  if (item.startsWith("(") && item.endsWith(")") && wrappedList(item)) return ["Tuple", ...splitTopLevel(item.slice(1, -1)).map(valueOrEquation)];
+  if (item.startsWith("(") && item.endsWith(")") && wrappedList(item)) return ["Tuple", ...listItems(item.slice(1, -1)).map(valueOrEquation)];
   return valueOrEquation(item);
 }
 
