@@ -108,6 +108,8 @@ export class RewardEngine {
 
   /** (Re)compiles every reward file and loads the result into the sandbox. */
   async load(): Promise<LoadResult> {
+    // The sandbox threads boot while the reward files compile.
+    this.pool.warm();
     return this.loadCompiled(await this.compile());
   }
 

@@ -19,8 +19,15 @@ import type { SampleScores, ScoreTable } from "./table";
  */
 export function spliceHead(text: string): string | null {
   const body = text.trimEnd();
-  if (!body.endsWith("}") || body.charCodeAt(0) === 0xfeff || /"(?:reward|advantage|step_rewards)|\\u/.test(body) || /^\s*\{\s*\}$/.test(body)) return null;
+  if (!body.endsWith("}") || body.charCodeAt(0) === 0xfeff || /"(?:reward|advantage|step_rewards)|\\u/.test(body) || isEmptyObject(body)) return null;
   return body.slice(0, -1);
+}
+
+/** Whether `body` (a JSON object's text, trimmed at its end) is `{}` with only whitespace inside. */
+function isEmptyObject(body: string): boolean {
+  let k = body.indexOf("{") + 1;
+  while (k < body.length && /\s/.test(body[k])) k++;
+  return body.charCodeAt(k) === 0x7d;
 }
 
 /** A `spliceHead` plus the scores (or their JSON without the opening brace: `ScoreTable.scoresJsonTail`): one output line. */

@@ -79,3 +79,10 @@ test("ScoreTable.scoresJsonTail is the sample's scores as JSON.stringify writes 
     }
   }
 });
+
+test("spliceHead refuses empty objects however much space they hold, and cuts a record before its closing brace", () => {
+  for (const empty of ["{}", "{ }", "  {\t\n }  ", `{${" ".repeat(200)}}`]) assert.equal(spliceHead(empty), null, JSON.stringify(empty));
+  assert.equal(spliceHead('{"id":"a"}  '), '{"id":"a"');
+  assert.equal(spliceHead(` {${" ".repeat(100)}"id":"a"}`), ` {${" ".repeat(100)}"id":"a"`);
+  assert.equal(spliceHead('{"id":"a","reward":1}'), null, "a key the scores write");
+});

@@ -104,6 +104,11 @@ class SandboxWorker {
     return this.jobs.length;
   }
 
+  /** Starts the thread now (it boots while the caller compiles), unref'd until it has work. */
+  warm(): void {
+    this.thread();
+  }
+
   /** Loads the pool's current rewards (starting the thread when needed). */
   load(): Promise<LoadReply> {
     const thread = this.thread();
@@ -315,6 +320,11 @@ export class SandboxPool {
   /** Generation of a worker's thread; changes when it is replaced (its kept samples are gone). */
   generation(worker: number): number {
     return this.workers[worker].generation;
+  }
+
+  /** Starts every worker's thread ahead of `load` (a thread takes longer to boot than rewards take to compile). */
+  warm(): void {
+    for (const worker of this.workers) worker.warm();
   }
 
   /** Loads compiled rewards into every worker; resolves with the first worker's report. */
