@@ -26,7 +26,7 @@ export function spliceHead(text: string): string | null {
 /** Whether `body` (a JSON object's text, trimmed at its end) is `{}` with only whitespace inside. */
 function isEmptyObject(body: string): boolean {
   let k = body.indexOf("{") + 1;
-  while (k < body.length && /\s/.test(body[k])) k++;
+  for (let c = body.charCodeAt(k); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; c = body.charCodeAt(++k));
   return body.charCodeAt(k) === 0x7d;
 }
 
