@@ -131,10 +131,15 @@ export type RowsMessage = IpcMessage<"rows", { requestId: number; total: number;
 export type SampleMessage = IpcMessage<"sample", { requestId: number; detail: SampleDetail | null; error?: string }>;
 export type GroupMessage = IpcMessage<"group", { requestId: number; group: string; samples: SampleDetail[] }>;
 export type FocusMessage = IpcMessage<"focus", { index: number }>;
+/** Toolbar settings the host asks for ("Show Changed Samples" after a reward edit). */
+export interface ViewerFilter {
+  changedOnly?: boolean;
+}
+export type SetFilterMessage = IpcMessage<"setFilter", ViewerFilter>;
 /** Scores changed (hot reload, re-scoring): cached rows and the open sample must be fetched again. */
 export type RescoredMessage = IpcMessage<"rescored", { rewardNames: string[]; /** Shown as a banner: the scores are the last good rewards'. */ problem?: string }>;
 
-export type HostToViewerMessage = InitMessage | IndexProgressMessage | RowsMessage | SampleMessage | GroupMessage | FocusMessage | RescoredMessage;
+export type HostToViewerMessage = InitMessage | IndexProgressMessage | RowsMessage | SampleMessage | GroupMessage | FocusMessage | RescoredMessage | SetFilterMessage;
 
 // Webview -> host
 export type QueryRowsMessage = IpcMessage<"queryRows", { requestId: number; query: RowQuery; start: number; count: number }>;

@@ -87,6 +87,10 @@ const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
     if (requestId === groupRequest) groupView.show(group, samples, selected?.index);
   },
   focus: ({ index }) => openSample(index, true),
+  setFilter: ({ changedOnly }) => {
+    toolbar.setChangedOnly(changedOnly === true);
+    if (!previewing) list.setQuery(toolbar.query());
+  },
   rescored: ({ rewardNames, problem }) => {
     // Text, not markup: the message quotes the reward file's compiler.
     banner.textContent = problem ?? "";

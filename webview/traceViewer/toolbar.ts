@@ -108,6 +108,11 @@ export class Toolbar {
     this.search.focus();
   }
 
+  /** Ticks or clears "changed by last edit" (the caller re-queries). */
+  setChangedOnly(on: boolean): void {
+    this.changedOnly.checked = on;
+  }
+
   query(): RowQuery {
     const number = (field: ValueElement) => (field.value.trim() === "" || Number.isNaN(Number(field.value)) ? undefined : Number(field.value));
     const rangeKey = this.rangeKey.value as SortKey | "";

@@ -4,17 +4,20 @@ import { convertToTrace } from "./convertRolloutLog";
 
 /**
  * "RewardLab: Open Trace Viewer": for the given trace (Explorer, Traces view, CodeLens), else the
- * active trace editor, else a trace picked from the workspace. An optional sample index focuses it.
+ * active trace editor, else a trace picked from the workspace. An optional sample index focuses it;
+ * an optional `{ changedOnly: true }` shows only the samples the last reward edit changed.
  * Any other rollout log (verl, TRL, OpenRLHF, ...) is converted to a trace beside it first.
  */
 export const openTraceViewer: Command = {
   id: "rewardlab.openTraceViewer",
-  async run(services, target?: unknown, index?: unknown) {
+  async run(services, target?: unknown, index?: unknown, filter?: unknown) {
     let uri = toUri(target) ?? activeTrace() ?? (await pickTrace());
     if (!uri) return;
     if (!uri.path.endsWith(".trace.jsonl")) uri = await convertToTrace(services, uri);
     if (!uri) return;
-    await services.viewer.open(uri, typeof index === "number" ? index : undefined);
+    // "Show Changed Samples" after a reward edit opens the list filtered to them.
+    const changedOnly = filter && typeof filter === "object" && (filter as { changedOnly?: unknown }).changedOnly === true;
+    await services.viewer.open(uri, typeof index === "number" ? index : undefined, undefined, changedOnly ? { changedOnly: true } : undefined);
   },
 };
 

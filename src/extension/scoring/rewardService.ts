@@ -245,7 +245,7 @@ export class RewardService extends Disposable {
     this.log.info(`Reward edit changed ${changed.length} samples of ${path.basename(index.file)}: ${summary}`);
     const show = "Show Changed Samples";
     void vscode.window.showInformationMessage(`RewardLab: your edit changed ${changed.length.toLocaleString("en-US")} sample${changed.length === 1 ? "" : "s"} of ${path.basename(index.file)}. ${summary}`, show).then((choice) => {
-      if (choice === show) void vscode.commands.executeCommand("rewardlab.openTraceViewer", vscode.Uri.file(index.file));
+      if (choice === show) void vscode.commands.executeCommand("rewardlab.openTraceViewer", vscode.Uri.file(index.file), undefined, { changedOnly: true });
     });
   }
 

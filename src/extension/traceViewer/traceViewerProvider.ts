@@ -6,6 +6,7 @@ import type { TraceStore } from "../traces/traceStore";
 import { viewerHtml } from "./html";
 import { ViewerSession } from "./viewerSession";
 import type { RewardService } from "../scoring/rewardService";
+import type { ViewerFilter } from "../../protocol/traceViewer";
 
 export const TRACE_VIEWER_TYPE = "rewardlab.traceViewer";
 
@@ -17,6 +18,8 @@ export class TraceViewerProvider extends Disposable implements vscode.CustomRead
   private readonly sessions = new Map<string, ViewerSession>();
   /** Sample to show when the viewer for a file opens (set just before `vscode.openWith`). */
   private readonly pendingFocus = new Map<string, number>();
+  /** Filter to apply when the viewer for a file opens. */
+  private readonly pendingFilter = new Map<string, ViewerFilter>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -34,15 +37,20 @@ export class TraceViewerProvider extends Disposable implements vscode.CustomRead
     );
   }
 
-  /** Opens (or reveals) the viewer for `uri`, showing sample `index` when given; in `column` when given (the active one by default). */
-  async open(uri: vscode.Uri, index?: number, column?: vscode.ViewColumn): Promise<void> {
+  /**
+   * Opens (or reveals) the viewer for `uri`, showing sample `index` when given; in `column` when
+   * given (the active one by default); with `filter` set in its toolbar when given.
+   */
+  async open(uri: vscode.Uri, index?: number, column?: vscode.ViewColumn, filter?: ViewerFilter): Promise<void> {
     const session = this.sessions.get(uri.toString());
     if (session) {
+      if (filter) session.setFilter(filter);
       if (index !== undefined) session.focus(index);
       else await vscode.commands.executeCommand("vscode.openWith", uri, TRACE_VIEWER_TYPE, column);
       return;
     }
     if (index !== undefined) this.pendingFocus.set(uri.toString(), index);
+    if (filter) this.pendingFilter.set(uri.toString(), filter);
     await vscode.commands.executeCommand("vscode.openWith", uri, TRACE_VIEWER_TYPE, column);
   }
 
@@ -61,6 +69,9 @@ export class TraceViewerProvider extends Disposable implements vscode.CustomRead
     const focus = this.pendingFocus.get(key);
     this.pendingFocus.delete(key);
     const session = new ViewerSession(uri, panel, this.store, this.log, focus, this.rewards);
+    const filter = this.pendingFilter.get(key);
+    this.pendingFilter.delete(key);
+    if (filter) session.setFilter(filter);
     this.sessions.set(key, session);
     panel.onDidDispose(() => {
       session.dispose();

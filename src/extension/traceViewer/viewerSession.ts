@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { MessageHandlers } from "../../protocol/ipc";
-import type { HostToViewerMessage, RowQuery, SampleDetail, SampleRow, ViewerToHostMessage } from "../../protocol/traceViewer";
+import type { HostToViewerMessage, RowQuery, SampleDetail, SampleRow, ViewerFilter, ViewerToHostMessage } from "../../protocol/traceViewer";
 import { Disposable } from "../base/disposable";
 import { settings } from "../config";
 import type { Log } from "../log";
@@ -71,6 +71,12 @@ export class ViewerSession extends Disposable {
         void this.index().then((index) => this.post({ type: "rescored", payload: { rewardNames: index.rewardNames, problem: store.rewardProblem } }));
       }),
     );
+  }
+
+  /** Sets the webview's toolbar filter (e.g. only the samples the last reward edit changed). */
+  setFilter(filter: ViewerFilter): void {
+    this.panel.reveal();
+    this.post({ type: "setFilter", payload: filter });
   }
 
   /** Shows sample `index` (from a CodeLens or the Traces view). */
