@@ -143,7 +143,7 @@ export class Comparer {
     const arithmetic = this.withoutEngine(gold, predicted);
     if (arithmetic !== undefined) return arithmetic;
     if (!g.expr || !p.expr) return false;
-    const hundredth = (e: Expr) => ce().box(["Divide", e.json, 100]);
+    const hundredth = (e: Expr) => (e instanceof LiteExpr && isArithmetic(e.json) ? new LiteExpr(["Divide", e.json, 100]) : ce().box(["Divide", e.json, 100]));
     const pe = p.percent && !g.percent ? hundredth(p.expr) : p.expr;
     if (this.equal(g.expr, pe, true)) return true;
     return g.percent && !p.percent && this.equal(hundredth(g.expr), p.expr, true);
@@ -387,7 +387,8 @@ function chainInterval(e: Expr): Expr | null {
   const [l, , h] = e.ops!;
   const [lo, hi] = r.sign >= 0 ? [l, h] : [h, l];
   const end = (x: Expr) => (r.strict ? ["Open", x.json] : x.json);
-  return ce().box(["Interval", end(lo), end(hi)]);
+  const json = ["Interval", end(lo), end(hi)];
+  return e instanceof LiteExpr ? new LiteExpr(json) : ce().box(json);
 }
 
 function items(e: Expr): readonly Expr[] {

@@ -66,8 +66,7 @@ function trailingBoxes(text: string): string[] {
 
 
 /** The inline math spans at the end of a text, joined when only connectors separate them (`$1$ and $2$`). */
-function trailingMath(text: string): string | undefined {
-  const spans = [...text.matchAll(INLINE_MATH)];
+function trailingMath(text: string, spans: RegExpMatchArray[] = [...text.matchAll(INLINE_MATH)]): string | undefined {
   if (spans.length === 0) return undefined;
   const content = (m: RegExpMatchArray) => (m[1] ?? m[2] ?? m[3] ?? m[4] ?? "").trim();
   const parts = [content(spans[spans.length - 1])];
@@ -77,6 +76,27 @@ function trailingMath(text: string): string | undefined {
     parts.unshift(content(spans[i - 1]));
   }
   return parts.join(", ");
+}
+
+interface Candidate {
+  text: string;
+  /** Where in the text it ends: the rightmost of a priority wins. */
+  at: number;
+  priority: number;
+}
+
+function addCandidate(found: Candidate[], priority: number, s: string | undefined | null, at: number): void {
+  const t = s?.trim().replace(/[.。]+$/, "").trim();
+  if (t) found.push({ text: t, at, priority });
+}
+
+/** The last plain expression in `s` (`LAST_EXPRESSION`) and where it ends. */
+function lastNumber(s: string): { text: string; at: number } | undefined {
+  const found = lastMatch(s, LAST_EXPRESSION);
+  if (!found) return undefined;
+  // In plain text a comma before other than three digits is a decimal comma (`2,74`, `0,111`).
+  const t = found[0].trim().replace(/^([-+]?\d+),(\d+)$/, (m, whole: string, part: string) => (part.length === 3 && whole !== "0" && !whole.startsWith("-0") ? m : `${whole}.${part}`));
+  return { text: t, at: (found.index ?? 0) + found[0].length };
 }
 
 /**
@@ -92,18 +112,9 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
   // Candidates with Math-Verify's priorities (lower first): "final answer is ... I hope" 0, "final
   // answer ... is" 50, "answer:" 100, plain LaTeX and expressions 300, `\boxed{}` at `boxedPriority`
   // (its tests use 0, the library default is 50); at equal priority the rightmost wins.
-  const found: { text: string; at: number; priority: number }[] = [];
-  const put = (priority: number, s: string | undefined | null, at: number) => {
-    const t = s?.trim().replace(/[.。]+$/, "").trim();
-    if (t) found.push({ text: t, at, priority });
-  };
-  const number = (s: string): { text: string; at: number } | undefined => {
-    const found = lastMatch(s, LAST_EXPRESSION);
-    if (!found) return undefined;
-    // In plain text a comma before other than three digits is a decimal comma (`2,74`, `0,111`).
-    const t = found[0].trim().replace(/^([-+]?\d+),(\d+)$/, (m, whole: string, part: string) => (part.length === 3 && whole !== "0" && !whole.startsWith("-0") ? m : `${whole}.${part}`));
-    return { text: t, at: (found.index ?? 0) + found[0].length };
-  };
+  const found: Candidate[] = [];
+  const put = (priority: number, s: string | undefined | null, at: number) => addCandidate(found, priority, s, at);
+  const number = lastNumber;
   if (latex) {
     const boxed = trailingBoxes(text);
     if (boxed.length > 0) put(boxedPriority, boxed.join(", "), text.lastIndexOf("\\boxed") + 1);
@@ -126,7 +137,7 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
       const lastSpan = spans[spans.length - 1];
       const boxes = trailingBoxes(final).join(", ");
       if (boxes) put(Math.min(tier, boxedPriority), boxes, from + final.lastIndexOf("\\boxed") + 1);
-      else if (lastSpan) put(tier, trailingMath(final), from + (lastSpan.index ?? 0) + lastSpan[0].length);
+      else if (lastSpan) put(tier, trailingMath(final, spans), from + (lastSpan.index ?? 0) + lastSpan[0].length);
       else if (looksLikeMath(final)) put(tier, final, from + final.length);
     }
     // A phrase's plain-expression answer is the expression it starts with (`is 120. I hope`), not any number inside it.
@@ -140,7 +151,7 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
     const last = spans[spans.length - 1];
     if (last) {
       const end = (last.index ?? 0) + last[0].length;
-      put(300, trailingMath(text), end);
+      put(300, trailingMath(text, spans), end);
       // Then each span on its own, rightmost first (the joined list may not parse).
       for (let i = spans.length - 1; i >= Math.max(0, spans.length - 4); i--) put(300, spans[i][1] ?? spans[i][2] ?? spans[i][3] ?? spans[i][4], end - (spans.length - i));
     }
