@@ -71,6 +71,8 @@ export interface ViewerStep {
   span: { start: number; end: number };
   /** Process reward of this step (stored label or the scored value); absent when unknown. */
   score?: number | null;
+  /** The step's label in the data (+1 correct, 0 neutral, -1 wrong), when it has one. */
+  label?: number;
 }
 
 /** One completion token with its character span and the numeric channels the trace has for it. */
@@ -122,6 +124,43 @@ export interface ViewerInit {
   problem?: string;
 }
 
+/**
+ * One process reward on one split of the trace, measured against the trace's step labels exactly
+ * as `rewardlab prm-eval` measures it (src/reward/stepMetrics.ts; the same keys as its --json).
+ * Fractions in 0..1; null where there is nothing to divide by.
+ */
+export interface ProcessSummaryRow {
+  reward: string;
+  /** The record's `meta.split`; "all" is every split together. */
+  split: string;
+  /** Samples with a step both labelled +1/-1 and scored; of them, with a wrong step / without. */
+  samples: number;
+  erroneous_samples: number;
+  correct_samples: number;
+  /** ProcessBench: the first flagged step is the first wrong one (erroneous samples) / no step flagged (correct ones). */
+  error_accuracy: number | null;
+  correct_accuracy: number | null;
+  processbench_f1: number | null;
+  /** Flagging wrong steps (positive class: label -1). */
+  step_precision: number | null;
+  step_recall: number | null;
+  step_f1: number | null;
+  /** Mean of `step_f1` and the correct class's F1 (VisualProcessBench). */
+  macro_f1: number | null;
+  auc: number | null;
+  auc_exact: boolean;
+}
+
+/** How the trace's process rewards find its labelled wrong steps; absent when no labelled step was scored. */
+export interface ProcessSummary {
+  /** A step is flagged (predicted wrong) when its score is below this. */
+  threshold: number;
+  /** Per reward: each split, then "all" when there are several (as prm-eval lists them). */
+  rows: ProcessSummaryRow[];
+  /** Process rewards that scored no labelled step of this trace. */
+  unmatched: string[];
+}
+
 // Host -> webview
 export type InitMessage = IpcMessage<"init", ViewerInit>;
 /** The file is being read: `sampleCount` samples so far. With `preview`, rows in file order can be queried already. */
@@ -139,7 +178,10 @@ export type SetFilterMessage = IpcMessage<"setFilter", ViewerFilter>;
 /** Scores changed (hot reload, re-scoring): cached rows and the open sample must be fetched again. */
 export type RescoredMessage = IpcMessage<"rescored", { rewardNames: string[]; /** Shown as a banner: the scores are the last good rewards'. */ problem?: string }>;
 
-export type HostToViewerMessage = InitMessage | IndexProgressMessage | RowsMessage | SampleMessage | GroupMessage | FocusMessage | RescoredMessage | SetFilterMessage;
+/** The trace was (re)scored: its process-reward summary, or null when there is none to show. */
+export type ProcessSummaryMessage = IpcMessage<"processSummary", { summary: ProcessSummary | null }>;
+
+export type HostToViewerMessage = InitMessage | IndexProgressMessage | RowsMessage | SampleMessage | GroupMessage | FocusMessage | RescoredMessage | SetFilterMessage | ProcessSummaryMessage;
 
 // Webview -> host
 export type QueryRowsMessage = IpcMessage<"queryRows", { requestId: number; query: RowQuery; start: number; count: number }>;

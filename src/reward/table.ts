@@ -93,6 +93,8 @@ export class ScoreTable {
   status: Uint8Array[];
   errors = new Map<number, SampleFailure[]>();
   stepScores = new Map<number, Record<string, (number | null)[]>>();
+  /** The step labels (+1 / 0 / -1, null: unlabelled) of samples whose steps carry any, for the process-reward metrics. */
+  stepLabels = new Map<number, (number | null)[]>();
   metrics = new Map<number, Record<string, number>>();
   malformed: TraceLineError[] = [];
   stepAgreement = new Map<string, StepLabelAgreement>();
@@ -177,7 +179,10 @@ export class ScoreTable {
       const record = this.stepScores.get(i) ?? {};
       record[this.rewards[entry.reward].name] = entry.scores;
       this.stepScores.set(i, record);
-      if (entry.labels) this.countAgreement(this.rewards[entry.reward].name, entry.scores, entry.labels);
+      if (entry.labels) {
+        this.stepLabels.set(i, entry.labels);
+        this.countAgreement(this.rewards[entry.reward].name, entry.scores, entry.labels);
+      }
     }
     for (const metric of batch.metrics) {
       const i = rowOf(metric.slot);
@@ -396,6 +401,7 @@ export function mergeTables(tables: readonly ScoreTable[]): ScoreTable {
     for (let i = 0; i < t.size; i++) merged.groupIds[offset + i] = t.groupIds[i] < 0 ? -1 : numbers[t.groupIds[i]];
     for (const [i, v] of t.errors) merged.errors.set(i + offset, v);
     for (const [i, v] of t.stepScores) merged.stepScores.set(i + offset, v);
+    for (const [i, v] of t.stepLabels) merged.stepLabels.set(i + offset, v);
     for (const [i, v] of t.metrics) merged.metrics.set(i + offset, v);
     merged.malformed.push(...t.malformed);
     for (const [name, stats] of t.stepAgreement) merged.addAgreement(name, stats);

@@ -44,3 +44,16 @@ test("IoU of boxes", () => {
   assert.equal(intersectionOverUnion([0, 0, 2, 2], [1, 1, 3, 3]), 1 / 7);
   assert.equal(intersectionOverUnion([0, 0, 1, 1], [2, 2, 3, 3]), 0);
 });
+
+test("steps carry the data's label beside the process reward's score", () => {
+  const detail = buildSampleDetail(
+    { completion: "2+2=4\n\n2*3=7", steps: [{ text: "2+2=4", label: 1 }, { text: "2*3=7", label: -1 }] },
+    row,
+    () => undefined,
+    { mode: "auto" },
+    { arithmetic: [1, 0] },
+  );
+  assert.deepEqual(detail.steps.map((s) => [s.score, s.label]), [[1, 1], [0, -1]]);
+  const unlabelled = buildSampleDetail({ completion: "a\n\nb", steps: [{ text: "a" }, { text: "b" }] }, row, () => undefined);
+  assert.deepEqual(unlabelled.steps.map((s) => "label" in s), [false, false]);
+});

@@ -13,6 +13,7 @@ import "@vscode-elements/elements/dist/vscode-textfield/index.js";
 import type { HostToViewerMessage, SampleRow, ViewerToHostMessage } from "../../src/protocol/traceViewer";
 import { el } from "./dom";
 import { GroupView } from "./groupView";
+import { ProcessSummaryPanel } from "./processSummary";
 import { Host } from "../shared/host";
 import { SampleList } from "./sampleList";
 import { SampleView } from "./sampleView";
@@ -33,6 +34,8 @@ interface SavedState {
   channel?: string;
   math?: boolean;
   selected?: number;
+  /** The process-reward summary is open (it is unless the user closed it). */
+  summaryOpen?: boolean;
 }
 let saved: SavedState = {};
 let selected: { index: number; group?: string } | undefined;
@@ -86,6 +89,7 @@ const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
   group: ({ requestId, group, samples }) => {
     if (requestId === groupRequest) groupView.show(group, samples, selected?.index);
   },
+  processSummary: ({ summary }) => summaryPanel.show(summary),
   focus: ({ index }) => openSample(index, true),
   setFilter: ({ changedOnly }) => {
     toolbar.setChangedOnly(changedOnly === true);
@@ -160,6 +164,12 @@ const banner = el("div", "reward-problem");
 banner.setAttribute("role", "alert");
 banner.hidden = true;
 
+/** Process rewards against the trace's step labels (prm-eval's numbers), when it has both. */
+const summaryPanel = new ProcessSummaryPanel(saved.summaryOpen ?? true, (open) => {
+  saved.summaryOpen = open;
+  host.state = saved;
+});
+
 const tabs = document.createElement("vscode-tabs");
 tabs.setAttribute("selected-index", "0");
 const sampleTab = document.createElement("vscode-tab-header");
@@ -183,7 +193,7 @@ right.append(tabs);
 const layout = el("main", "layout");
 layout.append(left, right);
 const app = document.getElementById("app") ?? document.body;
-app.append(header, banner, layout);
+app.append(header, banner, summaryPanel.element, layout);
 
 // Ctrl+F / Cmd+F searches the samples (the webview has no find widget of its own).
 window.addEventListener("keydown", (event) => {

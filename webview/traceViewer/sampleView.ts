@@ -162,10 +162,13 @@ export class SampleView {
     row("length", String(sample.length));
     if (sample.answer !== undefined) row("answer (truth)", sample.answer);
     row("answer (predicted)", sample.predictedAnswer ?? "none found");
+    const scored = Object.keys(sample.stepScores).length > 0;
     const steps = el("ol", "steps");
     for (const step of sample.steps) {
       const item = el("li", undefined, `${sample.completion.slice(step.span.start, step.span.end).slice(0, 60)}${step.span.end - step.span.start > 60 ? "…" : ""}`);
-      if (typeof step.score === "number") item.append(el("span", "step-score", ` ${formatScore(step.score)}`));
+      // Without a process reward the score is the label itself: shown once, as the label.
+      if (typeof step.score === "number" && (scored || step.label === undefined)) item.append(el("span", "step-score", ` ${formatScore(step.score)}`));
+      if (step.label !== undefined) item.append(stepLabel(step.label));
       item.addEventListener("mouseenter", () => this.highlightStep(step.index));
       item.addEventListener("mouseleave", () => this.highlightStep(null));
       steps.append(item);
@@ -199,6 +202,14 @@ function section(title: string, ...children: HTMLElement[]): HTMLElement {
   const wrapper = el("section", "panel-section");
   wrapper.append(el("h3", undefined, title), ...children);
   return wrapper;
+}
+
+/** A step's label in the data: +1 correct, 0 neutral, -1 wrong. */
+function stepLabel(label: number): HTMLElement {
+  const kind = label > 0 ? "good" : label < 0 ? "bad" : "neutral";
+  const chip = el("span", `step-label ${kind}`, label > 0 ? "+1" : label < 0 ? "−1" : "0");
+  chip.title = `Labelled ${label > 0 ? "correct" : label < 0 ? "wrong" : "neutral"} in the data`;
+  return chip;
 }
 
 function legend(): HTMLElement {

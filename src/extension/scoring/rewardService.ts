@@ -7,10 +7,12 @@ import type { ScoreTable } from "../../reward/table";
 import { rewardTiming, type RewardTiming } from "../../reward/timing";
 import { sandboxSettings } from "../../reward/sandbox/mode";
 import type { TraceRecord } from "../../trace/types";
+import type { ProcessSummary } from "../../protocol/traceViewer";
 import { Disposable } from "../base/disposable";
 import { settings } from "../config";
 import type { Log } from "../log";
 import type { StatusBar } from "../statusBar";
+import { processSummary, splitOfMeta } from "../traces/processSummary";
 import { describeChanges, type EngineScores, type TraceIndex } from "../traces/traceIndex";
 import type { TraceStore } from "../traces/traceStore";
 import { groupFailures, splitLocation, type Failure } from "./locations";
@@ -47,6 +49,8 @@ export class RewardService extends Disposable {
   /** Trace files scored at least once (their samples are kept in the workers for fast re-scoring). */
   private readonly scored = new Set<string>();
   private readonly tables = new Map<string, ScoreTable>();
+  /** Per scored trace file: its process rewards against its step labels (prm-eval's metrics), when it has labelled steps. */
+  private readonly processSummaries = new Map<string, ProcessSummary>();
   private queue: Promise<unknown> = Promise.resolve();
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   /** The reward paths the engine was created with (a change re-creates it). */
@@ -111,6 +115,11 @@ export class RewardService extends Disposable {
         stepScores: s.step_rewards,
       };
     });
+  }
+
+  /** How the process rewards find the labelled wrong steps of trace `file`, as of its last scoring; undefined when it has none. */
+  processSummaryOf(file: string): ProcessSummary | undefined {
+    return this.processSummaries.get(file);
   }
 
   /** Scores every indexed trace now (the "Score Traces" command). */
@@ -229,6 +238,9 @@ export class RewardService extends Disposable {
     const table = keep && this.scored.has(file) && reloaded ? await engine.rescore(file) : await engine.scoreFile(file, { keep });
     this.scored.add(file);
     this.tables.set(file, table);
+    const summary = processSummary(table, (i) => splitOfMeta(index.rows[index.indexOfLine(table.lines[i])]?.meta));
+    if (summary) this.processSummaries.set(file, summary);
+    else this.processSummaries.delete(file);
     index.applyEngineScores(engineScores(table, index));
     this.store.notifyScored(vscode.Uri.file(file));
     if (reloaded) this.announceChanges(index);

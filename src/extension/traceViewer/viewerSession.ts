@@ -68,7 +68,10 @@ export class ViewerSession extends Disposable {
       store.onDidChange((changed) => {
         if (changed.fsPath !== uri.fsPath || !this.ready) return;
         this.lastQuery = undefined;
-        void this.index().then((index) => this.post({ type: "rescored", payload: { rewardNames: index.rewardNames, problem: store.rewardProblem } }));
+        void this.index().then((index) => {
+          this.post({ type: "rescored", payload: { rewardNames: index.rewardNames, problem: store.rewardProblem } });
+          this.postProcessSummary();
+        });
       }),
     );
   }
@@ -125,10 +128,16 @@ export class ViewerSession extends Disposable {
       const index = await this.index();
       if (index.sampleCount > 0) markStepDone("viewerOpened");
       this.post({ type: "init", payload: { fileName, rewardNames: index.rewardNames, sampleCount: index.sampleCount, indexing: false, defaultChannel: settings.defaultChannel, focusIndex: this.focusIndex, problem: this.store.rewardProblem } });
+      this.postProcessSummary();
     } catch (error) {
       this.log.error(`Trace viewer: cannot read ${this.uri.fsPath}`, error);
       void vscode.window.showErrorMessage(`RewardLab: cannot read ${vscode.workspace.asRelativePath(this.uri)}: ${(error as Error).message}`);
     }
+  }
+
+  /** The process rewards against the trace's step labels, as of its last scoring (the summary above the list). */
+  private postProcessSummary(): void {
+    this.post({ type: "processSummary", payload: { summary: this.rewards.processSummaryOf(this.uri.fsPath) ?? null } });
   }
 
   private async onQueryRows(requestId: number, query: RowQuery, start: number, count: number): Promise<void> {

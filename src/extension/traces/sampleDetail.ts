@@ -28,6 +28,7 @@ export function buildSampleDetail(
     index: step.index,
     span: step.span,
     score: processScore(step.index, stepScores) ?? (typeof step.label === "number" ? step.label : undefined),
+    ...(typeof step.label === "number" ? { label: step.label } : {}),
   }));
   const truth: ViewerRegion[] = (record.regions ?? []).map((region) => ({
     source: "truth",
