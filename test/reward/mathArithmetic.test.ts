@@ -170,6 +170,8 @@ test("parseStructure reads relations, lists, tuples, sets and intervals as the e
   assert.deepEqual(read("x \\in (0, 1]"), ["Element", "x", ["Interval", ["Open", 0], 1]]);
   assert.deepEqual(read("x \\in (0, 1)"), ["Element", "x", ["Interval", ["Open", 0], ["Open", 1]]], "after \\in a pair is the open interval");
   assert.deepEqual(read("\\begin{pmatrix}1 & 2 \\\\ 3 & \\frac{1}{4} \\\\ \\end{pmatrix}"), ["Matrix", ["List", ["List", 1, 2], ["List", 3, ["Divide", 1, 4]]]]);
+  assert.deepEqual(read("[1,2)\\cup(3,4]"), ["Union", ["Interval", 1, ["Open", 2]], ["Interval", ["Open", 3], 4]], "a union as written: no merging, no reordering");
+  assert.deepEqual(read("x \\in (0,1) \\cup \\{2\\}"), ["Element", "x", ["Union", ["Interval", ["Open", 0], ["Open", 1]], ["Set", 2]]]);
   assert.deepEqual(read("p=5,q=2;p=7,q=2"), ["Set", ["Tuple", ["Equal", "p", 5], ["Equal", "q", 2]], ["Tuple", ["Equal", "p", 7], ["Equal", "q", 2]]]);
 });
 
@@ -182,7 +184,8 @@ test("parseStructure refuses what the engine reads by rules of its own", () => {
     "x \\ne 1 \\ne 2",
     "[1, 2, 3]", // a list
     "[0, [1]]",
-    "(1,2)\\cup(3,4)", // a union
+    "(1,2) \\cup 5", // a union with a number
+    "1 \\pm \\sqrt{2}", // plus-or-minus
     "x \\in \\mathbb{R}", // membership of what we do not read
     "\\begin{pmatrix}1 & 2 \\\\ 3\\end{pmatrix}", // a ragged matrix
     "\\begin{vmatrix}1 & 2 \\\\ 3 & 4\\end{vmatrix}", // a determinant
@@ -200,7 +203,7 @@ test("parseStructure refuses what the engine reads by rules of its own", () => {
 
 test("our structured readings and the engine's have the same structure and the same values", async () => {
   const { parseWithEngine } = await import("../../src/reward/builtin/mathCompare");
-  const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual", "Element", "Matrix", "List"]);
+  const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual", "Element", "Matrix", "List", "Union"]);
   const values = { x: 0.7368, y: 1.4142, z: -0.3183, p: 2.7183, q: 1.618, a: 0.4343, b: -1.2599, x_1: 0.57, x_2: 1.91, a_3: 0.33, a_37: 2.1, PositiveInfinity: Infinity, NegativeInfinity: -Infinity };
   const shape = (json: unknown): unknown =>
     Array.isArray(json) && STRUCTURES.has(json[0] as string) ? [json[0], ...json.slice(1).map(shape)] : json === "'[]'" ? json : Math.round(evaluateReal(json, values)! * 1e9) / 1e9;
@@ -211,6 +214,7 @@ test("our structured readings and the engine's have the same structure and the s
     "(-\\infty, 3)", "[2, \\infty)", "x_1 = 2, x_{2} = 3", "a_3 = 2, a_{37} = 19", "x_{1}=10^{\\frac{-5+\\sqrt{13}}{6}}, x_{2}=10^{\\frac{-5-\\sqrt{13}}{6}}",
     "19, 46, , 82", "(1, 2,)", "x \\in (0, 1]", "x \\in (0, 1)", "x \\in [-2,7]", "x \\in \\{1, 2\\}", "1 - \\frac{1}{e}", "xe + e^2",
     "\\begin{pmatrix}1 & 2 \\\\ 3 & \\frac{1}{4} \\\\ \\end{pmatrix}", "\\begin{bmatrix}0 & 0 \\\\0 & 0\\end{bmatrix}", "\\begin{pmatrix}0.33\\\\0.2 \\end{pmatrix}",
+    "[0,2]\\cup[1,3]", "(-\\infty, -3] \\cup [2, \\infty)", "\\{1\\} \\cup (2,3)", "x \\in (0,1) \\cup (2,3)",
   ];
   for (const latex of latexes) {
     const listed = listToTuple(latex);
@@ -242,6 +246,8 @@ test("structured answers compare by the same rules on our reading", () => {
     ["[2, \\infty)", "[2, \\infty)", true],
     ["a_3 = 2, a_{37} = 19", "a_{37} = 19, a_3 = 2", true],
     ["x \\in [-2, 7]", "[-2, 7]", true],
+    ["(-\\infty, -3] \\cup [2, \\infty)", "[2, \\infty) \\cup (-\\infty, -3]", true],
+    ["[1,2)\\cup(3,4]", "[1,2] \\cup (3,4]", false],
     ["1 - \\frac{1}{e}", "0.632121", true],
     ["\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}", "\\begin{bmatrix}1 & 2 \\\\ 3 & 4\\end{bmatrix}", true],
     ["\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}", "\\begin{pmatrix}1 & 2 \\\\ 3 & 5\\end{pmatrix}", false],

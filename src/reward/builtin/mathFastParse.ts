@@ -1,18 +1,18 @@
 /**
  * A reader for what most math answers are: arithmetic (`-\frac{3}{4}`, `2\sqrt{3}`, `x^2-1`,
- * `\frac{\pi}{6}`, `0.25`), and relations, lists, tuples, sets and intervals of it (`x \ge 5`,
- * `1 < x < 2`, `x = 1, y = 2`, `(1, 2), (2, 1)`, `\{1, 2\}`, `(\frac35, 2]`, `x \in [0, 1)`, a
- * `pmatrix` of numbers), into MathJSON in the
- * form compute-engine's reading has (mathCompare.ts), minus the canonical form of the arithmetic.
- * The engine's LaTeX parse costs 0.1-3 ms an answer (far more for some); this one microseconds, and
- * the comparison rules run on it with our evaluator (mathNumeric.ts). Anything outside the subset,
- * or that the engine reads by rules of its own, is refused (null) and goes to the engine as before:
- * functions (`f(x)`, `\sin`), the letter `i` (a constant there; `e` is read as Euler's number, as
- * there, but not after a digit: `2e-1` is scientific notation), capitals (choice letters,
- * the engine's own symbols), subscripts other than one letter or a number (`x_{n+1}`), `^` without
- * braces beyond one character, a number before `\frac` (a mixed number there), unions, mixed
- * chains (`1 < x \le 2`), sets whose items may be equal (the engine drops duplicates by its own
- * equality). Part of the Math-Verify judge (mathVerify.ts).
+ * `\frac{\pi}{6}`, `0.25`), and relations, lists, tuples, sets, intervals and unions of it
+ * (`x \ge 5`, `1 < x < 2`, `x = 1, y = 2`, `(1, 2), (2, 1)`, `\{1, 2\}`, `(\frac35, 2]`,
+ * `x \in [0, 1) \cup (2, 3)`, a `pmatrix` of numbers), into MathJSON in the form compute-engine's
+ * reading has (mathCompare.ts), minus the canonical form of the arithmetic. The engine's LaTeX
+ * parse costs 0.1-3 ms an answer (far more for some); this one microseconds, and the comparison
+ * rules run on it with our evaluator (mathNumeric.ts). Anything outside the subset, or that the
+ * engine reads by rules of its own, is refused (null) and goes to the engine as before: functions
+ * (`f(x)`, `\sin`), the letter `i` (a constant there; `e` is read as Euler's number, as there, but
+ * not after a digit: `2e-1` is scientific notation), capitals (choice letters, the engine's own
+ * symbols), subscripts other than one letter or a number (`x_{n+1}`), `^` without braces beyond one
+ * character, a number before `\frac` (a mixed number there), `0.5(2)` (a repeating decimal there),
+ * `\pm`, mixed chains (`1 < x \le 2`), sets whose items may be equal (the engine drops duplicates by
+ * its own equality). Part of the Math-Verify judge (mathVerify.ts).
  *
  * Grammar (whitespace between tokens is skipped):
  *   sum      := product (("+" | "-") product)*
@@ -283,7 +283,7 @@ export function arithmeticUnknowns(json: unknown): string[] {
 }
 
 /** The heads of `parseStructure`'s readings that are not arithmetic. */
-const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual", "Element", "Matrix", "List"]);
+const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual", "Element", "Matrix", "List", "Union"]);
 
 /** Whether a reading is plain arithmetic (a value), not a relation or a collection. */
 export function isArithmetic(json: unknown): boolean {
@@ -312,10 +312,10 @@ function structure(t: string): unknown {
   if (element) {
     const name = new Reader(element[1]).read();
     const domain = element[2].trim();
-    // In `x \\in (0, 1)` the pair is the open interval (a bare pair is a tuple).
-    return ["Element", name, domain.startsWith("\\{") ? setOf(domain) : wrappedList(domain) ? interval(domain, true) : refuse()];
+    return ["Element", name, domainOf(domain)];
   }
   if (t.startsWith("\\begin{")) return matrix(t);
+  if (unionParts(t).length > 1) return domainOf(t);
   if (t.startsWith("\\{")) return setOf(t);
   if (!wrappedList(t)) {
     if (!topLevelComma(t)) return new Reader(t).read(true);
@@ -327,6 +327,35 @@ function structure(t: string): unknown {
 }
 
 const ELEMENT = /^([a-df-hj-z](?:_(?:\d|[a-z]|\{\s*(?:\d+|[a-z])\s*\}))?)\s*\\in(?![a-zA-Z])([\s\S]+)$/;
+
+/**
+ * A set of numbers after `\\in` or around `\\cup`: `\\{a, b\\}`, an interval (where a pair `(a, b)` is
+ * the open interval, not a tuple), or a union of those, kept as written (the engine neither merges
+ * nor reorders them).
+ */
+function domainOf(t: string): unknown {
+  const parts = unionParts(t);
+  const one = (part: string) => (part.startsWith("\\{") ? setOf(part) : wrappedList(part) ? interval(part, true) : refuse());
+  return parts.length > 1 ? ["Union", ...parts.map(one)] : one(parts[0]);
+}
+
+/** `t` cut at its top-level `\\cup`. */
+function unionParts(t: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (depth === 0 && t.startsWith("\\cup", i) && !/[a-zA-Z]/.test(t[i + 4] ?? "")) {
+      parts.push(t.slice(from, i).trim());
+      from = i + 4;
+    }
+  }
+  parts.push(t.slice(from).trim());
+  return parts;
+}
 
 function refuse(): never {
   throw REFUSED;
