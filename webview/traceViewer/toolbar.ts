@@ -108,9 +108,18 @@ export class Toolbar {
     this.search.focus();
   }
 
-  /** Ticks or clears "changed by last edit" (the caller re-queries). */
+  /**
+   * Ticks or clears "changed by last edit" (the caller re-queries). Ticking it clears the search,
+   * "errors only" and the range: "Show Changed Samples" means all of them.
+   */
   setChangedOnly(on: boolean): void {
     this.changedOnly.checked = on;
+    if (!on) return;
+    this.search.value = "";
+    this.errorsOnly.checked = false;
+    this.rangeKey.value = "";
+    this.min.value = "";
+    this.max.value = "";
   }
 
   query(): RowQuery {

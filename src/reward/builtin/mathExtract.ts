@@ -66,14 +66,18 @@ function trailingBoxes(text: string): string[] {
 
 
 /** The inline math spans at the end of a text, joined when only connectors separate them (`$1$ and $2$`). */
+/** The mathematics inside an `INLINE_MATH` match, whichever delimiters it has. */
+function spanContent(m: RegExpMatchArray): string {
+  return (m[1] ?? m[2] ?? m[3] ?? m[4] ?? "").trim();
+}
+
 function trailingMath(text: string, spans: RegExpMatchArray[] = [...text.matchAll(INLINE_MATH)]): string | undefined {
   if (spans.length === 0) return undefined;
-  const content = (m: RegExpMatchArray) => (m[1] ?? m[2] ?? m[3] ?? m[4] ?? "").trim();
-  const parts = [content(spans[spans.length - 1])];
+  const parts = [spanContent(spans[spans.length - 1])];
   for (let i = spans.length - 1; i > 0; i--) {
     const between = text.slice((spans[i - 1].index ?? 0) + spans[i - 1][0].length, spans[i].index);
     if (!CONNECTORS.test(between) || between.trim() === "") break;
-    parts.unshift(content(spans[i - 1]));
+    parts.unshift(spanContent(spans[i - 1]));
   }
   return parts.join(", ");
 }
@@ -90,12 +94,20 @@ function addCandidate(found: Candidate[], priority: number, s: string | undefine
   if (t) found.push({ text: t, at, priority });
 }
 
+function decimalComma(m: string, whole: string, part: string): string {
+  return part.length === 3 && whole !== "0" && !whole.startsWith("-0") ? m : `${whole}.${part}`;
+}
+
+function byPriority(x: Candidate, y: Candidate): number {
+  return x.priority - y.priority || y.at - x.at;
+}
+
 /** The last plain expression in `s` (`LAST_EXPRESSION`) and where it ends. */
 function lastNumber(s: string): { text: string; at: number } | undefined {
   const found = lastMatch(s, LAST_EXPRESSION);
   if (!found) return undefined;
   // In plain text a comma before other than three digits is a decimal comma (`2,74`, `0,111`).
-  const t = found[0].trim().replace(/^([-+]?\d+),(\d+)$/, (m, whole: string, part: string) => (part.length === 3 && whole !== "0" && !whole.startsWith("-0") ? m : `${whole}.${part}`));
+  const t = found[0].trim().replace(/^([-+]?\d+),(\d+)$/, decimalComma);
   return { text: t, at: (found.index ?? 0) + found[0].length };
 }
 
@@ -113,16 +125,14 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
   // answer ... is" 50, "answer:" 100, plain LaTeX and expressions 300, `\boxed{}` at `boxedPriority`
   // (its tests use 0, the library default is 50); at equal priority the rightmost wins.
   const found: Candidate[] = [];
-  const put = (priority: number, s: string | undefined | null, at: number) => addCandidate(found, priority, s, at);
-  const number = lastNumber;
   if (latex) {
     const boxed = trailingBoxes(text);
-    if (boxed.length > 0) put(boxedPriority, boxed.join(", "), text.lastIndexOf("\\boxed") + 1);
+    if (boxed.length > 0) addCandidate(found, boxedPriority, boxed.join(", "), text.lastIndexOf("\\boxed") + 1);
     const close = text.lastIndexOf("</answer>");
     const open = close === -1 ? -1 : text.lastIndexOf("<answer>", close);
     if (open !== -1) {
       const tagged = text.slice(open + 8, close);
-      put(0, trailingBoxes(tagged).join(", ") || trailingMath(tagged) || tagged, close);
+      addCandidate(found, 0, trailingBoxes(tagged).join(", ") || trailingMath(tagged) || tagged, close);
     }
   }
   const patterns: [RegExp, number][] = [[FINAL_ANSWER_HOPE, 0], [FINAL_ANSWER_IS, 50], [FINAL_ANSWER, 50], [ANSWER_COLON, 100]];
@@ -136,14 +146,14 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
       const spans = [...final.matchAll(INLINE_MATH)];
       const lastSpan = spans[spans.length - 1];
       const boxes = trailingBoxes(final).join(", ");
-      if (boxes) put(Math.min(tier, boxedPriority), boxes, from + final.lastIndexOf("\\boxed") + 1);
-      else if (lastSpan) put(tier, trailingMath(final, spans), from + (lastSpan.index ?? 0) + lastSpan[0].length);
-      else if (looksLikeMath(final)) put(tier, final, from + final.length);
+      if (boxes) addCandidate(found, Math.min(tier, boxedPriority), boxes, from + final.lastIndexOf("\\boxed") + 1);
+      else if (lastSpan) addCandidate(found, tier, trailingMath(final, spans), from + (lastSpan.index ?? 0) + lastSpan[0].length);
+      else if (looksLikeMath(final)) addCandidate(found, tier, final, from + final.length);
     }
     // A phrase's plain-expression answer is the expression it starts with (`is 120. I hope`), not any number inside it.
     if (expr) {
-      const found = number(final);
-      if (found && /^\s*\$?\s*[-+]?\.?\d/.test(final)) put(tier, found.text, from + found.at);
+      const last = lastNumber(final);
+      if (last && /^\s*\$?\s*[-+]?\.?\d/.test(final)) addCandidate(found, tier, last.text, from + last.at);
     }
   }
   if (latex) {
@@ -151,19 +161,19 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
     const last = spans[spans.length - 1];
     if (last) {
       const end = (last.index ?? 0) + last[0].length;
-      put(300, trailingMath(text, spans), end);
+      addCandidate(found, 300, trailingMath(text, spans), end);
       // Then each span on its own, rightmost first (the joined list may not parse).
-      for (let i = spans.length - 1; i >= Math.max(0, spans.length - 4); i--) put(300, spans[i][1] ?? spans[i][2] ?? spans[i][3] ?? spans[i][4], end - (spans.length - i));
+      for (let i = spans.length - 1; i >= Math.max(0, spans.length - 4); i--) addCandidate(found, 300, spans[i][1] ?? spans[i][2] ?? spans[i][3] ?? spans[i][4], end - (spans.length - i));
     }
   }
   if (expr) {
-    const found = number(text);
-    if (found) put(300, found.text, found.at);
+    const last = lastNumber(text);
+    if (last) addCandidate(found, 300, last.text, last.at);
   }
   // A short text that is all mathematics is itself the answer, after the marked ones.
-  if (latex && text.length <= SHORT_ANSWER && looksLikeMath(text) && !/^\s*[-+]?\d+,\d+\s*$/.test(text)) put(299, text, text.length);
+  if (latex && text.length <= SHORT_ANSWER && looksLikeMath(text) && !/^\s*[-+]?\d+,\d+\s*$/.test(text)) addCandidate(found, 299, text, text.length);
   const out: string[] = [];
-  for (const c of found.sort((x, y) => x.priority - y.priority || y.at - x.at)) if (!out.includes(c.text)) out.push(c.text);
+  for (const c of found.sort(byPriority)) if (!out.includes(c.text)) out.push(c.text);
   return out;
 }
 
