@@ -177,10 +177,22 @@ test("editing a reward file hot-reloads it and re-scores the open trace", async 
   writeFileSync(reward, readFileSync(reward, "utf8").replace("? 1 : 0", "? 0.5 : 0"));
   await page.locator(".codelens-decoration", { hasText: "format 1.00 → 0.50" }).first().waitFor({ timeout: 30_000 });
   // What the edit changed: one notification, and the changed lines marked with before -> after.
-  await page.locator(".notification-toast", { hasText: /your edit changed \d+ samples? of rollouts\.trace\.jsonl\. .*format: \d+ samples? 1 → 0\.5/ }).first().waitFor({ timeout: 30_000 });
+  const toast = page.locator(".notification-toast", { hasText: /your edit changed \d+ samples? of rollouts\.trace\.jsonl\. .*format: \d+ samples? 1 → 0\.5/ }).first();
+  await toast.waitFor({ timeout: 30_000 });
+  const changed = Number(/your edit changed (\d+) sample/.exec(await toast.innerText())[1]);
   const texts = await annotations(page);
   assert.ok(texts.some((t) => /^Δ Σ .*format 1\.00 → 0\.50/.test(t)), `annotations: ${texts.slice(0, 3).join(" | ")}`);
   await shot(page, "08-hot-reload");
+  // "Show Changed Samples" opens the viewer on just those samples ("changed by last edit" ticked,
+  // the search an earlier test typed cleared).
+  await toast.locator(".monaco-button", { hasText: "Show Changed Samples" }).click();
+  const view = viewerFrame(page);
+  await view.locator(".list-status", { hasText: new RegExp(`^${changed} samples?$`) }).waitFor({ timeout: 30_000 });
+  assert.equal(await view.locator(".toolbar vscode-checkbox[label='changed by last edit']").evaluate((box) => box.checked), true);
+  await shot(page, "54-show-changed-samples");
+  await view.locator(".toolbar vscode-checkbox[label='changed by last edit']").click();
+  await view.locator(".list-status", { hasText: /^\d+ samples$/ }).filter({ hasNotText: new RegExp(`^${changed} `) }).waitFor({ timeout: 15_000 });
+  await page.locator(".tab", { hasText: "rollouts.trace.jsonl" }).first().click();
 });
 
 test("a reward that throws gets a diagnostic at its line naming the failing sample", async () => {
