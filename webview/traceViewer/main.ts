@@ -133,6 +133,7 @@ const list = new SampleList({
   select: (row: SampleRow) => openSample(row.index),
   sortBy: (key) => toolbar.sortBy(key),
 });
+toolbar.escapeTo(list.keyboardTarget);
 const sampleView = new SampleView(
   {
     revealLine: (index) => host.post({ type: "revealLine", payload: { index } }),

@@ -71,6 +71,11 @@ export class SampleList {
     this.fetchPage(0);
   }
 
+  /** The element that takes the list's keys (arrows, Page Up / Down, Home / End). */
+  get keyboardTarget(): HTMLElement {
+    return this.viewport;
+  }
+
   /** Fetches the visible rows again, keeping the scroll position (more of the file was read). */
   refresh(): void {
     this.pages.clear();
@@ -100,6 +105,7 @@ export class SampleList {
     this.pages.set(page, rows);
     this.spacer.style.height = `${total * ROW_HEIGHT}px`;
     this.locateSelection(page, rows);
+    if (this.keyTarget !== undefined && Math.floor(this.keyTarget / PAGE) === page) this.moveTo(Math.min(this.keyTarget, total - 1));
     this.status.textContent = `${total.toLocaleString("en-US")} sample${total === 1 ? "" : "s"}${this.note ? ` · ${this.note}` : ""}`;
     this.status.classList.toggle("has-note", this.note !== undefined);
     this.scheduleRender();
@@ -222,16 +228,35 @@ export class SampleList {
     this.scheduleRender();
   }
 
+  /**
+   * Arrow keys move the selection one row, Page Up / Page Down one screenful, Home / End to the
+   * first / last sample (its page is fetched first when it is not loaded).
+   */
   private onKey(event: KeyboardEvent): void {
-    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    const screen = Math.max(1, Math.floor(this.viewport.clientHeight / ROW_HEIGHT) - 2);
+    const from = this.selectedPosition ?? -1;
+    const target: Record<string, number> = { ArrowDown: from + 1, ArrowUp: from - 1, PageDown: from + screen, PageUp: from - screen, Home: 0, End: this.total - 1 };
+    if (!(event.key in target) || this.total === 0 || event.altKey || event.ctrlKey || event.metaKey) return;
     event.preventDefault();
-    const position = Math.max(0, Math.min(this.total - 1, (this.selectedPosition ?? -1) + (event.key === "ArrowDown" ? 1 : -1)));
+    this.moveTo(Math.max(0, Math.min(this.total - 1, target[event.key])));
+  }
+
+  /** Selects the sample at `position` in the current order, once its page is loaded. */
+  private moveTo(position: number): void {
     const row = this.pages.get(Math.floor(position / PAGE))?.[position % PAGE];
-    if (!row) return;
-    this.selectedPosition = position;
     this.scrollIntoView(position);
+    if (!row) {
+      this.keyTarget = position;
+      this.fetchPage(Math.floor(position / PAGE));
+      return;
+    }
+    this.keyTarget = undefined;
+    this.selectedPosition = position;
     this.choose(row);
   }
+
+  /** Where a key press wanted the selection while that page was still being fetched. */
+  private keyTarget: number | undefined;
 
   private scrollIntoView(position: number): void {
     const top = position * ROW_HEIGHT;

@@ -108,6 +108,16 @@ export class Toolbar {
     this.search.focus();
   }
 
+  /** Escape in the search field hands the keyboard to `target` (the sample list). */
+  escapeTo(target: HTMLElement): void {
+    this.search.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        target.focus();
+      }
+    });
+  }
+
   /**
    * Ticks or clears "changed by last edit" (the caller re-queries). Ticking it clears the search,
    * "errors only" and the range: "Show Changed Samples" means all of them.
