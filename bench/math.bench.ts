@@ -151,3 +151,32 @@ const rl = timeBoth(rollouts, (r) => mathEqual(r.gold, r.prediction), (r) => str
 console.log(`\n## RL-shaped completions: ${rollouts.length} (integer answers, 20% boxed)`);
 console.log(`same verdict as answersMatch: ${pct(agreeRollouts, rollouts.length)}`);
 console.log(`time per sample (median of ${ROUNDS} rounds): mathEqual ${rl.a.toFixed(2)} us (${Math.round(1e6 / rl.a).toLocaleString("en-US")} samples/s), answersMatch ${rl.b.toFixed(2)} us (${Math.round(1e6 / rl.b).toLocaleString("en-US")} samples/s), ratio ${(rl.a / rl.b).toFixed(2)}x (target <= 3x)`);
+
+// 3. RL-shaped completions with LaTeX answers (`\frac{3}{4}`, `2\sqrt{3}`, `\frac{\pi}{6}`): half
+// say the gold in another form (`0.75`, `\frac{6}{8}`, `\sqrt{12}`), a quarter are wrong, a quarter
+// repeat the gold's text. Strings decide only the repeats; the verifier reads the rest itself.
+// The verifier's cache of readings is emptied before each round; within one, the 200 golds and
+// their forms repeat, as a run's golds repeat over a group and its short answers over samples.
+const forms: [gold: string, same: string, wrong: string][] = [];
+for (let k = 0; k < 200; k++) {
+  const a = 1 + Math.floor(rand() * 9);
+  const b = a + 1 + Math.floor(rand() * 9);
+  const m = [2, 3, 5, 6, 7][Math.floor(rand() * 5)];
+  const kind = k % 3;
+  if (kind === 0) forms.push([`\\frac{${a}}{${b}}`, `\\frac{${2 * a}}{${2 * b}}`, `\\frac{${a + 1}}{${b}}`]);
+  else if (kind === 1) forms.push([`${a}\\sqrt{${m}}`, `\\sqrt{${a * a * m}}`, `${a}\\sqrt{${m + 1}}`]);
+  else forms.push([`\\frac{${a}\\pi}{${b}}`, `\\frac{${a}}{${b}}\\pi`, `\\frac{${a}\\pi}{${b + 1}}`]);
+}
+const latexRollouts = Array.from({ length: 20_000 }, () => {
+  const [gold, same, wrong] = forms[Math.floor(rand() * forms.length)];
+  const roll = rand();
+  const said = roll < 0.5 ? same : roll < 0.75 ? wrong : gold;
+  const answer = rand() < 0.5 ? `\\boxed{${said}}` : said;
+  return { gold, prediction: `<think>Simplify the expression step by step.</think><answer>${answer}</answer>`, equal: roll < 0.5 || roll >= 0.75 };
+});
+const rightLatex = latexRollouts.filter((r) => mathEqual(r.gold, r.prediction) === r.equal).length;
+const stringRightLatex = latexRollouts.filter((r) => stringMatch(r.gold, r.prediction) === r.equal).length;
+const latexTime = timeBoth(latexRollouts, (r) => mathEqual(r.gold, r.prediction), (r) => stringMatch(r.gold, r.prediction), clearParseCache);
+console.log(`\n## RL-shaped completions with LaTeX answers: ${latexRollouts.length} (\\frac, \\sqrt, \\pi; half the right ones in another form)`);
+console.log(`right verdicts: mathEqual ${pct(rightLatex, latexRollouts.length)}, answersMatch ${pct(stringRightLatex, latexRollouts.length)}`);
+console.log(`time per sample (median of ${ROUNDS} rounds, the cache emptied before each): mathEqual ${latexTime.a.toFixed(2)} us, answersMatch ${latexTime.b.toFixed(2)} us, ratio ${(latexTime.a / latexTime.b).toFixed(2)}x`);
