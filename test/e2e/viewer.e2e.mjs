@@ -108,6 +108,26 @@ test("one sortable column per reward; search by text, meta field and value; Ctrl
   await view.locator(".list-viewport").click();
   await page.keyboard.press("Control+f");
   assert.equal(await view.locator(".toolbar .search-field").evaluate((field) => field.matches(":focus-within") || document.activeElement === field), true, "Ctrl+F puts the cursor in the search box");
+  // Keyboard: Escape leaves the search for the list; End / Home / Page Down move the selection.
+  await page.keyboard.press("Escape");
+  assert.equal(await view.locator(".list-viewport").evaluate((list) => document.activeElement === list), true, "Escape returns to the list");
+  const selectedId = async () => (await view.locator(".list-spacer .list-row.selected .col-id").first().textContent())?.trim();
+  const shownId = async () => (await view.locator(".sample-header h2").textContent())?.trim();
+  await page.keyboard.press("End");
+  await page.waitForTimeout(300);
+  const rowsNow = await view.locator(".list-spacer .list-row .col-id").allTextContents();
+  assert.equal(await selectedId(), rowsNow[rowsNow.length - 1].trim(), "End selects the last sample");
+  await view.locator(".sample-header h2", { hasText: (await selectedId()) ?? "" }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press("Home");
+  await page.waitForTimeout(300);
+  const first = (await view.locator(".list-spacer .list-row .col-id").first().textContent())?.trim();
+  assert.equal(await selectedId(), first, "Home selects the first sample");
+  await page.keyboard.press("PageDown");
+  await page.waitForTimeout(300);
+  const afterPage = await selectedId();
+  assert.notEqual(afterPage, first, "Page Down moves on");
+  await view.locator(".sample-header h2", { hasText: afterPage ?? "" }).waitFor({ timeout: 10_000 });
+  assert.equal(await shownId(), afterPage);
 });
 
 test("region labels are sized in screen pixels, the image zooms, and the token colours have a legend", async () => {
