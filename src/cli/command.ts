@@ -30,3 +30,12 @@ export class CliError extends Error {
 export function isCliError(error: unknown): error is CliError {
   return error instanceof Error && error.name === "CliError" && typeof (error as CliError).exitCode === "number";
 }
+
+/** Runs `load` (reading a workspace, say), turning what it throws into a usage error (exit 2). */
+export function usageErrors<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+}

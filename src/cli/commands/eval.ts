@@ -6,7 +6,7 @@ import { readDataset } from "../../policy/tasks/dataset";
 import { DEFAULT_EVAL, evaluatePolicy, type TypeResult, writeTrace } from "../../rl/eval";
 import { loadWorkspace, splitFile } from "../../rl/workspace";
 import { formatDuration } from "../../rl/trainer/progress";
-import { CliError, type CliCommand } from "../command";
+import { CliError, usageErrors, type CliCommand } from "../command";
 import { num, progressBar, progressLine, table } from "../format";
 import { intOption, numberOption } from "./options";
 
@@ -29,7 +29,8 @@ Options:
   --out FILE         rollouts trace file, default WORKSPACE/runs/eval/<checkpoint>-<split>.trace.jsonl
   --json             print the metrics as one JSON object
 
-Exit codes: 0 evaluated; 1 failed; 2 usage error.`;
+Exit codes: 0 evaluated; 1 failed; 2 usage error (also a missing workspace or a broken
+rewardlab.json).`;
 
 export const evalCommand: CliCommand = {
   name: "eval",
@@ -52,7 +53,7 @@ export const evalCommand: CliCommand = {
     });
     if (positionals.length > 1) throw new CliError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
     if (values.split !== "test" && values.split !== "train") throw new CliError(`--split must be train or test (got "${values.split}")`);
-    const ws = loadWorkspace(resolve(io.cwd, positionals[0] ?? "."));
+    const ws = usageErrors(() => loadWorkspace(resolve(io.cwd, positionals[0] ?? ".")));
     const dataFile = splitFile(ws, values.split);
     const checkpoint = values.checkpoint ? resolve(io.cwd, values.checkpoint) : ws.policyDir;
     const policy = loadPolicy(checkpoint);

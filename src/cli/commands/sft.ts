@@ -10,7 +10,7 @@ import { decodeRgbPng } from "../../policy/tasks/png";
 import { PolicyTokenizer } from "../../policy/tokenizer";
 import { loadWorkspace, splitFile } from "../../rl/workspace";
 import { formatDuration } from "../../rl/trainer/progress";
-import { CliError, type CliCommand } from "../command";
+import { CliError, usageErrors, type CliCommand } from "../command";
 import { num, progressBar, progressLine } from "../format";
 import { intOption, numberOption } from "./options";
 
@@ -34,7 +34,8 @@ Options:
   --json            JSON lines: {"event":"progress",...} every 10 steps, then {"event":"done",...}
 
 Ctrl-C saves a checkpoint after the current step; --resume continues from it.
-Exit codes: 0 done (or stopped by Ctrl-C with a checkpoint); 1 training failed; 2 usage error.`;
+Exit codes: 0 done (or stopped by Ctrl-C with a checkpoint); 1 training failed; 2 usage error
+(also a missing workspace or a broken rewardlab.json).`;
 
 /** Image size of the dataset (from its first image), or null for text-only data. */
 function datasetImageSize(records: { images?: string[] }[], file: string): number | null {
@@ -66,7 +67,7 @@ export const sftCommand: CliCommand = {
       },
     });
     if (positionals.length > 1) throw new CliError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
-    const ws = loadWorkspace(resolve(io.cwd, positionals[0] ?? "."));
+    const ws = usageErrors(() => loadWorkspace(resolve(io.cwd, positionals[0] ?? ".")));
     const trainFile = splitFile(ws, "train");
     const out = values.out ? resolve(io.cwd, values.out) : join(ws.dir, "runs", "sft");
     if (out === ws.policyDir) throw new CliError(`--out ${relative(io.cwd, out)} is the workspace's base policy; write elsewhere and copy it over deliberately`);
