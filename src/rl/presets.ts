@@ -42,7 +42,11 @@ export const BASE_SETTINGS: RlSettings = {
   weight_decay: 0.01,
   critic_lr: LEARNING_RATES.critic_lr,
   cliprange_value: 0.5,
-  vf_coef: 1.0,
+  // The value head shares the policy's trunk (verl trains a separate critic): at 1.0 the value
+  // loss's gradients pulled the trunk away from what the policy had learned (PPO on shapes-vqa fell
+  // before it rose) and took most of the shared grad-norm clip. 0.1 is TRL's value-head default
+  // (PPOConfig / PPOv2Config `vf_coef`).
+  vf_coef: 0.1,
   critic_warmup: 0,
   rollout_n: 8,
   train_batch_size: 16,
