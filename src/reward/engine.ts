@@ -9,7 +9,7 @@ import { readLineChunks } from "../trace/chunks";
 import type { StepSplitOptions, TraceLineError, TraceRecord } from "../trace/types";
 import { compileRewardFiles, findRewardFiles } from "./compile";
 import { SandboxPool, type SandboxOptions } from "./sandbox/pool";
-import type { BatchResult, ScoredLineTexts } from "./sandbox/protocol";
+import type { BatchResult, ScoredLineParts } from "./sandbox/protocol";
 import type { GroupAdvantageOptions } from "./stats";
 import { ScoreTable } from "./table";
 import type { RewardInfo } from "./validate";
@@ -54,16 +54,19 @@ export interface ScoreFileOptions {
   /** Keep parsed samples in the workers so `rescore(path)` is fast (hot reload). */
   keep?: boolean;
   /**
-   * Receives each batch's line texts from the workers, in file order, right after its samples are
-   * appended to the table (`score --out` writes its output from them instead of reading the file
-   * again). Awaited: a slow sink holds the reading back.
+   * Receives each batch's line parts from the workers with the chunk of the file they are in, in
+   * file order, right after its samples are appended to the table (`score --out` writes its output
+   * from them instead of reading the file again). Awaited: a slow sink holds the reading back.
    */
   lines?: ScoredLineSink;
 }
 
-/** See `ScoreFileOptions.lines`: rows from `firstRow` to `table.size` are the batch's samples. */
+/**
+ * See `ScoreFileOptions.lines`: rows from `firstRow` to `table.size` are the batch's samples, and
+ * `chunk` the bytes they were scored from (reused for a later chunk once `add` settles).
+ */
 export interface ScoredLineSink {
-  add(table: ScoreTable, firstRow: number, lines: ScoredLineTexts): Promise<void>;
+  add(table: ScoreTable, firstRow: number, lines: ScoredLineParts, chunk: Uint8Array): Promise<void>;
 }
 
 /** One item of an import stream (see trace/importers): a record and where it is, or a row that failed to import. */
@@ -176,13 +179,20 @@ export class RewardEngine {
       // a first chunk of blank lines must not reserve gigabytes; past the cap the table doubles).
       if (chunk.offset === 0) table.reserve(Math.min(1 << 20, Math.ceil((chunk.lines * chunk.fileBytes * 1.05) / chunk.bytes.length)));
       const key = options.keep ? `k${++this.keyCounter}` : undefined;
-      const job = this.pool.score({ file: path, firstIndex, chunk: chunk.bytes, firstLine: chunk.firstLine, lineCount: chunk.lines, ...(key ? { keep: key } : {}), ...(options.lines ? { lineTexts: true } : {}) });
-      // The worker has read the chunk's shared bytes once its job settles: the buffer can be reused.
-      pipeline.add(job, chunk.release, ({ result, worker }) => {
+      const job = this.pool.score({ file: path, firstIndex, chunk: chunk.bytes, firstLine: chunk.firstLine, lineCount: chunk.lines, ...(key ? { keep: key } : {}), ...(options.lines ? { lineParts: true } : {}) });
+      // The worker has read the chunk's shared bytes once its job settles: the buffer can be reused,
+      // unless the line sink copies lines out of it (then once the sink is done with the batch).
+      const sink = options.lines;
+      pipeline.add(job, sink ? () => {} : chunk.release, async ({ result, worker }) => {
         const firstRow = table.size;
         table.append(result);
         if (key) keptBatches.push({ key, worker, generation: this.pool.generation(worker) });
-        if (options.lines && result.lines) return options.lines.add(table, firstRow, result.lines);
+        if (!sink) return;
+        try {
+          if (result.lines) await sink.add(table, firstRow, result.lines, chunk.bytes);
+        } finally {
+          chunk.release();
+        }
       });
       firstIndex += chunk.lines;
       read += chunk.lines;

@@ -7,7 +7,7 @@
  * nothing, and reading a file allocates no new memory per chunk (fresh megabyte buffers cost page
  * faults and external-memory GCs on the main thread, which competes with the workers for cores).
  */
-import { isAscii } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 import { open } from "node:fs/promises";
 import { scanControls } from "./controlScan";
 
@@ -160,7 +160,17 @@ export class LineCursor {
    * inside strings): `parseTraceRecord` may then take its fast path. False also when unknown.
    */
   controlFree = false;
+  /** Byte offsets in the chunk of the current line's first byte and of the byte after its last (BOM and '\r' stripped as from `line`). */
+  byteStart = 0;
+  byteEnd = 0;
+  /** True when those bytes are the UTF-8 encoding of `line` (false where they hold invalid UTF-8, which decoding replaced). */
+  bytesExact = false;
   private text = "";
+  /** Byte offset in the chunk of the current piece, and whether its characters line up with its bytes (ASCII). */
+  private pieceStart = 0;
+  private pieceAscii = true;
+  /** In a piece that is not ASCII: byte offset of the next line to read. */
+  private nextByte = 0;
   /** Whether `controls` holds for the current piece (its characters line up with its bytes, or it has none). */
   private scanned = false;
   /** Offsets in `text` of the current piece's control characters, ascending. */
@@ -192,9 +202,20 @@ export class LineCursor {
         if (stop > start && text.charCodeAt(stop - 1) === 0x0d) stop--;
         let from = start;
         if (this.lineNumber === 1 && text.charCodeAt(from) === 0xfeff) from++;
+        // '\n' is one byte however the rest decodes: a line's bytes end at the next one.
+        let lineByte = this.pieceStart + start, newlineByte = this.pieceStart + end;
+        if (!this.pieceAscii) {
+          lineByte = this.nextByte;
+          newlineByte = this.buffer.indexOf(NEWLINE, lineByte);
+          if (newlineByte === -1) newlineByte = this.decoded;
+          this.nextByte = newlineByte + 1;
+        }
         if (stop > from && !isBlank(text, from, stop)) {
           this.line = text.slice(from, stop);
           this.controlFree = this.scanned && this.controlsBefore(from, stop);
+          // A stripped byte-order mark is 3 bytes, a stripped '\r' one.
+          this.byteStart = lineByte + (from - start) * 3;
+          this.byteEnd = newlineByte - (end - stop);
           return true;
         }
       }
@@ -220,6 +241,10 @@ export class LineCursor {
     const bytes = scan?.bytes ?? piece;
     const ascii = isAscii(bytes);
     this.text = decode(bytes, ascii);
+    this.pieceStart = from;
+    this.pieceAscii = ascii;
+    this.nextByte = from;
+    this.bytesExact = ascii || isUtf8(bytes);
     this.start = 0;
     this.decoded = to;
     this.controls = scan?.controls ?? [];

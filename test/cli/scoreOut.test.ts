@@ -19,7 +19,7 @@ function expected(name: string): string {
   return readFileSync(join(fixtures, name), "utf8").replaceAll("<fixtures>", fixtures);
 }
 
-test("score --out from the workers' line texts is byte-identical to re-reading the input (BOM, CRLF, spacing, \\u, scores present, NaN, malformed, bad UTF-8, gzip)", async () => {
+test("score --out from the workers' line parts is byte-identical to re-reading the input (BOM, CRLF, spacing, \\u, scores present, NaN, malformed, bad UTF-8, gzip)", async () => {
   const out = mkdtempSync(join(tmpdir(), "rl-score-out-"));
   // A trace written while it is scored, then a gzip copy written from the input through its importer.
   const both = await run(["score", "tricky.trace.jsonl", "tricky-copy.trace.jsonl.gz", "--rewards", "tricky.reward.ts", "--out", join(out, "tricky.jsonl")], fixtures);

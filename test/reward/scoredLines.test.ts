@@ -6,22 +6,27 @@ import { join } from "node:path";
 import { RewardEngine } from "../../src/reward/engine";
 import { ScoredLineStream, scoredLine, spliceHead, splicedLine } from "../../src/reward/scoredLines";
 import type { ScoreTable } from "../../src/reward/table";
+import { readLines } from "../../src/trace/reader";
 
 const reward = `export default { name: "len", weight: 0.5, score: (s) => s.completion.length % 7 };\n`;
 
-/** Scores `lines` in many small batches on two workers, streaming the output; returns it, the table and the stream. */
-async function stream(lines: string[], maxPendingChars?: number) {
+/**
+ * Scores a trace file holding `lines` (or exactly `content`'s bytes) in many small batches on two
+ * workers, streaming the output; returns it, the table, the stream and the file.
+ */
+async function stream(lines: string[] | Buffer, maxPendingChars?: number, chunkBytes = 256) {
   const dir = mkdtempSync(join(tmpdir(), "rl-lines-"));
   writeFileSync(join(dir, "r.reward.ts"), reward);
-  writeFileSync(join(dir, "t.trace.jsonl"), lines.join("\n") + "\n");
-  const engine = new RewardEngine({ rewards: join(dir, "r.reward.ts"), workers: 2, chunkBytes: 256 });
+  const file = join(dir, "t.trace.jsonl");
+  writeFileSync(file, Buffer.isBuffer(lines) ? lines : lines.join("\n") + "\n");
+  const engine = new RewardEngine({ rewards: join(dir, "r.reward.ts"), workers: 2, chunkBytes });
   try {
     await engine.load();
-    let written = "";
-    const sink = new ScoredLineStream({ write: async (text) => void (written += text), merge: (text, scores) => scoredLine(JSON.parse(text), scores), ...(maxPendingChars ? { maxPendingChars } : {}) });
-    const table = await engine.scoreFile(join(dir, "t.trace.jsonl"), { lines: sink });
+    const written: Buffer[] = [];
+    const sink = new ScoredLineStream({ write: async (bytes) => void written.push(Buffer.from(bytes)), merge: (text, scores) => scoredLine(JSON.parse(text), scores), ...(maxPendingChars ? { maxPendingChars } : {}) });
+    const table = await engine.scoreFile(file, { lines: sink });
     await sink.end(table);
-    return { written, table, sink };
+    return { written: Buffer.concat(written).toString("utf8"), bytes: Buffer.concat(written), table, sink, file };
   } finally {
     engine.dispose();
   }
@@ -42,6 +47,45 @@ test("ScoredLineStream writes each group once it is complete, in file order, acr
   assert.equal(sink.gaveUp, undefined);
   assert.equal(table.size, 300);
   assert.equal(written, reference(lines, table));
+});
+
+/** What the output must be, from a second read of the file as `score --out` did before the stream: each sample's line text, re-encoded. */
+async function referenceBytes(file: string, table: ScoreTable): Promise<Buffer> {
+  const out: string[] = [];
+  let i = 0;
+  for await (const { line, text } of readLines(file)) {
+    if (i >= table.size || line !== table.lines[i]) continue;
+    const head = spliceHead(text);
+    out.push(head !== null ? splicedLine(head, table.sampleScores(i)) : scoredLine(JSON.parse(text), table.sampleScores(i)));
+    i++;
+  }
+  return Buffer.from(out.join(""));
+}
+
+test("ScoredLineStream writes each line's own bytes: multi-byte UTF-8 at chunk and piece edges, bad UTF-8, BOM, CRLF, trailing spaces", async () => {
+  const words = ["plain", "\u00e9t\u00e9", "\u6570\u5b66", "\u{1F600}", "na\u00efve", "\u2028", "tab\there", "\u00e9"];
+  const parts: Buffer[] = [Buffer.from("\ufeff")];
+  for (let i = 0; i < 2400; i++) {
+    // Stretches of ASCII lines longer than a 64 KiB piece around a stretch of others: the cursor
+    // finds byte offsets both ways (pieces that are ASCII and pieces that are not).
+    const word = Math.floor(i / 800) % 2 === 0 ? "ascii" : words[i % words.length];
+    const record = { id: `s${i}`, completion: "x".repeat((i * 37) % 190), ...(i % 11 === 0 ? {} : { group: `g${Math.floor(i / 5)}` }), note: word };
+    let line = Buffer.from(JSON.stringify(record));
+    if (i % 29 === 3) line = Buffer.concat([line.subarray(0, 8), Buffer.from([0xff, 0xe2, 0x82]), line.subarray(8)]); // not UTF-8, in the id
+    const end = ["", "  ", "\r", " \t", ""][i % 5];
+    parts.push(line, Buffer.from(`${end}\n`));
+    if (i % 97 === 0) parts.push(Buffer.from(`{"id":"m${i}","completion":"y","rewards":{"old":1},"note":"\u00e9"}\n`));
+    if (i % 89 === 0) parts.push(Buffer.from(" \n"));
+  }
+  const content = Buffer.concat(parts);
+  for (const chunkBytes of [256, 300, 1 << 20]) {
+    const { bytes, table, sink, file } = await stream(content, undefined, chunkBytes);
+    assert.equal(sink.gaveUp, undefined);
+    assert.equal(table.size + table.malformed.length, 2400 + 25, `malformed: ${table.malformed.map((m) => m.message).join("; ")}`);
+    assert.equal(table.malformed.length, 0);
+    const expected = await referenceBytes(file, table);
+    assert.ok(bytes.equals(expected), `chunkBytes ${chunkBytes}: first difference at byte ${bytes.findIndex((b, k) => b !== expected[k])}`);
+  }
 });
 
 test("ScoredLineStream gives up when a group recurs after another began, or one group outgrows its limit", async () => {

@@ -257,8 +257,8 @@ async function scoreOne(engine: RewardEngine, trace: string, io: CliIO, format: 
 /**
  * `--out`: every input's samples plus their scores, written atomically, file after file.
  *
- * Trace JSONL is written while it is scored, from the line texts the reward workers send back with
- * the scores (`ScoredLineStream`): the input is read and parsed once. Other inputs are written once
+ * Trace JSONL is written while it is scored, from the bytes of the chunks it was read in, cut where
+ * the reward workers say with the scores (`ScoredLineStream`): the input is read and parsed once. Other inputs are written once
  * they are scored, read again from the input: imported formats (and gzip-compressed traces) go
  * through their importer and are re-serialised, since their records are not lines of the input.
  * When a stream gives up after writing part of a file (a group that recurs, or one too large to
@@ -290,7 +290,7 @@ class ScoredOutput {
     const file = this.file;
     return new ScoredLineStream({
       advantage: this.engine.options.advantage,
-      write: (text) => this.writer.write(text),
+      write: (bytes) => this.writer.write(bytes),
       merge: (text, scores, line) => mergedLine(text, scores, `${file}:${line}`),
     });
   }

@@ -64,8 +64,8 @@ export interface ScoreRequest {
   disabled?: DisabledReward[];
   /** Measure each reward's time on each sample (`BatchResult.times`). */
   timing?: boolean;
-  /** With `chunk`: send back each sample's line text for `score --out` (`BatchResult.lines`). */
-  lineTexts?: boolean;
+  /** With `chunk`: send back where each sample's line is, for `score --out` (`BatchResult.lines`). */
+  lineParts?: boolean;
 }
 
 /** A reward the pool stopped calling, and why (names the reward, file, line and sample). */
@@ -118,20 +118,31 @@ export interface BatchResult {
   metrics: { slot: number; name: string; value: number }[];
   /** With `ScoreRequest.timing`: each reward's time per sample in ms (a batch reward's call shared evenly). */
   times?: { reward: number; slot: number; ms: number }[];
-  /** With `ScoreRequest.lineTexts`: the samples' line texts (malformed lines have none). */
-  lines?: ScoredLineTexts;
+  /** With `ScoreRequest.lineParts`: where each sample's line is (malformed lines have none). */
+  lines?: ScoredLineParts;
+}
+
+/** How `ScoredLineParts` gives sample k's part of its output line. */
+export const enum LinePart {
+  /** The line cut for splicing (`spliceHead`), as bytes `starts[k]..ends[k]` of the batch's chunk. */
+  ChunkHead = 0,
+  /** The line cut for splicing, as characters `starts[k]..ends[k]` of `text` (its bytes are not valid UTF-8, so they are not its text's). */
+  TextHead = 1,
+  /** The whole line, as characters `starts[k]..ends[k]` of `text`: the main thread parses and merges it. */
+  Merge = 2,
 }
 
 /**
- * Per sample of a batch (malformed lines left out), what `score --out` builds its line from: the
- * line cut for splicing (`spliceHead`), or where `merge[k]` is 1 the whole line, which the main
- * thread parses and merges. Sample k's text is `text.slice(ends[k - 1] ?? 0, ends[k])`: one string
- * posts far faster than thousands.
+ * Per sample of a batch (malformed lines left out), what `score --out` builds its line from. Most
+ * lines are given as a byte range of the chunk the main thread posted (it still holds the bytes, so
+ * no text crosses threads and nothing is encoded again); the others as text, one string for all.
  */
-export interface ScoredLineTexts {
-  text: string;
+export interface ScoredLineParts {
+  /** A `LinePart` per sample. */
+  kind: Uint8Array;
+  starts: Int32Array;
   ends: Int32Array;
-  merge: Uint8Array;
+  text: string;
 }
 
 export interface ScoreReply {

@@ -9,7 +9,7 @@ import type { StepSplitOptions, TraceRecord } from "../../trace/types";
 import { TraceSample } from "../sample";
 import { describeError, loadRewardModules, type LoadedReward } from "./loader";
 import { spliceHead } from "../scoredLines";
-import { PROGRESS, type BatchResult, type ScoredLineTexts, type ScoreRequest, type WorkerReply, type WorkerRequest } from "./protocol";
+import { LinePart, PROGRESS, type BatchResult, type ScoredLineParts, type ScoreRequest, type WorkerReply, type WorkerRequest } from "./protocol";
 import { BatchScorer, type KeptBatch } from "./runner";
 
 const port = parentPort;
@@ -67,7 +67,7 @@ async function score(request: ScoreRequest): Promise<void> {
   Atomics.store(progress, PROGRESS.busy, 1);
   try {
     const result = request.kept !== undefined ? await scoreKept(request.kept, request) : await scoreNew(request);
-    const transfer = [result.lineNumbers, result.idEnds, result.groupIndex, result.lengths, ...result.values, ...result.status, ...(result.lines ? [result.lines.ends, result.lines.merge] : [])].map((a) => a.buffer as ArrayBuffer);
+    const transfer = [result.lineNumbers, result.idEnds, result.groupIndex, result.lengths, ...result.values, ...result.status, ...(result.lines ? [result.lines.kind, result.lines.starts, result.lines.ends] : [])].map((a) => a.buffer as ArrayBuffer);
     reply({ type: "scored", id: request.id, result }, transfer);
   } catch (error) {
     reply({ type: "failed", id: request.id, message: describeError(error) });
@@ -79,12 +79,12 @@ async function score(request: ScoreRequest): Promise<void> {
 /** Parses the request's chunk (or takes its records) and scores each sample as it is parsed. */
 async function scoreNew(request: ScoreRequest): Promise<BatchResult> {
   const batch = new BatchScorer(rewards, request.file, progress, request.records?.length ?? request.lineCount ?? 512, request.keep !== undefined, request.disabled, request.timing);
-  let texts: LineTextCollector | undefined;
+  let texts: LinePartCollector | undefined;
   if (request.chunk) {
-    texts = request.lineTexts ? new LineTextCollector(request.lineCount ?? 512) : undefined;
+    texts = request.lineParts ? new LinePartCollector(request.lineCount ?? 512) : undefined;
     const lines = new LineCursor(request.chunk, request.firstLine ?? 1);
     while (lines.next()) {
-      const pending = addLine(batch, request, lines.line, lines.lineNumber, lines.controlFree, texts);
+      const pending = addLine(batch, request, lines, texts);
       if (pending) await pending;
     }
   } else {
@@ -107,54 +107,79 @@ async function scoreNew(request: ScoreRequest): Promise<BatchResult> {
 }
 
 /**
- * Parses one trace line and scores it; a malformed line is recorded with its file:line message.
- * `controlFree`: the line is known to hold no raw control characters (the fast JSON path's condition).
+ * Parses the cursor's line and scores it; a malformed line is recorded with its file:line message.
+ * The cursor says whether the line holds raw control characters (the fast JSON path's condition).
  */
-function addLine(batch: BatchScorer, request: ScoreRequest, text: string, line: number, controlFree: boolean, texts: LineTextCollector | undefined): Promise<void> | undefined {
+function addLine(batch: BatchScorer, request: ScoreRequest, cursor: LineCursor, texts: LinePartCollector | undefined): Promise<void> | undefined {
+  const { line: text, lineNumber: line } = cursor;
   let record: TraceRecord;
   try {
-    record = parseTraceRecord(text, request.file, line, controlFree);
+    record = parseTraceRecord(text, request.file, line, cursor.controlFree);
   } catch (error) {
     batch.addMalformed(line, error instanceof Error ? error.message : String(error));
     return undefined;
   }
-  texts?.add(text);
+  texts?.add(cursor);
   return batch.add(new TraceSample(record, request.firstIndex + batch.size, line, steps));
 }
 
-/** Each sample's line as `score --out` needs it (see `ScoredLineTexts`), joined once at the end. */
-class LineTextCollector {
-  private readonly parts: string[] = [];
-  private length = 0;
+/** Each sample's part of its `score --out` line (see `ScoredLineParts`); texts joined once at the end. */
+class LinePartCollector {
+  private readonly texts: string[] = [];
+  private textLength = 0;
+  private count = 0;
+  private kind: Uint8Array;
+  private starts: Int32Array;
   private ends: Int32Array;
-  private merge: Uint8Array;
 
   constructor(capacity: number) {
-    this.ends = new Int32Array(Math.max(1, capacity));
-    this.merge = new Uint8Array(this.ends.length);
+    this.kind = new Uint8Array(Math.max(1, capacity));
+    this.starts = new Int32Array(this.kind.length);
+    this.ends = new Int32Array(this.kind.length);
   }
 
-  add(text: string): void {
-    const k = this.parts.length;
-    if (k === this.ends.length) {
-      const ends = new Int32Array(k * 2), merge = new Uint8Array(k * 2);
-      ends.set(this.ends);
-      merge.set(this.merge);
-      this.ends = ends;
-      this.merge = merge;
-    }
+  add(cursor: LineCursor): void {
+    const k = this.count++;
+    if (k === this.kind.length) this.grow();
+    const text = cursor.line;
     const head = spliceHead(text);
-    const part = head ?? text;
-    this.parts.push(part);
-    this.length += part.length;
-    this.ends[k] = this.length;
-    this.merge[k] = head === null ? 1 : 0;
+    if (head === null) return this.addText(k, LinePart.Merge, text);
+    // The cut-off end (the closing brace and the spaces after it) is ASCII in a valid record, so
+    // it is as many bytes as characters; checked, as anything else takes the text.
+    if (!cursor.bytesExact || !isAsciiFrom(text, head.length)) return this.addText(k, LinePart.TextHead, head);
+    this.kind[k] = LinePart.ChunkHead;
+    this.starts[k] = cursor.byteStart;
+    this.ends[k] = cursor.byteEnd - (text.length - head.length);
   }
 
-  finish(): ScoredLineTexts {
-    const count = this.parts.length;
-    return { text: this.parts.join(""), ends: this.ends.subarray(0, count), merge: this.merge.subarray(0, count) };
+  finish(): ScoredLineParts {
+    const count = this.count;
+    return { kind: this.kind.subarray(0, count), starts: this.starts.subarray(0, count), ends: this.ends.subarray(0, count), text: this.texts.join("") };
   }
+
+  private addText(k: number, kind: LinePart, text: string): void {
+    this.kind[k] = kind;
+    this.starts[k] = this.textLength;
+    this.texts.push(text);
+    this.textLength += text.length;
+    this.ends[k] = this.textLength;
+  }
+
+  private grow(): void {
+    const size = this.kind.length * 2;
+    const kind = new Uint8Array(size), starts = new Int32Array(size), ends = new Int32Array(size);
+    kind.set(this.kind);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.kind = kind;
+    this.starts = starts;
+    this.ends = ends;
+  }
+}
+
+function isAsciiFrom(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /** Scores samples kept by an earlier request with the rewards loaded now. */
