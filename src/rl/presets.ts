@@ -113,9 +113,12 @@ export const PRESETS = {
     settings: { adv_estimator: "grpo", norm_adv_by_std_in_grpo: false, loss_agg_mode: "seq-mean-token-sum-norm", use_kl_loss: false },
   },
   ppo: {
-    paper: "Schulman et al. 2017, PPO (arXiv 1707.06347); decoupled GAE from Yuan et al. 2025, VC-PPO (arXiv 2503.01491)",
-    summary: "GAE with a value head; lambda 1 for the critic's targets and 0.95 for the actor (VC-PPO); critic_warmup for value pretraining",
-    settings: { adv_estimator: "gae", gamma: 1.0, lam: 0.95, lam_actor: 0.95, lam_critic: 1.0, critic_warmup: 0, cliprange_value: 0.5 },
+    paper: "Schulman et al. 2017, PPO (arXiv 1707.06347); value pretraining and decoupled GAE from Yuan et al. 2025, VC-PPO (arXiv 2503.01491)",
+    summary: "GAE with a value head, lambda 1 (the critic a baseline for the end-of-response reward); lam_actor / lam_critic decouple it (VC-PPO); critic_warmup for value pretraining",
+    // lambda 1 for the actor too, not VC-PPO's 0.95: measured on both sample workspaces (30 steps,
+    // 3 seeds) it learned more (shapes-vqa +14.0 -> +19.8, math-cot +51.8 -> +57.7 held-out points):
+    // with short responses and a young critic, 0.95 spreads the one reward over many noisy deltas.
+    settings: { adv_estimator: "gae", gamma: 1.0, lam: 1.0, lam_actor: null, lam_critic: null, critic_warmup: 0, cliprange_value: 0.5 },
   },
   rloo: {
     paper: "Ahmadian et al. 2024, Back to Basics: REINFORCE-style optimisation (RLOO, arXiv 2402.14740); verl examples/rloo_trainer",

@@ -26,7 +26,7 @@ test("what each preset changes, as its paper says", () => {
   const dr = resolveSettings("dr_grpo");
   assert.deepEqual([dr.norm_adv_by_std_in_grpo, dr.loss_agg_mode, dr.use_kl_loss], [false, "seq-mean-token-sum-norm", false]);
   const ppo = resolveSettings("ppo");
-  assert.deepEqual([ppo.adv_estimator, ppo.lam_actor, ppo.lam_critic], ["gae", 0.95, 1]);
+  assert.deepEqual([ppo.adv_estimator, ppo.lam, ppo.lam_actor, ppo.lam_critic, ppo.vf_coef], ["gae", 1, null, null, 0.1]);
   assert.equal(resolveSettings("gspo").policy_loss, "gspo");
   assert.equal(resolveSettings("rloo").use_kl_in_reward, true);
   assert.equal(resolveSettings("reinforce_pp").kl_loss_type, "mse");
