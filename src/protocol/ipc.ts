@@ -7,8 +7,11 @@ export interface IpcMessage<Type extends string, Payload> {
   payload: Payload;
 }
 
-/** Every webview posts this once its script has run; the host waits for it before posting. */
-export type ReadyMessage = IpcMessage<"ready", Record<string, never>>;
+/**
+ * Every webview posts this once its script has run; the host waits for it before posting. The
+ * times (ms since the webview document started loading) say where a slow start went.
+ */
+export type ReadyMessage = IpcMessage<"ready", { scriptStartMs?: number; readyMs?: number }>;
 
 /** The payload of the message of `Type` in the union `Messages`. */
 export type PayloadOf<Messages extends IpcMessage<string, unknown>, Type extends Messages["type"]> = Extract<Messages, { type: Type }>["payload"];

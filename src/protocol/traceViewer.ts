@@ -1,7 +1,7 @@
 /**
  * Messages of the trace viewer webview (webview/traceViewer). The host owns the trace file: the
  * webview never sees the whole file, it asks for the rows it is about to show and for one sample
- * (or one group) at a time. Types only.
+ * (or one group) at a time. Types, and the one rule both sides apply to a query (`isFileOrder`).
  */
 import type { IpcMessage, ReadyMessage } from "./ipc";
 
@@ -163,8 +163,19 @@ export interface ProcessSummary {
 
 // Host -> webview
 export type InitMessage = IpcMessage<"init", ViewerInit>;
-/** The file is being read: `sampleCount` samples so far. With `preview`, rows in file order can be queried already. */
-export type IndexProgressMessage = IpcMessage<"indexProgress", { sampleCount: number; indexing: boolean; rewardNames: string[]; preview?: boolean }>;
+/**
+ * The file is being read: `sampleCount` samples so far. With `preview`, rows in file order can be
+ * queried already; `rows` (once) are the first of them, listed without asking (saves a round trip).
+ */
+export type IndexProgressMessage = IpcMessage<"indexProgress", { sampleCount: number; indexing: boolean; rewardNames: string[]; preview?: boolean; rows?: SampleRow[] }>;
+/**
+ * A query the rows read so far can answer while the file is still being read: file order, nothing
+ * filtered (the host answers it from its partial index; the webview lists rows sent ahead for it).
+ */
+export function isFileOrder(query: RowQuery): boolean {
+  const { search, errorsOnly, changedOnly, range } = query.filter;
+  return query.sort.key === "index" && !query.sort.descending && !search?.trim() && !errorsOnly && !changedOnly && !range;
+}
 /** `note`: what the list should say besides the count (a search key no sample has, a text search under way). */
 export type RowsMessage = IpcMessage<"rows", { requestId: number; total: number; start: number; rows: SampleRow[]; note?: string }>;
 export type SampleMessage = IpcMessage<"sample", { requestId: number; detail: SampleDetail | null; error?: string }>;
@@ -200,6 +211,6 @@ export type ExportSamplesMessage = IpcMessage<"exportSamples", { query: RowQuery
 export type AddExampleMessage = IpcMessage<"addExample", { index: number }>;
 
 /** The rows of reply `requestId` (a first page) are on screen: the host times opening a file by it. */
-export type RowsShownMessage = IpcMessage<"rowsShown", { requestId: number }>;
+export type RowsShownMessage = IpcMessage<"rowsShown", { requestId: number | "preloaded" }>;
 
 export type ViewerToHostMessage = RowsShownMessage | ReadyMessage | QueryRowsMessage | OpenSampleMessage | OpenGroupMessage | RevealLineMessage | EditCompletionMessage | CopySampleMessage | ExportSamplesMessage | AddExampleMessage;

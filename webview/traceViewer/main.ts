@@ -2,6 +2,7 @@
  * Trace viewer webview: sample list (left), sample and group views (right). All data comes from the
  * host over typed messages (src/protocol/traceViewer.ts); the page posts `ready` first.
  */
+import { scriptStartMs } from "../shared/startTime";
 import "@vscode-elements/elements/dist/vscode-button/index.js";
 import "@vscode-elements/elements/dist/vscode-checkbox/index.js";
 import "@vscode-elements/elements/dist/vscode-option/index.js";
@@ -64,12 +65,14 @@ const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
     previewing = false;
     if (sampleCount > 0) openSample(focusIndex ?? saved.selected ?? 0, true);
   },
-  indexProgress: ({ sampleCount, preview: rowsReady }) => {
+  indexProgress: ({ sampleCount, preview: rowsReady, rows }) => {
     if (!rowsReady) return list.reset(`Reading file… ${sampleCount.toLocaleString("en-US")} samples`);
     // The first rows can be listed (file order) while the rest of the file is read.
     if (previewing) return list.refresh();
     previewing = true;
-    list.setQuery(toolbar.query());
+    if (rows && list.preload(toolbar.query(), sampleCount, rows, "reading the file…")) {
+      requestAnimationFrame(() => requestAnimationFrame(() => host.post({ type: "rowsShown", payload: { requestId: "preloaded" } })));
+    } else list.setQuery(toolbar.query());
   },
   rows: ({ requestId, total, start, rows, note }) => {
     list.receive(requestId, total, start, rows, note);
@@ -204,4 +207,4 @@ window.addEventListener("keydown", (event) => {
   }
 });
 
-host.post({ type: "ready", payload: {} });
+host.post({ type: "ready", payload: { scriptStartMs, readyMs: performance.now() } });

@@ -3,7 +3,7 @@
  * the host a page at a time for the current query (sort + filter), so a 100k-sample file scrolls
  * like a 100-sample one.
  */
-import type { RowQuery, SampleRow, SortKey } from "../../src/protocol/traceViewer";
+import { isFileOrder, type RowQuery, type SampleRow, type SortKey } from "../../src/protocol/traceViewer";
 import { clear, el, formatScore } from "./dom";
 
 const ROW_HEIGHT = 24;
@@ -76,6 +76,20 @@ export class SampleList {
     return this.viewport;
   }
 
+  /**
+   * Lists `rows` (the file's first, in file order) without asking the host, when `query` is file
+   * order with nothing filtered; false (nothing done) otherwise.
+   */
+  preload(query: RowQuery, total: number, rows: SampleRow[], note: string): boolean {
+    if (!isFileOrder(query)) return false;
+    this.query = query;
+    this.pages.clear();
+    this.pending.clear();
+    this.renderHeader();
+    this.receiveRows(total, 0, rows, note);
+    return true;
+  }
+
   /** Fetches the visible rows again, keeping the scroll position (more of the file was read). */
   refresh(): void {
     this.pages.clear();
@@ -99,6 +113,10 @@ export class SampleList {
   receive(requestId: number, total: number, start: number, rows: SampleRow[], note?: string): void {
     if (!this.pending.has(requestId)) return;
     this.pending.delete(requestId);
+    this.receiveRows(total, start, rows, note);
+  }
+
+  private receiveRows(total: number, start: number, rows: SampleRow[], note?: string): void {
     this.total = total;
     this.note = note;
     const page = Math.floor(start / PAGE);

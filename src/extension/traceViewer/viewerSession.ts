@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { MessageHandlers } from "../../protocol/ipc";
+import { isFileOrder } from "../../protocol/traceViewer";
 import type { HostToViewerMessage, RowQuery, SampleDetail, SampleRow, ViewerFilter, ViewerToHostMessage } from "../../protocol/traceViewer";
 import { Disposable } from "../base/disposable";
 import { settings } from "../config";
@@ -17,6 +18,8 @@ import type { TraceStore } from "../traces/traceStore";
 
 /** Groups bigger than this are cut in the group view: nobody compares 500 samples side by side. */
 const MAX_GROUP = 64;
+/** Rows sent with the first progress message: a screenful and more (one page of the webview's list). */
+const FIRST_ROWS = 100;
 const IMAGE_DATA_URI = /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/;
 
 /**
@@ -44,7 +47,10 @@ export class ViewerSession extends Disposable {
   ) {
     super();
     const handlers: MessageHandlers<ViewerToHostMessage> = {
-      ready: () => void this.onReady(),
+      ready: ({ scriptStartMs, readyMs }) => {
+        this.timing.webview(scriptStartMs, readyMs);
+        void this.onReady();
+      },
       rowsShown: ({ requestId }) => this.onRowsShown(requestId),
       queryRows: ({ requestId, query, start, count }) => void this.onQueryRows(requestId, query, start, count),
       openSample: ({ requestId, index }) => void this.onOpenSample(requestId, index),
@@ -90,6 +96,7 @@ export class ViewerSession extends Disposable {
   }
 
   private post(message: HostToViewerMessage): void {
+    if (message.type === "indexProgress" && message.payload.rows && this.ready) this.deliveredFirstRows();
     if (!this.ready) {
       // Only the latest progress matters to a webview that was not listening yet.
       const last = this.queue.length - 1;
@@ -100,10 +107,20 @@ export class ViewerSession extends Disposable {
     void this.panel.webview.postMessage(message);
   }
 
+  /** The first rows went to the webview with a progress message (posted, or flushed from the queue). */
+  private firstRowsSent = false;
+
+  private deliveredFirstRows(): void {
+    this.firstRowsSent = true;
+    this.timing.rows("preloaded", "preview");
+  }
+
   private index(): Promise<TraceIndex> {
     const index = this.store.get(this.uri, (sampleCount, rows) => {
       this.preview = rows;
-      this.post({ type: "indexProgress", payload: { sampleCount, indexing: true, rewardNames: [], preview: true } });
+      // The first page rides along until the webview has had it: it lists it without a query.
+      const first = this.firstRowsSent ? undefined : rows.slice(0, FIRST_ROWS);
+      this.post({ type: "indexProgress", payload: { sampleCount, indexing: true, rewardNames: [], preview: true, ...(first ? { rows: first } : {}) } });
     });
     if (!this.built) {
       void index.then(
@@ -121,7 +138,10 @@ export class ViewerSession extends Disposable {
   private async onReady(): Promise<void> {
     this.ready = true;
     this.timing.mark("ready");
-    for (const message of this.queue.splice(0)) void this.panel.webview.postMessage(message);
+    for (const message of this.queue.splice(0)) {
+      if (message.type === "indexProgress" && message.payload.rows) this.deliveredFirstRows();
+      void this.panel.webview.postMessage(message);
+    }
     const fileName = path.basename(this.uri.fsPath);
     this.post({ type: "init", payload: { fileName, rewardNames: [], sampleCount: 0, indexing: true, defaultChannel: settings.defaultChannel } });
     try {
@@ -248,7 +268,7 @@ export class ViewerSession extends Disposable {
     this.post({ type: "group", payload: { requestId, group, samples: samples.filter((s): s is SampleDetail => s !== null) } });
   }
 
-  private onRowsShown(requestId: number): void {
+  private onRowsShown(requestId: number | "preloaded"): void {
     const line = this.timing.shown(requestId, this.built?.sampleCount ?? 0);
     if (line) this.log.info(`Opened ${vscode.workspace.asRelativePath(this.uri)} in the trace viewer: ${line}`);
   }
@@ -277,12 +297,6 @@ export class ViewerSession extends Disposable {
   }
 }
 
-/** A query the rows read so far can answer: file order, nothing filtered. */
-function isFileOrder(query: RowQuery): boolean {
-  const { search, errorsOnly, changedOnly, range } = query.filter;
-  return query.sort.key === "index" && !query.sort.descending && !search?.trim() && !errorsOnly && !changedOnly && !range;
-}
-
 /**
  * How long opening a trace took, from the viewer's panel being created: the webview up (`ready`),
  * the first rows posted and on screen (read so far, or the whole file's when it was indexed),
@@ -291,21 +305,28 @@ function isFileOrder(query: RowQuery): boolean {
 class OpeningTimes {
   private readonly opened = performance.now();
   private readonly at = new Map<string, number>();
-  private readonly replies = new Map<number, "preview" | "full">();
+  private readonly replies = new Map<number | "preloaded", "preview" | "full">();
   done = false;
 
   mark(event: string): void {
     if (!this.at.has(event)) this.at.set(event, performance.now() - this.opened);
   }
 
-  rows(requestId: number, kind: "preview" | "full"): void {
+  /** What the webview said of its own start (ms since its document began loading). */
+  private page: { scriptStartMs: number; readyMs: number } | undefined;
+
+  webview(scriptStartMs: number | undefined, readyMs: number | undefined): void {
+    if (scriptStartMs !== undefined && readyMs !== undefined) this.page ??= { scriptStartMs, readyMs };
+  }
+
+  rows(requestId: number | "preloaded", kind: "preview" | "full"): void {
     if (this.done) return;
     this.mark(`${kind} rows posted`);
     this.replies.set(requestId, kind);
   }
 
   /** The webview drew reply `requestId`; returns the log line once the whole list is on screen. */
-  shown(requestId: number, sampleCount: number): string | undefined {
+  shown(requestId: number | "preloaded", sampleCount: number): string | undefined {
     const kind = this.replies.get(requestId);
     if (this.done || !kind) return undefined;
     this.mark(`${kind} rows on screen`);
@@ -314,6 +335,7 @@ class OpeningTimes {
     this.mark("first rows on screen");
     this.done = true;
     const ms = (event: string) => (this.at.has(event) ? `${Math.round(this.at.get(event)!)} ms` : "-");
-    return `webview ready ${ms("ready")}; first rows posted ${ms("preview rows posted") !== "-" ? `${ms("preview rows posted")} (read so far)` : ms("full rows posted")}, on screen ${ms("first rows on screen")}; index of ${sampleCount.toLocaleString("en-US")} samples built ${ms("index")}; whole list posted ${ms("full rows posted")}, on screen (sortable) ${ms("full rows on screen")}`;
+    const page = this.page ? ` (its document: script started at ${Math.round(this.page.scriptStartMs)} ms, ready at ${Math.round(this.page.readyMs)} ms)` : "";
+    return `webview ready ${ms("ready")}${page}; first rows posted ${ms("preview rows posted") !== "-" ? `${ms("preview rows posted")} (read so far)` : ms("full rows posted")}, on screen ${ms("first rows on screen")}; index of ${sampleCount.toLocaleString("en-US")} samples built ${ms("index")}; whole list posted ${ms("full rows posted")}, on screen (sortable) ${ms("full rows on screen")}`;
   }
 }

@@ -4,6 +4,9 @@ import type { Log } from "../log";
 import type { SampleRow } from "../../protocol/traceViewer";
 import { TraceIndex } from "./traceIndex";
 
+/** Hears an index build's progress: samples read so far and their rows (a live array). */
+type ProgressListener = (sampleCount: number, rows: readonly SampleRow[]) => void;
+
 /**
  * One `TraceIndex` per trace file, shared by the Traces view, the viewer and the annotations.
  * An index is built on first use and dropped when its file changes on disk.
@@ -27,13 +30,35 @@ export class TraceStore extends Disposable {
     this.register(watcher.onDidDelete(drop));
   }
 
-  /** The index of `uri`, building it (with a progress notification for big files) if needed. */
-  get(uri: vscode.Uri, onProgress?: (sampleCount: number, rows: readonly SampleRow[]) => void): Promise<TraceIndex> {
+  /** Builds under way: their progress listeners and the rows read so far. */
+  private readonly building = new Map<string, { listeners: Set<ProgressListener>; last?: { sampleCount: number; rows: readonly SampleRow[] } }>();
+
+  /**
+   * The index of `uri`, building it if needed. `onProgress` hears the build's progress with the
+   * rows read so far, also when another caller started the build (it is told the latest at once).
+   */
+  get(uri: vscode.Uri, onProgress?: ProgressListener): Promise<TraceIndex> {
     let index = this.indexes.get(uri.fsPath);
+    const building = this.building.get(uri.fsPath);
+    if (index && building && onProgress) {
+      building.listeners.add(onProgress);
+      if (building.last) onProgress(building.last.sampleCount, building.last.rows);
+    }
     if (!index) {
-      index = this.build(uri, onProgress);
+      const state: { listeners: Set<ProgressListener>; last?: { sampleCount: number; rows: readonly SampleRow[] } } = { listeners: new Set(onProgress ? [onProgress] : []) };
+      this.building.set(uri.fsPath, state);
+      index = this.build(uri, (sampleCount, rows) => {
+        state.last = { sampleCount, rows };
+        for (const listener of state.listeners) listener(sampleCount, rows);
+      });
       this.indexes.set(uri.fsPath, index);
-      index.catch(() => this.indexes.delete(uri.fsPath));
+      const done = () => {
+        if (this.building.get(uri.fsPath) === state) this.building.delete(uri.fsPath);
+      };
+      index.then(done, () => {
+        done();
+        this.indexes.delete(uri.fsPath);
+      });
     }
     return index;
   }
@@ -67,7 +92,7 @@ export class TraceStore extends Disposable {
     for (const file of this.indexes.keys()) this.changed.fire(vscode.Uri.file(file));
   }
 
-  private async build(uri: vscode.Uri, onProgress?: (sampleCount: number, rows: readonly SampleRow[]) => void): Promise<TraceIndex> {
+  private async build(uri: vscode.Uri, onProgress: ProgressListener): Promise<TraceIndex> {
     const started = performance.now();
     const index = await TraceIndex.build(uri.fsPath, { onProgress });
     const ms = performance.now() - started;
