@@ -11,6 +11,7 @@
  *
  * Needs `npm run build` first (it times the bundle users run). BENCH_SAMPLES, BENCH_PAIRS.
  */
+import { generate, PYTHON_CHECKS } from "./workload";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -21,19 +22,7 @@ const cli = join(root, "dist", "cli.js");
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100_000);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 7);
 
-const PYTHON = String.raw`
-import json, re, sys
-FORMAT = re.compile(r"^\s*<think>.*?</think>\s*<answer>.*?</answer>\s*$", re.S)
-ANSWER = re.compile(r"<answer>(.*?)</answer>", re.S)
-BOXED = re.compile(r"\\boxed\{([^{}]*)\}")
-def norm(s):
-    s = s.strip().replace(",", "").rstrip(".")
-    try: return float(s)
-    except ValueError: return s.lower()
-def match(pred, gold):
-    p, g = norm(pred), norm(gold)
-    if isinstance(p, float) and isinstance(g, float): return abs(p - g) <= 1e-6 * max(1.0, abs(g))
-    return p == g
+const PYTHON = PYTHON_CHECKS + String.raw`
 def flush(group, out):
     if not group: return
     totals = [s["reward"] for s in group]
@@ -65,19 +54,6 @@ const REWARDS = `import { formatReward, answerMatchReward } from "rewardlab";
 export default [formatReward({ weight: 0.5 }), answerMatchReward({ name: "accuracy" })];
 `;
 
-function generate(path: string, count: number): void {
-  let seed = 7;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const a = Math.floor(rand() * 900) + 10, b = Math.floor(rand() * 90) + 2;
-    const right = a * b, said = rand() < 0.6 ? right : right + 1;
-    const think = `Step 1: We need ${a} times ${b}.\n\nStep 2: ${a} * ${b} = ${said}.\n\nStep 3: So the total is ${said.toLocaleString("en-US")}.`;
-    const completion = rand() < 0.85 ? `<think>${think}</think>\n<answer>${said}</answer>` : `${think} The answer is \\boxed{${said}}.`;
-    lines.push(JSON.stringify({ id: `s${i}`, group: `p${i >> 3}`, prompt: `What is ${a} * ${b}?`, completion, answer: String(right) }));
-  }
-  writeFileSync(path, lines.join("\n") + "\n");
-}
 
 /** Wall seconds of one run of `command` (which must succeed). */
 function timed(command: string, args: string[], cwd: string): number {

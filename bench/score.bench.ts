@@ -20,6 +20,7 @@
  * rest. Python's loop is ~4.4 us per sample on one core, so 3x needs the engine's whole CPU time
  * per sample under 2 x 4.4 / 3 = 2.9 us with both cores free.
  */
+import { generate, PYTHON_CHECKS } from "./workload";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -36,34 +37,8 @@ const STRICT_PAIRS = Number(process.env.BENCH_STRICT_PAIRS ?? 9);
 /** Untimed engine runs before the timed pairs (BENCH_WARMUP): V8 needs a few 100k-sample runs to settle. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 
-function generate(path: string, count: number): number {
-  let seed = 7;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const a = Math.floor(rand() * 900) + 10, b = Math.floor(rand() * 90) + 2;
-    const right = a * b, said = rand() < 0.6 ? right : right + 1;
-    const think = `Step 1: We need ${a} times ${b}.\n\nStep 2: ${a} * ${b} = ${said}.\n\nStep 3: So the total is ${said.toLocaleString("en-US")}.`;
-    const completion = rand() < 0.85 ? `<think>${think}</think>\n<answer>${said}</answer>` : `${think} The answer is \\boxed{${said}}.`;
-    lines.push(JSON.stringify({ id: `s${i}`, group: `p${i >> 3}`, prompt: `What is ${a} * ${b}?`, completion, answer: String(right) }));
-  }
-  writeFileSync(path, lines.join("\n") + "\n");
-  return lines.reduce((n, l) => n + l.length + 1, 0);
-}
 
-const PYTHON = String.raw`
-import json, re, sys, time
-FORMAT = re.compile(r"^\s*<think>.*?</think>\s*<answer>.*?</answer>\s*$", re.S)
-ANSWER = re.compile(r"<answer>(.*?)</answer>", re.S)
-BOXED = re.compile(r"\\boxed\{([^{}]*)\}")
-def norm(s):
-    s = s.strip().replace(",", "").rstrip(".")
-    try: return float(s)
-    except ValueError: return s.lower()
-def match(pred, gold):
-    p, g = norm(pred), norm(gold)
-    if isinstance(p, float) and isinstance(g, float): return abs(p - g) <= 1e-6 * max(1.0, abs(g))
-    return p == g
+const PYTHON = PYTHON_CHECKS + String.raw`import time
 start = time.perf_counter()
 cpu = time.process_time()
 n = fmt = acc = 0

@@ -1,16 +1,17 @@
 import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RewardEngine, type LoadResult, type RecordBatchSink } from "../../reward/engine";
-import { MAX_SANDBOX_WORKERS, RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
+import { RewardSandboxError, RewardTimeoutError } from "../../reward/sandbox/pool";
 import { SlotStatus, type BatchResult } from "../../reward/sandbox/protocol";
 import { ALL_SPLITS, DEFAULT_SWEEP, ProcessEvaluation, type ProcessMetrics, type SplitMetrics } from "../../reward/stepMetrics";
 import type { RewardInfo } from "../../reward/validate";
-import { EmptyInputFolderError, NotARegularFileError, expandInputs, importers, openImport, UnknownFormatError } from "../../trace/importers/index";
+import { importers, openImport, UnknownFormatError } from "../../trace/importers/index";
 import type { TraceLineError, TraceRecord } from "../../trace/types";
 import { CliError, type CliCommand, type CliIO } from "../command";
 import { num, progressLine, table, wrap } from "../format";
-import { intOption, MAX_TIMER_MS, numberOption } from "./options";
+import { numberOption } from "./options";
 import { sandboxOption } from "./sandboxOption";
+import { engineLimits, inputFiles } from "./engineOptions";
 
 const STEP_FORMATS = ["prm800k", "trl-stepwise", "math-shepherd", "processbench", "visualprocessbench"];
 
@@ -178,9 +179,7 @@ export const prmEvalCommand: CliCommand = {
       rewards,
       // Strict: the inputs' folders are readable too (VisualProcessBench's images).
       ...sandboxOption(values.sandbox, [rewards], io.cwd, files.map((file) => dirname(file))),
-      ...(values.timeout ? { timeoutMs: intOption(values.timeout, "--timeout", 1, MAX_TIMER_MS) } : {}),
-      ...(values.memory ? { memoryMb: intOption(values.memory, "--memory", 16, 65_536) } : {}),
-      ...(values.workers ? { workers: intOption(values.workers, "--workers", 1, MAX_SANDBOX_WORKERS) } : {}),
+      ...engineLimits(values),
       // As in `score`: a reward that hangs or kills its worker is disabled and reported (exit 4).
       disableFailingRewards: true,
     });
@@ -213,18 +212,6 @@ export const prmEvalCommand: CliCommand = {
     }
   },
 };
-
-/** The files the positionals name (a folder: its .jsonl / .json / .parquet files). */
-async function inputFiles(paths: string[]): Promise<string[]> {
-  try {
-    return await expandInputs(paths);
-  } catch (error) {
-    if (error instanceof EmptyInputFolderError || error instanceof NotARegularFileError) throw new CliError(error.message);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "EACCES" || code === "ENOTDIR") throw new CliError(`cannot read ${(error as NodeJS.ErrnoException).path ?? paths.join(", ")}: ${(error as Error).message}`);
-    throw error;
-  }
-}
 
 /** False when reward files failed to load (reported); throws when there is no process reward. */
 function reportLoad(load: LoadResult, io: CliIO, rewardsPath: string): boolean {

@@ -8,13 +8,13 @@ import { formatMs, rewardTiming, type RewardTiming } from "../../reward/timing";
 import { ScoredLineStream, scoredLine, spliceHead, splicedLine } from "../../reward/scoredLines";
 import { baselineEntry, diffScores, type BaselineScores, type ScoreDiff } from "../../reward/diff";
 import { RewardWatcher } from "../../reward/watch";
-import { EmptyInputFolderError, NotARegularFileError, expandInputs, importers, importFile, openImport, UnknownFormatError } from "../../trace/importers/index";
+import { importers, importFile, openImport, UnknownFormatError } from "../../trace/importers/index";
 import { isGzipFile, readLines } from "../../trace/reader";
 import { assertNotSameFile, createAtomicWriter, SameFileError, type AtomicWriter } from "../../trace/io";
 import type { StepSplitOptions } from "../../trace/types";
-import { MAX_SANDBOX_WORKERS } from "../../reward/sandbox/pool";
 import { intOption, MAX_TIMER_MS } from "./options";
 import { sandboxOption } from "./sandboxOption";
+import { engineLimits, inputFiles } from "./engineOptions";
 import { CliError, type CliCommand, type CliIO } from "../command";
 import { num, progressLine, table, wrap } from "../format";
 
@@ -100,9 +100,7 @@ export const scoreCommand: CliCommand = {
       ...sandboxOption(values.sandbox, [rewards], io.cwd, traces.map((trace) => dirname(trace))),
       steps: parseSteps(values.steps),
       advantage: { normByStd: !values["no-std"] },
-      ...(values.timeout ? { timeoutMs: intOption(values.timeout, "--timeout", 1, MAX_TIMER_MS) } : {}),
-      ...(values.memory ? { memoryMb: intOption(values.memory, "--memory", 16, 65_536) } : {}),
-      ...(values.workers ? { workers: intOption(values.workers, "--workers", 1, MAX_SANDBOX_WORKERS) } : {}),
+      ...engineLimits(values),
       // One reward that hangs or kills its worker must not cost the others' scores: it is disabled
       // and reported, the rest of the file is scored, and the exit code is 4.
       disableFailingRewards: !values.watch,
@@ -143,18 +141,6 @@ export const scoreCommand: CliCommand = {
     }
   },
 };
-
-/** The files the positionals name (a folder: its .jsonl / .jsonl.gz / .parquet files, in step order). */
-async function inputFiles(paths: string[]): Promise<string[]> {
-  try {
-    return await expandInputs(paths);
-  } catch (error) {
-    if (error instanceof EmptyInputFolderError || error instanceof NotARegularFileError) throw new CliError(error.message);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "EACCES" || code === "ENOTDIR") throw new CliError(`cannot read ${(error as NodeJS.ErrnoException).path ?? paths.join(", ")}: ${(error as Error).message}`);
-    throw error;
-  }
-}
 
 function timingSummary(timing: RewardTiming, cwd: string): string {
   const ms = formatMs;

@@ -2,9 +2,9 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RewardEngine } from "../../reward/engine";
 import { RewardServer } from "../../server/server";
-import { MAX_SANDBOX_WORKERS } from "../../reward/sandbox/pool";
 import { intOption, MAX_TIMER_MS } from "./options";
 import { sandboxOption } from "./sandboxOption";
+import { engineLimits } from "./engineOptions";
 import { CliError, type CliCommand } from "../command";
 
 const usage = `rewardlab serve [options]
@@ -87,9 +87,7 @@ export const serveCommand: CliCommand = {
       ...(budgetMs !== undefined ? { timing: true } : {}),
       rewards: rewardPaths,
       ...sandboxOption(values.sandbox, rewardPaths, io.cwd),
-      ...(values.timeout ? { timeoutMs: intOption(values.timeout, "--timeout", 1, MAX_TIMER_MS) } : {}),
-      ...(values.memory ? { memoryMb: intOption(values.memory, "--memory", 16, 65_536) } : {}),
-      ...(values.workers ? { workers: intOption(values.workers, "--workers", 1, MAX_SANDBOX_WORKERS) } : {}),
+      ...engineLimits(values),
     });
     try {
       const load = await engine.load();
