@@ -94,7 +94,11 @@ test("evaluateReal: real values, real odd roots, NaN outside the reals, undefine
   assert.ok(Number.isNaN(evaluateReal(["Power", -8, 0.5], {})));
   assert.equal(evaluateReal(["Log", 8, 2], {}), 3);
   assert.equal(evaluateReal({ num: "12345678901234567890" }, {}), Number("12345678901234567890"));
-  assert.equal(evaluateReal(["Sum", "k", ["Limits", "k", 0, 3]], {}), undefined, "an operator it does not know");
+  assert.equal(evaluateReal(["Sum", "k", ["Limits", "k", 0, 3]], {}), 6, "a finite sum");
+  assert.equal(evaluateReal(["Product", "k", ["Limits", "k", 1, "n"]], { n: 5 }), 120, "a product to an integer bound");
+  assert.equal(evaluateReal(["Sum", "k", ["Limits", "k", 0, "n"]], { n: 2.5 }), undefined, "a bound that is not an integer");
+  assert.equal(evaluateReal(["Sum", "k", ["Limits", "k", 0, 1e9]], {}), undefined, "too many terms: the engine's");
+  assert.equal(evaluateReal(["Integrate", "x", ["Limits", "x", 0, 1]], {}), undefined, "an operator it does not know");
   assert.equal(evaluateReal(["Add", "x", 1], {}), undefined, "an unknown without a value");
   assert.equal(evaluateReal("constructor", {}), undefined);
   assert.equal(evaluateReal(["Complex", 0, 1], {}), undefined);
@@ -106,7 +110,28 @@ test("valuesAtPoints: one value per point; null when a side is unknown, complex 
   assert.deepEqual(valuesAtPoints(2, ["Divide", 4, 2], [], points), [[2, 2]], "no unknowns: one evaluation");
   assert.equal(valuesAtPoints(["Sqrt", "x"], "x", ["x"], points), null, "not real at x = -1");
   assert.equal(valuesAtPoints(["Divide", 1, "x"], 1, ["x"], [[0, 0, 0]]), null, "infinite at x = 0");
-  assert.equal(valuesAtPoints(["f", "x"], "x", ["x"], points), null);
+  assert.equal(valuesAtPoints(["Integrate", "x", "x"], "x", ["x"], points), null);
+});
+
+test("valuesAtPoints: the answer's own functions and sequences take one fixed value per argument", () => {
+  const points = [[0.7368, 1.4142, -0.3183], [1.9113, -0.5772, 2.7183]];
+  const agree = (a: unknown, b: unknown, unknowns: string[]) => valuesAtPoints(a, b, unknowns, points)?.every(([x, y]) => Math.abs(x - y) < 1e-12);
+  assert.equal(agree(["f", ["Add", "x", 1]], ["f", ["Add", 1, "x"]], ["x"]), true, "f(x + 1) is f(1 + x)");
+  assert.equal(agree(["f", "x"], ["f", "y"], ["x", "y"]), false, "f(x) is not f(y)");
+  assert.equal(agree(["f", "x"], ["g", "x"], ["x"]), false, "f is not g");
+  assert.equal(valuesAtPoints(["N", "x"], "x", ["x"], points), null, "N is the engine's numeric evaluation, not a function of the answer's");
+  // F_n = \sum_{k=0}^{n-1} F_k F_{n-k-1}, as the engine reads it (unknowns as it lists them).
+  const catalan = (shift: number, swap = false) => {
+    const factors = ["F_k", ["Subscript", "F", ["Subtract", ["Subtract", "n", "k"], shift]]];
+    return ["Sum", ["Multiply", ...(swap ? factors.reverse() : factors)], ["Limits", "k", 0, ["Add", "n", -shift]]];
+  };
+  const unknowns = ["F", "F_k", "F_n", "n"];
+  assert.equal(agree(catalan(1), catalan(1, true), unknowns), true, "the factors in the other order");
+  assert.equal(agree(catalan(1), catalan(2), unknowns), false, "the sum to n - 2");
+  assert.equal(agree(["Sum", "k", ["Limits", "k", 1, "n"]], ["Divide", ["Multiply", "n", ["Add", "n", 1]], 2], ["n"]), true, "1 + ... + n");
+  assert.equal(agree("F_n", ["Subscript", "F", "n"], ["F", "F_n", "n"]), true, "F_n is the term at n");
+  assert.equal(agree(["Sum", "x_k", ["Limits", "k", 1, 3]], ["Add", "x_1", "x_2", "x_3"], ["x_1", "x_2", "x_3", "x_k"]), true, "terms by number");
+  assert.equal(valuesAtPoints(["Subscript", "a", ["Divide", "n", 2]], 1, ["a", "n"], [[1, 1, 1]]), null, "an index that is not an integer at some point");
 });
 
 test("where our evaluator cannot decide, the engine does (and gives the verdict it gave before)", () => {
@@ -119,6 +144,8 @@ test("where our evaluator cannot decide, the engine does (and gives the verdict 
   assert.equal(mathEqual("x = 3", "3"), true);
   assert.equal(mathEqual("\\tan^2(y)+1", "\\sec^2(y)"), true);
   assert.equal(mathEqual("f(x)", "f(y)"), false, "a known difference from Math-Verify's non-strict mode, unchanged");
+  assert.equal(mathEqual("\\sum_{k=1}^{n} k", "\\frac{n(n+1)}{2}"), true, "a sum against its closed form");
+  assert.equal(mathEqual("\\prod_{k=1}^{4} k", "24"), true);
 });
 
 test("every reading we accept is one the engine reads to the same value", async () => {

@@ -1,10 +1,16 @@
 /**
  * A real-number evaluator for the arithmetic part of MathJSON (compute-engine's reading of an
  * answer, and mathFastParse.ts's): numbers, rationals, + - * / ^, roots, pi, e and the elementary
- * functions. The comparison rules test values at seeded points with it, so that the engine's
- * `subs` / `N` / `simplify` (hundreds of microseconds each) run only for what it does not know:
- * sums, integrals, functions of the answer's own, complex numbers. Part of the Math-Verify judge
- * (mathVerify.ts); it is an evaluator, not algebra.
+ * functions; finite sums and products (`\sum_{k=0}^{n-1}`), sequences (`F_k`, `a_{n+1}`) and
+ * functions of the answer's own (`f(x)`) as unknowns. The comparison rules test values at seeded
+ * points with it, so that the engine's `subs` / `N` / `simplify` (hundreds of microseconds each,
+ * milliseconds for a sum) run only for what it does not know: integrals, limits, complex numbers.
+ * Part of the Math-Verify judge (mathVerify.ts); it is an evaluator, not algebra.
+ *
+ * Unknown functions and sequences are tested as unknown numbers are: each gets a fixed value for
+ * each argument (`f(0.7368)`, `F_3`), the same on both sides, so two expressions agree at every
+ * point when they are equal for every function (`F_k F_{n-k-1}` and `F_{n-k-1} F_k`), and almost
+ * never otherwise. Sum bounds and sequence indices take integer points.
  */
 
 /** Values of the unknowns, by the engine's symbol names (`x`, `y_1`). */
@@ -44,6 +50,14 @@ const FUNCTIONS: Readonly<Record<string, Fn>> = {
   Delimiter: unary((x) => x),
 };
 
+/** Heads of one letter the engine gives a meaning of its own (`N(x)` is a numeric evaluation, `D` a derivative); other letters are the answer's own functions. */
+const ENGINE_LETTERS = new Set(["D", "N"]);
+const OWN_FUNCTION = /^[A-Za-z]$/;
+/** A symbol naming a sequence's term, as the engine names `F_k`, `a_n`, `x_{12}`: the sequence, and the index (a variable or digits). */
+const TERM = /^([A-Za-z])_([a-z]|\d+)$/;
+/** Most terms a sum or product adds up (more: the engine decides). */
+const MAX_TERMS = 10_000;
+
 /**
  * The value of a MathJSON expression with `values` for its unknowns: `undefined` when it holds an
  * operator or symbol this evaluator does not know (the caller asks the engine), NaN or an infinity
@@ -51,18 +65,33 @@ const FUNCTIONS: Readonly<Record<string, Fn>> = {
  */
 export function evaluateReal(json: unknown, values: PointValues): number | undefined {
   if (typeof json === "number") return json;
-  if (typeof json === "string") return Object.hasOwn(values, json) ? values[json] : Object.hasOwn(CONSTANTS, json) ? CONSTANTS[json] : undefined;
+  if (typeof json === "string") {
+    if (Object.hasOwn(values, json)) return values[json];
+    if (Object.hasOwn(CONSTANTS, json)) return CONSTANTS[json];
+    // `F_k` inside a sum over k, or `F_n` with n an integer point: the sequence's term.
+    const term = TERM.exec(json);
+    if (!term) return undefined;
+    const index = /\d/.test(term[2]) ? Number(term[2]) : Object.hasOwn(values, term[2]) ? values[term[2]] : undefined;
+    return index === undefined ? undefined : sequenceTerm(term[1], index);
+  }
   if (Array.isArray(json)) {
-    if ((json[0] === "Power" || json[0] === "Root") && json.length === 3) return realPower(json[0], json[1], json[2], values);
-    const f = typeof json[0] === "string" && Object.hasOwn(FUNCTIONS, json[0]) ? FUNCTIONS[json[0]] : undefined;
-    if (!f || json.length < 2) return undefined;
+    const head = json[0];
+    if ((head === "Power" || head === "Root") && json.length === 3) return realPower(head, json[1], json[2], values);
+    if ((head === "Sum" || head === "Product") && json.length === 3) return bigOperator(head, json[1], json[2], values);
+    if (head === "Subscript" && json.length === 3 && typeof json[1] === "string" && OWN_FUNCTION.test(json[1])) {
+      const index = evaluateReal(json[2], values);
+      return index === undefined ? undefined : sequenceTerm(json[1], index);
+    }
+    const f = typeof head === "string" && Object.hasOwn(FUNCTIONS, head) ? FUNCTIONS[head] : undefined;
+    const own = !f && typeof head === "string" && OWN_FUNCTION.test(head) && !ENGINE_LETTERS.has(head);
+    if ((!f && !own) || json.length < 2) return undefined;
     const args: number[] = [];
     for (let i = 1; i < json.length; i++) {
       const x = evaluateReal(json[i], values);
       if (x === undefined) return undefined;
       args.push(x);
     }
-    return f(args);
+    return f ? f(args) : ownFunction(head as string, args);
   }
   // Numbers too long for a double: `{"num": "12345678901234567890"}`.
   if (json !== null && typeof json === "object" && typeof (json as { num?: unknown }).num === "string") {
@@ -70,6 +99,52 @@ export function evaluateReal(json: unknown, values: PointValues): number | undef
     return Number.isNaN(x) ? undefined : x;
   }
   return undefined;
+}
+
+/** `\sum` / `\prod` over one integer range (`["Limits", k, lo, hi]`); undefined for anything else (the engine decides). */
+function bigOperator(head: "Sum" | "Product", body: unknown, limits: unknown, values: PointValues): number | undefined {
+  if (!Array.isArray(limits) || limits[0] !== "Limits" || limits.length !== 4 || typeof limits[1] !== "string") return undefined;
+  const lo = evaluateReal(limits[2], values);
+  const hi = evaluateReal(limits[3], values);
+  if (lo === undefined || hi === undefined || !Number.isInteger(lo) || !Number.isInteger(hi) || hi - lo >= MAX_TERMS) return undefined;
+  const inner: Record<string, number> = { ...values };
+  let total = head === "Sum" ? 0 : 1;
+  for (let k = lo; k <= hi; k++) {
+    inner[limits[1]] = k;
+    const x = evaluateReal(body, inner);
+    if (x === undefined) return undefined;
+    total = head === "Sum" ? total + x : total * x;
+  }
+  return total;
+}
+
+const float32 = new Float32Array(1);
+const bits = new Int32Array(float32.buffer);
+const nameHashes = new Map<string, number>();
+
+/**
+ * A fixed value in [0.5, 1.5) for `name` at `args`. Arguments are rounded to single precision
+ * first, so that `f(x + 1)` and `f(1 + x)`, a bit apart in double precision, meet.
+ */
+function ownFunction(name: string, args: readonly number[]): number {
+  let h = nameHashes.get(name);
+  if (h === undefined) {
+    h = 2166136261;
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+    nameHashes.set(name, h);
+  }
+  for (const x of args) {
+    float32[0] = x === 0 ? 0 : x;
+    h = Math.imul(h ^ bits[0], 16777619);
+    h ^= h >>> 15;
+  }
+  h = Math.imul(h ^ (h >>> 13), 2246822507);
+  return 0.5 + ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
+}
+
+/** The `index`-th term of the sequence `name` (an integer index; NaN, and so no verdict of ours, otherwise). */
+function sequenceTerm(name: string, index: number): number {
+  return Number.isInteger(index) ? ownFunction(name, [index, 0.5]) : NaN;
 }
 
 /**
@@ -104,14 +179,66 @@ function integerRatio(json: unknown): [number, number] | undefined {
 
 /** Values at which `a` and `b` are compared: `[x, y]` per point, or null where either is unknown to the evaluator or not a finite real there. */
 export function valuesAtPoints(a: unknown, b: unknown, unknowns: readonly string[], points: readonly (readonly number[])[]): [number, number][] | null {
+  const { real, integer } = pointUnknowns([a, b], unknowns);
   const out: [number, number][] = [];
-  for (const point of unknowns.length === 0 ? points.slice(0, 1) : points) {
+  for (const [p, point] of (real.length + integer.length === 0 ? points.slice(0, 1) : points).entries()) {
     const values: Record<string, number> = {};
-    unknowns.forEach((u, i) => (values[u] = point[i % point.length]));
+    real.forEach((u, i) => (values[u] = point[i % point.length]));
+    integer.forEach((u, i) => (values[u] = INTEGER_POINTS[p % INTEGER_POINTS.length][i % 3]));
     const x = evaluateReal(a, values);
     const y = evaluateReal(b, values);
     if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y)) return null;
     out.push([x, y]);
   }
   return out;
+}
+
+/** Values for unknowns that bound a sum or index a sequence (`n` in `\sum_{k=0}^{n-1}`, `a_{n+1}`): small integers, so sums stay short. */
+const INTEGER_POINTS = [
+  [5, 7, 4],
+  [6, 4, 8],
+  [9, 5, 6],
+];
+
+/**
+ * The unknowns (the engine's list) to give values to: all of them, as reals, unless the expressions
+ * hold sums, products or sequence terms; then not the summation variables (`k`), the sequences
+ * (`F`) and their terms (`F_k`, `F_n`: evaluated as terms), and integers for the unknowns in sum
+ * bounds and indices (`n`).
+ */
+function pointUnknowns(exprs: readonly unknown[], unknowns: readonly string[]): { real: readonly string[]; integer: string[] } {
+  const bound = new Set<string>();
+  const indices = new Set<string>();
+  const sequences = new Set<string>();
+  let found = false;
+  const symbols = (json: unknown, into: Set<string>): void => {
+    if (typeof json === "string") into.add(json);
+    else if (Array.isArray(json)) json.slice(1).forEach((x) => symbols(x, into));
+  };
+  const walk = (json: unknown): void => {
+    if (!Array.isArray(json)) return;
+    if (json[0] === "Limits" && typeof json[1] === "string") {
+      found = true;
+      bound.add(json[1]);
+      json.slice(2).forEach((x) => symbols(x, indices));
+    } else if (json[0] === "Subscript" && typeof json[1] === "string") {
+      found = true;
+      sequences.add(json[1]);
+      symbols(json[2], indices);
+    }
+    json.slice(1).forEach(walk);
+  };
+  exprs.forEach(walk);
+  if (!found) return { real: unknowns, integer: [] };
+  const integer = unknowns.filter((u) => indices.has(u) && !bound.has(u));
+  const real = unknowns.filter((u) => {
+    if (bound.has(u) || sequences.has(u) || integer.includes(u)) return false;
+    const term = TERM.exec(u);
+    if (term && (bound.has(term[2]) || integer.includes(term[2]) || /\d/.test(term[2]))) {
+      sequences.add(term[1]);
+      return false;
+    }
+    return true;
+  });
+  return { real: real.filter((u) => !sequences.has(u)), integer };
 }
