@@ -5,7 +5,7 @@
  * matrices. Values are tested at seeded points by our evaluator (mathNumeric.ts) before the
  * engine's algebra. Part of the Math-Verify judge (mathVerify.ts).
  */
-import { extractMathAnswers, type MathTarget } from "./mathExtract";
+import { clearGoldCache, extractMathAnswers, type MathTarget } from "./mathExtract";
 import { normaliseMath } from "./mathNormalise";
 import { arithmeticUnknowns, isArithmetic, parseStructure } from "./mathFastParse";
 import { isBareList, listToTuple } from "./mathLists";
@@ -65,9 +65,10 @@ function parseCandidate(candidate: string): Reading {
   return reading;
 }
 
-/** Forgets every reading (benchmarks time answers read afresh with it, as new completions are). */
+/** Forgets every reading and the golds' candidates (benchmarks time answers read afresh with it, as new completions are). */
 export function clearParseCache(): void {
   parseCache.clear();
+  clearGoldCache();
 }
 
 /** compute-engine's reading of a normalised candidate, with the list rules below; null when it does not parse. */

@@ -102,13 +102,28 @@ function byPriority(x: Candidate, y: Candidate): number {
   return x.priority - y.priority || y.at - x.at;
 }
 
-/** The last plain expression in `s` (`LAST_EXPRESSION`) and where it ends. */
+/**
+ * The last plain expression in `s` (`LAST_EXPRESSION`) and where it ends. An expression never spans
+ * a line, so the lines are searched from the last one with a digit back, not the whole text: the
+ * last match in a line is the one a scan of the whole text ends with.
+ */
 function lastNumber(s: string): { text: string; at: number } | undefined {
-  const found = lastMatch(s, LAST_EXPRESSION);
-  if (!found) return undefined;
-  // In plain text a comma before other than three digits is a decimal comma (`2,74`, `0,111`).
-  const t = found[0].trim().replace(/^([-+]?\d+),(\d+)$/, decimalComma);
-  return { text: t, at: (found.index ?? 0) + found[0].length };
+  let end = s.length;
+  while (end > 0) {
+    let digit = end - 1;
+    while (digit >= 0 && !(s.charCodeAt(digit) >= 48 && s.charCodeAt(digit) <= 57)) digit--;
+    if (digit < 0) return undefined;
+    const lineStart = s.lastIndexOf("\n", digit) + 1;
+    const lineEnd = s.indexOf("\n", digit);
+    const found = lastMatch(s.slice(lineStart, lineEnd === -1 ? s.length : lineEnd), LAST_EXPRESSION);
+    if (found) {
+      // In plain text a comma before other than three digits is a decimal comma (`2,74`, `0,111`).
+      const t = found[0].trim().replace(/^([-+]?\d+),(\d+)$/, decimalComma);
+      return { text: t, at: lineStart + (found.index ?? 0) + found[0].length };
+    }
+    end = lineStart - 1;
+  }
+  return undefined;
 }
 
 /**
@@ -175,6 +190,27 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
   const out: string[] = [];
   for (const c of found.sort(byPriority)) if (!out.includes(c.text)) out.push(c.text);
   return out;
+}
+
+/** Candidates by gold text: a run scores every sample of a group against the same gold. */
+const goldCache = new Map<string, readonly string[]>();
+const GOLD_CACHE_SIZE = 256;
+
+/** `extractMathAnswers` for a gold answer, remembered for the next samples of its group. */
+export function extractGoldAnswers(gold: string, targets: readonly MathTarget[] = ["latex", "expr"], boxedPriority = 0): readonly string[] {
+  const key = `${boxedPriority}|${targets.join()}|${gold}`;
+  let candidates = goldCache.get(key);
+  if (!candidates) {
+    candidates = extractMathAnswers(gold, targets, boxedPriority);
+    if (goldCache.size >= GOLD_CACHE_SIZE) goldCache.delete(goldCache.keys().next().value as string);
+    goldCache.set(key, candidates);
+  }
+  return candidates;
+}
+
+/** Forgets the golds' candidates (with `clearParseCache`: benchmarks of answers read afresh). */
+export function clearGoldCache(): void {
+  goldCache.clear();
 }
 
 /** Math-Verify's extraction targets: LaTeX (`\boxed{}`, `$...$`, the text as LaTeX) and plain expressions (numbers). */

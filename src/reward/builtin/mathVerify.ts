@@ -20,7 +20,9 @@
  * - numbers are equal when they round to the same value at `precision` decimals;
  * - expressions are equal when they agree at seeded points of their unknowns (differing where both
  *   are real decides "not equal"), else when their difference simplifies to 0; equations and
- *   relations up to a constant (positive) factor;
+ *   relations up to a constant (positive) factor; finite sums and products are evaluated, with
+ *   integer points for their bounds, and the answer's own functions and sequences (`f(x)`, `F_k`)
+ *   take one fixed value per argument at each point;
  * - an equation whose left side names a quantity (`x`, `f(x)`, `|AB|`, `(p,q)`) stands for its
  *   right side against a value; a chain (`z = 1 + 1 = 2`) for its last side;
  * - sets compare without order, tuples and intervals with it; a bare list (`1, 2`, `-12; -11`) is
@@ -38,13 +40,16 @@
  * `\$` inside inline math, `|z|` ranges against unions, one-off choice labels other than A-E, boxed
  * priority 100 with first-match extraction, and two long solutions found only by its full-text
  * heuristics. A `\bigl( \bigr)` answer is passed over, as Math-Verify's parser cannot read it.
+ * Expressions equal for every function or sequence but not by sympy's rewriting (a sum re-indexed,
+ * `\sum_{k=0}^{n-1} F_k F_{n-1-k}` against `\sum_{j=0}^{n-1} F_{n-1-j} F_j`) are equal here; sympy
+ * leaves them unproven and Math-Verify says "not equal" (no corpus case has one).
  */
 import type { OutcomeReward, RewardSample } from "../api/types";
 import { extractAnswer, lastBoxed } from "../../trace/answer";
 import { acceptedAnswers } from "./answerMatch";
 import { Comparer, firstArithmetic, firstParsing, round } from "./mathCompare";
 import { ce } from "./mathEngine";
-import { extractMathAnswers, type MathTarget } from "./mathExtract";
+import { extractGoldAnswers, extractMathAnswers, type MathTarget } from "./mathExtract";
 
 export { extractMathAnswers, type MathTarget } from "./mathExtract";
 export { normaliseMath } from "./mathNormalise";
@@ -104,7 +109,7 @@ export function mathEqual(gold: unknown, prediction: string, options: MathVerify
   }
   const comparer = new Comparer(precision, allowSetRelation);
   const predictionCandidates = extractMathAnswers(prediction, targets, boxedPriority).slice(0, predictionExtraction === "first_match" ? 1 : undefined);
-  const goldCandidates = golds.map((g) => extractMathAnswers(g, targets, boxedPriority));
+  const goldCandidates = golds.map((g) => extractGoldAnswers(g, targets, boxedPriority));
   // Plain arithmetic on both sides (`\frac{3}{4}` vs `0.75`, `2\sqrt{2}` vs `\sqrt{8}`) is read and
   // compared by our own code, in microseconds, without loading the engine.
   const quick = withoutEngine(comparer, goldCandidates, predictionCandidates);
@@ -126,7 +131,7 @@ export function mathEqual(gold: unknown, prediction: string, options: MathVerify
 }
 
 /** The verdict when every answer is plain arithmetic our evaluator decides; undefined when the engine is needed. */
-function withoutEngine(comparer: Comparer, goldCandidates: readonly string[][], predictionCandidates: readonly string[]): boolean | undefined {
+function withoutEngine(comparer: Comparer, goldCandidates: readonly (readonly string[])[], predictionCandidates: readonly string[]): boolean | undefined {
   const predicted = firstArithmetic(predictionCandidates);
   if (!predicted) return undefined;
   let verdict: boolean | undefined = false;
