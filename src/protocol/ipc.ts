@@ -20,3 +20,10 @@ export type PayloadOf<Messages extends IpcMessage<string, unknown>, Type extends
 export type MessageHandlers<Messages extends IpcMessage<string, unknown>> = {
   [Type in Messages["type"]]: (payload: PayloadOf<Messages, Type>) => void;
 };
+
+/**
+ * The id of a webview page's JSON data block: what the page shows before it can ask the host (a
+ * trace's first rows), written into the HTML by the host (src/extension/traceViewer/html.ts) and
+ * read by the webview at start (webview/shared/host.ts `readPageData`).
+ */
+export const PAGE_DATA_ID = "page-data";

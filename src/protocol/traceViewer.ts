@@ -210,7 +210,19 @@ export type ExportSamplesMessage = IpcMessage<"exportSamples", { query: RowQuery
 /** Pins the sample as a case of one of the rewards, with the score it gets now (the user picks the reward). */
 export type AddExampleMessage = IpcMessage<"addExample", { index: number }>;
 
-/** The rows of reply `requestId` (a first page) are on screen: the host times opening a file by it. */
-export type RowsShownMessage = IpcMessage<"rowsShown", { requestId: number | "preloaded" }>;
+/** The trace viewer page's data block (`PAGE_DATA_ID`): the first rows read, listed before the webview can ask. */
+export interface ViewerPageData {
+  /** Samples read when the page was written. */
+  sampleCount: number;
+  /** The first of them, in file order. */
+  rows: SampleRow[];
+}
+
+/**
+ * The rows of reply `requestId` (a first page) are on screen: the host times opening a file by it.
+ * `receivedMs` / `drawnMs`: when the webview got them and when its frame had drawn them (ms since its
+ * document began loading).
+ */
+export type RowsShownMessage = IpcMessage<"rowsShown", { requestId: number | "preloaded"; receivedMs?: number; drawnMs?: number }>;
 
 export type ViewerToHostMessage = RowsShownMessage | ReadyMessage | QueryRowsMessage | OpenSampleMessage | OpenGroupMessage | RevealLineMessage | EditCompletionMessage | CopySampleMessage | ExportSamplesMessage | AddExampleMessage;

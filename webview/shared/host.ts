@@ -14,6 +14,17 @@ declare function acquireVsCodeApi<Out>(): VsCodeApi<Out>;
 
 type Message = { type: string; payload?: unknown };
 
+/** The page's JSON data block (`PAGE_DATA_ID`), or undefined when it has none or it does not parse. */
+export function readPageData<T>(id: string): T | undefined {
+  const block = document.getElementById(id);
+  if (!block?.textContent) return undefined;
+  try {
+    return JSON.parse(block.textContent) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One handler per incoming message type, typed by that type's payload. */
 export type Handlers<In extends Message> = { [T in In["type"]]: (payload: Extract<In, { type: T }>["payload"]) => void };
 

@@ -11,11 +11,12 @@ import "@vscode-elements/elements/dist/vscode-tabs/index.js";
 import "@vscode-elements/elements/dist/vscode-tab-header/index.js";
 import "@vscode-elements/elements/dist/vscode-tab-panel/index.js";
 import "@vscode-elements/elements/dist/vscode-textfield/index.js";
-import type { HostToViewerMessage, SampleRow, ViewerToHostMessage } from "../../src/protocol/traceViewer";
+import { PAGE_DATA_ID } from "../../src/protocol/ipc";
+import type { HostToViewerMessage, SampleRow, ViewerPageData, ViewerToHostMessage } from "../../src/protocol/traceViewer";
 import { el } from "./dom";
 import { GroupView } from "./groupView";
 import { ProcessSummaryPanel } from "./processSummary";
-import { Host } from "../shared/host";
+import { Host, readPageData } from "../shared/host";
 import { SampleList } from "./sampleList";
 import { SampleView } from "./sampleView";
 import katexCss from "katex/dist/katex.min.css";
@@ -70,14 +71,13 @@ const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
     // The first rows can be listed (file order) while the rest of the file is read.
     if (previewing) return list.refresh();
     previewing = true;
-    if (rows && list.preload(toolbar.query(), sampleCount, rows, "reading the file…")) {
-      requestAnimationFrame(() => requestAnimationFrame(() => host.post({ type: "rowsShown", payload: { requestId: "preloaded" } })));
-    } else list.setQuery(toolbar.query());
+    if (!rows || !listFirstRows(sampleCount, rows)) list.setQuery(toolbar.query());
   },
   rows: ({ requestId, total, start, rows, note }) => {
+    const receivedMs = performance.now();
     list.receive(requestId, total, start, rows, note);
     // After the list's own frame has drawn them: the host times "first rows on screen" by this.
-    if (start === 0) requestAnimationFrame(() => requestAnimationFrame(() => host.post({ type: "rowsShown", payload: { requestId } })));
+    if (start === 0) afterFrame(() => host.post({ type: "rowsShown", payload: { requestId, receivedMs, drawnMs: performance.now() } }));
   },
   sample: ({ requestId, detail, error }) => {
     if (requestId !== sampleRequest) return;
@@ -206,5 +206,25 @@ window.addEventListener("keydown", (event) => {
     toolbar.focusSearch();
   }
 });
+
+/**
+ * Lists the file's first rows (file order) while the rest is read, without asking the host; tells
+ * the host once they are drawn. False when the list's order or filter is another (it asks then).
+ */
+function listFirstRows(sampleCount: number, rows: SampleRow[]): boolean {
+  const receivedMs = performance.now();
+  if (!list.preload(toolbar.query(), sampleCount, rows, "reading the file…")) return false;
+  afterFrame(() => host.post({ type: "rowsShown", payload: { requestId: "preloaded", receivedMs, drawnMs: performance.now() } }));
+  return true;
+}
+
+// The first rows came with the page (the host read them while the webview was being created).
+const pageData = readPageData<ViewerPageData>(PAGE_DATA_ID);
+if (pageData && Array.isArray(pageData.rows)) previewing = listFirstRows(pageData.sampleCount, pageData.rows);
+
+/** Runs `f` once the frame that draws what was just changed has been drawn. */
+function afterFrame(f: () => void): void {
+  requestAnimationFrame(() => requestAnimationFrame(f));
+}
 
 host.post({ type: "ready", payload: { scriptStartMs, readyMs: performance.now() } });

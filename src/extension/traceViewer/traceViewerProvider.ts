@@ -9,6 +9,8 @@ import type { RewardService } from "../scoring/rewardService";
 import type { ViewerFilter } from "../../protocol/traceViewer";
 
 export const TRACE_VIEWER_TYPE = "rewardlab.traceViewer";
+/** How long the page waits for the file's first rows before it is written without them (the first 200 take a few ms). */
+const FIRST_PAGE_WAIT_MS = 150;
 
 /**
  * The trace viewer as a custom editor (priority `option`: the text editor stays the default for
@@ -77,7 +79,12 @@ export class TraceViewerProvider extends Disposable implements vscode.CustomRead
       session.dispose();
       if (this.sessions.get(key) === session) this.sessions.delete(key);
     });
-    panel.webview.html = viewerHtml(panel.webview, vscode.Uri.joinPath(dist, "traceViewer.js"), path.basename(uri.fsPath));
+    // The page carries the first rows read (a few ms in): the list shows them as soon as its script
+    // runs, without a message from here. Not awaited: the editor resolves at once, so that the
+    // workbench creates the webview's frame while the rows are read.
+    void session.firstPage(FIRST_PAGE_WAIT_MS).then((page) => {
+      if (!session.isDisposed) panel.webview.html = viewerHtml(panel.webview, vscode.Uri.joinPath(dist, "traceViewer.js"), path.basename(uri.fsPath), page);
+    });
   }
 
   override dispose(): void {

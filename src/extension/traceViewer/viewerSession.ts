@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { MessageHandlers } from "../../protocol/ipc";
 import { isFileOrder } from "../../protocol/traceViewer";
-import type { HostToViewerMessage, RowQuery, SampleDetail, SampleRow, ViewerFilter, ViewerToHostMessage } from "../../protocol/traceViewer";
+import type { HostToViewerMessage, RowQuery, SampleDetail, SampleRow, ViewerFilter, ViewerPageData, ViewerToHostMessage } from "../../protocol/traceViewer";
 import { Disposable } from "../base/disposable";
 import { settings } from "../config";
 import type { Log } from "../log";
@@ -51,7 +51,7 @@ export class ViewerSession extends Disposable {
         this.timing.webview(scriptStartMs, readyMs);
         void this.onReady();
       },
-      rowsShown: ({ requestId }) => this.onRowsShown(requestId),
+      rowsShown: ({ requestId, receivedMs, drawnMs }) => this.onRowsShown(requestId, receivedMs, drawnMs),
       queryRows: ({ requestId, query, start, count }) => void this.onQueryRows(requestId, query, start, count),
       openSample: ({ requestId, index }) => void this.onOpenSample(requestId, index),
       openGroup: ({ requestId, group }) => void this.onOpenGroup(requestId, group),
@@ -115,9 +115,45 @@ export class ViewerSession extends Disposable {
     this.timing.rows("preloaded", "preview");
   }
 
+  /** Hears the first rows read (`firstPage`), once. */
+  private onFirstRows: ((page: ViewerPageData) => void) | undefined;
+
+  /**
+   * The first rows read, for the page itself (`viewerHtml`'s data block), so that the webview lists
+   * them as soon as its script runs instead of after a message from the host (each hop between the
+   * extension host and the webview took 60-120 ms in code-server while the file was read). Waits at
+   * most `waitMs` for them (undefined then: the page comes without, and the rows follow by message).
+   * The caller must put what it gets into the page: they are not sent again.
+   */
+  firstPage(waitMs: number): Promise<ViewerPageData | undefined> {
+    const take = (page: ViewerPageData | undefined): ViewerPageData | undefined => {
+      this.onFirstRows = undefined;
+      if (!page || this.firstRowsSent || this.ready) return undefined;
+      this.firstRowsSent = true;
+      this.timing.rows("preloaded", "preview", true);
+      return page;
+    };
+    const pageOf = (sampleCount: number, rows: readonly SampleRow[]) => ({ sampleCount, rows: rows.slice(0, FIRST_ROWS) });
+    if (this.built) return Promise.resolve(take(pageOf(this.built.sampleCount, this.built.rows)));
+    if (this.preview) return Promise.resolve(take(pageOf(this.preview.length, this.preview)));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(take(undefined)), waitMs);
+      this.onFirstRows = (page) => {
+        clearTimeout(timer);
+        resolve(take(page));
+      };
+      // A file read in one go (small, or an index already built elsewhere) has no progress.
+      this.index().then(
+        (built) => this.onFirstRows?.(pageOf(built.sampleCount, built.rows)),
+        () => this.onFirstRows?.({ sampleCount: 0, rows: [] }),
+      );
+    });
+  }
+
   private index(): Promise<TraceIndex> {
     const index = this.store.get(this.uri, (sampleCount, rows) => {
       this.preview = rows;
+      this.onFirstRows?.({ sampleCount, rows: rows.slice(0, FIRST_ROWS) });
       // The first page rides along until the webview has had it: it lists it without a query.
       const first = this.firstRowsSent ? undefined : rows.slice(0, FIRST_ROWS);
       this.post({ type: "indexProgress", payload: { sampleCount, indexing: true, rewardNames: [], preview: true, ...(first ? { rows: first } : {}) } });
@@ -268,8 +304,8 @@ export class ViewerSession extends Disposable {
     this.post({ type: "group", payload: { requestId, group, samples: samples.filter((s): s is SampleDetail => s !== null) } });
   }
 
-  private onRowsShown(requestId: number | "preloaded"): void {
-    const line = this.timing.shown(requestId, this.built?.sampleCount ?? 0);
+  private onRowsShown(requestId: number | "preloaded", receivedMs?: number, drawnMs?: number): void {
+    const line = this.timing.shown(requestId, this.built?.sampleCount ?? 0, receivedMs, drawnMs);
     if (line) this.log.info(`Opened ${vscode.workspace.asRelativePath(this.uri)} in the trace viewer: ${line}`);
   }
 
@@ -319,16 +355,24 @@ class OpeningTimes {
     if (scriptStartMs !== undefined && readyMs !== undefined) this.page ??= { scriptStartMs, readyMs };
   }
 
-  rows(requestId: number | "preloaded", kind: "preview" | "full"): void {
+  /** The first rows went with the page (`ViewerSession.firstPage`) rather than by message. */
+  private withPage = false;
+
+  rows(requestId: number | "preloaded", kind: "preview" | "full", withPage = false): void {
     if (this.done) return;
+    if (withPage && !this.at.has(`${kind} rows posted`)) this.withPage = true;
     this.mark(`${kind} rows posted`);
     this.replies.set(requestId, kind);
   }
 
+  /** In the webview's own clock (ms since its document began loading): the first rows received and drawn. */
+  private firstDrawn: { receivedMs: number; drawnMs: number } | undefined;
+
   /** The webview drew reply `requestId`; returns the log line once the whole list is on screen. */
-  shown(requestId: number | "preloaded", sampleCount: number): string | undefined {
+  shown(requestId: number | "preloaded", sampleCount: number, receivedMs?: number, drawnMs?: number): string | undefined {
     const kind = this.replies.get(requestId);
     if (this.done || !kind) return undefined;
+    if (!this.at.has("first rows on screen") && receivedMs !== undefined && drawnMs !== undefined) this.firstDrawn = { receivedMs, drawnMs };
     this.mark(`${kind} rows on screen`);
     if (kind === "preview") this.mark("first rows on screen");
     if (kind !== "full") return undefined;
@@ -336,6 +380,7 @@ class OpeningTimes {
     this.done = true;
     const ms = (event: string) => (this.at.has(event) ? `${Math.round(this.at.get(event)!)} ms` : "-");
     const page = this.page ? ` (its document: script started at ${Math.round(this.page.scriptStartMs)} ms, ready at ${Math.round(this.page.readyMs)} ms)` : "";
-    return `webview ready ${ms("ready")}${page}; first rows posted ${ms("preview rows posted") !== "-" ? `${ms("preview rows posted")} (read so far)` : ms("full rows posted")}, on screen ${ms("first rows on screen")}; index of ${sampleCount.toLocaleString("en-US")} samples built ${ms("index")}; whole list posted ${ms("full rows posted")}, on screen (sortable) ${ms("full rows on screen")}`;
+    const drawn = this.firstDrawn ? ` (its document: received at ${Math.round(this.firstDrawn.receivedMs)} ms, drawn at ${Math.round(this.firstDrawn.drawnMs)} ms)` : "";
+    return `webview ready ${ms("ready")}${page}; first rows ${this.withPage ? "in the page" : "posted"} ${ms("preview rows posted") !== "-" ? `${ms("preview rows posted")} (read so far)` : ms("full rows posted")}, on screen ${ms("first rows on screen")}${drawn}; index of ${sampleCount.toLocaleString("en-US")} samples built ${ms("index")}; whole list posted ${ms("full rows posted")}, on screen (sortable) ${ms("full rows on screen")}`;
   }
 }
