@@ -98,6 +98,9 @@ test("evaluateReal: real values, real odd roots, NaN outside the reals, undefine
   assert.equal(evaluateReal(["Product", "k", ["Limits", "k", 1, "n"]], { n: 5 }), 120, "a product to an integer bound");
   assert.equal(evaluateReal(["Sum", "k", ["Limits", "k", 0, "n"]], { n: 2.5 }), undefined, "a bound that is not an integer");
   assert.equal(evaluateReal(["Sum", "k", ["Limits", "k", 0, 1e9]], {}), undefined, "too many terms: the engine's");
+  const nested = ["Sum", ["Sum", ["Sum", "k", ["Limits", "k", 1, 1000]], ["Limits", "j", 1, 1000]], ["Limits", "i", 1, 1000]];
+  assert.equal(evaluateReal(nested, {}), undefined, "10^9 terms through nesting: refused, not run");
+  assert.equal(evaluateReal(["Sum", ["Sum", 1, ["Limits", "j", 1, 100]], ["Limits", "i", 1, 100]], {}), 10_000, "nested sums within the budget");
   assert.equal(evaluateReal(["Integrate", "x", ["Limits", "x", 0, 1]], {}), undefined, "an operator it does not know");
   assert.equal(evaluateReal(["Add", "x", 1], {}), undefined, "an unknown without a value");
   assert.equal(evaluateReal("constructor", {}), undefined);
@@ -146,6 +149,11 @@ test("where our evaluator cannot decide, the engine does (and gives the verdict 
   assert.equal(mathEqual("f(x)", "f(y)"), false, "a known difference from Math-Verify's non-strict mode, unchanged");
   assert.equal(mathEqual("\\sum_{k=1}^{n} k", "\\frac{n(n+1)}{2}"), true, "a sum against its closed form");
   assert.equal(mathEqual("\\prod_{k=1}^{4} k", "24"), true);
+  // A hostile answer: 9000^3 terms. Our evaluator refuses it at once; the engine stops at the time limit.
+  const started = performance.now();
+  const huge = "\\sum_{i=1}^{9000}\\sum_{j=1}^{9000}\\sum_{k=1}^{9000} ijk";
+  assert.equal(mathEqual(huge, `${huge}+1`, { timeoutMs: 200 }), false);
+  assert.ok(performance.now() - started < 5000, "bounded by the time limit, not by the sum");
 });
 
 test("every reading we accept is one the engine reads to the same value", async () => {

@@ -55,8 +55,10 @@ const ENGINE_LETTERS = new Set(["D", "N"]);
 const OWN_FUNCTION = /^[A-Za-z]$/;
 /** A symbol naming a sequence's term, as the engine names `F_k`, `a_n`, `x_{12}`: the sequence, and the index (a variable or digits). */
 const TERM = /^([A-Za-z])_([a-z]|\d+)$/;
-/** Most terms a sum or product adds up (more: the engine decides). */
-const MAX_TERMS = 10_000;
+/** Most terms one evaluation adds up over all its sums and products, nested ones included (more: the engine decides, under its time limit). */
+const MAX_TERMS = 60_000;
+/** Terms the evaluation under way may still add up (`evaluateReal` and `valuesAtPoints` set it). */
+let termsLeft = MAX_TERMS;
 
 /**
  * The value of a MathJSON expression with `values` for its unknowns: `undefined` when it holds an
@@ -64,6 +66,11 @@ const MAX_TERMS = 10_000;
  * outside the real numbers' reach (`\sqrt{-1}`, `1/0`: the caller asks the engine too).
  */
 export function evaluateReal(json: unknown, values: PointValues): number | undefined {
+  termsLeft = MAX_TERMS;
+  return evaluate(json, values);
+}
+
+function evaluate(json: unknown, values: PointValues): number | undefined {
   if (typeof json === "number") return json;
   if (typeof json === "string") {
     if (Object.hasOwn(values, json)) return values[json];
@@ -79,7 +86,7 @@ export function evaluateReal(json: unknown, values: PointValues): number | undef
     if ((head === "Power" || head === "Root") && json.length === 3) return realPower(head, json[1], json[2], values);
     if ((head === "Sum" || head === "Product") && json.length === 3) return bigOperator(head, json[1], json[2], values);
     if (head === "Subscript" && json.length === 3 && typeof json[1] === "string" && OWN_FUNCTION.test(json[1])) {
-      const index = evaluateReal(json[2], values);
+      const index = evaluate(json[2], values);
       return index === undefined ? undefined : sequenceTerm(json[1], index);
     }
     const f = typeof head === "string" && Object.hasOwn(FUNCTIONS, head) ? FUNCTIONS[head] : undefined;
@@ -87,7 +94,7 @@ export function evaluateReal(json: unknown, values: PointValues): number | undef
     if ((!f && !own) || json.length < 2) return undefined;
     const args: number[] = [];
     for (let i = 1; i < json.length; i++) {
-      const x = evaluateReal(json[i], values);
+      const x = evaluate(json[i], values);
       if (x === undefined) return undefined;
       args.push(x);
     }
@@ -104,14 +111,16 @@ export function evaluateReal(json: unknown, values: PointValues): number | undef
 /** `\sum` / `\prod` over one integer range (`["Limits", k, lo, hi]`); undefined for anything else (the engine decides). */
 function bigOperator(head: "Sum" | "Product", body: unknown, limits: unknown, values: PointValues): number | undefined {
   if (!Array.isArray(limits) || limits[0] !== "Limits" || limits.length !== 4 || typeof limits[1] !== "string") return undefined;
-  const lo = evaluateReal(limits[2], values);
-  const hi = evaluateReal(limits[3], values);
-  if (lo === undefined || hi === undefined || !Number.isInteger(lo) || !Number.isInteger(hi) || hi - lo >= MAX_TERMS) return undefined;
+  const lo = evaluate(limits[2], values);
+  const hi = evaluate(limits[3], values);
+  if (lo === undefined || hi === undefined || !Number.isInteger(lo) || !Number.isInteger(hi)) return undefined;
+  termsLeft -= Math.max(0, hi - lo + 1);
+  if (termsLeft < 0) return undefined;
   const inner: Record<string, number> = { ...values };
   let total = head === "Sum" ? 0 : 1;
   for (let k = lo; k <= hi; k++) {
     inner[limits[1]] = k;
-    const x = evaluateReal(body, inner);
+    const x = evaluate(body, inner);
     if (x === undefined) return undefined;
     total = head === "Sum" ? total + x : total * x;
   }
@@ -153,8 +162,8 @@ function sequenceTerm(name: string, index: number): number {
  * a negative number are NaN (complex: the caller defers).
  */
 function realPower(head: "Power" | "Root", baseJson: unknown, exponentJson: unknown, values: PointValues): number | undefined {
-  const base = evaluateReal(baseJson, values);
-  const exponent = evaluateReal(exponentJson, values);
+  const base = evaluate(baseJson, values);
+  const exponent = evaluate(exponentJson, values);
   if (base === undefined || exponent === undefined) return undefined;
   // p/q as integers: the exponent of a Power, or 1/n for the n-th root.
   const ratio = head === "Root" ? (Number.isInteger(exponent) ? [1, exponent] : undefined) : integerRatio(exponentJson);
@@ -181,12 +190,13 @@ function integerRatio(json: unknown): [number, number] | undefined {
 export function valuesAtPoints(a: unknown, b: unknown, unknowns: readonly string[], points: readonly (readonly number[])[]): [number, number][] | null {
   const { real, integer } = pointUnknowns([a, b], unknowns);
   const out: [number, number][] = [];
+  termsLeft = MAX_TERMS;
   for (const [p, point] of (real.length + integer.length === 0 ? points.slice(0, 1) : points).entries()) {
     const values: Record<string, number> = {};
     real.forEach((u, i) => (values[u] = point[i % point.length]));
     integer.forEach((u, i) => (values[u] = INTEGER_POINTS[p % INTEGER_POINTS.length][i % 3]));
-    const x = evaluateReal(a, values);
-    const y = evaluateReal(b, values);
+    const x = evaluate(a, values);
+    const y = evaluate(b, values);
     if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y)) return null;
     out.push([x, y]);
   }
