@@ -421,6 +421,9 @@ function matrixRows(e: Expr): Expr[][] | null {
   return inner.ops!.map((row) => (row.operator === "List" ? [...row.ops!] : [row]));
 }
 
+/** Most entry products one matrix product is written out with (a 20 x 20 times 20 x 20 is 8,000). */
+const MAX_PRODUCT_TERMS = 10_000;
+
 /**
  * The entries of a sum, difference or product of matrices and scalars, as MathJSON (`["Add", a, b]`
  * per entry, rows times columns for a product, as the engine multiplies matrices); null when `json`
@@ -457,7 +460,8 @@ function matrixArithmetic(json: unknown): unknown[][] | null {
       if (!product) product = m;
       else {
         const left: unknown[][] = product;
-        if (left[0].length !== m.length) return null;
+        // Beyond MAX_PRODUCT_TERMS products the engine multiplies, under its time limit (ours has none).
+        if (left[0].length !== m.length || left.length * m.length * m[0].length > MAX_PRODUCT_TERMS) return null;
         product = left.map((row) => m[0].map((_, j) => ["Add", ...row.map((x, k) => ["Multiply", x, m[k][j]])]));
       }
     }
