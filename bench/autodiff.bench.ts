@@ -87,7 +87,7 @@ async function startTorch(weights: string): Promise<TorchReference | string> {
   if (!existsSync(python)) return `skipped: ${python} not found; ${install}`;
   const probe = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
   if (probe.status !== 0) return `skipped: torch is not importable by ${python}; ${install}`;
-  const torch = new TorchReference(python, JSON.stringify({ ...cfg, seq: T, batch: B, steps, warmup, threads, interleaved: true, weights }), fairTorchReference(python));
+  const torch = new TorchReference(python, JSON.stringify({ ...cfg, seq: T, batch: B, steps, warmup, threads, interleaved: true, weights }), fairTorchReference(python, process.env, threads));
   await torch.request(""); // "ready"
   return torch;
 }

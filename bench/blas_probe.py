@@ -3,14 +3,19 @@
 Imports torch (which loads its BLAS), finds the BLAS library mapped into the process, and asks it
 what it is: OpenBLAS answers openblas_get_corename() (the kernel it picked for this CPU: "Haswell",
 "SkylakeX", "Zen", or a generic one such as "Prescott" when it does not know the CPU); the netlib
-reference BLAS has no such call. Prints one JSON line:
+reference BLAS has no such call. With `--gflops THREADS` it also times torch's 1024^3 matmul on
+THREADS threads (the kernels OpenBLAS can be told to run differ by up to ~2x on one CPU).
+Prints one JSON line:
   {"library": path, "implementation": "openblas" | "reference" | "other", "corename": str | null,
-   "config": str | null, "coretype_env": value of OPENBLAS_CORETYPE or null, "cpu_flags": [...]}
+   "config": str | null, "coretype_env": value of OPENBLAS_CORETYPE or null, "cpu_flags": [...],
+   "gflops": float | null}
 Debian's own packages only (python3-torch; libopenblas0-pthread for OpenBLAS).
 """
 import ctypes
 import json
 import os
+import sys
+import time
 
 import torch  # noqa: F401  (loads the BLAS torch uses)
 
@@ -42,4 +47,18 @@ with open("/proc/cpuinfo") as cpuinfo:
             flags = set(line.split(":", 1)[1].split())
             break
 out["cpu_flags"] = sorted(flags & {"avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_bf16", "amx_tile"})
+
+out["gflops"] = None
+if "--gflops" in sys.argv:
+    torch.set_num_threads(int(sys.argv[sys.argv.index("--gflops") + 1]))
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    for _ in range(3):
+        a @ b
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(4):
+            a @ b
+        best = min(best, (time.perf_counter() - started) / 4)
+    out["gflops"] = round(2 * 1024**3 / best / 1e9, 1)
 print(json.dumps(out))

@@ -58,7 +58,7 @@ async function startTorch(dir: string): Promise<{ run: () => Promise<Record<stri
   if (!existsSync(python)) return `skipped: ${python} not found; ${install}`;
   if (spawnSync(python, ["-c", "import torch"]).status !== 0) return `skipped: torch is not importable by ${python}; ${install}`;
   // Passive OpenMP waits: torch's idle threads would otherwise spin through our runs.
-  const blas = fairTorchReference(python);
+  const blas = fairTorchReference(python, process.env, threads);
   const env = { ...blas.env, OMP_WAIT_POLICY: "PASSIVE" };
   const script = new URL("./generate_reference.py", import.meta.url).pathname;
   const proc = spawn(python, [script, JSON.stringify({ dir, steps: N, check: CHECK, threads })], { env, stdio: ["pipe", "pipe", "inherit"] });
