@@ -79,12 +79,37 @@ function lastBoxedSpan(text: string): TextSpan | null {
       argumentStarts.push(at + command.length);
     }
   }
+  if (argumentStarts.length === 0) return null;
   if (argumentStarts.length > 1) argumentStarts.sort((a, b) => b - a);
+  // Each box's closing brace looked up in one pass over the text, not by a scan per box: a text of
+  // many unclosed boxes (`\boxed{\boxed{...`) took seconds that way.
+  const closes = argumentStarts.length > 1 ? closingBraces(text) : undefined;
   for (const from of argumentStarts) {
-    const inner = bracedArgument(text, from);
+    const inner = closes ? bracedArgumentFrom(text, from, closes) : bracedArgument(text, from);
     if (inner) return inner;
   }
   return null;
+}
+
+/** For each `{` in `text`, the index of the `}` that closes it, as `bracedArgument` pairs them (-1: never closed). */
+function closingBraces(text: string): Int32Array {
+  const closes = new Int32Array(text.length).fill(-1);
+  const open: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c /* \ */) i++;
+    else if (c === 0x7b /* { */) open.push(i);
+    else if (c === 0x7d /* } */ && open.length > 0) closes[open.pop()!] = i;
+  }
+  return closes;
+}
+
+/** `bracedArgument` with the closing braces found beforehand (`closingBraces`). */
+function bracedArgumentFrom(text: string, from: number, closes: Int32Array): TextSpan | null {
+  let i = from;
+  while (text.charCodeAt(i) === 0x20) i++;
+  if (text[i] !== "{" || closes[i] === -1) return null;
+  return { start: i + 1, end: closes[i] };
 }
 
 /**

@@ -85,3 +85,22 @@ test("mathVerifyReward: 1 / 0, null without ground truth, lists and objects of a
   assert.equal(score(undefined, "<answer>4</answer>"), null);
   assert.equal(score({ target: ["4", "four"] }, "<answer>4</answer>"), 1);
 });
+
+test("hostile completions are judged in bounded time (patterns that once scanned to the end once per repetition)", () => {
+  const hostile: [string, string][] = [
+    ["'final answer is' 20,000 times, no 'I hope'", "final answer is 1 ".repeat(20_000)],
+    ["the same with 'I hope' at the very end", "final answer is 1 ".repeat(20_000) + "I hope"],
+    ["'final answer' 30,000 times, no 'is'", "final answer ".repeat(30_000)],
+    ["20,000 unclosed boxes", "\\boxed{".repeat(20_000)],
+    ["50,000 unclosed \\(", "\\(".repeat(50_000)],
+    ["50,000 unclosed \\[", "\\[".repeat(50_000)],
+    ["a 9000^3-term sum", "$\\sum_{i=1}^{9000}\\sum_{j=1}^{9000}\\sum_{k=1}^{9000} ijk$"],
+  ];
+  for (const [what, completion] of hostile) {
+    const started = performance.now();
+    mathEqual("1", completion, { timeoutMs: 300 });
+    const ms = performance.now() - started;
+    // Each took 1-8 s (or never ended) before; now 10-300 ms here. The bound leaves room for a busy CI machine.
+    assert.ok(ms < 3000, `${what}: ${ms.toFixed(0)} ms`);
+  }
+});

@@ -5,14 +5,24 @@
  */
 import { lastBoxed } from "../../trace/answer";
 
-/** "The final answer is X. I hope it is correct." (Math-Verify's priority-0 pattern, Minerva style). */
-const FINAL_ANSWER_HOPE = /final answer is\s*:?\s*([\s\S]+?)\.?\s*I hope/gi;
+/**
+ * "The final answer is X. I hope it is correct." (Math-Verify's priority-0 pattern, Minerva style).
+ * X is at most 1,000 characters, and the phrase "final answer ... is" at most 400 within its line:
+ * unbounded, a long text repeating "final answer is" without "I hope" after it was scanned to its
+ * end once per repetition (seconds for a few hundred kilobytes).
+ */
+const FINAL_ANSWER_HOPE = /final answer is\s*:?\s*([\s\S]{1,1000}?)\.?\s*I hope/gi;
+const I_HOPE = /I hope/i;
 /** "final answer ... is X" (`Final Answer: The largest $n$ is 34`), then "final answer: X" / "the answer is X", to the end of the line. */
-const FINAL_ANSWER_IS = /final answer[^\n]*?\bis\b\s*:?\s*([^\n]+)/gi;
+const FINAL_ANSWER_IS = /final answer[^\n]{0,400}?\bis\b\s*:?\s*([^\n]+)/gi;
 const FINAL_ANSWER = /(?:final answer|the answer)\s*(?:is|:)\s*:?\s*([^\n]+)/gi;
 const ANSWER_COLON = /\banswer\s*:\s*([^\n]+)/gi;
-/** `$$...$$` and `\[...\]` may span lines; `$...$` and `\(...\)` do not (as Math-Verify's patterns). */
-const INLINE_MATH = /\$\$([\s\S]+?)\$\$|(?<!\\)\$((?:\\\$|[^$\n])+?)(?<!\\)\$|\\\(([^\n]+?)\\\)|\\\[([\s\S]+?)\\\]/g;
+/**
+ * `$$...$$` and `\[...\]` may span lines; `$...$` and `\(...\)` do not (as Math-Verify's patterns).
+ * Spans are at most 5,000 characters (2,000 inline): a long text of openers that never close was
+ * otherwise scanned to its end once per opener.
+ */
+const INLINE_MATH = /\$\$([\s\S]{1,5000}?)\$\$|(?<!\\)\$((?:\\\$|[^$\n]){1,2000}?)(?<!\\)\$|\\\(([^\n]{1,2000}?)\\\)|\\\[([\s\S]{1,5000}?)\\\]/g;
 /** A number not glued to letters (`AZYUK2A` holds none), with an optional fraction or mixed number. */
 const NUM = String.raw`(?:\d{1,3}(?:(?:,|[ \t])\d{3})+(?!\d)|\d+)(?:[.,]\d+)?|\.\d+`;
 /** The last plain expression: numbers joined by + - * / ^ (`11 - 4/9`), a mixed number (`4 4/9`), a percentage. */
@@ -152,6 +162,7 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
   }
   const patterns: [RegExp, number][] = [[FINAL_ANSWER_HOPE, 0], [FINAL_ANSWER_IS, 50], [FINAL_ANSWER, 50], [ANSWER_COLON, 100]];
   for (const [pattern, tier] of patterns) {
+    if (pattern === FINAL_ANSWER_HOPE && !I_HOPE.test(text)) continue;
     const match = lastMatch(text, pattern);
     const final = match?.[1];
     if (final === undefined) continue;
