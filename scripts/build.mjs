@@ -76,6 +76,14 @@ for (const name of existsSync(webviewDir) ? readdirSync(webviewDir) : []) {
     });
   }
 }
+// KaTeX for the trace viewer, loaded when it first typesets math (webview/traceViewer/math.ts).
+if (maybe("webview/traceViewer/katexBundle.ts")) {
+  targets.push({
+    bundle: true, platform: "browser", target: "es2022", format: "iife", sourcemap: "linked", minify: true,
+    entryPoints: ["webview/traceViewer/katexBundle.ts"], outfile: "dist/webview/traceViewerKatex.js", logLevel: "warning",
+    absWorkingDir: root, loader: { ".css": "text" },
+  });
+}
 
 /**
  * KaTeX's fonts for the trace viewer's math (webview/traceViewer/math.ts): woff2 only, the format

@@ -19,18 +19,14 @@ import { ProcessSummaryPanel } from "./processSummary";
 import { Host, readPageData } from "../shared/host";
 import { SampleList } from "./sampleList";
 import { SampleView } from "./sampleView";
-import katexCss from "katex/dist/katex.min.css";
-import { katexStyles } from "./math";
+import { loadKatex } from "./math";
 import styles from "./styles.css";
 import { Toolbar } from "./toolbar";
 
 // Constructable stylesheets are not subject to the CSP's style-src, so no inline <style> is needed.
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(styles);
-const katexSheet = new CSSStyleSheet();
-const script = document.currentScript as HTMLScriptElement | null;
-if (script?.src) katexSheet.replaceSync(katexStyles(katexCss, script.src));
-document.adoptedStyleSheets = [...document.adoptedStyleSheets, katexSheet, sheet];
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
 interface SavedState {
   channel?: string;
@@ -65,6 +61,9 @@ const host = new Host<HostToViewerMessage, ViewerToHostMessage>({
     else list.setQuery(toolbar.query());
     previewing = false;
     if (sampleCount > 0) openSample(focusIndex ?? saved.selected ?? 0, true);
+    // KaTeX (a script of its own) once the whole list is up and the page is idle, so that math is
+    // typeset at once later; a sample with math shown before then loads it itself.
+    afterFrame(() => setTimeout(() => void loadKatex().catch(() => undefined), 200));
   },
   indexProgress: ({ sampleCount, preview: rowsReady, rows }) => {
     if (!rowsReady) return list.reset(`Reading file… ${sampleCount.toLocaleString("en-US")} samples`);
