@@ -116,7 +116,7 @@ export class ViewerSession extends Disposable {
   }
 
   /** Hears the first rows read (`firstPage`), once. */
-  private onFirstRows: ((page: ViewerPageData) => void) | undefined;
+  private onFirstRows: ((page: ViewerPageData | undefined) => void) | undefined;
 
   /**
    * The first rows read, for the page itself (`viewerHtml`'s data block), so that the webview lists
@@ -142,10 +142,12 @@ export class ViewerSession extends Disposable {
         clearTimeout(timer);
         resolve(take(page));
       };
-      // A file read in one go (small, or an index already built elsewhere) has no progress.
-      this.index().then(
+      // A file read in one go (small, or an index already built elsewhere) has no progress. (The
+      // store's promise without a listener: the constructor's `index()` already hears the progress.)
+      this.store.get(this.uri).then(
         (built) => this.onFirstRows?.(pageOf(built.sampleCount, built.rows)),
-        () => this.onFirstRows?.({ sampleCount: 0, rows: [] }),
+        // Unreadable: the page comes without rows, and the error is reported when the webview is ready.
+        () => this.onFirstRows?.(undefined),
       );
     });
   }
