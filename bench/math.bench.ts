@@ -5,10 +5,10 @@
  * 1. The Math-Verify conformance corpus (test/fixtures/math-verify/corpus.jsonl: gold, prediction,
  *    Math-Verify's verdict): agreement with Math-Verify for each, and per-case time. Most of these
  *    cases exist because strings do not decide them, so this is the verifier's worst case. Timed
- *    twice: with answers read afresh (the verifier's cache of readings emptied before each round,
- *    as for new completions) and with answers seen before (the cache holding the round before's,
- *    as it holds a group's gold and common answers); then the three slowest cases, which need the
- *    engine's algebra, and the median case.
+ *    three ways: with answers read afresh (the verifier's cache of readings emptied before each
+ *    round), with the golds read before and each completion new (what a training run sees: a
+ *    group's gold is read for its first sample), and with answers seen before (the cache holding the
+ *    round before's); then the three slowest cases and the median case.
  * 2. RL-shaped completions (math-cot style: `<think>` steps and an integer `<answer>`, 60% right,
  *    some with a `\boxed{}`), where strings and numbers decide: the verifier must cost at most 3x
  *    the string matcher here (target of issue 20).
@@ -17,8 +17,8 @@
  */
 import { answersMatch } from "../src/reward/builtin/answerMatch";
 import { extractAnswer } from "../src/trace/answer";
-import { mathEqual } from "../src/reward/builtin/mathVerify";
-import { clearParseCache } from "../src/reward/builtin/mathCompare";
+import { extractMathAnswers, mathEqual } from "../src/reward/builtin/mathVerify";
+import { clearParseCache, firstParsing } from "../src/reward/builtin/mathCompare";
 import { type MathVerifyCase, optionsOf, readCorpus } from "../test/fixtures/math-verify/corpus";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -119,8 +119,18 @@ function timeCases<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => bo
 // emptied before each round, so every answer is read as a new completion's is. Seen: the cache
 // holds every answer from the round before, as it holds a group's gold and its common answers.
 const corpusFresh = timeCases(corpus, verify, (c) => stringMatch(c.gold, c.prediction), clearParseCache);
+// As in a run: each gold was read for the first sample of its group, each completion is new.
+const readGolds = () => {
+  clearParseCache();
+  for (const c of corpus) {
+    const options = optionsOf(c);
+    firstParsing(extractMathAnswers(c.gold, options.targets, options.boxedPriority));
+    mathEqual(c.gold, "", options);
+  }
+};
+const corpusGolds = timeCases(corpus, verify, (c) => stringMatch(c.gold, c.prediction), readGolds);
 const corpusSeen = timeCases(corpus, verify, (c) => stringMatch(c.gold, c.prediction));
-for (const [label, t] of [["answers read afresh", corpusFresh], ["answers seen before", corpusSeen]] as const) {
+for (const [label, t] of [["answers read afresh", corpusFresh], ["golds read before, completions new (a run's case)", corpusGolds], ["answers seen before", corpusSeen]] as const) {
   console.log(
     `time per case, ${label} (each case's best of ${ROUNDS} rounds): mathEqual ${t.a.toFixed(1)} us, answersMatch ${t.b.toFixed(2)} us, ratio ${(t.a / t.b).toFixed(1)}x` +
       ` (median round: ${t.medianA.toFixed(1)} us vs ${t.medianB.toFixed(2)} us, ${(t.medianA / t.medianB).toFixed(1)}x)`,
