@@ -61,7 +61,12 @@ test("parseArithmetic refuses what the engine reads another way, or what is not 
     "x = 3", // an equation
     "x \\le 3", // a relation
     "f(x)", // a function of the answer's own
-    "\\sin x", // a function we leave to the engine
+    "\\sin x", // a function without parentheses: we leave it to the engine
+    "\\sin^{-1}(x)", // the arcsine to the engine
+    "\\log_2 8", // a base and a bare argument
+    "\\sin^2(x)^3", // an exponent on both sides of the argument
+    "\\exp^2(x)",
+    "x.5", // not a number after a letter
     "x_{n+1}", // a subscript the engine reads as an operation
     "x_12", // x_1 times 2 there
     "p_1(x)", // a function
@@ -162,6 +167,10 @@ test("every reading we accept is one the engine reads to the same value", async 
     "-\\frac{3}{4}", "2\\sqrt{3}", "\\sqrt[3]{x}", "x^2 - 1", "\\frac12", "\\pi r^{2}", "2(x+1) \\cdot 3", "0.25", "(5)", "-(3)",
     "\\frac{1}{2}x", "x y", "ab", "\\sqrt{x}^2", "\\frac{1}{2}^2", "-x^2", "(x-3)^{1/3}", "(-8)^{2/3}", "x^{-2/3}", "\\sqrt[5]{y-2}",
     "\\frac{2}{3}\\pi", "3x\\sqrt{2}", "\\frac{\\sqrt{2}}{2}", "x\\times y\\div 2", "2x^2+3x-5", "10^{3}", "(a+5)(b+2)", "\\frac{x}{x}",
+    // Functions with their argument in parentheses or braces, and a number without its leading 0.
+    "\\sin(x)", "\\sin{x}", "\\sin^2(x)+\\cos^2(x)", "\\tan^2(y)+1", "\\sec^2(y)", "2\\sin(x)\\cos(x)", "\\ln(x^2)", "\\log(100)",
+    "\\log_2(8)", "\\log_{3}(x)", "\\exp(x)", "\\arctan(1)", "x\\sin(x)", "\\frac{\\sin(x)}{2}", "\\sin(x)(1+x)", "\\sinh(x)",
+    "\\cos(\\frac{\\pi}{3})", "\\csc(x) \\cot(x)", "\\ln(e)", "\\sqrt{\\cos(x)^2}", ".25", "-.5x", "3 \\arcsin(\\frac{1}{2})",
   ];
   const points = [[0.7368, 1.4142, -0.3183], [1.9113, -0.5772, 2.7183], [-1.2599, 0.4343, 1.618]];
   for (const latex of latexes) {

@@ -7,7 +7,8 @@
  * parse costs 0.1-3 ms an answer (far more for some); this one microseconds, and the comparison
  * rules run on it with our evaluator (mathNumeric.ts). Anything outside the subset, or that the
  * engine reads by rules of its own, is refused (null) and goes to the engine as before: functions
- * (`f(x)`, `\sin`), the letter `i` (a constant there; `e` is read as Euler's number, as there, but
+ * of the answer's own (`f(x)`) and named ones without parentheses or braces (`\sin x`; `\sin(x)`,
+ * `\tan^2(y)`, `\log_2(8)`, `\exp(x)` are read), the letter `i` (a constant there; `e` is read as Euler's number, as there, but
  * not after a digit: `2e-1` is scientific notation), capitals (choice letters, the engine's own
  * symbols), subscripts other than one letter or a number (`x_{n+1}`), `^` without braces beyond one
  * character, a number before `\frac` (a mixed number there), `0.5(2)` (a repeating decimal there),
@@ -20,6 +21,7 @@
  *   signed   := ("-" | "+") signed | power
  *   power    := atom ("^" argument)?
  *   atom     := number | name | "\pi" | "\infty" | "(" sum ")" | "{" sum "}" | "\frac" argument argument | "\sqrt" ("[" sum "]")? argument
+ *             | function ("_" argument)? ("^" argument)? ("(" sum ")" | "{" sum "}")     (`\sin`, `\ln`, `\log`, `\exp`, ...)
  *   argument := "{" sum "}" | one digit | one letter
  *   name     := letter ("_" (digit | letter | "{" (digits | letter) "}"))?
  */
@@ -32,7 +34,14 @@ const VARIABLE = /^[a-df-hj-z]$/;
 /** The names of unknowns in our readings: a letter, or a letter with a subscript (`x_1`, `a_n`, `y_12`). */
 const NAME = /^[a-df-hj-z](?:_(?:\d+|[a-z]))?$/;
 const MAX_LENGTH = 200;
-const NUMBER = /\d+(?:\.\d+)?/y;
+/** `12`, `0.25`, and `.25` (0.25 to the engine too). */
+const NUMBER = /\d+(?:\.\d+)?|\.\d+/y;
+/** Functions read when their argument is in parentheses or braces (`\sin(x)`, `\ln{2}`), as the engine names them. */
+const FUNCTION_COMMANDS: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
+  "\\sin": "Sin", "\\cos": "Cos", "\\tan": "Tan", "\\sec": "Sec", "\\csc": "Csc", "\\cot": "Cot",
+  "\\arcsin": "Arcsin", "\\arccos": "Arccos", "\\arctan": "Arctan", "\\sinh": "Sinh", "\\cosh": "Cosh", "\\tanh": "Tanh",
+  "\\ln": "Ln", "\\log": "Log", "\\exp": "Exp",
+});
 const COMMAND = /\\[a-zA-Z]+/y;
 
 const RELATION_SYMBOLS: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
@@ -140,7 +149,7 @@ class Reader {
         this.at += c === "/" ? 1 : cmd.length;
         value = ["Divide", value, this.signed()];
         divided = true;
-      } else if (VARIABLE.test(c) || c === "e" || c === "(" || cmd === "\\pi" || cmd === "\\frac" || cmd === "\\sqrt") {
+      } else if (VARIABLE.test(c) || c === "e" || c === "(" || cmd === "\\pi" || cmd === "\\frac" || cmd === "\\sqrt" || Object.hasOwn(FUNCTION_COMMANDS, cmd)) {
         // `2\frac{1}{2}` is the mixed number 2 1/2 to the engine.
         if (cmd === "\\frac" && /\d\s*$/.test(this.s.slice(0, this.at))) throw REFUSED;
         value = ["Multiply", value, this.power()];
@@ -173,7 +182,7 @@ class Reader {
 
   private atom(): unknown {
     const c = this.peek();
-    if (c >= "0" && c <= "9") return this.number();
+    if ((c >= "0" && c <= "9") || (c === "." && this.s.charCodeAt(this.at + 1) >= 48 && this.s.charCodeAt(this.at + 1) <= 57)) return this.number();
     if (VARIABLE.test(c)) {
       this.at++;
       const name = this.s[this.at] === "_" ? `${c}_${this.subscript()}` : c;
@@ -197,6 +206,7 @@ class Reader {
     if (cmd === "\\pi") return "Pi";
     if (cmd === "\\infty") return "PositiveInfinity";
     if (cmd === "\\frac") return ["Divide", this.argument(), this.argument()];
+    if (Object.hasOwn(FUNCTION_COMMANDS, cmd)) return this.application(FUNCTION_COMMANDS[cmd]);
     if (cmd === "\\sqrt") {
       if (this.peek() !== "[") return ["Sqrt", this.argument()];
       this.at++;
@@ -205,6 +215,36 @@ class Reader {
       return ["Root", this.argument(), index];
     }
     throw REFUSED;
+  }
+
+  /**
+   * A function applied to a parenthesised or braced argument, as the engine reads it: `\sin(x)`,
+   * `\sin^2(x)` (the square of the sine), `\log_2(8)` (base 2; `\log` alone is base 10), `\exp(x)`
+   * (e^x). Refused: a bare argument (`\sin 2x` is a product's business), a negative exponent
+   * (`\sin^{-1}` is the arcsine), an exponent after both the name and the argument.
+   */
+  private application(head: string): unknown {
+    let base: unknown;
+    if (head === "Log" && this.s[this.at] === "_") {
+      this.at++;
+      base = this.argument();
+    }
+    let exponent: unknown;
+    if (this.peek() === "^") {
+      if (head === "Exp" || base !== undefined) throw REFUSED;
+      this.at++;
+      exponent = this.argument();
+      if (typeof exponent !== "number" || exponent <= 0) throw REFUSED;
+    }
+    const open = this.peek();
+    if (open !== "(" && open !== "{") throw REFUSED;
+    this.at++;
+    const argument = this.sum();
+    this.expect(open === "(" ? ")" : "}");
+    const value = head === "Exp" ? ["Power", "ExponentialE", argument] : base !== undefined ? ["Log", argument, base] : [head, argument];
+    if (exponent === undefined) return value;
+    if (this.peek() === "^") throw REFUSED;
+    return ["Power", value, exponent];
   }
 
   /** The subscript of a name, as the engine names it: `x_1`, `x_{12}` (`y_12`), `a_n`, `a_{n}`; `x_{n+1}` is refused. */

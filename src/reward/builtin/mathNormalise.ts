@@ -31,7 +31,7 @@ export function normaliseMath(input: string): Normalised {
   // passed over for the next candidate there too.
   s = s.replace(/\\(?:displaystyle|textstyle|left|right)(?![a-zA-Z])/g, "");
   s = s.replace(/(?<!\\)\\[,;:! ]|~/g, " ").replace(/\\q?quad/g, ", ");
-  s = s.replace(/\\[dt]frac/g, "\\frac");
+  s = s.replace(/\\[dtc]frac/g, "\\frac");
   s = s.replace(/\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree|°/g, "");
   // `x = 1/3 \approx 0.33` keeps the exact value; `x \approx 11` reads as `x = 11`.
   s = /=[^=]*\\approx/.test(s) ? s.replace(/\\approx[\s\S]*$/, "") : s.replace(/\\approx/, "=");
