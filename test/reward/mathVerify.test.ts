@@ -104,3 +104,12 @@ test("hostile completions are judged in bounded time (patterns that once scanned
     assert.ok(ms < 3000, `${what}: ${ms.toFixed(0)} ms`);
   }
 });
+
+test("a bare gold whose numbers a command joins is read whole, not as its last number", () => {
+  // These read as "3", "2" and "4" before: the command was blanked and the numbers looked side by side.
+  assert.equal(mathEqual("2 \\cdot 3", "<answer>6</answer>"), true);
+  assert.equal(mathEqual("5 \\times 4", "The answer is 20."), true);
+  assert.equal(mathEqual("3 \\pm 2\\sqrt{2}", "the roots are $\\boxed{3 \\pm 2\\sqrt{2}}$"), true);
+  assert.equal(mathEqual("3 \\pm 2\\sqrt{2}", "$\\boxed{2}$"), false);
+  assert.deepEqual(extractMathAnswers("12 34"), ["34"], "numbers side by side are still not one answer");
+});

@@ -35,10 +35,14 @@ const SHORT_ANSWER = 80;
 /** Words that join several answers into one list: `$1$ and $2$`, `(11,7) or (7,11)`. */
 const CONNECTORS = /^(?:\s|,|;|\\quad|\\qquad|\\text\{[^{}]*\}|\band\b|\bor\b|&)*$/i;
 
-/** A short text that is mathematics, not prose: no words (beyond LaTeX commands and units), no numbers side by side. */
+/**
+ * A short text that is mathematics, not prose: no words (beyond LaTeX commands and units), no numbers
+ * side by side. A command stands between what it joins (`2 \cdot 3`, `3 \pm 2\sqrt{2}` are not
+ * numbers side by side): it is replaced by a mark, not a space.
+ */
 function looksLikeMath(text: string): boolean {
   if (text.includes("\n")) return false;
-  const bare = text.replace(/\\[a-zA-Z]+(\{[^{}]*\})?/g, " ");
+  const bare = text.replace(/\\[a-zA-Z]+(\{[^{}]*\})?/g, "@");
   return !/[a-zA-Z]{4,}/.test(bare) && !/\d\s+\d+(?!\s*\/)\s*$/.test(bare) && !/\d\s+\d+\s+\d/.test(bare);
 }
 
