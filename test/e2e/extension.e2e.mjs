@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
-import { launch, openFile, root, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
+import { launch, openFile, pickAfterCommand, root, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
 
 const fixture = join(root, "test/e2e/fixtures/shapes-mini");
 const TRACE = "data/rollouts.trace.jsonl";
@@ -290,8 +290,7 @@ test("the what-if editor re-scores an edited completion and never writes the tra
 
 test("New Reward Function writes a reward from a template and opens it", async () => {
   const { page, workspace } = vscode;
-  await runCommand(page, "RewardLab: New Reward Function");
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Process reward" }).click();
+  await pickAfterCommand(page, "RewardLab: New Reward Function", "Process reward");
   const input = page.locator(".quick-input-widget input");
   await input.fill("steps_nonempty");
   await page.keyboard.press("Enter");
@@ -303,8 +302,7 @@ test("New Reward Function writes a reward from a template and opens it", async (
 
 test("the getting-started walkthrough is there", async () => {
   const { page } = vscode;
-  await runCommand(page, "Welcome: Open Walkthrough...");
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Get started with RewardLab" }).click();
+  await pickAfterCommand(page, "Welcome: Open Walkthrough...", "Get started with RewardLab");
   await page.locator(".getting-started-step", { hasText: "Read the rollouts in the trace viewer" }).first().waitFor({ timeout: 15_000 });
   await shot(page, "16-walkthrough");
 });

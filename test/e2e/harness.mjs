@@ -172,6 +172,24 @@ export async function runCommand(page, title, attempts = 4) {
   }
 }
 
+/**
+ * Runs a command that asks with a quick pick, and picks the row showing `rowText`. On a loaded machine
+ * the picker has closed right after opening (its row stayed in the DOM, hidden, until the click timed
+ * out: once in each of two CI runs, in different files): the command is run again then.
+ */
+export async function pickAfterCommand(page, title, rowText, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, title);
+    try {
+      await page.locator(".quick-input-widget:visible .quick-input-list .monaco-list-row", { hasText: rowText }).first().click({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await page.keyboard.press("Escape");
+    }
+  }
+}
+
 /** Opens a workspace file in the text editor through Quick Open. */
 export async function openFile(page, relativePath) {
   await page.keyboard.press("Control+P");

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
-import { launch, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
+import { launch, pickAfterCommand, runCommand, shot, testWith, viewerFrame } from "./harness.mjs";
 
 let vscode;
 const test = testWith(() => vscode, "onboarding");
@@ -23,25 +23,13 @@ test("an empty folder's views offer a sample workspace; creating one copies the 
   const { page, workspace } = vscode;
   // The walkthrough is open from the start, as after installing (the tests start with no welcome
   // page, and the walkthrough service only follows context keys once it has been shown).
-  await runCommand(page, "Welcome: Open Walkthrough...");
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Get started with RewardLab" }).click();
+  await pickAfterCommand(page, "Welcome: Open Walkthrough...", "Get started with RewardLab");
   await page.locator(".getting-started-step", { hasText: "Evaluate the base policy" }).first().waitFor({ timeout: 15_000 });
   await page.locator('.activitybar [aria-label^="RewardLab"]').first().click();
   const traces = pane(page, "Traces");
   await traces.locator(".welcome-view-content", { hasText: "Create a sample workspace" }).waitFor({ timeout: 30_000 });
   await shot(page, "50-onboarding-empty");
-  // The picker: once in a CI run on a loaded machine it closed before it could be clicked (its row
-  // stayed in the DOM, hidden, for 30 s); run the command again when its row does not show.
-  for (let attempt = 1; ; attempt++) {
-    await runCommand(page, "RewardLab: Create Sample Workspace");
-    try {
-      await page.locator(".quick-input-widget:visible .quick-input-list .monaco-list-row", { hasText: "math-cot" }).first().click({ timeout: 10_000 });
-      break;
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      await page.keyboard.press("Escape");
-    }
-  }
+  await pickAfterCommand(page, "RewardLab: Create Sample Workspace", "math-cot");
   // The folder dialog (code-server's simple dialog) starts in the workspace folder: accept it.
   const dialog = page.locator(".quick-input-widget");
   await dialog.locator(".quick-input-action, .monaco-button", { hasText: "Create math-cot here" }).first().waitFor({ timeout: 15_000 });
@@ -69,8 +57,7 @@ test("Evaluate Base Policy reports the accuracy to beat and opens its rollouts i
 
 test("the walkthrough ticks the steps that succeeded, and only those", async () => {
   const { page } = vscode;
-  await runCommand(page, "Welcome: Open Walkthrough...");
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Get started with RewardLab" }).click();
+  await pickAfterCommand(page, "Welcome: Open Walkthrough...", "Get started with RewardLab");
   const step = (title) => page.locator(".getting-started-step", { hasText: title }).first();
   await step("Evaluate the base policy").waitFor({ timeout: 15_000 });
   await page.waitForTimeout(500);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before } from "node:test";
-import { launch, listTable, openFile, root, runCommand, shot, testWith, viewerFrame, webviewWith } from "./harness.mjs";
+import { launch, listTable, openFile, pickAfterCommand, root, runCommand, shot, testWith, viewerFrame, webviewWith } from "./harness.mjs";
 
 const TRACE = "data/rollouts.trace.jsonl";
 const records = readFileSync(join(root, "sample-workspaces/shapes-vqa", TRACE), "utf8").trim().split("\n").map((line) => JSON.parse(line));
@@ -197,8 +197,7 @@ test("math in the prompt and completion is typeset with KaTeX (trust off), with 
   const { page } = vscode;
   await page.setViewportSize({ width: 1500, height: 950 });
   // With the viewer in front (no trace text editor active), the command asks which trace to open.
-  await runCommand(page, "RewardLab: Open Trace Viewer");
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: "math.trace.jsonl" }).first().click({ timeout: 30_000 });
+  await pickAfterCommand(page, "RewardLab: Open Trace Viewer", "math.trace.jsonl");
   await page.locator(".tab.active", { hasText: "math.trace.jsonl" }).waitFor({ timeout: 30_000 });
   // Two viewers are open now: the one showing math-1.
   const view = await webviewWith(page, '.sample-header h2:text("math-1")');
