@@ -155,12 +155,14 @@ export async function shot(page, name) {
  */
 export async function runCommand(page, title, attempts = 4) {
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press("F1");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor();
-    await input.fill(`>${title}`);
-    const item = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
     try {
+      await page.keyboard.press("F1");
+      // In CI runs on a loaded machine the palette has closed right after opening (its input stayed in
+      // the DOM, hidden; the cause was not found): then this attempt fails and the next one retries.
+      const input = page.locator(".quick-input-widget:visible input");
+      await input.waitFor({ timeout: 10_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      const item = page.locator(".quick-input-widget:visible .quick-input-list .monaco-list-row", { hasText: title }).first();
       await item.waitFor({ timeout: 5_000 });
       await page.keyboard.press("Enter");
       return;
@@ -175,7 +177,8 @@ export async function runCommand(page, title, attempts = 4) {
 /**
  * Runs a command that asks with a quick pick, and picks the row showing `rowText`. On a loaded machine
  * the picker has closed right after opening (its row stayed in the DOM, hidden, until the click timed
- * out: once in each of two CI runs, in different files): the command is run again then.
+ * out: once in each of two CI runs, in different files; the cause was not found): the command is run
+ * again then.
  */
 export async function pickAfterCommand(page, title, rowText, attempts = 3) {
   for (let attempt = 1; ; attempt++) {
