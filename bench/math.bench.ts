@@ -124,6 +124,8 @@ const readGolds = () => {
   clearParseCache();
   for (const c of corpus) {
     const options = optionsOf(c);
+    // The gold's readings, then its candidates in the verifier's gold cache (an empty prediction
+    // stops before reading anything else).
     firstParsing(extractMathAnswers(c.gold, options.targets, options.boxedPriority));
     mathEqual(c.gold, "", options);
   }

@@ -85,7 +85,7 @@ function lastBoxedSpan(text: string): TextSpan | null {
   // many unclosed boxes (`\boxed{\boxed{...`) took seconds that way.
   const closes = argumentStarts.length > 1 ? closingBraces(text) : undefined;
   for (const from of argumentStarts) {
-    const inner = closes ? bracedArgumentFrom(text, from, closes) : bracedArgument(text, from);
+    const inner = bracedArgument(text, from, closes);
     if (inner) return inner;
   }
   return null;
@@ -104,14 +104,6 @@ function closingBraces(text: string): Int32Array {
   return closes;
 }
 
-/** `bracedArgument` with the closing braces found beforehand (`closingBraces`). */
-function bracedArgumentFrom(text: string, from: number, closes: Int32Array): TextSpan | null {
-  let i = from;
-  while (text.charCodeAt(i) === 0x20) i++;
-  if (text[i] !== "{" || closes[i] === -1) return null;
-  return { start: i + 1, end: closes[i] };
-}
-
 /**
  * `text.lastIndexOf(needle, before)`, found by forward `indexOf` steps: V8's indexOf is vectorised
  * and about 30x faster than its lastIndexOf on kilobyte strings, and needles here occur rarely.
@@ -124,13 +116,15 @@ function lastIndexOf(text: string, needle: string, before = text.length): number
 
 /**
  * If `text[from]` (after optional spaces) opens a `{` group, returns the span of its content.
- * Escaped braces `\{` `\}` do not count. Null when there is no group or it never closes.
+ * Escaped braces `\{` `\}` do not count. Null when there is no group or it never closes. With
+ * `closes` (`closingBraces` of the text) the closing brace is looked up instead of scanned for.
  */
-function bracedArgument(text: string, from: number): TextSpan | null {
+function bracedArgument(text: string, from: number, closes?: Int32Array): TextSpan | null {
   let i = from;
   while (text.charCodeAt(i) === 0x20) i++;
   if (text[i] !== "{") return null;
   const start = i + 1;
+  if (closes) return closes[i] === -1 ? null : { start, end: closes[i] };
   let depth = 1;
   for (i = start; i < text.length; i++) {
     const c = text.charCodeAt(i);

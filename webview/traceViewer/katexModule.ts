@@ -1,15 +1,9 @@
 /** What the KaTeX script (katexBundle.ts) hands the trace viewer (math.ts), through one global. */
-export const KATEX_GLOBAL = "__rewardlabKatex";
+import type { KatexOptions } from "katex";
 
-export interface KatexOptions {
-  throwOnError: boolean;
-  trust: boolean;
-  strict: "ignore";
-  maxExpand: number;
-  maxSize: number;
-  output: "htmlAndMathml";
-  displayMode?: boolean;
-}
+export type { KatexOptions };
+
+export const KATEX_GLOBAL = "__rewardlabKatex";
 
 export interface KatexModule {
   render(tex: string, element: HTMLElement, options: KatexOptions): void;

@@ -7,13 +7,17 @@ import { lastBoxed } from "../../trace/answer";
 
 /**
  * "The final answer is X. I hope it is correct." (Math-Verify's priority-0 pattern, Minerva style).
- * X is at most 1,000 characters, and the phrase "final answer ... is" at most 400 within its line:
- * unbounded, a long text repeating "final answer is" without "I hope" after it was scanned to its
- * end once per repetition (seconds for a few hundred kilobytes).
+ * X is at most 1,000 characters, and the pattern runs only where "I hope" is (`I_HOPE`): unbounded,
+ * a long text repeating "final answer is" without "I hope" after it was scanned to its end once per
+ * repetition (seconds for a few hundred kilobytes).
  */
 const FINAL_ANSWER_HOPE = /final answer is\s*:?\s*([\s\S]{1,1000}?)\.?\s*I hope/gi;
 const I_HOPE = /I hope/i;
-/** "final answer ... is X" (`Final Answer: The largest $n$ is 34`), then "final answer: X" / "the answer is X", to the end of the line. */
+/**
+ * "final answer ... is X" (`Final Answer: The largest $n$ is 34`), then "final answer: X" / "the
+ * answer is X", to the end of the line; "final answer" and "is" at most 400 characters apart, for
+ * the same reason as above.
+ */
 const FINAL_ANSWER_IS = /final answer[^\n]{0,400}?\bis\b\s*:?\s*([^\n]+)/gi;
 const FINAL_ANSWER = /(?:final answer|the answer)\s*(?:is|:)\s*:?\s*([^\n]+)/gi;
 const ANSWER_COLON = /\banswer\s*:\s*([^\n]+)/gi;
