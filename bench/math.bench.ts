@@ -80,10 +80,10 @@ console.log("category | cases | mathEqual | answersMatch");
 for (const [category, e] of [...byCategory].sort((x, y) => y[1].n - x[1].n)) console.log(`${category} | ${e.n} | ${pct(e.verifier, e.n)} | ${pct(e.string, e.n)}`);
 /**
  * Per-case times over rounds (A and B alternate case by case; `beforeRound` runs untimed before
- * each round): the median round's mean, and the sum of each case's best round, which a shared,
+ * each round, `beforeCase` before each case's A): the median round's mean, and the sum of each case's best round, which a shared,
  * busy machine disturbs far less (a load spike slows one round of one case, not the figure).
  */
-function timeCases<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => boolean, beforeRound?: () => void) {
+function timeCases<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => boolean, beforeRound?: () => void, beforeCase?: (x: T) => void) {
   const bestA = items.map(() => Infinity);
   const bestB = items.map(() => Infinity);
   const roundA: number[] = [];
@@ -93,6 +93,7 @@ function timeCases<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => bo
     let sumA = 0;
     let sumB = 0;
     items.forEach((x, i) => {
+      beforeCase?.(x);
       let t = performance.now();
       a(x);
       const da = (performance.now() - t) * 1000;
@@ -119,18 +120,17 @@ function timeCases<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => bo
 // emptied before each round, so every answer is read as a new completion's is. Seen: the cache
 // holds every answer from the round before, as it holds a group's gold and its common answers.
 const corpusFresh = timeCases(corpus, verify, (c) => stringMatch(c.gold, c.prediction), clearParseCache);
-// As in a run: each gold was read for the first sample of its group, each completion is new.
-const readGolds = () => {
+// As in a run: the gold was read for the first sample of its group, just before; the completion is
+// new (nothing else is remembered: no other case's answers).
+const readGold = (c: MathVerifyCase) => {
   clearParseCache();
-  for (const c of corpus) {
-    const options = optionsOf(c);
-    // The gold's readings, then its candidates in the verifier's gold cache (an empty prediction
-    // stops before reading anything else).
-    firstParsing(extractMathAnswers(c.gold, options.targets, options.boxedPriority));
-    mathEqual(c.gold, "", options);
-  }
+  const options = optionsOf(c);
+  // The gold's readings, then its candidates in the verifier's gold cache (an empty prediction
+  // stops before reading anything else).
+  firstParsing(extractMathAnswers(c.gold, options.targets, options.boxedPriority));
+  mathEqual(c.gold, "", options);
 };
-const corpusGolds = timeCases(corpus, verify, (c) => stringMatch(c.gold, c.prediction), readGolds);
+const corpusGolds = timeCases(corpus, verify, (c) => stringMatch(c.gold, c.prediction), undefined, readGold);
 const corpusSeen = timeCases(corpus, verify, (c) => stringMatch(c.gold, c.prediction));
 for (const [label, t] of [["answers read afresh", corpusFresh], ["golds read before, completions new (a run's case)", corpusGolds], ["answers seen before", corpusSeen]] as const) {
   console.log(

@@ -81,11 +81,14 @@ function lastBoxedSpan(text: string): TextSpan | null {
   }
   if (argumentStarts.length === 0) return null;
   if (argumentStarts.length > 1) argumentStarts.sort((a, b) => b - a);
-  // Each box's closing brace looked up in one pass over the text, not by a scan per box: a text of
-  // many unclosed boxes (`\boxed{\boxed{...`) took seconds that way.
-  const closes = argumentStarts.length > 1 ? closingBraces(text) : undefined;
-  for (const from of argumentStarts) {
-    const inner = bracedArgument(text, from, closes);
+  // The last box usually closes: a scan from it costs its own length, not the text's.
+  const last = bracedArgument(text, argumentStarts[0]);
+  if (last || argumentStarts.length === 1) return last;
+  // Else each earlier box's closing brace is looked up in one pass over the text, not by a scan per
+  // box: a text of many unclosed boxes (`\boxed{\boxed{...`) took seconds that way.
+  const closes = closingBraces(text);
+  for (let k = 1; k < argumentStarts.length; k++) {
+    const inner = bracedArgument(text, argumentStarts[k], closes);
     if (inner) return inner;
   }
   return null;

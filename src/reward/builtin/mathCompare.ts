@@ -12,6 +12,7 @@ import { isBareList, listToTuple } from "./mathLists";
 import { valuesAtPoints } from "./mathNumeric";
 import { ce, type Expr, LiteExpr, numeric, same } from "./mathEngine";
 import { matrixArithmetic } from "./mathMatrices";
+import { RecentCache } from "./mathCache";
 
 export { ce } from "./mathEngine";
 
@@ -53,15 +54,13 @@ interface Answer {
 }
 
 /** Readings by candidate text: golds repeat across a group's samples, and short answers across samples. */
-const parseCache = new Map<string, Reading>();
-const PARSE_CACHE_SIZE = 1024;
+const parseCache = new RecentCache<string, Reading>(4096);
 
 function parseCandidate(candidate: string): Reading {
   const cached = parseCache.get(candidate);
   if (cached) return cached;
   const { latex, percent } = normaliseMath(candidate);
   const reading = new Reading(latex, percent, latex === "" ? null : parseStructure(listToTuple(latex)));
-  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
   parseCache.set(candidate, reading);
   return reading;
 }

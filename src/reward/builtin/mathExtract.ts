@@ -4,6 +4,7 @@
  * Part of the Math-Verify judge (mathVerify.ts).
  */
 import { lastBoxed } from "../../trace/answer";
+import { RecentCache } from "./mathCache";
 
 /**
  * "The final answer is X. I hope it is correct." (Math-Verify's priority-0 pattern, Minerva style).
@@ -60,35 +61,36 @@ function lastMatch(text: string, pattern: RegExp): RegExpMatchArray | undefined 
 /**
  * The last `\boxed{}` and the boxes just before it that only short connecting text separates
  * (`\boxed{1} and \boxed{2}`, `\boxed{1}\boxed{2}`): one answer listing them. Boxes farther apart,
- * or in another display (`$$\boxed{20}$$ \boxed{143}`), are not part of it.
+ * or in another display (`$$\boxed{20}$$ \boxed{143}`), are not part of it. Boxes are looked for
+ * from the end, and the search stops at the first gap that is not connecting text: a long solution
+ * with a box per step is not searched box by box to its start.
  */
 function trailingBoxes(text: string): string[] {
-  const spans: { start: number; end: number; text: string }[] = [];
+  const out: string[] = [];
   let rest = text;
+  // Where the box found before (to the right of `rest`) starts.
+  let nextStart = -1;
   for (let guard = 0; guard < 64; guard++) {
     const last = lastBoxed(rest);
     if (!last) break;
     const start = Math.max(rest.lastIndexOf("\\boxed", last.span.start), rest.lastIndexOf("\\fbox", last.span.start), 0);
-    spans.unshift({ start, end: last.span.end + 1, text: last.text });
+    if (nextStart !== -1) {
+      const between = text.slice(last.span.end + 1, nextStart).replace(/\\[a-zA-Z]+|\\[()]/g, " ");
+      if (between.includes("$") || between.split(/\s+/).filter((w) => /[A-Za-z]{2,}/.test(w)).length > 3) break;
+    }
+    out.unshift(last.text);
+    nextStart = start;
     rest = rest.slice(0, start);
-  }
-  if (spans.length === 0) return [];
-  const out = [spans[spans.length - 1].text];
-  for (let i = spans.length - 1; i > 0; i--) {
-    const between = text.slice(spans[i - 1].end, spans[i].start).replace(/\\[a-zA-Z]+|\\[()]/g, " ");
-    if (between.includes("$") || between.split(/\s+/).filter((w) => /[A-Za-z]{2,}/.test(w)).length > 3) break;
-    out.unshift(spans[i - 1].text);
   }
   return out;
 }
 
-
-/** The inline math spans at the end of a text, joined when only connectors separate them (`$1$ and $2$`). */
 /** The mathematics inside an `INLINE_MATH` match, whichever delimiters it has. */
 function spanContent(m: RegExpMatchArray): string {
   return (m[1] ?? m[2] ?? m[3] ?? m[4] ?? "").trim();
 }
 
+/** The inline math spans at the end of a text, joined when only connectors separate them (`$1$ and $2$`). */
 function trailingMath(text: string, spans: RegExpMatchArray[] = [...text.matchAll(INLINE_MATH)]): string | undefined {
   if (spans.length === 0) return undefined;
   const parts = [spanContent(spans[spans.length - 1])];
@@ -126,14 +128,20 @@ function byPriority(x: Candidate, y: Candidate): number {
  * last match in a line is the one a scan of the whole text ends with.
  */
 function lastNumber(s: string): { text: string; at: number } | undefined {
+  // Line starts, found by forward `indexOf` steps: V8's `lastIndexOf` is not vectorised, and a
+  // backward search for the line start of a long paragraph cost tens of microseconds.
+  const newlines: number[] = [];
+  for (let at = s.indexOf("\n"); at !== -1; at = s.indexOf("\n", at + 1)) newlines.push(at);
+  let line = newlines.length;
   let end = s.length;
   while (end > 0) {
     let digit = end - 1;
     while (digit >= 0 && !(s.charCodeAt(digit) >= 48 && s.charCodeAt(digit) <= 57)) digit--;
     if (digit < 0) return undefined;
-    const lineStart = s.lastIndexOf("\n", digit) + 1;
-    const lineEnd = s.indexOf("\n", digit);
-    const found = lastMatch(s.slice(lineStart, lineEnd === -1 ? s.length : lineEnd), LAST_EXPRESSION);
+    while (line > 0 && newlines[line - 1] > digit) line--;
+    const lineStart = line > 0 ? newlines[line - 1] + 1 : 0;
+    const lineEnd = line < newlines.length ? newlines[line] : s.length;
+    const found = lastMatch(s.slice(lineStart, lineEnd), LAST_EXPRESSION);
     if (found) {
       // In plain text a comma before other than three digits is a decimal comma (`2,74`, `0,111`).
       const t = found[0].trim().replace(/^([-+]?\d+),(\d+)$/, decimalComma);
@@ -185,9 +193,9 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
       else if (looksLikeMath(final)) addCandidate(found, tier, final, from + final.length);
     }
     // A phrase's plain-expression answer is the expression it starts with (`is 120. I hope`), not any number inside it.
-    if (expr) {
+    if (expr && /^\s*\$?\s*[-+]?\.?\d/.test(final)) {
       const last = lastNumber(final);
-      if (last && /^\s*\$?\s*[-+]?\.?\d/.test(final)) addCandidate(found, tier, last.text, from + last.at);
+      if (last) addCandidate(found, tier, last.text, from + last.at);
     }
   }
   if (latex) {
@@ -211,25 +219,27 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
   return out;
 }
 
-/** Candidates by gold text: a run scores every sample of a group against the same gold. */
-const goldCache = new Map<string, readonly string[]>();
-const GOLD_CACHE_SIZE = 256;
+/** Candidates by gold text (one cache per extraction setting): a run scores every sample of a group against the same gold. */
+const goldCaches = new Map<string, RecentCache<string, readonly string[]>>();
+const GOLD_CACHE_SIZE = 1024;
 
 /** `extractMathAnswers` for a gold answer, remembered for the next samples of its group. */
 export function extractGoldAnswers(gold: string, targets: readonly MathTarget[] = ["latex", "expr"], boxedPriority = 0): readonly string[] {
-  const key = `${boxedPriority}|${targets.join()}|${gold}`;
-  let candidates = goldCache.get(key);
+  // Keyed by the setting, then by the gold text itself: no key built from a long gold per sample.
+  const setting = `${boxedPriority}|${targets.join()}`;
+  let cache = goldCaches.get(setting);
+  if (!cache) goldCaches.set(setting, (cache = new RecentCache(GOLD_CACHE_SIZE)));
+  let candidates = cache.get(gold);
   if (!candidates) {
     candidates = extractMathAnswers(gold, targets, boxedPriority);
-    if (goldCache.size >= GOLD_CACHE_SIZE) goldCache.delete(goldCache.keys().next().value as string);
-    goldCache.set(key, candidates);
+    cache.set(gold, candidates);
   }
   return candidates;
 }
 
 /** Forgets the golds' candidates (with `clearParseCache`: benchmarks of answers read afresh). */
 export function clearGoldCache(): void {
-  goldCache.clear();
+  goldCaches.clear();
 }
 
 /** Math-Verify's extraction targets: LaTeX (`\boxed{}`, `$...$`, the text as LaTeX) and plain expressions (numbers). */
