@@ -60,21 +60,27 @@ test("parseArithmetic refuses what the engine reads another way, or what is not 
     "[0, 1]", // an interval
     "x = 3", // an equation
     "x \\le 3", // a relation
-    "f(x)", // a function of the answer's own
+    "x(x+1)", // x is a variable here: a product to the engine
+    "2x(3)", // a letter after a factor, then parentheses: a product to the engine
+    "f'(x)", // a derivative
+    "f_1(x)", // a subscripted function name
+    "N(x)", // numeric evaluation to the engine
+    "D", // a derivative to the engine
+    "\\sum\\limits_{k=1}^{n} k", // an error to the engine
+    "\\sum_{k=1}^{n} -k", // a sum whose body starts with a sign
+    "\\sum_{k}^{n} k", // no lower bound
     "\\sin x", // a function without parentheses: we leave it to the engine
     "\\sin^{-1}(x)", // the arcsine to the engine
     "\\log_2 8", // a base and a bare argument
     "\\sin^2(x)^3", // an exponent on both sides of the argument
     "\\exp^2(x)",
     "x.5", // not a number after a letter
-    "x_{n+1}", // a subscript the engine reads as an operation
     "x_12", // x_1 times 2 there
     "p_1(x)", // a function
     "2e-1", // scientific notation there (0.2)
     "1e3",
     "2e", // (after a digit, e is refused whatever follows)
     "2i", // the imaginary unit there
-    "A", // a choice letter or a named constant
     "2\\frac{1}{2}", // the mixed number 5/2 there
     "1/2x", // (1/2)x or 1/(2x)
     "x^2^3", // ambiguous
@@ -221,8 +227,7 @@ test("parseStructure reads relations, lists, tuples, sets and intervals as the e
 
 test("parseStructure refuses what the engine reads by rules of its own", () => {
   const refused = [
-    "1, 1", // the engine drops an item equal to another
-    "\\{\\frac12, 0.5\\}", // ... by its own equality
+    "\\{\\frac12, 0.5\\}", // the engine drops an item equal to another by its own equality
     "x^2-1, (x-1)(x+1)", // items that may be equal
     "1 < x \\le 2", // a mixed chain: a conjunction there
     "x \\ne 1 \\ne 2",
@@ -233,9 +238,13 @@ test("parseStructure refuses what the engine reads by rules of its own", () => {
     "x \\in \\mathbb{R}", // membership of what we do not read
     "\\begin{pmatrix}1 & 2 \\\\ 3\\end{pmatrix}", // a ragged matrix
     "\\begin{vmatrix}1 & 2 \\\\ 3 & 4\\end{vmatrix}", // a determinant
-    "\\begin{pmatrix}1\\end{pmatrix}\\begin{pmatrix}2\\end{pmatrix}", // a product
+    "\\begin{pmatrix}1\\end{pmatrix} - \\begin{pmatrix}2\\end{pmatrix}", // a difference of matrices
+    "2\\begin{pmatrix}1\\end{pmatrix}", // a scalar times a matrix
+    "\\begin{pmatrix}1\\end{pmatrix} + \\begin{pmatrix}2\\end{pmatrix}\\begin{pmatrix}3\\end{pmatrix}", // a sum and a product
+    "29_5", // digits base 5 does not have: a subscript there
+    "1.5_2",
+    "10_2x",
     "(1,)", // one item
-    "{2, 3}", // braces without backslashes: a tuple there
     "x < 1, x > 2", // relations in a list
     "((1,2),(3,4))", // a tuple of tuples
     "\\{1, \\infty\\}", // an item the probe cannot tell apart
@@ -259,6 +268,10 @@ test("our structured readings and the engine's have the same structure and the s
     "19, 46, , 82", "(1, 2,)", "x \\in (0, 1]", "x \\in (0, 1)", "x \\in [-2,7]", "x \\in \\{1, 2\\}", "1 - \\frac{1}{e}", "xe + e^2",
     "\\begin{pmatrix}1 & 2 \\\\ 3 & \\frac{1}{4} \\\\ \\end{pmatrix}", "\\begin{bmatrix}0 & 0 \\\\0 & 0\\end{bmatrix}", "\\begin{pmatrix}0.33\\\\0.2 \\end{pmatrix}",
     "[0,2]\\cup[1,3]", "(-\\infty, -3] \\cup [2, \\infty)", "\\{1\\} \\cup (2,3)", "x \\in (0,1) \\cup (2,3)",
+    // Items written twice (dropped, as the engine drops them), braces around a list (a tuple),
+    // equations of tuples, numbers in a base.
+    "1, 1", "1, 2, 1", "(1,2), (2,1), (1,2)", "\\{(1,2), (1,2)\\}", "{2, 3}", "{x=1, y=2}", "{(1,2),(3,4)}", "{1,2},{3,4}", "{1,,2}",
+    "(x,y) = (1,2)", "(x,y) = (1,2), (2,1)", "(x, y) = (5, 8) ,  , ,  (8, 5)", "1112122_3", "204_5", "12_{10}", "101_2 + 1",
   ];
   for (const latex of latexes) {
     const listed = listToTuple(latex);
@@ -267,6 +280,12 @@ test("our structured readings and the engine's have the same structure and the s
     const theirs = parseWithEngine(latex);
     assert.ok(theirs, latex);
     assert.deepEqual(shape(ours), shape(theirs.json), `${latex}: ours ${JSON.stringify(ours)}, engine ${JSON.stringify(theirs.json)}`);
+  }
+  // Sums and products of matrices (multiplied out by matrixRows, mathCompare.ts) and a matrix in
+  // brackets: the engine's reading exactly.
+  const pm = (rows: string) => `\\begin{pmatrix}${rows}\\end{pmatrix}`;
+  for (const latex of [`${pm("1 & 2 \\\\ 3 & 4")} + ${pm("5 & 6 \\\\ 7 & 8")}`, `${pm("1 \\\\ 2")}${pm("1 & 3")}${pm("1 \\\\ 4")}`, `${pm("1 & 0 \\\\ 0 & 1")} ${pm("1 & 0 \\\\ 0 & 1")}`, `[${pm("1 & 2")}]`, `${pm("1")} + ${pm("2")} + ${pm("3")}`]) {
+    assert.deepEqual(parseStructure(listToTuple(latex)), parseWithEngine(latex)?.json, latex);
   }
 });
 
@@ -297,4 +316,30 @@ test("structured answers compare by the same rules on our reading", () => {
     ["\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}", "\\begin{pmatrix}1 & 2 \\\\ 3 & 5\\end{pmatrix}", false],
   ];
   for (const [gold, prediction, expected] of cases) assert.equal(mathEqual(gold, prediction), expected, `${gold} vs ${prediction}`);
+});
+
+test("sums, products, sequences, capitals and own functions are read as the engine reads them", async () => {
+  const { ce } = await import("../../src/reward/builtin/mathCompare");
+  // Last in this file: the engine declares a letter it has read applied (`g(b+c)`) a function for
+  // the rest of the process, and the tests above read those letters as unknowns.
+  // Our evaluator gives own functions and sequences fixed values (mathNumeric.ts): each reading is
+  // evaluated by it next to the engine's reading, and their unknowns (which name a quantity) agree.
+  const latexes = [
+    "F_n", "F_{2n}", "x_{n-1}", "x_{k+1}^2", "\\sum_{k=0}^{n-2} F_k F_{n-k-2}", "\\sum_{k=0}^{n-1} F_{n-k-1} F_k", "\\sum_{k=1}^{n} k + 1",
+    "2\\sum_{k=1}^{n} k", "\\prod_{k=1}^{n} k", "\\sum_{k=1}^{n}(k+1)", "\\sum_{k=1}^{n} (k+1)^2", "\\sum_{k=1}^{n} k \\cdot 2", "\\sum_{j=0}^{10} j",
+    "\\sum_{k = 1}^{n} \\frac{1}{k}", "f(x)", "f(2x)+1", "P(x)", "f(x,y)", "f(x)^2", "f(x) \\cdot 2", "f(f(x))", "C(5,2)", "A", "2A+B",
+    "E", "Evelyn", "A B", "I", "g(b+c)", "f (x)",
+  ];
+  const points = [[0.7368, 1.4142, -0.3183], [1.9113, -0.5772, 2.7183], [-1.2599, 0.4343, 1.618]];
+  for (const latex of latexes) {
+    const ours = parseArithmetic(latex);
+    assert.notEqual(ours, null, latex);
+    const theirs = ce().parse(latex);
+    assert.ok(theirs.isValid, latex);
+    assert.equal(arithmeticUnknowns(ours).length > 0, theirs.unknowns.length > 0, `${latex}: unknowns ${JSON.stringify(arithmeticUnknowns(ours))} vs ${JSON.stringify(theirs.unknowns)}`);
+    const unknowns = [...new Set([...theirs.unknowns, ...arithmeticUnknowns(ours)])].sort();
+    const values = valuesAtPoints(ours, theirs.json, unknowns, points);
+    assert.ok(values, `${latex}: evaluated (${JSON.stringify(ours)} / ${JSON.stringify(theirs.json)})`);
+    for (const [x, y] of values) assert.ok(Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x)), `${latex}: ours ${x}, the engine's reading ${y}`);
+  }
 });

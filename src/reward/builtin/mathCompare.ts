@@ -68,11 +68,29 @@ function parseCandidate(candidate: string): Reading {
 /** Forgets every reading and the golds' candidates (benchmarks time answers read afresh with it, as new completions are). */
 export function clearParseCache(): void {
   parseCache.clear();
+  engineReadings.clear();
   clearGoldCache();
 }
 
+/**
+ * The engine's readings by normalised LaTeX (whitespace runs as one space, as LaTeX reads them):
+ * candidates written differently that normalise alike (`\\text{Evelyn}` and `Evelyn`, `\\boxed{x}`
+ * and `$x$` in a group's samples, a completion that repeats the gold) are parsed once.
+ */
+const engineReadings = new RecentCache<string, Expr | null>(1024);
+
 /** compute-engine's reading of a normalised candidate, with the list rules below; null when it does not parse. */
 export function parseWithEngine(latex: string): Expr | null {
+  const key = latex.replace(/\s+/g, " ").trim();
+  let reading = engineReadings.get(key);
+  if (reading === undefined) {
+    reading = readWithEngine(key);
+    engineReadings.set(key, reading);
+  }
+  return reading;
+}
+
+function readWithEngine(latex: string): Expr | null {
   // Math-Verify's LaTeX parser cannot read `\bigl( \bigr)`: such an answer is passed over for the next candidate there.
   if (latex === "" || /\\[bB]ig[lr]?\b/.test(latex)) return null;
   try {

@@ -31,8 +31,10 @@ import { evaluateReal } from "./mathNumeric";
 
 /** Lowercase letters the engine reads as plain unknowns (`e` is Euler's number, `i` the imaginary unit). */
 const VARIABLE = /^[a-df-hj-z]$/;
+/** Capitals the engine reads as plain symbols (`A`, `F_n`) and function names (`P(x)`): all but `D` (a derivative) and `N` (numeric evaluation). */
+const CAPITAL = /^[A-CE-MO-Z]$/;
 /** The names of unknowns in our readings: a letter, or a letter with a subscript (`x_1`, `a_n`, `y_12`). */
-const NAME = /^[a-df-hj-z](?:_(?:\d+|[a-z]))?$/;
+const NAME = /^[a-df-hj-zA-CE-MO-Z](?:_[a-z0-9]+)?$/;
 const MAX_LENGTH = 200;
 /** `12`, `0.25`, and `.25` (0.25 to the engine too). */
 const NUMBER = /\d+(?:\.\d+)?|\.\d+/y;
@@ -63,6 +65,8 @@ const REFUSED = Symbol("refused");
 
 class Reader {
   private at = 0;
+  /** Where the factor of an implicit product being read starts (`product`). */
+  private implicitAt = -1;
 
   constructor(private readonly s: string) {}
 
@@ -149,9 +153,11 @@ class Reader {
         this.at += c === "/" ? 1 : cmd.length;
         value = ["Divide", value, this.signed()];
         divided = true;
-      } else if (VARIABLE.test(c) || c === "e" || c === "(" || cmd === "\\pi" || cmd === "\\frac" || cmd === "\\sqrt" || Object.hasOwn(FUNCTION_COMMANDS, cmd)) {
+      } else if (VARIABLE.test(c) || CAPITAL.test(c) || c === "e" || c === "(" || cmd === "\\pi" || cmd === "\\frac" || cmd === "\\sqrt" || cmd === "\\sum" || cmd === "\\prod" || Object.hasOwn(FUNCTION_COMMANDS, cmd)) {
         // `2\frac{1}{2}` is the mixed number 2 1/2 to the engine.
         if (cmd === "\\frac" && /\d\s*$/.test(this.s.slice(0, this.at))) throw REFUSED;
+        // A letter and parentheses here (`2x(3)`, `a b(c)`) may be a product or a function to the engine: not read (`atom`).
+        this.implicitAt = this.at;
         value = ["Multiply", value, this.power()];
         implicit = true;
       } else break;
@@ -183,11 +189,13 @@ class Reader {
   private atom(): unknown {
     const c = this.peek();
     if ((c >= "0" && c <= "9") || (c === "." && this.s.charCodeAt(this.at + 1) >= 48 && this.s.charCodeAt(this.at + 1) <= 57)) return this.number();
-    if (VARIABLE.test(c)) {
+    if (VARIABLE.test(c) || CAPITAL.test(c)) {
+      const start = this.at;
       this.at++;
-      const name = this.s[this.at] === "_" ? `${c}_${this.subscript()}` : c;
-      // `f(x)` (and `p_1(x)`) is a function to the engine; `x'` a derivative.
-      if (this.s[this.at] === "(" || this.s[this.at] === "'") throw REFUSED;
+      const name = this.s[this.at] === "_" ? this.subscripted(c) : c;
+      if (this.s[this.at] === "'") throw REFUSED;
+      // `f(x)`, `P(x) = 1`, `f(2) < f(1)`: the answer's own function, as the engine reads them.
+      if (this.peek() === "(") return this.ownFunction(name, start);
       return name;
     }
     // `e` is Euler's number to the engine, but `2e-1` and `1e3` are numbers in scientific notation.
@@ -206,6 +214,7 @@ class Reader {
     if (cmd === "\\pi") return "Pi";
     if (cmd === "\\infty") return "PositiveInfinity";
     if (cmd === "\\frac") return ["Divide", this.argument(), this.argument()];
+    if (cmd === "\\sum" || cmd === "\\prod") return this.bigOperator(cmd === "\\sum" ? "Sum" : "Product");
     if (Object.hasOwn(FUNCTION_COMMANDS, cmd)) return this.application(FUNCTION_COMMANDS[cmd]);
     if (cmd === "\\sqrt") {
       if (this.peek() !== "[") return ["Sqrt", this.argument()];
@@ -247,19 +256,66 @@ class Reader {
     return ["Power", value, exponent];
   }
 
-  /** The subscript of a name, as the engine names it: `x_1`, `x_{12}` (`y_12`), `a_n`, `a_{n}`; `x_{n+1}` is refused. */
-  private subscript(): string {
+  /**
+   * A name with its subscript, as the engine has it: `x_1`, `x_{12}`, `a_n`, `F_{2n}` are names
+   * (`x_1`, `x_12`, `a_n`, `F_2n`); `x_{n+1}` is the term `["Subscript", "x", n + 1]`. `x_12` is
+   * x_1 times 2 to the engine: a subscript without braces is one character.
+   */
+  private subscripted(letter: string): unknown {
     this.at++;
-    const braced = /^\{\s*(\d+|[a-z])\s*\}/.exec(this.s.slice(this.at, this.at + 12));
-    if (braced) {
-      this.at += braced[0].length;
-      return braced[1];
+    if (this.s[this.at] !== "{") {
+      const c = this.s[this.at] ?? "";
+      if (!/^[a-z0-9]$/.test(c) || /[0-9]/.test(this.s[this.at + 1] ?? "")) throw REFUSED;
+      this.at++;
+      return `${letter}_${c}`;
     }
-    const c = this.s[this.at] ?? "";
-    // `x_12` is x_1 times 2 to the engine: one character only.
-    if (!/^[a-z0-9]$/.test(c) || /[0-9]/.test(this.s[this.at + 1] ?? "")) throw REFUSED;
+    const plain = /^\{\s*([a-z0-9]+)\s*\}/.exec(this.s.slice(this.at, this.at + 24));
+    if (plain) {
+      this.at += plain[0].length;
+      return `${letter}_${plain[1]}`;
+    }
     this.at++;
-    return c;
+    const index = this.sum();
+    this.expect("}");
+    return ["Subscript", letter, index];
+  }
+
+  /**
+   * `f(x)`, `f(x, y)`: the answer's own function applied, as the engine reads it, when the letter is
+   * nothing else in the answer (`x(x+1)` is a product to the engine) and does not follow a factor
+   * (`2x(3)` is a product too). A subscripted name (`f_1(x)`) is not read.
+   */
+  private ownFunction(name: unknown, start: number): unknown {
+    if (typeof name !== "string" || name.length !== 1 || start === this.implicitAt || !onlyApplied(this.s, name)) throw REFUSED;
+    this.at++;
+    const args = [this.sum()];
+    while (this.peek() === ",") {
+      this.at++;
+      args.push(this.sum());
+    }
+    this.expect(")");
+    return [name, ...args];
+  }
+
+  /**
+   * `\\sum_{k=a}^{b}` or `\\prod_{k=a}^{b}` and the product after it (the engine's extent of the body:
+   * `\\sum_{k=1}^{n} k + 1` is the sum, plus 1), as `[head, body, ["Limits", k, a, b]]`.
+   */
+  private bigOperator(head: "Sum" | "Product"): unknown {
+    this.expect("_");
+    this.expect("{");
+    const index = this.peek();
+    if (!VARIABLE.test(index)) throw REFUSED;
+    this.at++;
+    this.expect("=");
+    const lo = this.sum();
+    this.expect("}");
+    this.expect("^");
+    const hi = this.argument();
+    const next = this.peek();
+    if (next === "-" || next === "+" || next === "") throw REFUSED;
+    const body = this.product();
+    return [head, body, ["Limits", index, lo, hi]];
   }
 
   /** `{...}`, or the single digit or letter LaTeX takes as an argument (`\frac12`, `x^2`). */
@@ -282,11 +338,26 @@ class Reader {
     throw REFUSED;
   }
 
-  private number(): number {
+  /**
+   * `1011_2`, `204_{5}`: a number in base 2-36, as the engine has it (`["BaseForm", value, base]`,
+   * the value in decimal). Digits the base does not have (`29_5`) are a subscript to the engine: not read.
+   */
+  private baseForm(digits: string): unknown {
+    this.at++;
+    const m = /^(?:\{\s*(\d+)\s*\}|(\d))(?![A-Za-z0-9])/.exec(this.s.slice(this.at, this.at + 8));
+    if (!m || !/^\d{1,15}$/.test(digits)) throw REFUSED;
+    const base = Number(m[1] ?? m[2]);
+    if (base < 2 || base > 36 || [...digits].some((d) => Number(d) >= base)) throw REFUSED;
+    this.at += m[0].length;
+    return ["BaseForm", parseInt(digits, base), base];
+  }
+
+  private number(): unknown {
     NUMBER.lastIndex = this.at;
     const m = NUMBER.exec(this.s);
     if (!m) throw REFUSED;
     this.at += m[0].length;
+    if (this.s[this.at] === "_") return this.baseForm(m[0]);
     // `1.5.2`, `2.` or a number run into another (`2 3`): not plain arithmetic.
     const next = this.peek();
     if (next === "." || (next >= "0" && next <= "9")) throw REFUSED;
@@ -310,15 +381,27 @@ export function parseArithmetic(latex: string): unknown | null {
   }
 }
 
-/** The unknowns of an arithmetic reading, sorted as the engine lists them. */
+/** Whether every use of the letter `name` in `s` is an application (`f(`), commands aside (`\\frac` holds no `f`). */
+function onlyApplied(s: string, name: string): boolean {
+  for (const m of s.matchAll(LETTERS)) if (m[0] === name && s[(m.index ?? 0) + 1] !== "(" && s.slice((m.index ?? 0) + 1).trimStart()[0] !== "(") return false;
+  return true;
+}
+const LETTERS = /\\[a-zA-Z]+|[A-Za-z]/g;
+
+/** The unknowns of an arithmetic reading, sorted as the engine lists them: not a sum's or product's index. */
 export function arithmeticUnknowns(json: unknown): string[] {
   const found = new Set<string>();
+  const bound = new Set<string>();
   const walk = (x: unknown): void => {
     if (typeof x === "string") {
       if (NAME.test(x)) found.add(x);
-    } else if (Array.isArray(x)) x.slice(1).forEach(walk);
+    } else if (Array.isArray(x)) {
+      if (x[0] === "Limits" && typeof x[1] === "string") bound.add(x[1]);
+      for (let i = 1; i < x.length; i++) walk(x[i]);
+    }
   };
   walk(json);
+  for (const name of bound) found.delete(name);
   return [...found].sort();
 }
 
@@ -354,11 +437,15 @@ function structure(t: string): unknown {
     const domain = element[2].trim();
     return ["Element", name, domainOf(domain)];
   }
-  if (t.startsWith("\\begin{")) return matrix(t);
+  if (t.startsWith("\\begin{")) return matrices(t);
+  // `[M]`: a list holding the matrix, to the engine.
+  if (t.startsWith("[\\begin{") && t.endsWith("]") && matchingCloseAny(t) === t.length - 1) return ["List", matrix(t.slice(1, -1).trim())];
   if (unionParts(t).length > 1) return domainOf(t);
   if (t.startsWith("\\{")) return setOf(t);
   if (!wrappedList(t)) {
-    if (!topLevelComma(t)) return new Reader(t).read(true);
+    // `{1, 3}`: braces around a list make a tuple to the engine (not a set: that is `\\{1, 3\\}`).
+    if (bracedList(t)) return listItem(t);
+    if (!topLevelComma(t)) return tupleEquation(t) ?? new Reader(t).read(true);
     if (isBareList(t)) return set(listItems(t).map(listItem));
     throw REFUSED;
   }
@@ -428,6 +515,33 @@ function interval(t: string, openPair: boolean): unknown {
   return ["Interval", open ? ["Open", lo] : lo, close ? ["Open", hi] : hi];
 }
 
+/**
+ * One matrix, or a sum or product of several written side by side (`M_1 + M_2`, `M_1 M_2`), as the
+ * engine has them: `["Add", M_1, M_2]`, `["Multiply", M_1, M_2]` (matrixRows in mathCompare.ts
+ * multiplies them out). A difference or a scalar factor is not read.
+ */
+function matrices(t: string): unknown {
+  const parts: string[] = [];
+  const joins = new Set<string>();
+  let at = 0;
+  for (;;) {
+    const end = t.indexOf("\\end{", at);
+    const close = end === -1 ? -1 : t.indexOf("}", end);
+    if (close === -1) throw REFUSED;
+    parts.push(t.slice(at, close + 1));
+    const rest = t.slice(close + 1).trimStart();
+    if (rest === "") break;
+    const plus = rest.startsWith("+");
+    const next = plus ? rest.slice(1).trimStart() : rest;
+    if (!next.startsWith("\\begin{")) throw REFUSED;
+    joins.add(plus ? "Add" : "Multiply");
+    at = t.length - next.length;
+  }
+  if (parts.length === 1) return matrix(parts[0]);
+  if (joins.size !== 1) throw REFUSED;
+  return [[...joins][0], ...parts.map(matrix)];
+}
+
 /** `\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}` (or bmatrix) of arithmetic, as the engine's `Matrix` of rows. */
 function matrix(t: string): unknown {
   const m = /^\\begin\{([pb]matrix)\}([\s\S]*)\\end\{([pb]matrix)\}$/.exec(t);
@@ -456,7 +570,26 @@ function wrappedList(t: string): boolean {
 /** An item of a bare list or set: a tuple `(a, b)`, a value or an equation. */
 function listItem(item: string): unknown {
   if (item.startsWith("(") && item.endsWith(")") && wrappedList(item)) return ["Tuple", ...listItems(item.slice(1, -1)).map(valueOrEquation)];
-  return valueOrEquation(item);
+  // `{(1,2),(3,4)}` is a tuple of tuples to the engine (`((1,2),(3,4))` is not read).
+  if (bracedList(item)) return ["Tuple", ...listItems(item.slice(1, -1)).map((x) => (bracedList(x) ? refuse() : listItem(x)))];
+  return tupleEquation(item) ?? valueOrEquation(item);
+}
+
+/** `{a, b}`: one pair of braces around the whole, commas at the top level inside. */
+function bracedList(t: string): boolean {
+  return t.startsWith("{") && t.endsWith("}") && matchingCloseAny(t) === t.length - 1 && topLevelComma(t.slice(1, -1));
+}
+
+/** `(x, y) = (1, 2)`: an equation of tuples, as the engine reads it; undefined for anything else. */
+function tupleEquation(t: string): unknown {
+  if (!t.startsWith("(") || !t.endsWith(")")) return undefined;
+  const close = matchingCloseAny(t);
+  const rest = t.slice(close + 1).trimStart();
+  if (close === -1 || !rest.startsWith("=")) return undefined;
+  const left = t.slice(0, close + 1);
+  const right = rest.slice(1).trim();
+  if (!wrappedList(left) || !right.startsWith("(") || !wrappedList(right)) return undefined;
+  return ["Equal", ["Tuple", ...listItems(left.slice(1, -1)).map(valueOrEquation)], ["Tuple", ...listItems(right.slice(1, -1)).map(valueOrEquation)]];
 }
 
 function valueOrEquation(item: string): unknown {
@@ -479,12 +612,21 @@ function probeValue(name: string): number {
  */
 function set(items: unknown[]): unknown {
   const probes = items.map(probe);
+  const kept: unknown[] = [];
+  let written: string[] | undefined;
   for (let i = 0; i < probes.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (probes[i].length === probes[j].length && probes[i].every((x, k) => Math.abs(x - probes[j][k]) <= 1e-9 * Math.max(1, Math.abs(x)))) throw REFUSED;
+    let repeated = false;
+    for (let j = 0; j < i && !repeated; j++) {
+      if (!(probes[i].length === probes[j].length && probes[i].every((x, k) => Math.abs(x - probes[j][k]) <= 1e-9 * Math.max(1, Math.abs(x))))) continue;
+      // An item written as another one before it is dropped, as the engine drops it; one equal to
+      // another written differently (`\\frac12, 0.5`) is the engine's business.
+      written ??= items.map((item) => JSON.stringify(item));
+      if (written[i] !== written[j]) throw REFUSED;
+      repeated = true;
     }
+    if (!repeated) kept.push(items[i]);
   }
-  return ["Set", ...items];
+  return ["Set", ...kept];
 }
 
 /** The values of an item's parts at the probe point (each side of an equation, each entry of a tuple). */

@@ -48,6 +48,8 @@ const FUNCTIONS: Readonly<Record<string, Fn>> = {
   Cosh: unary(Math.cosh),
   Tanh: unary(Math.tanh),
   Delimiter: unary((x) => x),
+  // `1011_2`: the number (its value, in decimal) and the base it was written in.
+  BaseForm: (args) => (args.length === 2 ? args[0] : NaN),
 };
 
 /** Heads of one letter the engine gives a meaning of its own (`N(x)` is a numeric evaluation, `D` a derivative); other letters are the answer's own functions. */
