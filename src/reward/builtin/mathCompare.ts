@@ -5,7 +5,7 @@
  * matrices. Values are tested at seeded points by our evaluator (mathNumeric.ts) before the
  * engine's algebra. Part of the Math-Verify judge (mathVerify.ts).
  */
-import { clearGoldCache, extractMathAnswers, type MathTarget } from "./mathExtract";
+import { clearGoldCache, extractMathAnswers, type MathCandidates, type MathTarget } from "./mathExtract";
 import { normaliseMath } from "./mathNormalise";
 import { arithmeticUnknowns, isArithmetic, parseStructure } from "./mathFastParse";
 import { isBareList, listToTuple } from "./mathLists";
@@ -122,13 +122,24 @@ export function firstParsing(candidates: readonly string[]): Answer | null {
 }
 
 /**
+ * `firstParsing` of a text's candidates, reading the others only when the first is not ours to read
+ * (our reader's answers parse; the engine may still refuse what we refuse).
+ */
+export function firstParsingOf(candidates: MathCandidates): Answer | null {
+  const first = candidates.first();
+  if (first === undefined) return null;
+  const reading = parseCandidate(first);
+  return reading.ours !== null ? { raw: first, reading } : firstParsing(candidates.all());
+}
+
+/**
  * `firstParsing` when the first candidate is plain arithmetic (no engine needed to know it parses);
  * undefined when the engine must read it.
  */
-export function firstArithmetic(candidates: readonly string[]): Answer | undefined {
-  if (candidates.length === 0) return undefined;
-  const reading = parseCandidate(candidates[0]);
-  return reading.arithmetic !== null ? { raw: candidates[0], reading } : undefined;
+export function firstArithmetic(first: string | undefined): Answer | undefined {
+  if (first === undefined) return undefined;
+  const reading = parseCandidate(first);
+  return reading.arithmetic !== null ? { raw: first, reading } : undefined;
 }
 
 /** The answer in `text` (`extractMathAnswers`, then `firstParsing`); `firstOnly`: its first candidate only. */

@@ -14,6 +14,8 @@ import { RecentCache } from "./mathCache";
  */
 const FINAL_ANSWER_HOPE = /final answer is\s*:?\s*([\s\S]{1,1000}?)\.?\s*I hope/gi;
 const I_HOPE = /I hope/i;
+/** Every answer phrase below has the word: a text without it skips them all. */
+const ANSWER_WORD = /answer/i;
 /**
  * "final answer ... is X" (`Final Answer: The largest $n$ is 34`), then "final answer: X" / "the
  * answer is X", to the end of the line; "final answer" and "is" at most 400 characters apart, for
@@ -35,8 +37,11 @@ const LAST_EXPRESSION = new RegExp(
   String.raw`(?<![A-Za-z\d.])[-+]?\(?(?:${NUM})(?:[ \t]+(?:${NUM})[ \t]*\/[ \t]*(?:${NUM}))?\)?(?:[ \t]*[-+*/^×÷][ \t]*\(?(?:${NUM})\)?)*(?:[ \t]*(?:%|\\%|percent(?:age)?|pct))?(?!\d)`,
   "g",
 );
-/** Texts up to this long are tried whole (after the marked answers) before their last number. */
+/** Texts up to this long are tried whole (after the marked answers, at this priority) before their last number. */
 const SHORT_ANSWER = 80;
+const SHORT_TEXT_PRIORITY = 299;
+/** `2,74` alone: a decimal comma, read as a number (the last-number candidate), not as the text. */
+const DECIMAL_COMMA_ALONE = /^\s*[-+]?\d+,\d+\s*$/;
 /** Words that join several answers into one list: `$1$ and $2$`, `(11,7) or (7,11)`. */
 const CONNECTORS = /^(?:\s|,|;|\\quad|\\qquad|\\text\{[^{}]*\}|\band\b|\bor\b|&)*$/i;
 
@@ -91,7 +96,12 @@ function spanContent(m: RegExpMatchArray): string {
 }
 
 /** The inline math spans at the end of a text, joined when only connectors separate them (`$1$ and $2$`). */
-function trailingMath(text: string, spans: RegExpMatchArray[] = [...text.matchAll(INLINE_MATH)]): string | undefined {
+/** The `INLINE_MATH` spans of a text (none without a delimiter: the scan is skipped). */
+function inlineMath(text: string): RegExpMatchArray[] {
+  return text.includes("$") || text.includes("\\(") || text.includes("\\[") ? [...text.matchAll(INLINE_MATH)] : [];
+}
+
+function trailingMath(text: string, spans: RegExpMatchArray[] = inlineMath(text)): string | undefined {
   if (spans.length === 0) return undefined;
   const parts = [spanContent(spans[spans.length - 1])];
   for (let i = spans.length - 1; i > 0; i--) {
@@ -177,7 +187,7 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
     }
   }
   const patterns: [RegExp, number][] = [[FINAL_ANSWER_HOPE, 0], [FINAL_ANSWER_IS, 50], [FINAL_ANSWER, 50], [ANSWER_COLON, 100]];
-  for (const [pattern, tier] of patterns) {
+  for (const [pattern, tier] of ANSWER_WORD.test(text) ? patterns : []) {
     if (pattern === FINAL_ANSWER_HOPE && !I_HOPE.test(text)) continue;
     const match = lastMatch(text, pattern);
     const final = match?.[1];
@@ -185,7 +195,7 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
     // Where in the text each candidate ends: the rightmost candidate of a tier wins.
     const from = (match!.index ?? 0) + match![0].length - final.length;
     if (latex) {
-      const spans = [...final.matchAll(INLINE_MATH)];
+      const spans = inlineMath(final);
       const lastSpan = spans[spans.length - 1];
       const boxes = trailingBoxes(final).join(", ");
       if (boxes) addCandidate(found, Math.min(tier, boxedPriority), boxes, from + final.lastIndexOf("\\boxed") + 1);
@@ -199,7 +209,7 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
     }
   }
   if (latex) {
-    const spans = [...text.matchAll(INLINE_MATH)];
+    const spans = inlineMath(text);
     const last = spans[spans.length - 1];
     if (last) {
       const end = (last.index ?? 0) + last[0].length;
@@ -213,10 +223,71 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
     if (last) addCandidate(found, 300, last.text, last.at);
   }
   // A short text that is all mathematics is itself the answer, after the marked ones.
-  if (latex && text.length <= SHORT_ANSWER && looksLikeMath(text) && !/^\s*[-+]?\d+,\d+\s*$/.test(text)) addCandidate(found, 299, text, text.length);
+  if (latex && text.length <= SHORT_ANSWER && looksLikeMath(text) && !DECIMAL_COMMA_ALONE.test(text)) addCandidate(found, SHORT_TEXT_PRIORITY, text, text.length);
   const out: string[] = [];
   for (const c of found.sort(byPriority)) if (!out.includes(c.text)) out.push(c.text);
   return out;
+}
+
+/**
+ * A text's candidates, read only as far as needed: the first one is often known without the rest
+ * (`firstMathCandidate`), and the rest are needed only when it does not parse.
+ */
+export class MathCandidates {
+  private list: readonly string[] | undefined;
+  private leading: string | undefined | null = null;
+
+  constructor(
+    private readonly text: string,
+    private readonly targets: readonly MathTarget[] = ["latex", "expr"],
+    private readonly boxedPriority = 0,
+    /** Math-Verify's `first_match`: the first candidate only. */
+    private readonly firstOnly = false,
+  ) {}
+
+  /** The first candidate (`all()[0]`). */
+  first(): string | undefined {
+    if (this.leading === null) this.leading = this.list ? this.list[0] : (firstMathCandidate(this.text, this.targets, this.boxedPriority) ?? this.all()[0]);
+    return this.leading;
+  }
+
+  /** Every candidate, in order (`extractMathAnswers`). */
+  all(): readonly string[] {
+    if (!this.list) {
+      const list = extractMathAnswers(this.text, this.targets, this.boxedPriority);
+      this.list = this.firstOnly ? list.slice(0, 1) : list;
+    }
+    return this.list;
+  }
+}
+
+/**
+ * `extractMathAnswers(text)[0]` when it is known without the other candidates, else undefined (the
+ * caller extracts them all): a text with no answer phrase (no word "answer") whose first candidate
+ * is its `\boxed{}` (priority below the plain ones) or, without a box, the short text itself; or a
+ * text with an `<answer>` tag and no "I hope" (the tag and a `\boxed{}` after it are the only
+ * priority-0 candidates then; phrases come at 50 and after).
+ */
+function firstMathCandidate(text: string, targets: readonly MathTarget[], boxedPriority: number): string | undefined {
+  if (!targets.includes("latex")) return undefined;
+  const clean = (c: string) => c.trim().replace(/[.。]+$/, "").trim() || undefined;
+  const close = text.lastIndexOf("</answer>");
+  const open = close === -1 ? -1 : text.lastIndexOf("<answer>", close);
+  if (open !== -1) {
+    if (I_HOPE.test(text)) return undefined;
+    const tagged = text.slice(open + 8, close);
+    const tag = clean(trailingBoxes(tagged).join(", ") || trailingMath(tagged) || tagged);
+    if (tag === undefined) return undefined;
+    if (boxedPriority < 0) return undefined;
+    if (boxedPriority > 0 || text.indexOf("\\boxed", close) === -1) return tag;
+    // A box after the tag: the rightmost of the two, at the same priority.
+    return text.lastIndexOf("\\boxed") + 1 > close ? clean(trailingBoxes(text).join(", ")) : tag;
+  }
+  if (ANSWER_WORD.test(text)) return undefined;
+  const boxed = trailingBoxes(text);
+  if (boxed.length > 0) return boxedPriority < SHORT_TEXT_PRIORITY ? clean(boxed.join(", ")) : undefined;
+  if (text.length <= SHORT_ANSWER && looksLikeMath(text) && !DECIMAL_COMMA_ALONE.test(text)) return clean(text);
+  return undefined;
 }
 
 /** Candidates by gold text (one cache per extraction setting): a run scores every sample of a group against the same gold. */

@@ -631,6 +631,7 @@ function set(items: unknown[]): unknown {
 
 /** The values of an item's parts at the probe point (each side of an equation, each entry of a tuple). */
 function probe(json: unknown): number[] {
+  if (typeof json === "number") return Number.isFinite(json) ? [json] : refuse();
   if (Array.isArray(json) && STRUCTURES.has(json[0] as string)) return json.slice(1).flatMap(probe);
   const x = evaluateReal(json, Object.fromEntries(arithmeticUnknowns(json).map((name) => [name, probeValue(name)])));
   if (x === undefined || !Number.isFinite(x)) throw REFUSED;

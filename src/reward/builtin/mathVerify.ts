@@ -47,9 +47,9 @@
 import type { OutcomeReward, RewardSample } from "../api/types";
 import { extractAnswer, lastBoxed } from "../../trace/answer";
 import { acceptedAnswers } from "./answerMatch";
-import { Comparer, firstArithmetic, firstParsing, round } from "./mathCompare";
+import { Comparer, firstArithmetic, firstParsing, firstParsingOf, round } from "./mathCompare";
 import { ce } from "./mathEngine";
-import { extractGoldAnswers, extractMathAnswers, type MathTarget } from "./mathExtract";
+import { extractGoldAnswers, extractMathAnswers, MathCandidates, type MathTarget } from "./mathExtract";
 
 export { extractMathAnswers, type MathTarget } from "./mathExtract";
 export { normaliseMath } from "./mathNormalise";
@@ -108,15 +108,16 @@ export function mathEqual(gold: unknown, prediction: string, options: MathVerify
     }
   }
   const comparer = new Comparer(precision, allowSetRelation);
-  const predictionCandidates = extractMathAnswers(prediction, targets, boxedPriority).slice(0, predictionExtraction === "first_match" ? 1 : undefined);
+  // The prediction's candidates are read as far as needed: the first, and the others only when it does not parse.
+  const predictionCandidates = new MathCandidates(prediction, targets, boxedPriority, predictionExtraction === "first_match");
   const goldCandidates = golds.map((g) => extractGoldAnswers(g, targets, boxedPriority));
   // Plain arithmetic on both sides (`\frac{3}{4}` vs `0.75`, `2\sqrt{2}` vs `\sqrt{8}`) is read and
   // compared by our own code, in microseconds, without loading the engine.
-  const quick = withoutEngine(comparer, goldCandidates, predictionCandidates);
+  const quick = withoutEngine(comparer, goldCandidates, predictionCandidates.first());
   if (quick !== undefined) return quick;
   try {
     return ce().withTimeLimit(timeoutMs, () => {
-      const predicted = firstParsing(predictionCandidates);
+      const predicted = firstParsingOf(predictionCandidates);
       if (!predicted) return false;
       for (const candidates of goldCandidates) {
         const expected = firstParsing(candidates);
@@ -131,12 +132,12 @@ export function mathEqual(gold: unknown, prediction: string, options: MathVerify
 }
 
 /** The verdict when every answer is plain arithmetic our evaluator decides; undefined when the engine is needed. */
-function withoutEngine(comparer: Comparer, goldCandidates: readonly (readonly string[])[], predictionCandidates: readonly string[]): boolean | undefined {
-  const predicted = firstArithmetic(predictionCandidates);
+function withoutEngine(comparer: Comparer, goldCandidates: readonly (readonly string[])[], predictionFirst: string | undefined): boolean | undefined {
+  const predicted = firstArithmetic(predictionFirst);
   if (!predicted) return undefined;
   let verdict: boolean | undefined = false;
   for (const candidates of goldCandidates) {
-    const expected = firstArithmetic(candidates);
+    const expected = firstArithmetic(candidates[0]);
     const equal = expected && comparer.withoutEngine(expected, predicted);
     if (equal === true) return true;
     if (equal === undefined) verdict = undefined;
