@@ -59,42 +59,74 @@ function lastAnswerTag(completion: string): ExtractedAnswer | null {
 }
 
 function lastBoxedAnswer(completion: string): ExtractedAnswer | null {
-  const inner = lastBoxedSpan(completion);
-  return inner ? answerSpan(completion, inner.start, inner.end, "boxed") : null;
+  const box = lastBoxed(completion);
+  return box ? { text: box.text, span: box.span, source: "boxed" } : null;
 }
 
 const BOX_COMMANDS = ["\\boxed", "\\fbox"];
 
 /** The last `\boxed{…}` / `\fbox{…}` with balanced braces; an unbalanced (truncated) one is skipped. */
 export function lastBoxed(text: string): SpannedText | null {
-  const inner = lastBoxedSpan(text);
-  return inner ? trimmedSpan(text, inner.start, inner.end) : null;
-}
-
-/** Span of the last balanced `\boxed{…}` / `\fbox{…}` argument (untrimmed), or null. */
-function lastBoxedSpan(text: string): TextSpan | null {
-  const argumentStarts: number[] = [];
-  for (const command of BOX_COMMANDS) {
-    for (let at = text.indexOf(command); at !== -1; at = text.indexOf(command, at + command.length)) {
-      argumentStarts.push(at + command.length);
-    }
-  }
-  if (argumentStarts.length === 0) return null;
-  if (argumentStarts.length > 1) argumentStarts.sort((a, b) => b - a);
-  // The last box usually closes: a scan from it costs its own length, not the text's.
-  const last = bracedArgument(text, argumentStarts[0]);
-  if (last || argumentStarts.length === 1) return last;
-  // Else each earlier box's closing brace is looked up in one pass over the text, not by a scan per
-  // box: a text of many unclosed boxes (`\boxed{\boxed{...`) took seconds that way.
-  const closes = closingBraces(text);
-  for (let k = 1; k < argumentStarts.length; k++) {
-    const inner = bracedArgument(text, argumentStarts[k], closes);
-    if (inner) return inner;
-  }
+  for (const box of boxesFromEnd(text)) return { text: box.text, span: box.span };
   return null;
 }
 
-/** For each `{` in `text`, the index of the `}` that closes it, as `bracedArgument` pairs them (-1: never closed). */
+/** A box `boxesFromEnd` found: its content, trimmed, and where the command before it starts. */
+export interface FoundBox extends SpannedText {
+  /** The `\boxed` / `\fbox` at or before the content (a box that starts with a box: the inner one). */
+  commandStart: number;
+}
+
+/**
+ * The balanced `\boxed{…}` / `\fbox{…}` of a text from the last one back: each is the last box of the
+ * text cut where the one found before starts (`commandStart`), as `lastBoxed` of that prefix finds
+ * it. The commands are looked for once, not once per prefix.
+ */
+export function* boxesFromEnd(text: string): Generator<FoundBox> {
+  const commands: { at: number; from: number }[] = [];
+  for (const command of BOX_COMMANDS) {
+    for (let at = text.indexOf(command); at !== -1; at = text.indexOf(command, at + command.length)) commands.push({ at, from: at + command.length });
+  }
+  if (commands.length === 0) return;
+  if (commands.length > 1) commands.sort((a, b) => b.from - a.from);
+  let limit = text.length;
+  // Each box's closing brace: scanned for from the box while boxes close; once one does not, looked
+  // up in one pass over the text (a text of many unclosed boxes, `\boxed{\boxed{...`, took seconds
+  // with a scan per box).
+  let closes: Int32Array | undefined;
+  for (const { at, from } of commands) {
+    if (from > limit) continue;
+    let open = from;
+    while (open < limit && text.charCodeAt(open) === 0x20) open++;
+    if (open >= limit || text.charCodeAt(open) !== 0x7b /* { */) continue;
+    let close: number;
+    if (closes) close = closes[open];
+    else {
+      close = closingBrace(text, open, limit);
+      if (close === -1) closes = closingBraces(text);
+    }
+    if (close === -1 || close >= limit) continue;
+    const { text: inner, span } = trimmedSpan(text, open + 1, close);
+    const nested = text.startsWith("\\boxed", span.start) || text.startsWith("\\fbox", span.start);
+    const commandStart = nested ? span.start : at;
+    yield { text: inner, span, commandStart };
+    limit = commandStart;
+  }
+}
+
+/** The `}` closing the `{` at `open` before `limit` (`\{` `\}` do not count), or -1. */
+function closingBrace(text: string, open: number, limit: number): number {
+  let depth = 1;
+  for (let i = open + 1; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c /* \ */) i++;
+    else if (c === 0x7b /* { */) depth++;
+    else if (c === 0x7d /* } */ && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** For each `{` in `text`, the index of the `}` that closes it, as `closingBrace` pairs them (-1: never closed). */
 function closingBraces(text: string): Int32Array {
   const closes = new Int32Array(text.length).fill(-1);
   const open: number[] = [];
@@ -115,27 +147,6 @@ function lastIndexOf(text: string, needle: string, before = text.length): number
   let found = -1;
   for (let at = text.indexOf(needle); at !== -1 && at <= before; at = text.indexOf(needle, at + 1)) found = at;
   return found;
-}
-
-/**
- * If `text[from]` (after optional spaces) opens a `{` group, returns the span of its content.
- * Escaped braces `\{` `\}` do not count. Null when there is no group or it never closes. With
- * `closes` (`closingBraces` of the text) the closing brace is looked up instead of scanned for.
- */
-function bracedArgument(text: string, from: number, closes?: Int32Array): TextSpan | null {
-  let i = from;
-  while (text.charCodeAt(i) === 0x20) i++;
-  if (text[i] !== "{") return null;
-  const start = i + 1;
-  if (closes) return closes[i] === -1 ? null : { start, end: closes[i] };
-  let depth = 1;
-  for (i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5c /* \ */) i++;
-    else if (c === 0x7b /* { */) depth++;
-    else if (c === 0x7d /* } */ && --depth === 0) return { start, end: i };
-  }
-  return null;
 }
 
 /**

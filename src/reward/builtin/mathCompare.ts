@@ -292,13 +292,16 @@ export class Comparer {
 
   /** Scalars: same expression, difference simplifying to 0, or equal numbers (at seeded points when there are unknowns). */
   values(a: Expr, b: Expr): boolean {
-    if (same(a, b)) return true;
+    // The same expression: written alike, or the same to the engine when both are its readings (the
+    // engine's test for ours against its own boxes ours first: it waits until our evaluator cannot decide).
+    if (a instanceof LiteExpr || b instanceof LiteExpr ? sameJson(a, b) : a.isSame(b)) return true;
     const unknowns = [...new Set([...a.unknowns, ...b.unknowns])];
     // Our evaluator first (microseconds): real values at every point decide; what it cannot
     // evaluate, or where a value is complex or infinite, goes to the engine below. Expressions that
     // differ at a point where both are real are not equal, so the engine's `simplify` is not asked.
     const evaluated = valuesAtPoints(a.json, b.json, unknowns, POINTS);
     if (evaluated) return evaluated.every(([x, y]) => this.close(x, y));
+    if (same(a, b)) return true;
     if (unknowns.length === 0) {
       const x = numeric(a);
       const y = numeric(b);
@@ -326,6 +329,10 @@ export class Comparer {
     if (round(x, this.precision) === round(y, this.precision)) return true;
     return Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y));
   }
+}
+
+function sameJson(a: Expr, b: Expr): boolean {
+  return JSON.stringify(a.json) === JSON.stringify(b.json);
 }
 
 /** The engine's values of `f` and `g` at the seeded points (null where not a real number). */
@@ -417,8 +424,8 @@ function chainInterval(e: Expr): Expr | null {
   const [l, , h] = e.ops!;
   const [lo, hi] = r.sign >= 0 ? [l, h] : [h, l];
   const end = (x: Expr) => (r.strict ? ["Open", x.json] : x.json);
-  const json = ["Interval", end(lo), end(hi)];
-  return e instanceof LiteExpr ? new LiteExpr(json) : ce().box(json);
+  // Ours, also around the engine's ends: boxed only if our evaluator cannot compare them.
+  return new LiteExpr(["Interval", end(lo), end(hi)]);
 }
 
 function items(e: Expr): readonly Expr[] {

@@ -3,7 +3,7 @@
  * `<answer>` tag, "final answer is", inline math, the text itself when short, its last number.
  * Part of the Math-Verify judge (mathVerify.ts).
  */
-import { lastBoxed } from "../../trace/answer";
+import { boxesFromEnd } from "../../trace/answer";
 import { RecentCache } from "./mathCache";
 
 /**
@@ -72,22 +72,30 @@ function lastMatch(text: string, pattern: RegExp): RegExpMatchArray | undefined 
  */
 function trailingBoxes(text: string): string[] {
   const out: string[] = [];
-  let rest = text;
-  // Where the box found before (to the right of `rest`) starts.
+  // Where the box found before (to the right) starts.
   let nextStart = -1;
-  for (let guard = 0; guard < 64; guard++) {
-    const last = lastBoxed(rest);
-    if (!last) break;
-    const start = Math.max(rest.lastIndexOf("\\boxed", last.span.start), rest.lastIndexOf("\\fbox", last.span.start), 0);
-    if (nextStart !== -1) {
-      const between = text.slice(last.span.end + 1, nextStart).replace(/\\[a-zA-Z]+|\\[()]/g, " ");
-      if (between.includes("$") || between.split(/\s+/).filter((w) => /[A-Za-z]{2,}/.test(w)).length > 3) break;
-    }
-    out.unshift(last.text);
-    nextStart = start;
-    rest = rest.slice(0, start);
+  let guard = 0;
+  for (const box of boxesFromEnd(text)) {
+    if (nextStart !== -1 && !connectingText(text.slice(box.span.end + 1, nextStart))) break;
+    out.unshift(box.text);
+    nextStart = box.commandStart;
+    if (++guard === 64) break;
   }
   return out;
+}
+
+/** Commands and `\\(` `\\)` in the text between two boxes (they separate words there). */
+const BETWEEN_COMMANDS = /\\[a-zA-Z]+|\\[()]/g;
+/** A word of the text between two boxes that has two letters in a row. */
+const WORDY = /\S*[A-Za-z]{2,}\S*/g;
+
+/** Whether the text between two boxes only connects them: no `$`, at most three words. */
+function connectingText(between: string): boolean {
+  if (between.includes("$")) return false;
+  const words = between.replace(BETWEEN_COMMANDS, " ");
+  WORDY.lastIndex = 0;
+  for (let count = 0; WORDY.exec(words); ) if (++count > 3) return false;
+  return true;
 }
 
 /** The mathematics inside an `INLINE_MATH` match, whichever delimiters it has. */
@@ -269,8 +277,12 @@ export class MathCandidates {
  * priority-0 candidates then; phrases come at 50 and after).
  */
 function firstMathCandidate(text: string, targets: readonly MathTarget[], boxedPriority: number): string | undefined {
-  if (!targets.includes("latex")) return undefined;
   const clean = (c: string) => c.trim().replace(/[.。]+$/, "").trim() || undefined;
+  // Plain expressions only, and no answer phrase: the last number is the only candidate.
+  if (!targets.includes("latex")) {
+    const last = targets.includes("expr") && !ANSWER_WORD.test(text) ? lastNumber(text) : undefined;
+    return last && clean(last.text);
+  }
   const close = text.lastIndexOf("</answer>");
   const open = close === -1 ? -1 : text.lastIndexOf("<answer>", close);
   if (open !== -1) {

@@ -468,6 +468,7 @@ function domainOf(t: string): unknown {
 
 /** `t` cut at its top-level `\\cup`. */
 function unionParts(t: string): string[] {
+  if (!t.includes("\\cup")) return [t.trim()];
   const parts: string[] = [];
   let depth = 0;
   let from = 0;

@@ -9,6 +9,7 @@
  * groups (`p=5,q=2;p=7,q=2` is two solutions, `-12;-11` two values).
  */
 export function listToTuple(latex: string): string {
+  if (!latex.includes(";")) return latex.trim();
   const groups: string[] = [];
   let depth = 0;
   let from = 0;
@@ -27,14 +28,27 @@ export function listToTuple(latex: string): string {
 
 /** Whether a comma separates items at the top level (outside brackets and braces). */
 export function topLevelComma(latex: string): boolean {
+  if (!latex.includes(",")) return false;
   let depth = 0;
   for (let i = 0; i < latex.length; i++) {
-    const c = latex[i];
-    if ("([{".includes(c) || latex.startsWith("\\{", i)) depth++;
-    else if (")]}".includes(c)) depth--;
-    else if (c === "," && depth === 0) return true;
+    const c = latex.charCodeAt(i);
+    if (isOpen(c) || (c === BACKSLASH && latex.charCodeAt(i + 1) === OPEN_BRACE)) depth++;
+    else if (isClose(c)) depth--;
+    else if (c === COMMA && depth === 0) return true;
   }
   return false;
+}
+
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const COMMA = 0x2c;
+/** `(`, `[`, `{`. */
+function isOpen(c: number): boolean {
+  return c === 0x28 || c === 0x5b || c === 0x7b;
+}
+/** `)`, `]`, `}`. */
+function isClose(c: number): boolean {
+  return c === 0x29 || c === 0x5d || c === 0x7d;
 }
 
 /** A top-level comma list not wrapped in one pair of parentheses or brackets. */
@@ -48,8 +62,9 @@ export function isBareList(latex: string): boolean {
 export function matchingCloseAny(s: string): number {
   let depth = 0;
   for (let i = 0; i < s.length; i++) {
-    if ("([{".includes(s[i])) depth++;
-    else if (")]}".includes(s[i]) && --depth === 0) return i;
+    const c = s.charCodeAt(i);
+    if (isOpen(c)) depth++;
+    else if (isClose(c) && --depth === 0) return i;
   }
   return -1;
 }
@@ -60,10 +75,10 @@ export function splitTopLevel(s: string): string[] {
   let depth = 0;
   let from = 0;
   for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c)) depth--;
-    else if (c === "," && depth === 0) {
+    const c = s.charCodeAt(i);
+    if (isOpen(c)) depth++;
+    else if (isClose(c)) depth--;
+    else if (c === COMMA && depth === 0) {
       parts.push(s.slice(from, i));
       from = i + 1;
     }
