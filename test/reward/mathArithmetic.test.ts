@@ -85,7 +85,10 @@ test("parseArithmetic refuses what the engine reads another way, or what is not 
     "1/2x", // (1/2)x or 1/(2x)
     "x^2^3", // ambiguous
     "2^-1", // an exponent without braces beyond one character
-    "2 3", // two numbers side by side
+    "1, ..., 2, ...", // two placeholders
+    "1.5 2.5", // digits after spaces continue a number there: a second decimal point is an error
+    ".5 2",
+    "1 2_3",
     "3.", // not a number we read
     "0.5(2)", // a repeating decimal there
     "1,000", // thousands are normalised before, or a list
@@ -272,6 +275,7 @@ test("our structured readings and the engine's have the same structure and the s
     // equations of tuples, numbers in a base.
     "1, 1", "1, 2, 1", "(1,2), (2,1), (1,2)", "\\{(1,2), (1,2)\\}", "{2, 3}", "{x=1, y=2}", "{(1,2),(3,4)}", "{1,2},{3,4}", "{1,,2}",
     "(x,y) = (1,2)", "(x,y) = (1,2), (2,1)", "(x, y) = (5, 8) ,  , ,  (8, 5)", "1112122_3", "204_5", "12_{10}", "101_2 + 1",
+    "4 4/9, 1 2", "1, 2, 3, ...", "1, ..., 5", "1,2,\\ldots", "\\cdots, 0",
   ];
   for (const latex of latexes) {
     const listed = listToTuple(latex);
@@ -328,7 +332,7 @@ test("sums, products, sequences, capitals and own functions are read as the engi
     "F_n", "F_{2n}", "x_{n-1}", "x_{k+1}^2", "\\sum_{k=0}^{n-2} F_k F_{n-k-2}", "\\sum_{k=0}^{n-1} F_{n-k-1} F_k", "\\sum_{k=1}^{n} k + 1",
     "2\\sum_{k=1}^{n} k", "\\prod_{k=1}^{n} k", "\\sum_{k=1}^{n}(k+1)", "\\sum_{k=1}^{n} (k+1)^2", "\\sum_{k=1}^{n} k \\cdot 2", "\\sum_{j=0}^{10} j",
     "\\sum_{k = 1}^{n} \\frac{1}{k}", "f(x)", "f(2x)+1", "P(x)", "f(x,y)", "f(x)^2", "f(x) \\cdot 2", "f(f(x))", "C(5,2)", "A", "2A+B",
-    "E", "Evelyn", "A B", "I", "g(b+c)", "f (x)",
+    "E", "Evelyn", "A B", "I", "g(b+c)", "f (x)", "2 3", "1 2 3", "1 2.5", "1.5 2", "11.0 4/9", "11 6/6", "12 345/6", "2 3x", "2 3^2",
   ];
   const points = [[0.7368, 1.4142, -0.3183], [1.9113, -0.5772, 2.7183], [-1.2599, 0.4343, 1.618]];
   for (const latex of latexes) {

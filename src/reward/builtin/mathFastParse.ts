@@ -38,6 +38,8 @@ const NAME = /^[a-df-hj-zA-CE-MO-Z](?:_[a-z0-9]+)?$/;
 const MAX_LENGTH = 200;
 /** `12`, `0.25`, and `.25` (0.25 to the engine too). */
 const NUMBER = /\d+(?:\.\d+)?|\.\d+/y;
+/** The digits that continue a number after spaces (`number`). */
+const SPACED_DIGITS = /\d+(?:\.\d+)?/y;
 /** Functions read when their argument is in parentheses or braces (`\sin(x)`, `\ln{2}`), as the engine names them. */
 const FUNCTION_COMMANDS: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
   "\\sin": "Sin", "\\cos": "Cos", "\\tan": "Tan", "\\sec": "Sec", "\\csc": "Csc", "\\cot": "Cot",
@@ -358,13 +360,26 @@ class Reader {
     if (!m) throw REFUSED;
     this.at += m[0].length;
     if (this.s[this.at] === "_") return this.baseForm(m[0]);
-    // `1.5.2`, `2.` or a number run into another (`2 3`): not plain arithmetic.
+    // Digits after spaces continue the number to the engine, as in TeX: `4 4/0` is 44/0, `1.5 2`
+    // is 1.52 (a second decimal point is an error there: not read).
+    let digits = m[0];
+    for (;;) {
+      const next = this.peek();
+      if (next === "." || !(next >= "0" && next <= "9")) break;
+      SPACED_DIGITS.lastIndex = this.at;
+      const more = SPACED_DIGITS.exec(this.s)!;
+      if (more[0].includes(".") && digits.includes(".")) throw REFUSED;
+      digits += more[0];
+      this.at += more[0].length;
+    }
+    // `1.5.2` or `2.`: not plain arithmetic; a subscript after spaced digits is not ours either.
     const next = this.peek();
-    if (next === "." || (next >= "0" && next <= "9")) throw REFUSED;
+    if (next === "." || (digits !== m[0] && (next === "_" || m[0].startsWith(".")))) throw REFUSED;
     // `0.5(2)` is the repeating decimal 0.5222... to the engine.
-    if (next === "(" && m[0].includes(".")) throw REFUSED;
-    return Number(m[0]);
+    if (next === "(" && digits.includes(".")) throw REFUSED;
+    return Number(digits);
   }
+
 }
 
 /**
@@ -570,11 +585,16 @@ function wrappedList(t: string): boolean {
 
 /** An item of a bare list or set: a tuple `(a, b)`, a value or an equation. */
 function listItem(item: string): unknown {
+  // `1, 2, 3, \\ldots`: the engine's placeholder for "and so on".
+  if (CONTINUATION.test(item)) return CONTINUATION_PLACEHOLDER;
   if (item.startsWith("(") && item.endsWith(")") && wrappedList(item)) return ["Tuple", ...listItems(item.slice(1, -1)).map(valueOrEquation)];
   // `{(1,2),(3,4)}` is a tuple of tuples to the engine (`((1,2),(3,4))` is not read).
   if (bracedList(item)) return ["Tuple", ...listItems(item.slice(1, -1)).map((x) => (bracedList(x) ? refuse() : listItem(x)))];
   return tupleEquation(item) ?? valueOrEquation(item);
 }
+
+const CONTINUATION = /^(?:\.\.\.|\\[lc]?dots)$/;
+const CONTINUATION_PLACEHOLDER = "ContinuationPlaceholder";
 
 /** `{a, b}`: one pair of braces around the whole, commas at the top level inside. */
 function bracedList(t: string): boolean {
@@ -612,7 +632,9 @@ function probeValue(name: string): number {
  * point) is left to it.
  */
 function set(items: unknown[]): unknown {
-  const probes = items.map(probe);
+  // One "and so on" at most (the engine's rules for two are its own); it is told apart from every item.
+  if (items.filter((item) => item === CONTINUATION_PLACEHOLDER).length > 1) throw REFUSED;
+  const probes = items.map((item) => (item === CONTINUATION_PLACEHOLDER ? [NaN] : probe(item)));
   const kept: unknown[] = [];
   let written: string[] | undefined;
   for (let i = 0; i < probes.length; i++) {
