@@ -9,7 +9,7 @@ import { clearGoldCache, extractMathAnswers, type MathCandidates, type MathTarge
 import { normaliseMath } from "./mathNormalise";
 import { arithmeticUnknowns, isArithmetic, parseStructure } from "./mathFastParse";
 import { isBareList, listToTuple } from "./mathLists";
-import { valuesAtPoints } from "./mathNumeric";
+import { evaluateReal, valuesAtPoints } from "./mathNumeric";
 import { ce, type Expr, LiteExpr, numeric, same } from "./mathEngine";
 import { matrixArithmetic } from "./mathMatrices";
 import { RecentCache } from "./mathCache";
@@ -262,9 +262,14 @@ export class Comparer {
     const solutions = xs.length > 1 && xs.every((x) => SEQUENCES.has(x.operator)) && ys.every((y) => SEQUENCES.has(y.operator));
     if (ordered === true && !solutions) return xs.every((x, i) => this.equal(x, ys[i], false));
     if (ordered === "gold-order" && a.operator !== "Set" && !solutions) return xs.every((x, i) => this.equal(x, ys[i], false));
+    // Numbers and tuples of numbers (a set of solutions) are evaluated once each, not once a pair.
+    const sx = xs.map(numericSignature);
+    const sy = ys.map(numericSignature);
+    const numeric = [...sx, ...sy].every((sig) => sig !== null && sig.tuple === sx[0]!.tuple);
+    const equal = numeric ? (i: number, k: number) => this.sameValues(sx[i]!, sy[k]!) : (i: number, k: number) => this.equal(xs[i], ys[k], false);
     const used = new Set<number>();
-    return xs.every((x) => {
-      const j = ys.findIndex((y, k) => !used.has(k) && this.equal(x, y, false));
+    return xs.every((_, i) => {
+      const j = ys.findIndex((__, k) => !used.has(k) && equal(i, k));
       if (j === -1) return false;
       used.add(j);
       return true;
@@ -316,6 +321,11 @@ export class Comparer {
     });
   }
 
+  /** Two numbers, or two tuples of numbers entry by entry, by `close` (what `equal` decides for them). */
+  private sameValues(x: NumericSignature, y: NumericSignature): boolean {
+    return x.values.length === y.values.length && x.values.every((v, i) => this.close(v, y.values[i]));
+  }
+
   /** `f` and `g` equal up to a constant factor (positive when `positive`): equations and relations moved to one side. */
   private proportional(f: Difference, g: Difference, positive = false): boolean {
     // Our evaluator first; the engine's `subs` and `N` only for what it cannot evaluate.
@@ -333,6 +343,31 @@ export class Comparer {
 
 function sameJson(a: Expr, b: Expr): boolean {
   return JSON.stringify(a.json) === JSON.stringify(b.json);
+}
+
+/** A closed expression of ours and its finite value, or a tuple of them (`tuple`) and their values. */
+interface NumericSignature {
+  tuple: boolean;
+  values: number[];
+}
+
+function numericSignature(e: Expr): NumericSignature | null {
+  const value = (x: Expr) => {
+    if (!(x instanceof LiteExpr) || !isArithmetic(x.json) || x.unknowns.length > 0) return undefined;
+    const v = evaluateReal(x.json, {});
+    return v !== undefined && Number.isFinite(v) ? v : undefined;
+  };
+  if (e.operator === "Tuple" && e instanceof LiteExpr) {
+    const values: number[] = [];
+    for (const op of e.ops ?? []) {
+      const v = value(op);
+      if (v === undefined) return null;
+      values.push(v);
+    }
+    return values.length > 1 ? { tuple: true, values } : null;
+  }
+  const v = value(e);
+  return v === undefined ? null : { tuple: false, values: [v] };
 }
 
 /** The engine's values of `f` and `g` at the seeded points (null where not a real number). */
