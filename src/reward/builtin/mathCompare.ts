@@ -189,15 +189,19 @@ export class Comparer {
     const p = predicted.reading;
     if (g?.arithmetic == null || p?.arithmetic == null) return undefined;
     if (gold.raw.trim() === predicted.raw.trim() && g.percent === p.percent) return true;
-    const hundredth = (json: unknown) => ["Divide", json, 100];
     const first = this.arithmeticValues(g.arithmetic, p.percent && !g.percent ? hundredth(p.arithmetic) : p.arithmetic);
     if (first !== false) return first;
     return g.percent && !p.percent ? this.arithmeticValues(hundredth(g.arithmetic), p.arithmetic) : false;
   }
 
   private arithmeticValues(a: unknown, b: unknown): boolean | undefined {
-    const unknowns = [...new Set([...arithmeticUnknowns(a), ...arithmeticUnknowns(b)])];
-    return valuesAtPoints(a, b, unknowns, POINTS)?.every(([x, y]) => this.close(x, y));
+    const values = valuesAtPoints(a, b, union(arithmeticUnknowns(a), arithmeticUnknowns(b)), POINTS);
+    return values ? this.allClose(values) : undefined;
+  }
+
+  private allClose(pairs: readonly (readonly [number, number])[]): boolean {
+    for (const [x, y] of pairs) if (!this.close(x, y)) return false;
+    return true;
   }
 
   /** `goldSide`: `a` is the gold (an equation is unwrapped only on the side it makes sense). */
@@ -300,12 +304,12 @@ export class Comparer {
     // The same expression: written alike, or the same to the engine when both are its readings (the
     // engine's test for ours against its own boxes ours first: it waits until our evaluator cannot decide).
     if (a instanceof LiteExpr || b instanceof LiteExpr ? sameJson(a, b) : a.isSame(b)) return true;
-    const unknowns = [...new Set([...a.unknowns, ...b.unknowns])];
+    const unknowns = union(a.unknowns, b.unknowns);
     // Our evaluator first (microseconds): real values at every point decide; what it cannot
     // evaluate, or where a value is complex or infinite, goes to the engine below. Expressions that
     // differ at a point where both are real are not equal, so the engine's `simplify` is not asked.
     const evaluated = valuesAtPoints(a.json, b.json, unknowns, POINTS);
-    if (evaluated) return evaluated.every(([x, y]) => this.close(x, y));
+    if (evaluated) return this.allClose(evaluated);
     if (same(a, b)) return true;
     if (unknowns.length === 0) {
       const x = numeric(a);
@@ -339,6 +343,18 @@ export class Comparer {
     if (round(x, this.precision) === round(y, this.precision)) return true;
     return Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y));
   }
+}
+
+/** `a` then the names of `b` not in it (the order points are given in). */
+function union(a: readonly string[], b: readonly string[]): readonly string[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...new Set([...a, ...b])];
+}
+
+/** A percentage's value as a fraction. */
+function hundredth(json: unknown): unknown {
+  return ["Divide", json, 100];
 }
 
 function sameJson(a: Expr, b: Expr): boolean {

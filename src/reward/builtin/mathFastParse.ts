@@ -405,18 +405,20 @@ const LETTERS = /\\[a-zA-Z]+|[A-Za-z]/g;
 
 /** The unknowns of an arithmetic reading, sorted as the engine lists them: not a sum's or product's index. */
 export function arithmeticUnknowns(json: unknown): string[] {
-  const found = new Set<string>();
-  const bound = new Set<string>();
+  // The sets are made when there is something to put in them: most answers are numbers.
+  let found: Set<string> | undefined;
+  let bound: Set<string> | undefined;
   const walk = (x: unknown): void => {
     if (typeof x === "string") {
-      if (NAME.test(x)) found.add(x);
+      if (NAME.test(x)) (found ??= new Set()).add(x);
     } else if (Array.isArray(x)) {
-      if (x[0] === "Limits" && typeof x[1] === "string") bound.add(x[1]);
+      if (x[0] === "Limits" && typeof x[1] === "string") (bound ??= new Set()).add(x[1]);
       for (let i = 1; i < x.length; i++) walk(x[i]);
     }
   };
   walk(json);
-  for (const name of bound) found.delete(name);
+  if (!found) return [];
+  if (bound) for (const name of bound) found.delete(name);
   return [...found].sort();
 }
 

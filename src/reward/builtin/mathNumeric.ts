@@ -219,6 +219,8 @@ const INTEGER_POINTS = [
  * bounds and indices (`n`).
  */
 function pointUnknowns(exprs: readonly unknown[], unknowns: readonly string[]): { real: readonly string[]; integer: string[] } {
+  // Most answers hold no sum and no sequence: nothing to sort out (and nothing to allocate).
+  if (!exprs.some(hasBigOperatorOrTerm)) return { real: unknowns, integer: [] };
   const bound = new Set<string>();
   const indices = new Set<string>();
   const sequences = new Set<string>();
@@ -253,4 +255,12 @@ function pointUnknowns(exprs: readonly unknown[], unknowns: readonly string[]): 
     return true;
   });
   return { real: real.filter((u) => !sequences.has(u)), integer };
+}
+
+/** Whether `json` holds a sum's or product's limits or a subscripted term (`pointUnknowns` has work to do). */
+function hasBigOperatorOrTerm(json: unknown): boolean {
+  if (!Array.isArray(json)) return false;
+  if ((json[0] === "Limits" || json[0] === "Subscript") && typeof json[1] === "string") return true;
+  for (let i = 1; i < json.length; i++) if (hasBigOperatorOrTerm(json[i])) return true;
+  return false;
 }
