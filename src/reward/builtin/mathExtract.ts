@@ -178,11 +178,22 @@ function lastNumber(s: string): { text: string; at: number } | undefined {
  * candidate that parses is the answer (`extractMathAnswer`).
  */
 export function extractMathAnswers(text: string, targets: readonly MathTarget[] = ["latex", "expr"], boxedPriority = 0): string[] {
+  const found = markedCandidates(text, targets, boxedPriority);
+  plainCandidates(found, text, targets);
+  const out: string[] = [];
+  for (const c of found.sort(byPriority)) if (!out.includes(c.text)) out.push(c.text);
+  return out;
+}
+
+/**
+ * The marked answers' candidates (boxes, the `<answer>` tag, answer phrases), with Math-Verify's
+ * priorities (lower first): "final answer is ... I hope" 0, "final answer ... is" 50, "answer:"
+ * 100, `\boxed{}` at `boxedPriority` (its tests use 0, the library default is 50); at equal
+ * priority the rightmost wins. Unsorted, in the order the full list breaks ties in.
+ */
+function markedCandidates(text: string, targets: readonly MathTarget[], boxedPriority: number): Candidate[] {
   const latex = targets.includes("latex");
   const expr = targets.includes("expr");
-  // Candidates with Math-Verify's priorities (lower first): "final answer is ... I hope" 0, "final
-  // answer ... is" 50, "answer:" 100, plain LaTeX and expressions 300, `\boxed{}` at `boxedPriority`
-  // (its tests use 0, the library default is 50); at equal priority the rightmost wins.
   const found: Candidate[] = [];
   if (latex) {
     const boxed = trailingBoxes(text);
@@ -216,6 +227,13 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
       if (last) addCandidate(found, tier, last.text, from + last.at);
     }
   }
+  return found;
+}
+
+/** The plain candidates, after the marked ones: inline math and the last number (300), the short text itself (299). */
+function plainCandidates(found: Candidate[], text: string, targets: readonly MathTarget[]): void {
+  const latex = targets.includes("latex");
+  const expr = targets.includes("expr");
   if (latex) {
     const spans = inlineMath(text);
     const last = spans[spans.length - 1];
@@ -232,9 +250,6 @@ export function extractMathAnswers(text: string, targets: readonly MathTarget[] 
   }
   // A short text that is all mathematics is itself the answer, after the marked ones.
   if (latex && text.length <= SHORT_ANSWER && looksLikeMath(text) && !DECIMAL_COMMA_ALONE.test(text)) addCandidate(found, SHORT_TEXT_PRIORITY, text, text.length);
-  const out: string[] = [];
-  for (const c of found.sort(byPriority)) if (!out.includes(c.text)) out.push(c.text);
-  return out;
 }
 
 /**
@@ -295,11 +310,18 @@ function firstMathCandidate(text: string, targets: readonly MathTarget[], boxedP
     // A box after the tag: the rightmost of the two, at the same priority.
     return text.lastIndexOf("\\boxed") + 1 > close ? clean(trailingBoxes(text).join(", ")) : tag;
   }
-  if (ANSWER_WORD.test(text)) return undefined;
-  const boxed = trailingBoxes(text);
-  if (boxed.length > 0) return boxedPriority < SHORT_TEXT_PRIORITY ? clean(boxed.join(", ")) : undefined;
-  if (text.length <= SHORT_ANSWER && looksLikeMath(text) && !DECIMAL_COMMA_ALONE.test(text)) return clean(text);
-  return undefined;
+  if (!ANSWER_WORD.test(text)) {
+    const boxed = trailingBoxes(text);
+    if (boxed.length > 0) return boxedPriority < SHORT_TEXT_PRIORITY ? clean(boxed.join(", ")) : undefined;
+    if (text.length <= SHORT_ANSWER && looksLikeMath(text) && !DECIMAL_COMMA_ALONE.test(text)) return clean(text);
+    return undefined;
+  }
+  // An answer phrase: a marked candidate comes before every plain one (inline math, the last
+  // number, the text itself: priority 299 and more), so those are not looked for.
+  const marked = markedCandidates(text, targets, boxedPriority);
+  let first: Candidate | undefined;
+  for (const c of marked) if (!first || byPriority(c, first) < 0) first = c;
+  return first && first.priority < SHORT_TEXT_PRIORITY ? first.text : undefined;
 }
 
 /** Candidates by gold text (one cache per extraction setting): a run scores every sample of a group against the same gold. */
