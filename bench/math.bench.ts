@@ -13,7 +13,11 @@
  *    some with a `\boxed{}`), where strings and numbers decide: the verifier must cost at most 3x
  *    the string matcher here (target of issue 20).
  *
- * Usage: npm run bench -- math     (BENCH_ROUNDS=N timed rounds per side, default 5)
+ * Every timing runs WARMUP untimed rounds first (both sides): the verifier has many code paths,
+ * and V8 is still compiling them over the first rounds of the corpus (per-case times 3-4x the
+ * later ones), which a scoring run, scoring thousands of samples in one process, pays once.
+ *
+ * Usage: npm run bench -- math     (BENCH_ROUNDS=N timed rounds per side, default 10; BENCH_WARMUP=N untimed rounds first, default 3)
  */
 import { answersMatch } from "../src/reward/builtin/answerMatch";
 import { extractAnswer } from "../src/trace/answer";
@@ -21,7 +25,8 @@ import { extractMathAnswers, mathEqual } from "../src/reward/builtin/mathVerify"
 import { clearParseCache, firstParsing } from "../src/reward/builtin/mathCompare";
 import { type MathVerifyCase, optionsOf, readCorpus } from "../test/fixtures/math-verify/corpus";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 
 
 const corpus = readCorpus();
@@ -39,7 +44,7 @@ function median(xs: number[]): number {
 function timeBoth<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => boolean, beforeA?: () => void): { a: number; b: number } {
   const ta: number[] = [];
   const tb: number[] = [];
-  for (let r = 0; r < ROUNDS + 1; r++) {
+  for (let r = 0; r < WARMUP + ROUNDS; r++) {
     beforeA?.();
     let t = performance.now();
     for (const x of items) a(x);
@@ -47,7 +52,7 @@ function timeBoth<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => boo
     t = performance.now();
     for (const x of items) b(x);
     const db = performance.now() - t;
-    if (r > 0) {
+    if (r >= WARMUP) {
       ta.push((da * 1000) / items.length);
       tb.push((db * 1000) / items.length);
     }
@@ -88,7 +93,7 @@ function timeCases<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => bo
   const bestB = items.map(() => Infinity);
   const roundA: number[] = [];
   const roundB: number[] = [];
-  for (let r = 0; r < ROUNDS + 1; r++) {
+  for (let r = 0; r < WARMUP + ROUNDS; r++) {
     beforeRound?.();
     let sumA = 0;
     let sumB = 0;
@@ -102,12 +107,12 @@ function timeCases<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => bo
       const db = (performance.now() - t) * 1000;
       sumA += da;
       sumB += db;
-      if (r > 0) {
+      if (r >= WARMUP) {
         bestA[i] = Math.min(bestA[i], da);
         bestB[i] = Math.min(bestB[i], db);
       }
     });
-    if (r > 0) {
+    if (r >= WARMUP) {
       roundA.push(sumA / items.length);
       roundB.push(sumB / items.length);
     }

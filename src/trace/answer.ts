@@ -67,6 +67,8 @@ const BOX_COMMANDS = ["\\boxed", "\\fbox"];
 
 /** The last `\boxed{…}` / `\fbox{…}` with balanced braces; an unbalanced (truncated) one is skipped. */
 export function lastBoxed(text: string): SpannedText | null {
+  // Most texts have no box: no generator for them (this runs once or twice per scored sample).
+  if (!text.includes(BOX_COMMANDS[0]) && !text.includes(BOX_COMMANDS[1])) return null;
   for (const box of boxesFromEnd(text)) return { text: box.text, span: box.span };
   return null;
 }
