@@ -95,6 +95,11 @@ test("hostile completions are judged in bounded time (patterns that once scanned
     ["50,000 unclosed \\(", "\\(".repeat(50_000)],
     ["50,000 unclosed \\[", "\\[".repeat(50_000)],
     ["a 9000^3-term sum", "$\\sum_{i=1}^{9000}\\sum_{j=1}^{9000}\\sum_{k=1}^{9000} ijk$"],
+    // The words between two boxes are counted one by one (a pattern for "a word with two letters"
+    // backtracked over a long word with none: quadratic).
+    ["200,000 digits between two boxes", `\\boxed{1}${"1".repeat(200_000)}\\boxed{2}`],
+    ["a set of 300 equal tuples", `$${Array.from({ length: 300 }, () => "(1,2)").join(", ")}$`],
+    ["300 digits with spaces", `$${"1 ".repeat(300)}$`],
   ];
   for (const [what, completion] of hostile) {
     const started = performance.now();

@@ -86,15 +86,17 @@ function trailingBoxes(text: string): string[] {
 
 /** Commands and `\\(` `\\)` in the text between two boxes (they separate words there). */
 const BETWEEN_COMMANDS = /\\[a-zA-Z]+|\\[()]/g;
-/** A word of the text between two boxes that has two letters in a row. */
-const WORDY = /\S*[A-Za-z]{2,}\S*/g;
+const WORD = /\S+/g;
+const TWO_LETTERS = /[A-Za-z]{2}/;
 
-/** Whether the text between two boxes only connects them: no `$`, at most three words. */
+/** Whether the text between two boxes only connects them: no `$`, at most three words with two letters in a row. */
 function connectingText(between: string): boolean {
   if (between.includes("$")) return false;
   const words = between.replace(BETWEEN_COMMANDS, " ");
-  WORDY.lastIndex = 0;
-  for (let count = 0; WORDY.exec(words); ) if (++count > 3) return false;
+  // Word by word, each scanned once, up to the fourth.
+  WORD.lastIndex = 0;
+  let count = 0;
+  for (let m = WORD.exec(words); m; m = WORD.exec(words)) if (TWO_LETTERS.test(m[0]) && ++count > 3) return false;
   return true;
 }
 

@@ -1,30 +1,39 @@
 /**
  * A reader for what most math answers are: arithmetic (`-\frac{3}{4}`, `2\sqrt{3}`, `x^2-1`,
  * `\frac{\pi}{6}`, `0.25`), and relations, lists, tuples, sets, intervals and unions of it
- * (`x \ge 5`, `1 < x < 2`, `x = 1, y = 2`, `(1, 2), (2, 1)`, `\{1, 2\}`, `(\frac35, 2]`,
- * `x \in [0, 1) \cup (2, 3)`, a `pmatrix` of numbers), into MathJSON in the form compute-engine's
- * reading has (mathCompare.ts), minus the canonical form of the arithmetic. The engine's LaTeX
- * parse costs 0.1-3 ms an answer (far more for some); this one microseconds, and the comparison
- * rules run on it with our evaluator (mathNumeric.ts). Anything outside the subset, or that the
- * engine reads by rules of its own, is refused (null) and goes to the engine as before: functions
- * of the answer's own (`f(x)`) and named ones without parentheses or braces (`\sin x`; `\sin(x)`,
- * `\tan^2(y)`, `\log_2(8)`, `\exp(x)` are read), the letter `i` (a constant there; `e` is read as Euler's number, as there, but
- * not after a digit: `2e-1` is scientific notation), capitals (choice letters, the engine's own
- * symbols), subscripts other than one letter or a number (`x_{n+1}`), `^` without braces beyond one
+ * (`x \ge 5`, `1 < x < 2`, `x = 1, y = 2`, `(1, 2), (2, 1)`, `\{1, 2\}`, `{1, 2}` (a tuple there),
+ * `(\frac35, 2]`, `x \in [0, 1) \cup (2, 3)`, `(x, y) = (1, 2)`, a `pmatrix` of numbers, sums and
+ * products of those, `[M]`), into MathJSON in the form compute-engine's reading has (mathCompare.ts),
+ * minus the canonical form of the arithmetic. The engine's LaTeX parse costs 0.1-3 ms an answer (far
+ * more for some); this one microseconds, and the comparison rules run on it with our evaluator
+ * (mathNumeric.ts). Read as the engine reads them, each form checked against its reading in
+ * test/reward/mathArithmetic.test.ts: capitals (`A`, `F_n`; not `D` and `N`, the engine's own),
+ * subscripts (`x_{12}`, `F_{2n}` are names, `x_{n-1}` a term), finite sums and products
+ * (`\sum_{k=0}^{n-1} F_k F_{n-k-1}`: the body is the product after the limits), the answer's own
+ * functions where the engine reads one (`f(x)`, `P(x) = 1`, `g(x, y)`: the letter is used nowhere
+ * else and does not follow a factor), named functions with their argument in parentheses or braces
+ * (`\sin(x)`, `\tan^2(y)`, `\log_2(8)`, `\exp(x)`), numbers in a base (`1011_2`), digits after
+ * spaces (`4 4/0` is 44/0 there, as in TeX), items written twice in a set (dropped, as there), "and
+ * so on" in a list (`1, 2, \ldots`). Anything else, or what the engine reads by rules of its own, is
+ * refused (null) and goes to the engine: named functions without parentheses (`\sin x`), the letter
+ * `i` (a constant there; `e` is read as Euler's number, as there, but not after a digit: `2e-1` is
+ * scientific notation), `x(x+1)` and `2x(3)` (products there), `^` without braces beyond one
  * character, a number before `\frac` (a mixed number there), `0.5(2)` (a repeating decimal there),
- * `\pm`, mixed chains (`1 < x \le 2`), sets whose items may be equal (the engine drops duplicates by
- * its own equality). Part of the Math-Verify judge (mathVerify.ts).
+ * `\pm`, mixed chains (`1 < x \le 2`), sets whose items may be equal but are written differently
+ * (the engine drops them by its own equality). Part of the Math-Verify judge (mathVerify.ts).
  *
  * Grammar (whitespace between tokens is skipped):
  *   sum      := product (("+" | "-") product)*
  *   product  := signed (("*" | "\cdot" | "\times" | "/" | "\div") signed | power)*   (implicit: `2x`, `3\sqrt{2}`)
  *   signed   := ("-" | "+") signed | power
  *   power    := atom ("^" argument)?
- *   atom     := number | name | "\pi" | "\infty" | "(" sum ")" | "{" sum "}" | "\frac" argument argument | "\sqrt" ("[" sum "]")? argument
+ *   atom     := number | name | name "(" sum ("," sum)* ")" | "\pi" | "\infty" | "(" sum ")" | "{" sum "}"
+ *             | "\frac" argument argument | "\sqrt" ("[" sum "]")? argument
+ *             | ("\sum" | "\prod") "_{" letter "=" sum "}^" argument product
  *             | function ("_" argument)? ("^" argument)? ("(" sum ")" | "{" sum "}")     (`\sin`, `\ln`, `\log`, `\exp`, ...)
+ *   number   := digits ("." digits)? (spaces digits)* ("_" base)?
  *   argument := "{" sum "}" | one digit | one letter
- *   name     := letter ("_" (digit | letter | "{" (digits | letter) "}"))?
- */
+ *   name     := letter ("_" (digit | letter | "{" (digits | letters) "}" | "{" sum "}"))? */
 
 import { isBareList, matchingCloseAny, splitTopLevel, topLevelComma } from "./mathLists";
 import { evaluateReal } from "./mathNumeric";

@@ -9,14 +9,17 @@
  * not decide, a reader for plain arithmetic (mathFastParse.ts) and a real evaluator (mathNumeric.ts),
  * joined here into `mathEqual` and the reward:
  * - extraction follows Math-Verify's priorities (`extractMathAnswers`); the first candidate that
- *   parses is the answer, for gold and prediction alike;
+ *   parses is the answer, for gold and prediction alike; a completion's later candidates are looked
+ *   for only when its first one does not parse (`MathCandidates`);
  * - numbers decide most RL answers before the engine is loaded (a plain-number answer against
  *   plain-number golds);
- * - plain arithmetic on both sides (numbers, `\frac`, `\sqrt`, powers, `\pi`, one-letter unknowns) is
- *   read and compared by our own code without loading the engine; relations, lists, tuples, sets
- *   and intervals of it are read by our reader too and compared by the same rules; anything else
- *   is read by the engine; its `simplify` / `subs` / `N` run only where our evaluator cannot decide
- *   (an operator it does not know, a value that is complex or infinite at a point);
+ * - plain arithmetic on both sides (numbers, `\frac`, `\sqrt`, powers, `\pi`, unknowns, sums,
+ *   sequences, functions) is read and compared by our own code without loading the engine;
+ *   relations, lists, tuples, sets, intervals and matrices of it are read by our reader too
+ *   (mathFastParse.ts lists what it reads, each form as the engine reads it) and compared by the
+ *   same rules; anything else is read by the engine, once per normalised LaTeX; its `simplify` /
+ *   `subs` / `N` run only where our evaluator cannot decide (an operator it does not know, a value
+ *   that is complex or infinite at a point);
  * - numbers are equal when they round to the same value at `precision` decimals;
  * - expressions are equal when they agree at seeded points of their unknowns (differing where both
  *   are real decides "not equal"), else when their difference simplifies to 0; equations and
