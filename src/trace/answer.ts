@@ -68,9 +68,27 @@ const BOX_COMMANDS = ["\\boxed", "\\fbox"];
 /** The last `\boxed{…}` / `\fbox{…}` with balanced braces; an unbalanced (truncated) one is skipped. */
 export function lastBoxed(text: string): SpannedText | null {
   // Most texts have no box: no generator for them (this runs once or twice per scored sample).
-  if (!text.includes(BOX_COMMANDS[0]) && !text.includes(BOX_COMMANDS[1])) return null;
-  for (const box of boxesFromEnd(text)) return { text: box.text, span: box.span };
+  const commands = boxCommands(text);
+  if (commands.length === 0) return null;
+  for (const box of boxesFromEnd(text, commands)) return { text: box.text, span: box.span };
   return null;
+}
+
+/**
+ * Where each `\\boxed` / `\\fbox` of a text is and where its argument starts, last argument first.
+ * Found by their letters (`boxed`, `fbox`) and the backslash before them: in LaTeX-heavy text a
+ * search keyed on the backslash stops at every command.
+ */
+function boxCommands(text: string): { at: number; from: number }[] {
+  const commands: { at: number; from: number }[] = [];
+  for (const command of BOX_COMMANDS) {
+    const letters = command.slice(1);
+    for (let at = text.indexOf(letters); at !== -1; at = text.indexOf(letters, at + letters.length)) {
+      if (at > 0 && text.charCodeAt(at - 1) === 0x5c /* \ */) commands.push({ at: at - 1, from: at + letters.length });
+    }
+  }
+  if (commands.length > 1) commands.sort((a, b) => b.from - a.from);
+  return commands;
 }
 
 /** A box `boxesFromEnd` found: its content, trimmed, and where the command before it starts. */
@@ -84,13 +102,8 @@ export interface FoundBox extends SpannedText {
  * text cut where the one found before starts (`commandStart`), as `lastBoxed` of that prefix finds
  * it. The commands are looked for once, not once per prefix.
  */
-export function* boxesFromEnd(text: string): Generator<FoundBox> {
-  const commands: { at: number; from: number }[] = [];
-  for (const command of BOX_COMMANDS) {
-    for (let at = text.indexOf(command); at !== -1; at = text.indexOf(command, at + command.length)) commands.push({ at, from: at + command.length });
-  }
+export function* boxesFromEnd(text: string, commands = boxCommands(text)): Generator<FoundBox> {
   if (commands.length === 0) return;
-  if (commands.length > 1) commands.sort((a, b) => b.from - a.from);
   let limit = text.length;
   // Each box's closing brace: scanned for from the box while boxes close; once one does not, looked
   // up in one pass over the text (a text of many unclosed boxes, `\boxed{\boxed{...`, took seconds

@@ -16,6 +16,39 @@ const FINAL_ANSWER_HOPE = /final answer is\s*:?\s*([\s\S]{1,1000}?)\.?\s*I hope/
 const I_HOPE = /I hope/i;
 /** Every answer phrase below has the word: a text without it skips them all. */
 const ANSWER_WORD = /answer/i;
+const ANSWER_WORDS = /answer/gi;
+const COLON_AFTER = /\s*:/y;
+
+/**
+ * Which answer phrases a text can hold, from one pass over its "answer"s: "final answer" (the
+ * first three patterns), "the answer" (the third), a word "answer" then a colon (the fourth). A
+ * pattern that cannot match is not run over the text.
+ */
+function answerPhrases(text: string): { finalAnswer: boolean; theAnswer: boolean; answerColon: boolean } {
+  const phrases = { finalAnswer: false, theAnswer: false, answerColon: false };
+  ANSWER_WORDS.lastIndex = 0;
+  for (let m = ANSWER_WORDS.exec(text); m; m = ANSWER_WORDS.exec(text)) {
+    const at = m.index;
+    if (!phrases.finalAnswer && asciiLowerBefore(text, at, "final ")) phrases.finalAnswer = true;
+    if (!phrases.theAnswer && asciiLowerBefore(text, at, "the ")) phrases.theAnswer = true;
+    if (!phrases.answerColon && (at === 0 || !/\w/.test(text[at - 1]))) {
+      COLON_AFTER.lastIndex = at + 6;
+      phrases.answerColon = COLON_AFTER.test(text);
+    }
+  }
+  return phrases;
+}
+
+/** Whether `word` (lowercase ASCII) ends just before `at`, in any case (as the patterns' `i` flag reads it). */
+function asciiLowerBefore(text: string, at: number, word: string): boolean {
+  if (at < word.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = text.charCodeAt(at - word.length + i);
+    const w = word.charCodeAt(i);
+    if (c !== w && !(w >= 0x61 && w <= 0x7a && c === w - 0x20)) return false;
+  }
+  return true;
+}
 /**
  * "final answer ... is X" (`Final Answer: The largest $n$ is 34`), then "final answer: X" / "the
  * answer is X", to the end of the line; "final answer" and "is" at most 400 characters apart, for
@@ -207,9 +240,15 @@ function markedCandidates(text: string, targets: readonly MathTarget[], boxedPri
       addCandidate(found, 0, trailingBoxes(tagged).join(", ") || trailingMath(tagged) || tagged, close);
     }
   }
-  const patterns: [RegExp, number][] = [[FINAL_ANSWER_HOPE, 0], [FINAL_ANSWER_IS, 50], [FINAL_ANSWER, 50], [ANSWER_COLON, 100]];
-  for (const [pattern, tier] of ANSWER_WORD.test(text) ? patterns : []) {
-    if (pattern === FINAL_ANSWER_HOPE && !I_HOPE.test(text)) continue;
+  const phrases = answerPhrases(text);
+  const patterns: [RegExp, number, boolean][] = [
+    [FINAL_ANSWER_HOPE, 0, phrases.finalAnswer],
+    [FINAL_ANSWER_IS, 50, phrases.finalAnswer],
+    [FINAL_ANSWER, 50, phrases.finalAnswer || phrases.theAnswer],
+    [ANSWER_COLON, 100, phrases.answerColon],
+  ];
+  for (const [pattern, tier, possible] of patterns) {
+    if (!possible || (pattern === FINAL_ANSWER_HOPE && !I_HOPE.test(text))) continue;
     const match = lastMatch(text, pattern);
     const final = match?.[1];
     if (final === undefined) continue;
