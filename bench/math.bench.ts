@@ -13,6 +13,9 @@
  *    some with a `\boxed{}`), where strings and numbers decide: the verifier must cost at most 3x
  *    the string matcher here (target of issue 20).
  *
+ * 3. RL-shaped completions with LaTeX answers; 4. long reasoning completions (~1.6 KB of LaTeX steps
+ *    in a `<think>`, then a boxed or "final answer is" answer), where extraction runs over the whole text.
+ *
  * Every timing runs WARMUP untimed rounds first (both sides): the verifier has many code paths,
  * and V8 is still compiling them over the first rounds of the corpus (per-case times 3-4x the
  * later ones), which a scoring run, scoring thousands of samples in one process, pays once.
@@ -197,3 +200,29 @@ const latexTime = timeBoth(latexRollouts, (r) => mathEqual(r.gold, r.prediction)
 console.log(`\n## RL-shaped completions with LaTeX answers: ${latexRollouts.length} (\\frac, \\sqrt, \\pi; half the right ones in another form)`);
 console.log(`right verdicts: mathEqual ${pct(rightLatex, latexRollouts.length)}, answersMatch ${pct(stringRightLatex, latexRollouts.length)}`);
 console.log(`time per sample (median of ${ROUNDS} rounds, the cache emptied before each): mathEqual ${latexTime.a.toFixed(2)} us, answersMatch ${latexTime.b.toFixed(2)} us, ratio ${(latexTime.a / latexTime.b).toFixed(2)}x`);
+
+// 4. Long reasoning completions (R1-style: a `<think>` of 10-50 LaTeX-laden steps, ~1.6 KB, then
+// "the answer is $\boxed{..}$" or "The final answer is $..$"), 60% right: the extraction works over
+// the whole text here, as in a reasoning run. The cache of readings is emptied before each round.
+const stepTexts = [
+  "Let $x$ be the number of apples, so $3x + 5 = 20$.",
+  "Then \\(x = 5\\), and we check: $3 \\cdot 5 + 5 = 20$.",
+  "We compute \\[\\frac{12}{16} = \\frac{3}{4}.\\]",
+  "Wait, let me re-check the second step: $2^3 = 8$ and $8 - 3 = 5$.",
+  "So the total is $5 + 7 = 12$ over $16$ cases.",
+  "Hmm, maybe I should consider the complement: $1 - \\frac{1}{4}$.",
+];
+const longGolds = ["\\frac{3}{4}", "12", "\\sqrt{2}", "(1, 2)", "x = 5"];
+const longRollouts = Array.from({ length: 2000 }, () => {
+  const gold = longGolds[Math.floor(rand() * longGolds.length)];
+  let text = "<think>\n";
+  const steps = 10 + Math.floor(rand() * 40);
+  for (let i = 0; i < steps; i++) text += `${stepTexts[Math.floor(rand() * stepTexts.length)]}\n`;
+  const said = rand() < 0.6 ? gold : "0.75";
+  text += `</think>\n${rand() < 0.5 ? `Therefore the answer is $\\boxed{${said}}$.` : `The final answer is $${said}$.`}`;
+  return { gold, prediction: text };
+});
+const meanLength = Math.round(longRollouts.reduce((sum, r) => sum + r.prediction.length, 0) / longRollouts.length);
+const longTime = timeBoth(longRollouts, (r) => mathEqual(r.gold, r.prediction), (r) => stringMatch(r.gold, r.prediction), clearParseCache);
+console.log(`\n## Long reasoning completions: ${longRollouts.length} (a <think> of LaTeX steps, ${meanLength} characters on average; boxed or "final answer is")`);
+console.log(`time per sample (median of ${ROUNDS} rounds, the cache emptied before each): mathEqual ${longTime.a.toFixed(2)} us, answersMatch ${longTime.b.toFixed(2)} us, ratio ${(longTime.a / longTime.b).toFixed(2)}x`);
