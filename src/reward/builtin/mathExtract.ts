@@ -339,17 +339,16 @@ function firstMathCandidate(text: string, targets: readonly MathTarget[], boxedP
     const last = targets.includes("expr") && !ANSWER_WORD.test(text) ? lastNumber(text) : undefined;
     return last && clean(last.text);
   }
-  const close = text.lastIndexOf("</answer>");
-  const open = close === -1 ? -1 : text.lastIndexOf("<answer>", close);
-  if (open !== -1) {
-    if (I_HOPE.test(text)) return undefined;
-    const tagged = text.slice(open + 8, close);
-    const tag = clean(trailingBoxes(tagged).join(", ") || trailingMath(tagged) || tagged);
-    if (tag === undefined) return undefined;
-    if (boxedPriority < 0) return undefined;
-    if (boxedPriority > 0 || text.indexOf("\\boxed", close) === -1) return tag;
-    // A box after the tag: the rightmost of the two, at the same priority.
-    return text.lastIndexOf("\\boxed") + 1 > close ? clean(trailingBoxes(text).join(", ")) : tag;
+  // An `<answer>` tag is a priority-0 candidate: with boxes after 0 (`boxedPriority` > 0), only "...
+  // I hope" can come before it; otherwise the marked candidates decide (below).
+  if (boxedPriority > 0 && text.includes("</answer>") && !I_HOPE.test(text)) {
+    const close = text.lastIndexOf("</answer>");
+    const open = text.lastIndexOf("<answer>", close);
+    if (open !== -1) {
+      const tagged = text.slice(open + 8, close);
+      const tag = clean(trailingBoxes(tagged).join(", ") || trailingMath(tagged) || tagged);
+      if (tag !== undefined) return tag;
+    }
   }
   if (!ANSWER_WORD.test(text)) {
     const boxed = trailingBoxes(text);
