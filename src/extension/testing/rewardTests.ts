@@ -76,6 +76,9 @@ export class RewardTests extends Disposable {
   }
 
   private async runOnce(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
+    // "Run all" runs the examples the files hold now: one pinned and saved a moment ago is in the run
+    // even if the file watcher has not told us yet (it lagged seconds behind on a loaded machine).
+    if (!request.include) await this.discover();
     const run = this.controller.createTestRun(request);
     const wanted = new Set<vscode.TestItem>();
     const add = (item: vscode.TestItem) => (item.children.size === 0 ? wanted.add(item) : item.children.forEach(add));
