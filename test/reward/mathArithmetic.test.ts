@@ -5,11 +5,26 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mathEqual } from "../../src/reward/builtin/mathVerify";
-import { arithmeticUnknowns, parseArithmetic, parseStructure } from "../../src/reward/builtin/mathFastParse";
+import { arithmeticUnknowns, parseArithmetic } from "../../src/reward/builtin/mathFastParse";
+import { parseStructure } from "../../src/reward/builtin/mathStructures";
 import { listToTuple } from "../../src/reward/builtin/mathLists";
 import { evaluateReal, valuesAtPoints } from "../../src/reward/builtin/mathNumeric";
 
 const engineLoaded = () => Object.keys(require.cache).some((path) => path.includes("compute-engine"));
+
+
+/** Points the comparison rules evaluate at (mathCompare.ts `POINTS`). */
+const SEEDED_POINTS = [[0.7368, 1.4142, -0.3183], [1.9113, -0.5772, 2.7183], [-1.2599, 0.4343, 1.618]];
+
+/** Our reading of `latex` (which must be one) and the engine's (valid), with the unknowns of both, sorted. */
+async function bothReadings(latex: string) {
+  const { ce } = await import("../../src/reward/builtin/mathCompare");
+  const ours = parseArithmetic(latex);
+  assert.notEqual(ours, null, latex);
+  const theirs = ce().parse(latex);
+  assert.ok(theirs.isValid, latex);
+  return { ours, theirs, unknowns: [...new Set([...theirs.unknowns, ...arithmeticUnknowns(ours)])].sort() };
+}
 
 test("plain-arithmetic answers are read and compared without loading the engine", () => {
   assert.equal(engineLoaded(), false, "this test runs first in its file: nothing has loaded the engine yet");
@@ -171,7 +186,6 @@ test("where our evaluator cannot decide, the engine does (and gives the verdict 
 });
 
 test("every reading we accept is one the engine reads to the same value", async () => {
-  const { ce } = await import("../../src/reward/builtin/mathCompare");
   const latexes = [
     "-\\frac{3}{4}", "2\\sqrt{3}", "\\sqrt[3]{x}", "x^2 - 1", "\\frac12", "\\pi r^{2}", "2(x+1) \\cdot 3", "0.25", "(5)", "-(3)",
     "\\frac{1}{2}x", "x y", "ab", "\\sqrt{x}^2", "\\frac{1}{2}^2", "-x^2", "(x-3)^{1/3}", "(-8)^{2/3}", "x^{-2/3}", "\\sqrt[5]{y-2}",
@@ -181,14 +195,9 @@ test("every reading we accept is one the engine reads to the same value", async 
     "\\log_2(8)", "\\log_{3}(x)", "\\exp(x)", "\\arctan(1)", "x\\sin(x)", "\\frac{\\sin(x)}{2}", "\\sin(x)(1+x)", "\\sinh(x)",
     "\\cos(\\frac{\\pi}{3})", "\\csc(x) \\cot(x)", "\\ln(e)", "\\sqrt{\\cos(x)^2}", ".25", "-.5x", "3 \\arcsin(\\frac{1}{2})",
   ];
-  const points = [[0.7368, 1.4142, -0.3183], [1.9113, -0.5772, 2.7183], [-1.2599, 0.4343, 1.618]];
   for (const latex of latexes) {
-    const ours = parseArithmetic(latex);
-    assert.notEqual(ours, null, latex);
-    const theirs = ce().parse(latex);
-    assert.ok(theirs.isValid, latex);
-    const unknowns = [...new Set([...theirs.unknowns, ...arithmeticUnknowns(ours)])].sort();
-    for (const point of points) {
+    const { ours, theirs, unknowns } = await bothReadings(latex);
+    for (const point of SEEDED_POINTS) {
       const values = Object.fromEntries(unknowns.map((u, i) => [u, point[i % point.length]]));
       const x = evaluateReal(ours, values)!;
       const n = (unknowns.length ? theirs.subs(values) : theirs).N();
@@ -323,7 +332,6 @@ test("structured answers compare by the same rules on our reading", () => {
 });
 
 test("sums, products, sequences, capitals and own functions are read as the engine reads them", async () => {
-  const { ce } = await import("../../src/reward/builtin/mathCompare");
   // Last in this file: the engine declares a letter it has read applied (`g(b+c)`) a function for
   // the rest of the process, and the tests above read those letters as unknowns.
   // Our evaluator gives own functions and sequences fixed values (mathNumeric.ts): each reading is
@@ -334,15 +342,10 @@ test("sums, products, sequences, capitals and own functions are read as the engi
     "\\sum_{k = 1}^{n} \\frac{1}{k}", "f(x)", "f(2x)+1", "P(x)", "f(x,y)", "f(x)^2", "f(x) \\cdot 2", "f(f(x))", "C(5,2)", "A", "2A+B",
     "E", "Evelyn", "A B", "I", "g(b+c)", "f (x)", "2 3", "1 2 3", "1 2.5", "1.5 2", "11.0 4/9", "11 6/6", "12 345/6", "2 3x", "2 3^2",
   ];
-  const points = [[0.7368, 1.4142, -0.3183], [1.9113, -0.5772, 2.7183], [-1.2599, 0.4343, 1.618]];
   for (const latex of latexes) {
-    const ours = parseArithmetic(latex);
-    assert.notEqual(ours, null, latex);
-    const theirs = ce().parse(latex);
-    assert.ok(theirs.isValid, latex);
+    const { ours, theirs, unknowns } = await bothReadings(latex);
     assert.equal(arithmeticUnknowns(ours).length > 0, theirs.unknowns.length > 0, `${latex}: unknowns ${JSON.stringify(arithmeticUnknowns(ours))} vs ${JSON.stringify(theirs.unknowns)}`);
-    const unknowns = [...new Set([...theirs.unknowns, ...arithmeticUnknowns(ours)])].sort();
-    const values = valuesAtPoints(ours, theirs.json, unknowns, points);
+    const values = valuesAtPoints(ours, theirs.json, unknowns, SEEDED_POINTS);
     assert.ok(values, `${latex}: evaluated (${JSON.stringify(ours)} / ${JSON.stringify(theirs.json)})`);
     for (const [x, y] of values) assert.ok(Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x)), `${latex}: ours ${x}, the engine's reading ${y}`);
   }
@@ -382,7 +385,7 @@ test("random answers of the forms we read: where we read one, the engine reads t
     () => `(x, y) = (${expr(1)}, ${expr(1)})`, () => `${expr(1)}, ${expr(1)}, \\ldots`, () => `\\{${expr(1)}, ${expr(1)}\\}`,
   ];
   const STRUCTURES = new Set(["Set", "Tuple", "Interval", "Open", "Equal", "Less", "LessEqual", "NotEqual", "Element", "Matrix", "List", "Union"]);
-  const points = [[0.7368, 1.4142, -0.3183], [1.9113, -0.5772, 2.7183], [-1.2599, 0.4343, 1.618]];
+  const points = SEEDED_POINTS;
   const isStructure = (json: unknown) => Array.isArray(json) && STRUCTURES.has(json[0] as string);
   const same = (ours: unknown, theirs: unknown, unknowns: string[], latex: string): void => {
     if (isStructure(ours) || isStructure(theirs)) {

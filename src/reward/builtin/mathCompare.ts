@@ -7,7 +7,8 @@
  */
 import { clearGoldCache, extractMathAnswers, type MathCandidates, type MathTarget } from "./mathExtract";
 import { normaliseMath } from "./mathNormalise";
-import { arithmeticUnknowns, isArithmetic, parseStructure } from "./mathFastParse";
+import { arithmeticUnknowns } from "./mathFastParse";
+import { isArithmetic, parseStructure } from "./mathStructures";
 import { isBareList, listToTuple } from "./mathLists";
 import { evaluateReal, valuesAtPoints } from "./mathNumeric";
 import { ce, type Expr, LiteExpr, numeric, same } from "./mathEngine";
@@ -18,7 +19,7 @@ export { ce } from "./mathEngine";
 
 /**
  * A candidate read as mathematics: our reading when it is arithmetic or a relation, list, tuple,
- * set or interval of arithmetic (mathFastParse.ts, microseconds), else the engine's, parsed on
+ * set or interval of arithmetic (mathFastParse.ts, mathStructures.ts: microseconds), else the engine's, parsed on
  * demand (0.1-3 ms, more for a long expression).
  */
 class Reading {

@@ -53,8 +53,8 @@ export function numeric(e: Expr): number | null {
 }
 
 /**
- * An answer as our reader wrote it (mathFastParse.ts: arithmetic, relations, lists, tuples, sets,
- * intervals), in the engine's form, so that the comparison rules run on it as on the engine's own
+ * An answer as our reader wrote it (mathFastParse.ts, mathStructures.ts: arithmetic, relations,
+ * lists, tuples, sets, intervals), in the engine's form, so that the comparison rules run on it as on the engine's own
  * reading. What only the engine can do (`N`, `subs`, `simplify`, `evaluate`) boxes the MathJSON
  * then: the engine canonicalises it, without parsing LaTeX.
  */

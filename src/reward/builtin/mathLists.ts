@@ -1,6 +1,6 @@
 /**
  * The list syntax of math answers, shared by the engine's reading (mathCompare.ts) and ours
- * (mathFastParse.ts): semicolon groups, top-level commas, bare lists. Part of the Math-Verify judge
+ * (mathStructures.ts): semicolon groups, top-level commas, bare lists. Part of the Math-Verify judge
  * (mathVerify.ts).
  */
 
