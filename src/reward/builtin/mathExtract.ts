@@ -138,12 +138,12 @@ function spanContent(m: RegExpMatchArray): string {
   return (m[1] ?? m[2] ?? m[3] ?? m[4] ?? "").trim();
 }
 
-/** The inline math spans at the end of a text, joined when only connectors separate them (`$1$ and $2$`). */
 /** The `INLINE_MATH` spans of a text (none without a delimiter: the scan is skipped). */
 function inlineMath(text: string): RegExpMatchArray[] {
   return text.includes("$") || text.includes("\\(") || text.includes("\\[") ? [...text.matchAll(INLINE_MATH)] : [];
 }
 
+/** The inline math spans at the end of a text, joined when only connectors separate them (`$1$ and $2$`). */
 function trailingMath(text: string, spans: RegExpMatchArray[] = inlineMath(text)): string | undefined {
   if (spans.length === 0) return undefined;
   const parts = [spanContent(spans[spans.length - 1])];
@@ -163,8 +163,27 @@ interface Candidate {
 }
 
 function addCandidate(found: Candidate[], priority: number, s: string | undefined | null, at: number): void {
-  const t = s?.trim().replace(/[.。]+$/, "").trim();
+  const t = s && cleaned(s);
   if (t) found.push({ text: t, at, priority });
+}
+
+/** A candidate's text as it is listed: trimmed, without trailing full stops; undefined when nothing is left. */
+function cleaned(s: string): string | undefined {
+  return s.trim().replace(/[.。]+$/, "").trim() || undefined;
+}
+
+/** The last `<answer>...</answer>`'s candidate (its boxes, else its inline math, else its text) and where the tag closes. */
+function tagCandidate(text: string): { text: string; close: number } | undefined {
+  const close = text.lastIndexOf("</answer>");
+  const open = close === -1 ? -1 : text.lastIndexOf("<answer>", close);
+  if (open === -1) return undefined;
+  const tagged = text.slice(open + 8, close);
+  return { text: trailingBoxes(tagged).join(", ") || trailingMath(tagged) || tagged, close };
+}
+
+/** A short text that is all mathematics (and not `2,74` alone, a decimal comma): itself a candidate, after the marked ones. */
+function isShortMath(text: string): boolean {
+  return text.length <= SHORT_ANSWER && looksLikeMath(text) && !DECIMAL_COMMA_ALONE.test(text);
 }
 
 function decimalComma(m: string, whole: string, part: string): string {
@@ -233,12 +252,8 @@ function markedCandidates(text: string, targets: readonly MathTarget[], boxedPri
   if (latex) {
     const boxed = trailingBoxes(text);
     if (boxed.length > 0) addCandidate(found, boxedPriority, boxed.join(", "), text.lastIndexOf("\\boxed") + 1);
-    const close = text.lastIndexOf("</answer>");
-    const open = close === -1 ? -1 : text.lastIndexOf("<answer>", close);
-    if (open !== -1) {
-      const tagged = text.slice(open + 8, close);
-      addCandidate(found, 0, trailingBoxes(tagged).join(", ") || trailingMath(tagged) || tagged, close);
-    }
+    const tag = tagCandidate(text);
+    if (tag) addCandidate(found, 0, tag.text, tag.close);
   }
   const phrases = answerPhrases(text);
   const patterns: [RegExp, number, boolean][] = [
@@ -290,7 +305,7 @@ function plainCandidates(found: Candidate[], text: string, targets: readonly Mat
     if (last) addCandidate(found, 300, last.text, last.at);
   }
   // A short text that is all mathematics is itself the answer, after the marked ones.
-  if (latex && text.length <= SHORT_ANSWER && looksLikeMath(text) && !DECIMAL_COMMA_ALONE.test(text)) addCandidate(found, SHORT_TEXT_PRIORITY, text, text.length);
+  if (latex && isShortMath(text)) addCandidate(found, SHORT_TEXT_PRIORITY, text, text.length);
 }
 
 /**
@@ -327,34 +342,26 @@ export class MathCandidates {
 
 /**
  * `extractMathAnswers(text)[0]` when it is known without the other candidates, else undefined (the
- * caller extracts them all): a text with no answer phrase (no word "answer") whose first candidate
- * is its `\boxed{}` (priority below the plain ones) or, without a box, the short text itself; or a
- * text with an `<answer>` tag and no "I hope" (the tag and a `\boxed{}` after it are the only
- * priority-0 candidates then; phrases come at 50 and after).
+ * caller extracts them all): with plain expressions only and no word "answer", the last number;
+ * with boxes after priority 0 and no "I hope", an `<answer>` tag (the only priority-0 candidate
+ * then); with no word "answer", the `\boxed{}` (priority below the plain ones) or, without a box,
+ * the short text itself; with an answer phrase, the first of the marked candidates when one is
+ * there (the plain ones come at 299 and after).
  */
 function firstMathCandidate(text: string, targets: readonly MathTarget[], boxedPriority: number): string | undefined {
-  const clean = (c: string) => c.trim().replace(/[.。]+$/, "").trim() || undefined;
-  // Plain expressions only, and no answer phrase: the last number is the only candidate.
   if (!targets.includes("latex")) {
     const last = targets.includes("expr") && !ANSWER_WORD.test(text) ? lastNumber(text) : undefined;
-    return last && clean(last.text);
+    return last && cleaned(last.text);
   }
-  // An `<answer>` tag is a priority-0 candidate: with boxes after 0 (`boxedPriority` > 0), only "...
-  // I hope" can come before it; otherwise the marked candidates decide (below).
   if (boxedPriority > 0 && text.includes("</answer>") && !I_HOPE.test(text)) {
-    const close = text.lastIndexOf("</answer>");
-    const open = text.lastIndexOf("<answer>", close);
-    if (open !== -1) {
-      const tagged = text.slice(open + 8, close);
-      const tag = clean(trailingBoxes(tagged).join(", ") || trailingMath(tagged) || tagged);
-      if (tag !== undefined) return tag;
-    }
+    const tag = tagCandidate(text);
+    const first = tag && cleaned(tag.text);
+    if (first !== undefined) return first;
   }
   if (!ANSWER_WORD.test(text)) {
     const boxed = trailingBoxes(text);
-    if (boxed.length > 0) return boxedPriority < SHORT_TEXT_PRIORITY ? clean(boxed.join(", ")) : undefined;
-    if (text.length <= SHORT_ANSWER && looksLikeMath(text) && !DECIMAL_COMMA_ALONE.test(text)) return clean(text);
-    return undefined;
+    if (boxed.length > 0) return boxedPriority < SHORT_TEXT_PRIORITY ? cleaned(boxed.join(", ")) : undefined;
+    return isShortMath(text) ? cleaned(text) : undefined;
   }
   // An answer phrase: a marked candidate comes before every plain one (inline math, the last
   // number, the text itself: priority 299 and more), so those are not looked for.
