@@ -88,8 +88,9 @@ console.log("category | cases | mathEqual | answersMatch");
 for (const [category, e] of [...byCategory].sort((x, y) => y[1].n - x[1].n)) console.log(`${category} | ${e.n} | ${pct(e.verifier, e.n)} | ${pct(e.string, e.n)}`);
 /**
  * Per-case times over rounds (A and B alternate case by case; `beforeRound` runs untimed before
- * each round, `beforeCase` before each case's A): the median round's mean, and the sum of each case's best round, which a shared,
- * busy machine disturbs far less (a load spike slows one round of one case, not the figure).
+ * each round, `beforeCase` before each case's A): the median round's mean, and the sum of each
+ * case's best round, which a shared, busy machine disturbs far less (a load spike slows one round of
+ * one case, not the figure).
  */
 function timeCases<T>(items: readonly T[], a: (x: T) => boolean, b: (x: T) => boolean, beforeRound?: () => void, beforeCase?: (x: T) => void) {
   const bestA = items.map(() => Infinity);

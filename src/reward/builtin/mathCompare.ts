@@ -19,8 +19,8 @@ export { ce } from "./mathEngine";
 
 /**
  * A candidate read as mathematics: our reading when it is arithmetic or a relation, list, tuple,
- * set or interval of arithmetic (mathFastParse.ts, mathStructures.ts: microseconds), else the engine's, parsed on
- * demand (0.1-3 ms, more for a long expression).
+ * set or interval of arithmetic (mathFastParse.ts, mathStructures.ts: microseconds), else the
+ * engine's, parsed on demand (0.1-3 ms, more for a long expression).
  */
 class Reading {
   private engineExpr: Expr | null | undefined;
@@ -369,22 +369,24 @@ interface NumericSignature {
 }
 
 function numericSignature(e: Expr): NumericSignature | null {
-  const value = (x: Expr) => {
-    if (!(x instanceof LiteExpr) || !isArithmetic(x.json) || x.unknowns.length > 0) return undefined;
-    const v = evaluateReal(x.json, {});
-    return v !== undefined && Number.isFinite(v) ? v : undefined;
-  };
   if (e.operator === "Tuple" && e instanceof LiteExpr) {
     const values: number[] = [];
     for (const op of e.ops ?? []) {
-      const v = value(op);
+      const v = closedValue(op);
       if (v === undefined) return null;
       values.push(v);
     }
     return values.length > 1 ? { tuple: true, values } : null;
   }
-  const v = value(e);
+  const v = closedValue(e);
   return v === undefined ? null : { tuple: false, values: [v] };
+}
+
+/** The finite value of a closed arithmetic reading of ours; undefined for anything else. */
+function closedValue(x: Expr): number | undefined {
+  if (!(x instanceof LiteExpr) || !isArithmetic(x.json) || x.unknowns.length > 0) return undefined;
+  const v = evaluateReal(x.json, {});
+  return v !== undefined && Number.isFinite(v) ? v : undefined;
 }
 
 /** The engine's values of `f` and `g` at the seeded points (null where not a real number). */

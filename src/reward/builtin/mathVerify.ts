@@ -16,10 +16,10 @@
  * - plain arithmetic on both sides (numbers, `\frac`, `\sqrt`, powers, `\pi`, unknowns, sums,
  *   sequences, functions) is read and compared by our own code without loading the engine;
  *   relations, lists, tuples, sets, intervals and matrices of it are read by our reader too
- *   (mathFastParse.ts lists what it reads, each form as the engine reads it) and compared by the
- *   same rules; anything else is read by the engine, once per normalised LaTeX; its `simplify` /
- *   `subs` / `N` run only where our evaluator cannot decide (an operator it does not know, a value
- *   that is complex or infinite at a point);
+ *   (mathFastParse.ts and mathStructures.ts list what they read, each form as the engine reads
+ *   it) and compared by the same rules; anything else is read by the engine, once per normalised
+ *   LaTeX; its `simplify` / `subs` / `N` run only where our evaluator cannot decide (an operator
+ *   it does not know, a value that is complex or infinite at a point);
  * - numbers are equal when they round to the same value at `precision` decimals;
  * - expressions are equal when they agree at seeded points of their unknowns (differing where both
  *   are real decides "not equal"), else when their difference simplifies to 0; equations and
